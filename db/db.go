@@ -1,0 +1,125 @@
+// Package db owns every SQL query of agentconsole: Bun models, embedded migrations,
+// stores, and the domain operations that must run as one transaction.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/migrate"
+
+	"agentconsole/db/migrations"
+)
+
+// ErrNotFound is returned when a row does not exist in the caller's organisation.
+var ErrNotFound = errors.New("db: not found")
+
+// Store is the one door to the database; its methods are grouped by file per noun.
+type Store struct {
+	DB *bun.DB
+}
+
+// Open connects to PostgreSQL through pgx (simple protocol: Bun formats arguments
+// into the SQL text itself) and checks the connection.
+func Open(ctx context.Context, dsn string, maxConns int) (*Store, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("db: parse DATABASE_URL: %w", err)
+	}
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	sqldb := stdlib.OpenDB(*cfg)
+	if maxConns <= 0 {
+		maxConns = 20
+	}
+	sqldb.SetMaxOpenConns(maxConns)
+	sqldb.SetMaxIdleConns(maxConns)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	bdb := bun.NewDB(sqldb, pgdialect.New())
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := bdb.PingContext(pingCtx); err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("db: connect: %w", err)
+	}
+	return &Store{DB: bdb}, nil
+}
+
+// Close releases the pool.
+func (s *Store) Close() error { return s.DB.Close() }
+
+// Ping checks that the database answers (readiness).
+func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
+
+// migrationLockKey is the pg_advisory_lock key that serialises migrations across
+// every instance starting at once ("agentcon" in ASCII).
+const migrationLockKey = 0x6167656e74636f6e
+
+// Migrate applies every pending migration while holding a PostgreSQL advisory lock on a
+// dedicated connection, so several instances starting together migrate exactly once.
+// Bun's own Migrator.Lock is a table row that a crash leaves behind; we do not use it.
+func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
+	conn, err := s.DB.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: migrate: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?)", int64(migrationLockKey)); err != nil {
+		return nil, fmt.Errorf("db: migrate: lock: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", int64(migrationLockKey))
+
+	m := migrate.NewMigrator(s.DB, migrations.All, migrate.WithMarkAppliedOnSuccess(true))
+	if err := m.Init(ctx); err != nil {
+		return nil, fmt.Errorf("db: migrate: init: %w", err)
+	}
+	group, err := m.Migrate(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: migrate: %w", err)
+	}
+	for _, mig := range group.Migrations {
+		applied = append(applied, mig.String())
+	}
+	return applied, nil
+}
+
+// InTx runs fn in one transaction: everything it does lands, or nothing does.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return s.DB.RunInTx(ctx, &sql.TxOptions{}, fn)
+}
+
+// isUniqueViolation reports a unique_violation on the named constraint (any if empty).
+func isUniqueViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return constraint == "" || pgErr.ConstraintName == constraint
+	}
+	return false
+}
+
+// IsUnavailable reports errors that mean the database cannot be reached right now
+// (connection refused, shutting down): callers answer 503 rather than 500.
+func IsUnavailable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 57: operator intervention (admin_shutdown, cannot_connect_now…);
+		// class 08: connection exceptions.
+		return len(pgErr.Code) == 5 && (pgErr.Code[:2] == "57" || pgErr.Code[:2] == "08")
+	}
+	var connErr *pgconn.ConnectError
+	return errors.As(err, &connErr) || errors.Is(err, sql.ErrConnDone)
+}
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}

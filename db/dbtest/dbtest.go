@@ -1,0 +1,135 @@
+// Package dbtest gives each test its own fresh, migrated PostgreSQL database.
+//
+// With TEST_DATABASE_URL (or DATABASE_URL) unset it starts a private cluster the same
+// way `make run` does; each test then gets a copy of a migrated template database,
+// so tests run in parallel without seeing each other's rows.
+package dbtest
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"agentconsole/db"
+	"agentconsole/db/embedded"
+)
+
+const templateDB = "agentconsole_test_template"
+
+var (
+	setupOnce sync.Once
+	setupErr  error
+	baseDSN   string
+	cluster   *embedded.Cluster
+	counter   atomic.Int64
+)
+
+// Main runs the package's tests and stops the private cluster afterwards. Call it
+// from TestMain.
+func Main(m *testing.M) {
+	db.PasswordCost = 4 // bcrypt's minimum: tests log in often
+	code := m.Run()
+	if cluster != nil {
+		cluster.Stop()
+	}
+	os.Exit(code)
+}
+
+// Cluster is the private cluster tests run on, or nil when an external database is used.
+func Cluster() *embedded.Cluster { return cluster }
+
+func setup() {
+	ctx := context.Background()
+	baseDSN = os.Getenv("TEST_DATABASE_URL")
+	if baseDSN == "" {
+		cluster, setupErr = embedded.StartTemp(ctx, embedded.Options{Fast: true})
+		if setupErr != nil {
+			return
+		}
+		baseDSN = cluster.DSN("postgres")
+	}
+	admin, err := db.Open(ctx, baseDSN, 2)
+	if err != nil {
+		setupErr = err
+		return
+	}
+	defer admin.Close()
+	admin.DB.ExecContext(ctx, "DROP DATABASE IF EXISTS "+templateDB+"_"+pid())
+	if _, err := admin.DB.ExecContext(ctx, "CREATE DATABASE "+templateDB+"_"+pid()); err != nil {
+		setupErr = err
+		return
+	}
+	tmpl, err := db.Open(ctx, DSN(templateDB+"_"+pid()), 2)
+	if err != nil {
+		setupErr = err
+		return
+	}
+	defer tmpl.Close()
+	_, setupErr = tmpl.Migrate(ctx)
+}
+
+func pid() string { return fmt.Sprint(os.Getpid()) }
+
+// DSN is the connection string for database name on the test server.
+func DSN(name string) string {
+	u, err := url.Parse(baseDSN)
+	if err != nil {
+		panic(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// NewDatabase creates a fresh migrated database for t, dropped when t ends, and
+// returns its DSN.
+func NewDatabase(t testing.TB) string {
+	t.Helper()
+	setupOnce.Do(setup)
+	if setupErr != nil {
+		t.Fatalf("dbtest: %v", setupErr)
+	}
+	ctx := context.Background()
+	name := fmt.Sprintf("t_%s_%d", pid(), counter.Add(1))
+	admin, err := db.Open(ctx, baseDSN, 1)
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	defer admin.Close()
+	if _, err := admin.DB.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+templateDB+"_"+pid()); err != nil {
+		t.Fatalf("dbtest: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		admin, err := db.Open(ctx, baseDSN, 1)
+		if err == nil {
+			admin.DB.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			admin.Close()
+		}
+	})
+	return DSN(name)
+}
+
+// New returns a Store on a fresh migrated database for t.
+func New(t testing.TB) *db.Store {
+	t.Helper()
+	dsn := NewDatabase(t)
+	s, err := db.Open(context.Background(), dsn, 10)
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// Seeded returns a Store whose database holds the demo organisation.
+func Seeded(t testing.TB) *db.Store {
+	t.Helper()
+	s := New(t)
+	if _, err := s.SeedDemo(context.Background()); err != nil {
+		t.Fatalf("dbtest: seed: %v", err)
+	}
+	return s
+}

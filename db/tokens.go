@@ -1,0 +1,101 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// APIToken is an organisation-scoped bearer token; only its hash is stored.
+type APIToken struct {
+	bun.BaseModel `bun:"table:api_tokens"`
+	ID            int64      `bun:"id,pk,autoincrement"`
+	OrgID         int64      `bun:"org_id,notnull"`
+	UserID        int64      `bun:"user_id,notnull"`
+	Name          string     `bun:"name,notnull"`
+	Prefix        string     `bun:"prefix,notnull"`
+	TokenHash     []byte     `bun:"token_hash,notnull"`
+	CreatedAt     time.Time  `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	LastUsedAt    *time.Time `bun:"last_used_at"`
+	RevokedAt     *time.Time `bun:"revoked_at"`
+	OwnerEmail    string     `bun:"owner_email,scanonly"`
+}
+
+// tokenPrefix marks agentconsole secrets so that scanners can find leaked ones.
+const tokenPrefix = "acon_"
+
+// CreateToken makes a token for the actor's user in the actor's organisation and
+// returns the secret, which is shown once and never stored.
+func (s *Store) CreateToken(ctx context.Context, actor *Actor, name string) (*APIToken, string, error) {
+	secret := tokenPrefix + randomSecret(32)
+	tok := &APIToken{OrgID: actor.OrgID, UserID: actor.UserID, Name: strings.TrimSpace(name), Prefix: secret[:len(tokenPrefix)+6], TokenHash: sha(secret)}
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(tok).Returning("*").Exec(ctx); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, actor, "token.created", "api_token", tok.ID, tok.Name)
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("db: create token: %w", err)
+	}
+	return tok, secret, nil
+}
+
+// Tokens lists the organisation's tokens, newest first.
+func (s *Store) Tokens(ctx context.Context, orgID int64) ([]APIToken, error) {
+	var toks []APIToken
+	err := s.DB.NewSelect().Model(&toks).ColumnExpr("t.*, u.email AS owner_email").
+		Join("JOIN users u ON u.id = t.user_id").Where("t.org_id = ?", orgID).OrderExpr("t.id DESC").
+		ModelTableExpr("api_tokens AS t").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: tokens of org %d: %w", orgID, err)
+	}
+	return toks, nil
+}
+
+// RevokeToken revokes one of the organisation's tokens; revoking twice is harmless.
+func (s *Store) RevokeToken(ctx context.Context, actor *Actor, id int64) error {
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var name string
+		err := tx.NewRaw(`UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now())
+			WHERE id = ? AND org_id = ? RETURNING name`, id, actor.OrgID).Scan(ctx, &name)
+		if err != nil {
+			return fmt.Errorf("db: revoke token %d: %w", id, notFound(err))
+		}
+		return s.Audit(ctx, tx, actor, "token.revoked", "api_token", id, name)
+	})
+}
+
+// ActorByToken resolves a bearer secret to its actor. Revoked and unknown tokens are
+// ErrNotFound. last_used_at is written at most once a minute to keep reads cheap.
+func (s *Store) ActorByToken(ctx context.Context, secret string) (*Actor, error) {
+	var row struct {
+		TokenID int64     `bun:"token_id"`
+		UserID  int64     `bun:"user_id"`
+		OrgID   int64     `bun:"org_id"`
+		OrgName string    `bun:"org_name"`
+		Email   string    `bun:"email"`
+		Name    string    `bun:"name"`
+		Role    Role      `bun:"role"`
+		Stale   bool      `bun:"stale"`
+	}
+	err := s.DB.NewRaw(`SELECT t.id AS token_id, t.user_id, t.org_id, o.name AS org_name, u.email, u.name, m.role,
+			(t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale
+		FROM api_tokens t
+		JOIN users u ON u.id = t.user_id
+		JOIN memberships m ON m.user_id = t.user_id AND m.org_id = t.org_id
+		JOIN organizations o ON o.id = t.org_id
+		WHERE t.token_hash = ? AND t.revoked_at IS NULL`, sha(secret)).Scan(ctx, &row)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	if row.Stale {
+		if _, err := s.DB.NewRaw("UPDATE api_tokens SET last_used_at = now() WHERE id = ?", row.TokenID).Exec(ctx); err != nil {
+			return nil, fmt.Errorf("db: token last used: %w", err)
+		}
+	}
+	return &Actor{TokenID: row.TokenID, UserID: row.UserID, OrgID: row.OrgID, OrgName: row.OrgName, Email: row.Email, Name: row.Name, Role: row.Role}, nil
+}
