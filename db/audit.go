@@ -12,19 +12,19 @@ import (
 // AuditEntry is one line of the append-only audit log.
 type AuditEntry struct {
 	bun.BaseModel `bun:"table:audit_log"`
-	ID            int64     `bun:"id,pk,autoincrement"`
-	OrgID         *int64    `bun:"org_id"`
-	ActorUserID   *int64    `bun:"actor_user_id"`
-	ActorTokenID  *int64    `bun:"actor_token_id"`
-	Actor         string    `bun:"actor"`
-	Action        string    `bun:"action"`
-	ObjectType    string    `bun:"object_type"`
-	ObjectID      string    `bun:"object_id"`
-	Summary       string    `bun:"summary"`
-	IP            string    `bun:"ip"`
-	Via           string    `bun:"via"`
-	Route         string    `bun:"route"`
-	CreatedAt     time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	ID            int64     `bun:"id,pk,autoincrement" json:"id"`
+	OrgID         *int64    `bun:"org_id" json:"-"`
+	ActorUserID   *int64    `bun:"actor_user_id" json:"actorUserId"`
+	ActorTokenID  *int64    `bun:"actor_token_id" json:"actorTokenId"`
+	Actor         string    `bun:"actor" json:"actor"`
+	Action        string    `bun:"action" json:"action"`
+	ObjectType    string    `bun:"object_type" json:"objectType"`
+	ObjectID      string    `bun:"object_id" json:"objectId"`
+	Summary       string    `bun:"summary" json:"summary"`
+	IP            string    `bun:"ip" json:"ip"`
+	Via           string    `bun:"via" json:"via"`
+	Route         string    `bun:"route" json:"route"`
+	CreatedAt     time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp" json:"createdAt"`
 }
 
 // Audit appends an entry for actor inside the caller's transaction (idb), so the

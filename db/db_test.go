@@ -59,7 +59,7 @@ func TestAuthenticateAndTokens(t *testing.T) {
 	if err != nil || admin.Role != db.RoleAdmin || admin.OrgName != "Demo Org" {
 		t.Fatalf("admin login: %+v %v", admin, err)
 	}
-	tok, secret, err := s.CreateToken(ctx, admin, "ci")
+	tok, secret, err := s.CreateToken(ctx, admin, admin.UserID, "ci")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,14 +27,18 @@ type APIToken struct {
 // tokenPrefix marks agentconsole secrets so that scanners can find leaked ones.
 const tokenPrefix = "acon_"
 
-// CreateToken makes a token for the actor's user in the actor's organisation and
-// returns the secret, which is shown once and never stored.
-func (s *Store) CreateToken(ctx context.Context, actor *Actor, name string) (*APIToken, string, error) {
+// CreateToken makes a token acting as member ownerID of the actor's organisation and
+// returns the secret, which is shown once and never stored. ErrNotFound when ownerID is
+// not a member.
+func (s *Store) CreateToken(ctx context.Context, actor *Actor, ownerID int64, name string) (*APIToken, string, error) {
 	secret := tokenPrefix + randomSecret(32)
-	tok := &APIToken{OrgID: actor.OrgID, UserID: actor.UserID, Name: strings.TrimSpace(name), Prefix: secret[:len(tokenPrefix)+6], TokenHash: sha(secret)}
+	tok := &APIToken{OrgID: actor.OrgID, UserID: ownerID, Name: strings.TrimSpace(name), Prefix: secret[:len(tokenPrefix)+6], TokenHash: sha(secret)}
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(tok).Returning("*").Exec(ctx); err != nil {
-			return err
+		err := tx.NewRaw(`INSERT INTO api_tokens (org_id, user_id, name, prefix, token_hash)
+			SELECT org_id, user_id, ?, ?, ? FROM memberships WHERE org_id = ? AND user_id = ?
+			RETURNING id, created_at`, tok.Name, tok.Prefix, tok.TokenHash, actor.OrgID, ownerID).Scan(ctx, &tok.ID, &tok.CreatedAt)
+		if err != nil {
+			return notFound(err)
 		}
 		return s.Audit(ctx, tx, actor, "token.created", "api_token", tok.ID, tok.Name)
 	})

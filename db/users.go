@@ -215,3 +215,15 @@ func stdBase64(n int) string {
 	}
 	return base64.StdEncoding.EncodeToString(b)
 }
+
+// ActorByEmail is the user's actor in their first organisation (for the CLI).
+func (s *Store) ActorByEmail(ctx context.Context, email string) (*Actor, error) {
+	var a Actor
+	err := s.DB.NewRaw(`SELECT u.id, m.org_id, o.name, u.email, u.name, m.role
+		FROM users u JOIN memberships m ON m.user_id = u.id JOIN organizations o ON o.id = m.org_id
+		WHERE lower(u.email) = lower(?) ORDER BY m.org_id LIMIT 1`, email).Scan(ctx, &a.UserID, &a.OrgID, &a.OrgName, &a.Email, &a.Name, &a.Role)
+	if err != nil {
+		return nil, fmt.Errorf("db: user %q: %w", email, notFound(err))
+	}
+	return &a, nil
+}

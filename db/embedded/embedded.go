@@ -28,6 +28,7 @@ type Cluster struct {
 	bin       string
 	runAs     *user.User // nil when we are not root
 	tempRoot  string     // removed by Stop when StartTemp made it
+	attached  bool       // the server was running already: Stop leaves it running
 }
 
 // Options tune a cluster for its use.
@@ -80,22 +81,30 @@ func Start(ctx context.Context, dataDir string, opt Options) (*Cluster, error) {
 		dataDir = filepath.Join(os.TempDir(), "agentconsole-pg-"+strconv.FormatUint(uint64(hash(dataDir)), 36))
 	}
 	c.DataDir = dataDir
-	if c.SocketDir, err = os.MkdirTemp("", "acpg"); err != nil {
-		return nil, err
-	}
-	if err := c.chown(c.SocketDir); err != nil {
-		return nil, err
-	}
+	// A short socket folder derived from the data folder: Unix socket paths are limited
+	// to ~100 bytes, and a second command (seed, user create) finds a running server.
+	c.SocketDir = filepath.Join(os.TempDir(), "acpg-"+strconv.FormatUint(uint64(hash(dataDir)), 36))
 	if _, err := os.Stat(filepath.Join(dataDir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
 		if err := c.initdb(ctx, opt); err != nil {
 			return nil, err
 		}
 	}
-	// A server left running by a killed parent holds the data folder: stop it first.
-	_ = c.pgctl(ctx, "stop", "-m", "immediate")
-	os.Remove(filepath.Join(dataDir, "postmaster.pid"))
+	if c.pgctl(ctx, "status") == nil {
+		if _, err := os.Stat(filepath.Join(c.SocketDir, ".s.PGSQL.5432")); err == nil {
+			c.attached = true
+			return c, nil
+		}
+		// Running, but not where we can reach it (left by a killed parent): restart.
+		_ = c.pgctl(ctx, "stop", "-m", "fast", "-w")
+	}
+	if err := os.MkdirAll(c.SocketDir, 0o700); err != nil {
+		return nil, err
+	}
+	if err := c.chown(c.SocketDir); err != nil {
+		return nil, err
+	}
 	if err := c.pgctl(ctx, "start", "-w", "-t", "60", "-l", filepath.Join(dataDir, "server.log"),
-		"-o", fmt.Sprintf("-k %s -c listen_addresses=''", c.SocketDir)); err != nil {
+		"-o", c.serverOptions()); err != nil {
 		log, _ := os.ReadFile(filepath.Join(dataDir, "server.log"))
 		return nil, fmt.Errorf("embedded: start: %w\n%s", err, tail(string(log), 2000))
 	}
@@ -130,8 +139,16 @@ func (c *Cluster) DSN(name string) string {
 	return fmt.Sprintf("postgres://postgres@/%s?host=%s&sslmode=disable", name, c.SocketDir)
 }
 
-// Stop shuts the server down (fast mode: open sessions are rolled back).
+func (c *Cluster) serverOptions() string {
+	return fmt.Sprintf("-k %s -c listen_addresses=''", c.SocketDir)
+}
+
+// Stop shuts the server down (fast mode: open sessions are rolled back), unless it was
+// already running when Start found it.
 func (c *Cluster) Stop() error {
+	if c.attached {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err := c.pgctl(ctx, "stop", "-m", "fast", "-w")
@@ -144,14 +161,18 @@ func (c *Cluster) Stop() error {
 
 // Restart stops and starts the server with the same data: used by fault tests.
 func (c *Cluster) Restart(ctx context.Context) error {
-	if err := c.pgctl(ctx, "restart", "-m", "fast", "-w", "-o", fmt.Sprintf("-k %s -c listen_addresses=''", c.SocketDir)); err != nil {
+	if err := c.pgctl(ctx, "restart", "-m", "fast", "-w", "-o", c.serverOptions()); err != nil {
 		return fmt.Errorf("embedded: restart: %w", err)
 	}
 	return nil
 }
 
 func (c *Cluster) initdb(ctx context.Context, opt Options) error {
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+	// Parents must stay searchable by the postgres user; the data folder is private.
+	if err := os.MkdirAll(filepath.Dir(c.DataDir), 0o755); err != nil {
+		return err
+	}
+	if err := os.Mkdir(c.DataDir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 		return err
 	}
 	if err := c.chown(c.DataDir); err != nil {

@@ -1,0 +1,59 @@
+# agentconsole — the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO        ?= go
+BIN       := bin/agentconsole
+NODE_DIR  := .build
+TAILWIND  := $(NODE_DIR)/node_modules/.bin/tailwindcss
+CSS_OUT   := static/css/app.css
+HTMX_OUT  := static/js/htmx.min.js
+FUZZTIME  ?= 5s
+
+.PHONY: help run build assets css generate check-generated vet test test-unit bench tools clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(TAILWIND): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+assets: $(TAILWIND) ## install npm packages, vendor htmx, build Tailwind CSS
+	@mkdir -p static/css static/js
+	cp $(NODE_DIR)/node_modules/htmx.org/dist/htmx.min.js $(HTMX_OUT)
+	$(TAILWIND) -c tailwind.config.js -i $(NODE_DIR)/app.css -o $(CSS_OUT) --minify 2>/dev/null
+
+css: assets
+
+generate: ## generate Go code from templ files
+	$(GO) tool templ generate -log-level error
+
+build: assets generate ## build the binary into bin/
+	$(GO) build -trimpath -o $(BIN) ./cmd/agentconsole
+
+run: build ## start the console (private PostgreSQL when DATABASE_URL is unset) with demo data
+	$(BIN) serve --dev
+
+# Regenerate templ code and CSS, and fail if that changed a committed file: generated
+# files are committed, so they must match their sources.
+check-generated: $(TAILWIND)
+	@before=$$(cat $$(find views -name '*_templ.go' | sort) $(CSS_OUT) $(HTMX_OUT) 2>/dev/null | sha256sum); \
+	$(MAKE) --no-print-directory -s assets generate >/dev/null; \
+	after=$$(cat $$(find views -name '*_templ.go' | sort) $(CSS_OUT) $(HTMX_OUT) | sha256sum); \
+	if [ "$$before" != "$$after" ]; then echo "generated templ code or CSS was out of date (now regenerated): commit it"; exit 1; fi; \
+	echo "generated code and CSS are up to date"
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.build/*'))" || { gofmt -l .; echo "gofmt needed"; exit 1; }
+
+test: check-generated vet ## vet, generated-code check, unit, integration and browser tests
+	.ci/ensure-chromium
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+bench: build ## speed and memory against PostgreSQL's own limit (see README)
+	$(GO) run ./cmd/agentconsole-bench
+
+clean:
+	rm -rf bin

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"agentconsole/web"
+)
+
+// config is everything read from the environment (12-factor).
+type config struct {
+	DatabaseURL string
+	DataDir     string
+	MaxConns    int
+	LogLevel    slog.Level
+	Web         web.Config
+}
+
+func loadConfig() (config, error) {
+	c := config{DatabaseURL: os.Getenv("DATABASE_URL"), DataDir: env("DATA_DIR", ".data"), Web: web.DefaultConfig()}
+	var err error
+	c.Web.Addr = ":" + env("PORT", "8080")
+	if c.MaxConns, err = envInt("DB_MAX_CONNS", 20); err != nil {
+		return c, err
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(env("LOG_LEVEL", "info"))); err != nil {
+		return c, fmt.Errorf("LOG_LEVEL: %w", err)
+	}
+	if c.Web.SecureCookies, err = envBool("COOKIE_SECURE", false); err != nil {
+		return c, err
+	}
+	if c.Web.TrustProxy, err = envBool("TRUST_PROXY", false); err != nil {
+		return c, err
+	}
+	if v := os.Getenv("SESSION_TTL"); v != "" {
+		if c.Web.SessionTTL, err = time.ParseDuration(v); err != nil {
+			return c, fmt.Errorf("SESSION_TTL: %w", err)
+		}
+	}
+	if c.Web.LoginMaxPerAccount, err = envInt("LOGIN_MAX_PER_ACCOUNT", c.Web.LoginMaxPerAccount); err != nil {
+		return c, err
+	}
+	if c.Web.LoginMaxPerIP, err = envInt("LOGIN_MAX_PER_IP", c.Web.LoginMaxPerIP); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func newLogger(level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int) (int, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", name, err)
+	}
+	return n, nil
+}
+
+func envBool(name string, def bool) (bool, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", name, err)
+	}
+	return b, nil
+}

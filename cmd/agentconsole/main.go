@@ -1,0 +1,239 @@
+// Command agentconsole is the web admin console and JSON API for the agents platform,
+// and its operator tool: serve, migrate, seed, user create, token create.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"agentconsole/db"
+	"agentconsole/db/embedded"
+	"agentconsole/web"
+)
+
+const usage = `agentconsole — admin console and API for the agents platform.
+
+Usage:
+  agentconsole serve [--dev]        serve the console and API on $PORT (default 8080);
+                                    migrations run first under an advisory lock.
+                                    --dev also seeds the demo organisation and prints
+                                    its logins. With DATABASE_URL unset, a private
+                                    PostgreSQL is started under $DATA_DIR (default .data).
+  agentconsole migrate              apply pending database migrations and exit
+  agentconsole seed                 create the demo organisation and users (idempotent)
+  agentconsole user create --org SLUG --email E --name N --role admin|builder|reviewer
+                                    create a user (password read from $PASSWORD or stdin)
+  agentconsole token create --email E --name N
+                                    create an API token acting as that user in their
+                                    organisation; prints the secret once
+
+Environment: DATABASE_URL, PORT, DATA_DIR, LOG_LEVEL (debug|info|warn|error),
+COOKIE_SECURE, TRUST_PROXY, SESSION_TTL, DB_MAX_CONNS, LOGIN_MAX_PER_ACCOUNT,
+LOGIN_MAX_PER_IP. See README.md.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "agentconsole:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel)
+	slog.SetDefault(log)
+
+	switch cmd := strings.Join(args[:min(2, len(args))], " "); {
+	case args[0] == "serve":
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		dev := fs.Bool("dev", false, "seed the demo organisation and print its logins")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return serve(ctx, cfg, log, *dev, stdout)
+	case args[0] == "migrate":
+		return withStore(ctx, cfg, func(s *db.Store) error {
+			applied, err := s.Migrate(ctx)
+			fmt.Fprintf(stdout, "applied %d migrations %v\n", len(applied), applied)
+			return err
+		})
+	case args[0] == "seed":
+		return withStore(ctx, cfg, func(s *db.Store) error {
+			if _, err := s.Migrate(ctx); err != nil {
+				return err
+			}
+			created, err := s.SeedDemo(ctx)
+			if err == nil {
+				fmt.Fprintf(stdout, "demo organisation ready (created now: %v)\n", created)
+			}
+			return err
+		})
+	case cmd == "user create":
+		return userCreate(ctx, cfg, args[2:], stdin, stdout)
+	case cmd == "token create":
+		return tokenCreate(ctx, cfg, args[2:], stdout)
+	default:
+		return fmt.Errorf("unknown command %q (see agentconsole --help)", strings.Join(args, " "))
+	}
+}
+
+func serve(ctx context.Context, cfg config, log *slog.Logger, dev bool, stdout io.Writer) error {
+	started := time.Now()
+	return withStore(ctx, cfg, func(s *db.Store) error {
+		applied, err := s.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		if len(applied) > 0 {
+			log.Info("migrated", "applied", applied)
+		}
+		if dev {
+			if _, err := s.SeedDemo(ctx); err != nil {
+				return err
+			}
+		}
+		srv, err := web.New(ctx, cfg.Web, s, log)
+		if err != nil {
+			return err
+		}
+		log.Info("ready", "addr", cfg.Web.Addr, "startup_ms", time.Since(started).Milliseconds())
+		if dev {
+			printDemo(stdout, cfg.Web.Addr)
+		}
+		return srv.Listen(ctx)
+	})
+}
+
+func printDemo(w io.Writer, addr string) {
+	host := addr
+	if strings.HasPrefix(host, ":") {
+		host = "localhost" + host
+	}
+	fmt.Fprintf(w, "\n  agentconsole is running at http://%s\n\n  Demo logins (organisation \"Demo Org\"):\n", host)
+	for _, l := range db.DemoLogins {
+		fmt.Fprintf(w, "    %-9s %-20s password: %s\n", l.Role, l.Email, l.Password)
+	}
+	fmt.Fprintf(w, "\n  Press Ctrl-C to stop the server (and its private database).\n\n")
+}
+
+// withStore opens the database (starting the private cluster when DATABASE_URL is
+// unset), runs fn, and closes everything, stopping the cluster cleanly.
+func withStore(ctx context.Context, cfg config, fn func(*db.Store) error) (err error) {
+	dsn := cfg.DatabaseURL
+	if dsn == "" {
+		cluster, err := embedded.Start(ctx, cfg.DataDir+"/pg", embedded.Options{})
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if stopErr := cluster.Stop(); stopErr != nil && err == nil {
+				err = stopErr
+			}
+		}()
+		if err := ensureDatabase(ctx, cluster, "agentconsole"); err != nil {
+			return err
+		}
+		dsn = cluster.DSN("agentconsole")
+		slog.Info("using the private PostgreSQL", "data_dir", cluster.DataDir)
+	}
+	s, err := db.Open(ctx, dsn, cfg.MaxConns)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(s)
+}
+
+func ensureDatabase(ctx context.Context, c *embedded.Cluster, name string) error {
+	admin, err := db.Open(ctx, c.DSN("postgres"), 1)
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	var exists bool
+	if err := admin.DB.NewRaw("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ?)", name).Scan(ctx, &exists); err != nil {
+		return err
+	}
+	if !exists {
+		_, err = admin.DB.ExecContext(ctx, "CREATE DATABASE "+name)
+	}
+	return err
+}
+
+func userCreate(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	org := fs.String("org", "demo", "organisation slug")
+	email := fs.String("email", "", "email address (login)")
+	name := fs.String("name", "", "display name")
+	role := fs.String("role", "builder", "admin, builder or reviewer")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" || *name == "" {
+		return errors.New("user create: --email and --name are required")
+	}
+	password := os.Getenv("PASSWORD")
+	if password == "" {
+		b, _ := io.ReadAll(io.LimitReader(stdin, 1024))
+		password = strings.TrimSpace(string(b))
+	}
+	if len(password) < db.MinPasswordLength {
+		return fmt.Errorf("user create: the password (from $PASSWORD or stdin) needs at least %d characters", db.MinPasswordLength)
+	}
+	return withStore(ctx, cfg, func(s *db.Store) error {
+		o, err := s.OrganizationBySlug(ctx, *org)
+		if err != nil {
+			return err
+		}
+		u, err := s.CreateUser(ctx, o.ID, *email, *name, password, db.Role(*role))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created user %d %s (%s) in %s\n", u.ID, u.Email, *role, o.Slug)
+		return s.Audit(ctx, s.DB, &db.Actor{OrgID: o.ID, Email: "cli", Via: "cli"}, "member.added", "user", u.ID, u.Email+" as "+*role)
+	})
+}
+
+func tokenCreate(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	email := fs.String("email", "", "the user the token acts as")
+	name := fs.String("name", "cli", "a name to recognise the token by")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" {
+		return errors.New("token create: --email is required")
+	}
+	return withStore(ctx, cfg, func(s *db.Store) error {
+		owner, err := s.ActorByEmail(ctx, *email)
+		if err != nil {
+			return fmt.Errorf("token create: %w", err)
+		}
+		owner.Via = "cli"
+		_, secret, err := s.CreateToken(ctx, owner, owner.UserID, *name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, secret)
+		return nil
+	})
+}

@@ -1,0 +1,146 @@
+package handlers
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"agentconsole/db"
+)
+
+// API serves the JSON endpoints of the foundation: who am I, tokens, audit log.
+type API struct{ Base }
+
+type meResponse struct {
+	User         meUser          `json:"user"`
+	Organization meOrg           `json:"organization"`
+	Role         db.Role         `json:"role"`
+	Permissions  []db.Permission `json:"permissions"`
+	Via          string          `json:"via"`
+}
+type meUser struct {
+	ID    int64  `json:"id"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+}
+type meOrg struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// Me answers who the caller is and what they may do.
+func (h *API) Me(c *fiber.Ctx) error {
+	a := ActorOf(c)
+	perms := a.Role.Permissions()
+	if perms == nil {
+		perms = []db.Permission{}
+	}
+	return c.JSON(meResponse{User: meUser{a.UserID, a.Email, a.Name}, Organization: meOrg{a.OrgID, a.OrgName}, Role: a.Role, Permissions: perms, Via: a.Via})
+}
+
+type tokenJSON struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix"`
+	UserID     int64      `json:"userId"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	LastUsedAt *time.Time `json:"lastUsedAt"`
+	RevokedAt  *time.Time `json:"revokedAt"`
+	Token      string     `json:"token,omitempty"`
+}
+
+// CreateToken (admin): {"name", "userId"?} → the token, with its secret this once.
+func (h *API) CreateToken(c *fiber.Ctx) error {
+	if err := require(c, db.PermAdmin); err != nil {
+		return err
+	}
+	var body struct {
+		Name   string `json:"name"`
+		UserID int64  `json:"userId"`
+	}
+	if err := c.BodyParser(&body); err != nil {
+		return validationError(c, "Invalid JSON body", nil)
+	}
+	body.Name = strings.TrimSpace(body.Name)
+	if body.Name == "" {
+		return validationError(c, "Validation Error", []FieldIssue{{Message: "Required", Path: []any{"name"}}})
+	}
+	a := ActorOf(c)
+	if body.UserID == 0 {
+		body.UserID = a.UserID
+	}
+	tok, secret, err := h.Store.CreateToken(c.UserContext(), a, body.UserID, body.Name)
+	if err != nil {
+		if errors.Is(err, db.ErrNotFound) {
+			return validationError(c, "Validation Error", []FieldIssue{{Message: "User is not a member of this organization", Path: []any{"userId"}}})
+		}
+		return err
+	}
+	return c.JSON(tokenJSON{ID: tok.ID, Name: tok.Name, Prefix: tok.Prefix, UserID: tok.UserID, CreatedAt: tok.CreatedAt, Token: secret})
+}
+
+// Tokens (admin) lists the organisation's tokens, never their secrets.
+func (h *API) Tokens(c *fiber.Ctx) error {
+	if err := require(c, db.PermAdmin); err != nil {
+		return err
+	}
+	toks, err := h.Store.Tokens(c.UserContext(), ActorOf(c).OrgID)
+	if err != nil {
+		return err
+	}
+	out := make([]tokenJSON, len(toks))
+	for i, t := range toks {
+		out[i] = tokenJSON{ID: t.ID, Name: t.Name, Prefix: t.Prefix, UserID: t.UserID, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt, RevokedAt: t.RevokedAt}
+	}
+	return c.JSON(out)
+}
+
+// RevokeToken (admin) revokes a token of the organisation.
+func (h *API) RevokeToken(c *fiber.Ctx) error {
+	if err := require(c, db.PermAdmin); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return db.ErrNotFound
+	}
+	if err := h.Store.RevokeToken(c.UserContext(), ActorOf(c), id); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"success": true})
+}
+
+// Audit (admin) lists audit entries, newest first; ?action= filters, ?before= pages.
+func (h *API) Audit(c *fiber.Ctx) error {
+	if err := require(c, db.PermAdmin); err != nil {
+		return err
+	}
+	f := db.AuditFilter{Action: c.Query("action"), Limit: c.QueryInt("limit", 50)}
+	f.BeforeID, _ = strconv.ParseInt(c.Query("before"), 10, 64)
+	entries, err := h.Store.AuditEntries(c.UserContext(), ActorOf(c).OrgID, f)
+	if err != nil {
+		return err
+	}
+	if entries == nil {
+		entries = []db.AuditEntry{}
+	}
+	return c.JSON(fiber.Map{"entries": entries})
+}
+
+// FieldIssue is one entry of the seeds' "details": a message and the path to the field.
+type FieldIssue struct {
+	Message string `json:"message"`
+	Path    []any  `json:"path"`
+}
+
+// validationError answers 400 with the seed's {"error", "details"} shape.
+func validationError(c *fiber.Ctx, message string, details []FieldIssue) error {
+	body := fiber.Map{"error": message}
+	if len(details) > 0 {
+		body["details"] = details
+	}
+	return c.Status(fiber.StatusBadRequest).JSON(body)
+}

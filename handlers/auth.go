@@ -1,0 +1,128 @@
+package handlers
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"agentconsole/db"
+	"agentconsole/views/pages/auth"
+)
+
+// Auth serves login, logout and the account page.
+type Auth struct {
+	Base
+	// Throttle: at most MaxFailuresPerAccount failed logins per account and
+	// MaxFailuresPerIP per address within FailureWindow.
+	MaxFailuresPerAccount int
+	MaxFailuresPerIP      int
+	FailureWindow         time.Duration
+}
+
+// LoginPage shows the sign-in form (or sends a signed-in user home).
+func (h *Auth) LoginPage(c *fiber.Ctx) error {
+	if ActorOf(c) != nil {
+		return c.Redirect("/", fiber.StatusSeeOther)
+	}
+	return Render(c, fiber.StatusOK, auth.Login(h.Page(c, "Sign in", ""), auth.LoginForm{Next: safeNext(c.Query("next"))}))
+}
+
+// Login checks the credentials, throttled per account and per address.
+func (h *Auth) Login(c *fiber.Ctx) error {
+	email := strings.TrimSpace(c.FormValue("email"))
+	password := c.FormValue("password")
+	form := auth.LoginForm{Email: email, Next: safeNext(c.FormValue("next"))}
+	ctx := c.UserContext()
+
+	byEmail, byIP, err := h.Store.LoginFailures(ctx, email, c.IP(), h.FailureWindow)
+	if err != nil {
+		return err
+	}
+	if byEmail >= h.MaxFailuresPerAccount || byIP >= h.MaxFailuresPerIP {
+		form.Error = "Too many failed sign-in attempts. Wait a few minutes and try again."
+		c.Set(fiber.HeaderRetryAfter, "300")
+		return Render(c, fiber.StatusTooManyRequests, auth.Login(h.Page(c, "Sign in", ""), form))
+	}
+	actor, err := h.Store.Authenticate(ctx, email, password)
+	if errors.Is(err, db.ErrBadCredentials) {
+		if err := h.Store.RecordLoginFailure(ctx, email, c.IP()); err != nil {
+			return err
+		}
+		form.Error = "Invalid email or password."
+		return Render(c, fiber.StatusUnauthorized, auth.Login(h.Page(c, "Sign in", ""), form))
+	}
+	if err != nil {
+		return err
+	}
+	actor.IP, actor.Via, actor.Route = c.IP(), "console", "POST /login"
+	if err := h.Sessions.Login(c, actor); err != nil {
+		return err
+	}
+	if err := h.Store.ClearLoginFailures(ctx, email); err != nil {
+		return err
+	}
+	if err := h.Store.Audit(ctx, h.Store.DB, actor, "login", "user", actor.UserID, ""); err != nil {
+		return err
+	}
+	to := form.Next
+	if to == "" {
+		to = "/"
+	}
+	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+// Logout ends the session on the server, so the old cookie no longer works.
+func (h *Auth) Logout(c *fiber.Ctx) error {
+	if a := ActorOf(c); a != nil {
+		if err := h.Store.Audit(c.UserContext(), h.Store.DB, a, "logout", "user", a.UserID, ""); err != nil {
+			return err
+		}
+	}
+	if err := h.Sessions.Logout(c); err != nil {
+		return err
+	}
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+// AccountPage shows the signed-in user's account with the password form.
+func (h *Auth) AccountPage(c *fiber.Ctx) error {
+	return Render(c, fiber.StatusOK, auth.Account(h.Page(c, "Account", ""), auth.PasswordForm{}))
+}
+
+// ChangePassword sets a new password and logs out every other session of the user.
+func (h *Auth) ChangePassword(c *fiber.Ctx) error {
+	a := ActorOf(c)
+	form := auth.PasswordForm{Errors: map[string]string{}}
+	current, next, confirm := c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm")
+	if _, err := h.Store.Authenticate(c.UserContext(), a.Email, current); err != nil {
+		if !errors.Is(err, db.ErrBadCredentials) {
+			return err
+		}
+		form.Errors["current"] = "Current password is incorrect."
+	}
+	if len(next) < db.MinPasswordLength {
+		form.Errors["password"] = "Use at least 10 characters."
+	} else if next != confirm {
+		form.Errors["confirm"] = "Passwords do not match."
+	}
+	if len(form.Errors) > 0 {
+		return Render(c, fiber.StatusUnprocessableEntity, auth.Account(h.Page(c, "Account", ""), form))
+	}
+	if err := h.Store.ChangePassword(c.UserContext(), a.UserID, next, db.SessionHash(h.Sessions.SessionID(c))); err != nil {
+		return err
+	}
+	if err := h.Store.Audit(c.UserContext(), h.Store.DB, a, "password.changed", "user", a.UserID, "other sessions ended"); err != nil {
+		return err
+	}
+	return h.redirect(c, "/account", "success", "Password changed. Your other sessions were signed out.")
+}
+
+// safeNext keeps post-login redirects on this site (no open redirect).
+func safeNext(next string) string {
+	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") {
+		return next
+	}
+	return ""
+}

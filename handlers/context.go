@@ -1,0 +1,123 @@
+// Package handlers is the HTTP layer: parse input, call the domain, answer with a page,
+// a fragment or JSON. No SQL and no HTML strings live here.
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+
+	"github.com/a-h/templ"
+	"github.com/gofiber/fiber/v2"
+
+	"agentconsole/db"
+	"agentconsole/views/layout"
+)
+
+// Sessions is what handlers need of the console session (implemented in web).
+type Sessions interface {
+	CSRFToken(c *fiber.Ctx) string
+	SessionID(c *fiber.Ctx) string
+	Flash(c *fiber.Ctx, kind, message string) error
+	TakeFlashes(c *fiber.Ctx) []layout.Flash
+	Login(c *fiber.Ctx, actor *db.Actor) error
+	Logout(c *fiber.Ctx) error
+}
+
+const (
+	localActor  = "actor"
+	localLogger = "logger"
+)
+
+// SetActor records who is acting for the rest of the request.
+func SetActor(c *fiber.Ctx, a *db.Actor) { c.Locals(localActor, a) }
+
+// ActorOf is the request's actor, or nil when nobody is logged in.
+func ActorOf(c *fiber.Ctx) *db.Actor {
+	a, _ := c.Locals(localActor).(*db.Actor)
+	return a
+}
+
+// SetLogger stores the request's logger (it carries the request id).
+func SetLogger(c *fiber.Ctx, l *slog.Logger) { c.Locals(localLogger, l) }
+
+// Logger is the request's logger.
+func Logger(c *fiber.Ctx) *slog.Logger {
+	if l, ok := c.Locals(localLogger).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}
+
+// IsHTMX reports an htmx request (a fragment is enough as the answer).
+func IsHTMX(c *fiber.Ctx) bool { return c.Get("HX-Request") == "true" && c.Get("HX-Boosted") != "true" }
+
+// Render writes a templ component as HTML. It renders into a buffer first, so a failed
+// render never leaves half a page on the wire.
+func Render(c *fiber.Ctx, status int, component templ.Component) error {
+	var buf bytes.Buffer
+	if err := component.Render(c.UserContext(), &buf); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(buf.Bytes())
+}
+
+// Base holds what every handler struct shares.
+type Base struct {
+	Store    *db.Store
+	Sessions Sessions
+}
+
+// Page builds the shell's view model for the current request.
+func (b *Base) Page(c *fiber.Ctx, title, active string) layout.Page {
+	p := layout.Page{Title: title, Active: active, CSRF: b.Sessions.CSRFToken(c), Flashes: b.Sessions.TakeFlashes(c)}
+	if a := ActorOf(c); a != nil {
+		p.User = &layout.User{Name: a.Name, Email: a.Email, Role: string(a.Role), OrgName: a.OrgName, IsAdmin: a.Can(db.PermAdmin)}
+	}
+	return p
+}
+
+// redirect answers a form post with 303 and a flash message.
+func (b *Base) redirect(c *fiber.Ctx, to, kind, message string) error {
+	if message != "" {
+		if err := b.Sessions.Flash(c, kind, message); err != nil {
+			return err
+		}
+	}
+	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+// APIError answers the seeds' error shape: {"error": "..."}.
+func APIError(c *fiber.Ctx, status int, message string) error {
+	return c.Status(status).JSON(fiber.Map{"error": message})
+}
+
+// Seed wording for authentication and permission failures.
+const (
+	MsgUnauthorized = "Unauthorized"
+	MsgNotAdmin     = "Unauthorized: User is not an admin in this organization"
+	MsgNotFound     = "Not Found"
+	MsgInternal     = "Internal Server Error"
+)
+
+// ErrForbidden is returned by handlers when the actor lacks a permission; the error
+// handler turns it into the seed's 403 body or the console's 403 page.
+type ErrForbidden struct{ Message string }
+
+func (e *ErrForbidden) Error() string { return e.Message }
+
+// require checks a permission server-side, whatever the console showed.
+func require(c *fiber.Ctx, p db.Permission) error {
+	if ActorOf(c).Can(p) {
+		return nil
+	}
+	return &ErrForbidden{Message: MsgNotAdmin}
+}
+
+// IsForbidden unwraps ErrForbidden.
+func IsForbidden(err error) (*ErrForbidden, bool) {
+	var f *ErrForbidden
+	ok := errors.As(err, &f)
+	return f, ok
+}

@@ -1,0 +1,52 @@
+// Package admin renders the organisation admin pages: users and roles, API tokens,
+// and the audit log.
+package admin
+
+import "time"
+
+// MemberRow is one line of the users table.
+type MemberRow struct {
+	UserID            int64
+	Email, Name, Role string
+	Self              bool
+}
+
+// NewUserForm is the add-user form with its field errors.
+type NewUserForm struct {
+	Email, Name, Role string
+	Errors            map[string]string
+}
+
+// TokenRow is one line of the tokens table.
+type TokenRow struct {
+	ID                    int64
+	Name, Prefix, Owner   string
+	CreatedAt             time.Time
+	LastUsedAt, RevokedAt *time.Time
+}
+
+// NewTokenForm is the create-token form; Secret is set once, right after creation.
+type NewTokenForm struct {
+	Name, OwnerID      string
+	Errors             map[string]string
+	Secret, SecretName string
+}
+
+// Option is a choice in a select.
+type Option struct{ Value, Label string }
+
+// AuditRow is one audit log entry as shown.
+type AuditRow struct {
+	ID                                             int64
+	At                                             time.Time
+	Actor, Action, Object, Summary, IP, Via, Route string
+}
+
+func when(t *time.Time) string {
+	if t == nil {
+		return "never"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }

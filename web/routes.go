@@ -1,0 +1,57 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"agentconsole/handlers"
+)
+
+// routes mounts every route of the console and the API, grouped by who may call them.
+func (s *Server) routes(base handlers.Base) {
+	app := s.App
+	auth := &handlers.Auth{Base: base, MaxFailuresPerAccount: s.cfg.LoginMaxPerAccount, MaxFailuresPerIP: s.cfg.LoginMaxPerIP, FailureWindow: s.cfg.LoginWindow}
+	admin := &handlers.Admin{Base: base}
+	api := &handlers.API{Base: base}
+	home := &handlers.Home{Base: base}
+
+	app.Use(s.recoverPanics, s.requestLog, s.securityHeaders)
+
+	// Operations: no session, no auth.
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	app.Get("/metrics", s.metrics.handler())
+	s.mountStatic()
+
+	// JSON API: Bearer token (or the console session plus its CSRF header).
+	apiGroup := app.Group("/api", s.apiAuth)
+	apiGroup.Get("/me", api.Me)
+	apiGroup.Get("/tokens", api.Tokens)
+	apiGroup.Post("/tokens", api.CreateToken)
+	apiGroup.Delete("/tokens/:id", api.RevokeToken)
+	apiGroup.Get("/audit", api.Audit)
+	apiGroup.Use(func(c *fiber.Ctx) error { return handlers.APIError(c, fiber.StatusNotFound, handlers.MsgNotFound) })
+
+	// Console, public: the login page.
+	console := app.Group("", s.consoleSession, s.csrf)
+	console.Get("/login", auth.LoginPage)
+	console.Post("/login", auth.Login)
+
+	// Console, signed in.
+	in := console.Group("", s.requireLogin)
+	in.Get("/", home.Show)
+	in.Post("/logout", auth.Logout)
+	in.Get("/account", auth.AccountPage)
+	in.Post("/account/password", auth.ChangePassword)
+
+	// Console, admins only.
+	adm := in.Group("/admin", s.requireAdmin)
+	adm.Get("/users", admin.Users)
+	adm.Post("/users", admin.CreateUser)
+	adm.Post("/users/:id/role", admin.SetRole)
+	adm.Get("/tokens", admin.Tokens)
+	adm.Post("/tokens", admin.CreateToken)
+	adm.Post("/tokens/:id/revoke", admin.RevokeToken)
+	adm.Get("/audit", admin.Audit)
+
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}

@@ -1,0 +1,82 @@
+// Package web is the Fiber application: configuration, routes, middleware, the error
+// path, static files, and the start and stop of the server.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"agentconsole/db"
+	"agentconsole/handlers"
+)
+
+// Config is the server's configuration, read from the environment by cmd.
+type Config struct {
+	Addr          string        // listen address, e.g. ":8080"
+	SecureCookies bool          // Secure cookie flag and HSTS: set when served over TLS
+	SessionTTL    time.Duration // absolute session lifetime
+	TrustProxy    bool          // trust X-Forwarded-For from a load balancer
+	// Login throttling (per account and per client address, over the window).
+	LoginMaxPerAccount int
+	LoginMaxPerIP      int
+	LoginWindow        time.Duration
+}
+
+// DefaultConfig is the configuration with nothing set.
+func DefaultConfig() Config {
+	return Config{Addr: ":8080", SessionTTL: 12 * time.Hour, LoginMaxPerAccount: 5, LoginMaxPerIP: 50, LoginWindow: 15 * time.Minute}
+}
+
+// Server is the console: the Fiber app and what it needs.
+type Server struct {
+	App      *fiber.App
+	cfg      Config
+	log      *slog.Logger
+	store    *db.Store
+	sessions *sessionBridge
+	metrics  *metrics
+}
+
+// New builds the app with every route mounted.
+func New(ctx context.Context, cfg Config, store *db.Store, log *slog.Logger) (*Server, error) {
+	sessions, err := newSessionBridge(ctx, store, cfg.SecureCookies, cfg.SessionTTL)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, store: store, sessions: sessions, metrics: newMetrics()}
+	fcfg := fiber.Config{
+		AppName:               "agentconsole",
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		BodyLimit:             4 << 20,
+		ReadBufferSize:        16 << 10, // room for long cookies and HTMX headers
+	}
+	if cfg.TrustProxy {
+		fcfg.ProxyHeader = fiber.HeaderXForwardedFor
+	}
+	s.App = fiber.New(fcfg)
+	s.routes(handlers.Base{Store: store, Sessions: sessions})
+	return s, nil
+}
+
+// Listen serves until ctx ends, then shuts down gracefully: in-flight requests finish
+// (up to 20 s), new connections are refused.
+func (s *Server) Listen(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.App.Listen(s.cfg.Addr) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return s.App.ShutdownWithContext(shutdownCtx)
+}
