@@ -77,14 +77,14 @@ func (s *Store) RevokeToken(ctx context.Context, actor *Actor, id int64) error {
 // ErrNotFound. last_used_at is written at most once a minute to keep reads cheap.
 func (s *Store) ActorByToken(ctx context.Context, secret string) (*Actor, error) {
 	var row struct {
-		TokenID int64     `bun:"token_id"`
-		UserID  int64     `bun:"user_id"`
-		OrgID   int64     `bun:"org_id"`
-		OrgName string    `bun:"org_name"`
-		Email   string    `bun:"email"`
-		Name    string    `bun:"name"`
-		Role    Role      `bun:"role"`
-		Stale   bool      `bun:"stale"`
+		TokenID int64  `bun:"token_id"`
+		UserID  int64  `bun:"user_id"`
+		OrgID   int64  `bun:"org_id"`
+		OrgName string `bun:"org_name"`
+		Email   string `bun:"email"`
+		Name    string `bun:"name"`
+		Role    Role   `bun:"role"`
+		Stale   bool   `bun:"stale"`
 	}
 	err := s.DB.NewRaw(`SELECT t.id AS token_id, t.user_id, t.org_id, o.name AS org_name, u.email, u.name, m.role,
 			(t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale

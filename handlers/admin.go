@@ -119,6 +119,9 @@ func (h *Admin) CreateToken(c *fiber.Ctx) error {
 		form.Errors["name"] = "Give the token a name of at most 100 characters."
 	}
 	ownerID, _ := strconv.ParseInt(form.OwnerID, 10, 64)
+	if form.OwnerID == "" {
+		ownerID = ActorOf(c).UserID
+	}
 	if len(form.Errors) > 0 {
 		return h.renderTokens(c, fiber.StatusUnprocessableEntity, form)
 	}

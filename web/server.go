@@ -5,6 +5,7 @@ package web
 import (
 	"context"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -68,8 +69,17 @@ func New(ctx context.Context, cfg Config, store *db.Store, log *slog.Logger) (*S
 // Listen serves until ctx ends, then shuts down gracefully: in-flight requests finish
 // (up to 20 s), new connections are refused.
 func (s *Server) Listen(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is Listen on an open listener (tests pass one on a free port).
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
-	go func() { errc <- s.App.Listen(s.cfg.Addr) }()
+	go func() { errc <- s.App.Listener(ln) }()
 	select {
 	case err := <-errc:
 		return err

@@ -62,7 +62,7 @@ func request(c *fiber.Ctx) *http.Request {
 // headerWriter captures the Set-Cookie header gorilla writes and hands it to Fiber.
 type headerWriter struct{ h http.Header }
 
-func (w headerWriter) Header() http.Header       { return w.h }
+func (w headerWriter) Header() http.Header         { return w.h }
 func (w headerWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w headerWriter) WriteHeader(int)             {}
 
