@@ -87,7 +87,8 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	for _, mig := range group.Migrations {
 		applied = append(applied, mig.String())
 	}
-	return applied, nil
+	// The bundled model registry ships with the binary: bring the table up to date.
+	return applied, s.LoadBundledModels(ctx)
 }
 
 // InTx runs fn in one transaction: everything it does lands, or nothing does.

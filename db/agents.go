@@ -1,0 +1,396 @@
+package db
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// ConflictError refuses a save made from an out-of-date copy of the agent.
+type ConflictError struct {
+	Current   *Agent
+	By        string    // who saved the newer version
+	At        time.Time // when
+	VersionNo int
+}
+
+func (e *ConflictError) Error() string { return "db: agent was changed by someone else" }
+
+// Version sources.
+const (
+	SourceCreate  = "create"
+	SourceUpdate  = "update"
+	SourceClone   = "clone"
+	SourceRestore = "restore"
+	SourcePublish = "publish"
+)
+
+// SaveAgent creates (no ID) or updates (ID) an agent from a patch, in one transaction
+// with its version and audit entry. A patch that changes nothing saves nothing.
+func (s *Store) SaveAgent(ctx context.Context, actor *Actor, p *AgentPatch, source string) (*Agent, error) {
+	var saved *Agent
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		saved, err = s.saveAgentTx(ctx, tx, actor, p, source)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return saved, nil
+}
+
+func (s *Store) saveAgentTx(ctx context.Context, tx bun.Tx, actor *Actor, p *AgentPatch, source string) (*Agent, error) {
+	a := &Agent{OrgID: actor.OrgID, Stage: "development", ShowInChat: true, AgentType: "native", Tools: map[string]json.RawMessage{}}
+	isNew := !p.ID.Has()
+	if !isNew {
+		if err := tx.NewSelect().Model(a).Where("a.id = ? AND a.org_id = ? AND a.deleted_at IS NULL", p.ID.V, actor.OrgID).For("UPDATE").Scan(ctx); err != nil {
+			return nil, fmt.Errorf("db: save agent %d: %w", p.ID.V, notFound(err))
+		}
+		if err := s.loadTags(ctx, tx, []*Agent{a}); err != nil {
+			return nil, err
+		}
+		if p.PublishedVersionID.Has() && (a.PublishedVersionID == nil || *a.PublishedVersionID != p.PublishedVersionID.V) {
+			return nil, s.conflict(ctx, tx, a)
+		}
+	}
+	before := snapshot(a)
+	issues := p.Apply(a)
+	dbIssues, err := s.checkReferences(ctx, tx, actor.OrgID, a, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := validationResult(append(issues, dbIssues...)); err != nil {
+		return nil, err
+	}
+	after := snapshot(a)
+	if !isNew && bytes.Equal(before, after) {
+		return a, nil
+	}
+	if err := s.writeAgent(ctx, tx, a, isNew); err != nil {
+		return nil, err
+	}
+	summary := "created"
+	if !isNew {
+		summary = changeSummary(before, after)
+	}
+	if err := s.appendVersion(ctx, tx, actor, a, source, summary); err != nil {
+		return nil, err
+	}
+	action := "agent.updated"
+	if isNew {
+		action = "agent.created"
+	}
+	if err := s.Audit(ctx, tx, actor, action, "agent", a.ID, a.Name+": "+summary); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// validationResult turns issues into the seed's error: an emailSlug problem alone keeps
+// the seed's own top-level message; anything else is "Validation Error" with details.
+func validationResult(issues []Issue) error {
+	if len(issues) == 0 {
+		return nil
+	}
+	if len(issues) == 1 && len(issues[0].Path) == 1 && issues[0].Path[0] == "emailSlug" {
+		return &ValidationError{Message: issues[0].Message, Details: issues}
+	}
+	return invalid(issues...)
+}
+
+// checkReferences applies the rules that need the database: the model registry, ids
+// that must belong to the organisation, and emailSlug uniqueness (re-checked by the
+// unique index at write time, so a race still has exactly one winner).
+func (s *Store) checkReferences(ctx context.Context, tx bun.IDB, orgID int64, a *Agent, p *AgentPatch) ([]Issue, error) {
+	var issues []Issue
+	if (p.Model.Has() || p.ModelAlias.Has()) && a.Model != nil {
+		var ok bool
+		if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM models WHERE id = ?)", *a.Model).Scan(ctx, &ok); err != nil {
+			return nil, err
+		}
+		if !ok {
+			field := "model"
+			if !p.Model.Set {
+				field = "modelAlias"
+			}
+			issues = append(issues, Issue{Message: fmt.Sprintf("Model %q is not in the model registry", *a.Model), Path: []any{field}})
+		}
+	}
+	missing := func(table string, ids []int64, field, noun string) error {
+		if len(ids) == 0 {
+			return nil
+		}
+		var found []int64
+		if err := tx.NewRaw("SELECT id FROM "+table+" WHERE org_id = ? AND id IN (?)", orgID, bun.In(ids)).Scan(ctx, &found); err != nil {
+			return err
+		}
+		have := map[int64]bool{}
+		for _, id := range found {
+			have[id] = true
+		}
+		for i, id := range ids {
+			if !have[id] {
+				issues = append(issues, Issue{Message: fmt.Sprintf("%s %d does not belong to this organization", noun, id), Path: []any{field, i}})
+			}
+		}
+		return nil
+	}
+	if p.TagIDs.Set {
+		if err := missing("tags", a.TagIDs, "tagIds", "Tag"); err != nil {
+			return nil, err
+		}
+	}
+	if p.MCPServers.Set {
+		if err := missing("mcp_servers", a.MCPServers, "mcpServers", "MCP server"); err != nil {
+			return nil, err
+		}
+	}
+	if p.EmailSlug.Has() && a.EmailSlug != nil {
+		var taken bool
+		if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM agents WHERE email_slug = ? AND id <> ?)", *a.EmailSlug, a.ID).Scan(ctx, &taken); err != nil {
+			return nil, err
+		}
+		if taken {
+			issues = append(issues, duplicateSlug(*a.EmailSlug).Details...)
+		}
+	}
+	return issues, nil
+}
+
+func (s *Store) writeAgent(ctx context.Context, tx bun.Tx, a *Agent, isNew bool) error {
+	var err error
+	if isNew {
+		_, err = tx.NewInsert().Model(a).ExcludeColumn("id", "created_at", "updated_at", "published_version_id", "deleted_at").Returning("id, created_at, updated_at").Exec(ctx)
+	} else {
+		_, err = tx.NewUpdate().Model(a).ExcludeColumn("id", "org_id", "created_at", "updated_at", "published_version_id", "deleted_at").
+			Set("updated_at = now()").WherePK().Returning("updated_at").Exec(ctx)
+	}
+	if isUniqueViolation(err, "agents_email_slug_key") {
+		return duplicateSlug(*a.EmailSlug)
+	}
+	if err != nil {
+		return fmt.Errorf("db: write agent: %w", err)
+	}
+	if _, err := tx.NewRaw("DELETE FROM agent_tags WHERE agent_id = ?", a.ID).Exec(ctx); err != nil {
+		return err
+	}
+	if len(a.TagIDs) > 0 {
+		if _, err := tx.NewRaw("INSERT INTO agent_tags (agent_id, tag_id) SELECT ?, unnest(?::bigint[])", a.ID, pgArray(a.TagIDs)).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return s.loadTags(ctx, tx, []*Agent{a})
+}
+
+// appendVersion records the agent as it now is and points publishedVersionId at it.
+func (s *Store) appendVersion(ctx context.Context, tx bun.Tx, actor *Actor, a *Agent, source, summary string) error {
+	var versionID int64
+	err := tx.NewRaw(`INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary, snapshot)
+		VALUES (?, ?, (SELECT coalesce(max(number), 0) + 1 FROM agent_versions WHERE agent_id = ?), ?, ?, ?, ?, ?, ?)
+		RETURNING id`, a.OrgID, a.ID, a.ID, source, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(), summary, string(snapshot(a))).Scan(ctx, &versionID)
+	if err != nil {
+		return fmt.Errorf("db: append version of agent %d: %w", a.ID, err)
+	}
+	if err := tx.NewRaw("UPDATE agents SET published_version_id = ? WHERE id = ? RETURNING updated_at", versionID, a.ID).Scan(ctx, &a.UpdatedAt); err != nil {
+		return err
+	}
+	a.PublishedVersionID = &versionID
+	return nil
+}
+
+func (s *Store) conflict(ctx context.Context, tx bun.IDB, current *Agent) error {
+	c := &ConflictError{Current: current}
+	tx.NewRaw(`SELECT author, created_at, number FROM agent_versions WHERE id = ?`, current.PublishedVersionID).Scan(ctx, &c.By, &c.At, &c.VersionNo)
+	return c
+}
+
+// snapshot is the agent's content as JSON, without bookkeeping (ids of versions,
+// times), so two snapshots are equal exactly when nothing a user set differs.
+func snapshot(a *Agent) []byte {
+	c := *a
+	c.PublishedVersionID, c.DeletedAt = nil, nil
+	c.CreatedAt, c.UpdatedAt = time.Time{}, time.Time{}
+	c.Tags = nil
+	c.Tools = make(map[string]json.RawMessage, len(a.Tools))
+	for name, def := range a.Tools {
+		c.Tools[name] = canonicalJSON(def)
+	}
+	if c.TagIDs == nil {
+		c.TagIDs = []int64{}
+	}
+	sort.Slice(c.TagIDs, func(i, j int) bool { return c.TagIDs[i] < c.TagIDs[j] })
+	b, _ := json.Marshal(c) // map keys are sorted by encoding/json
+	return b
+}
+
+// changeSummary names the top-level fields that differ between two snapshots.
+func changeSummary(before, after []byte) string {
+	var b, a map[string]json.RawMessage
+	json.Unmarshal(before, &b)
+	json.Unmarshal(after, &a)
+	var changed []string
+	for k, v := range a {
+		if !bytes.Equal(b[k], v) {
+			changed = append(changed, k)
+		}
+	}
+	sort.Strings(changed)
+	if len(changed) == 0 {
+		return "no change"
+	}
+	return "changed " + strings.Join(changed, ", ")
+}
+
+// loadTags fills TagIDs and Tags of the agents with one query.
+func (s *Store) loadTags(ctx context.Context, idb bun.IDB, agents []*Agent) error {
+	if len(agents) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*Agent, len(agents))
+	ids := make([]int64, len(agents))
+	for i, a := range agents {
+		byID[a.ID], ids[i] = a, a.ID
+		a.TagIDs, a.Tags = []int64{}, []TagRef{}
+	}
+	var rows []struct {
+		AgentID int64  `bun:"agent_id"`
+		ID      int64  `bun:"id"`
+		Name    string `bun:"name"`
+		Color   string `bun:"color"`
+	}
+	err := idb.NewRaw(`SELECT at.agent_id, t.id, t.name, t.color FROM agent_tags at JOIN tags t ON t.id = at.tag_id
+		WHERE at.agent_id IN (?) ORDER BY lower(t.name), t.id`, bun.In(ids)).Scan(ctx, &rows)
+	if err != nil {
+		return fmt.Errorf("db: tags of agents: %w", err)
+	}
+	for _, r := range rows {
+		a := byID[r.AgentID]
+		a.TagIDs = append(a.TagIDs, r.ID)
+		a.Tags = append(a.Tags, TagRef{ID: r.ID, Name: r.Name, Color: r.Color})
+	}
+	return nil
+}
+
+// Agent reads one agent of the organisation (deleted ones too: the caller decides).
+func (s *Store) Agent(ctx context.Context, orgID, id int64) (*Agent, error) {
+	a := new(Agent)
+	if err := s.DB.NewSelect().Model(a).Where("a.id = ? AND a.org_id = ?", id, orgID).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: agent %d: %w", id, notFound(err))
+	}
+	if err := s.loadTags(ctx, s.DB, []*Agent{a}); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// DeleteAgent soft-deletes an agent (deletedAt); RestoreAgent undoes it.
+func (s *Store) DeleteAgent(ctx context.Context, actor *Actor, id int64) error {
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var name string
+		err := tx.NewRaw("UPDATE agents SET deleted_at = now(), updated_at = now() WHERE id = ? AND org_id = ? AND deleted_at IS NULL RETURNING name",
+			id, actor.OrgID).Scan(ctx, &name)
+		if err != nil {
+			return fmt.Errorf("db: delete agent %d: %w", id, notFound(err))
+		}
+		return s.Audit(ctx, tx, actor, "agent.deleted", "agent", id, name)
+	})
+}
+
+// RestoreAgent brings back a soft-deleted agent.
+func (s *Store) RestoreAgent(ctx context.Context, actor *Actor, id int64) (*Agent, error) {
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var name string
+		err := tx.NewRaw("UPDATE agents SET deleted_at = NULL, updated_at = now() WHERE id = ? AND org_id = ? AND deleted_at IS NOT NULL RETURNING name",
+			id, actor.OrgID).Scan(ctx, &name)
+		if err != nil {
+			return fmt.Errorf("db: restore agent %d: %w", id, notFound(err))
+		}
+		return s.Audit(ctx, tx, actor, "agent.restored", "agent", id, name)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Agent(ctx, actor.OrgID, id)
+}
+
+// CloneAgent copies an agent in one step: a new name, no emailSlug, stage development,
+// the same tools, config and tags; its first version records the origin.
+func (s *Store) CloneAgent(ctx context.Context, actor *Actor, id int64, name string) (*Agent, error) {
+	var clone *Agent
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		src := new(Agent)
+		if err := tx.NewSelect().Model(src).Where("a.id = ? AND a.org_id = ? AND a.deleted_at IS NULL", id, actor.OrgID).Scan(ctx); err != nil {
+			return fmt.Errorf("db: clone agent %d: %w", id, notFound(err))
+		}
+		if err := s.loadTags(ctx, tx, []*Agent{src}); err != nil {
+			return err
+		}
+		if strings.TrimSpace(name) == "" {
+			name = "Copy of " + src.Name
+			if len(name) > maxName {
+				name = name[:maxName]
+			}
+		}
+		p := PatchFromAgent(src)
+		p.Name, p.EmailSlug, p.Stage = Some(name), Opt[string]{Set: true, Null: true}, Some("development")
+		var err error
+		clone, err = s.saveAgentTx(ctx, tx, actor, p, SourceClone)
+		if err != nil {
+			return err
+		}
+		_, err = tx.NewRaw("UPDATE agent_versions SET summary = ? WHERE id = ?", fmt.Sprintf("cloned from agent %d (%s)", src.ID, src.Name), clone.PublishedVersionID).Exec(ctx)
+		return err
+	})
+	return clone, err
+}
+
+// PatchFromAgent is a patch that sets every field to the agent's values.
+func PatchFromAgent(a *Agent) *AgentPatch {
+	p := &AgentPatch{
+		Name: Some(a.Name), ConversationStarters: Some(a.ConversationStarters), Tools: Some(a.Tools),
+		Integrations: Some(a.Integrations), MCPServers: Some(a.MCPServers), Stage: Some(a.Stage), ShowInChat: Some(a.ShowInChat),
+		TagIDs: Some(a.TagIDs), ContextDocs: Some(a.ContextDocs), AgentType: Some(a.AgentType),
+	}
+	p.Description, p.LogoURL, p.SystemPrompt = optPtr(a.Description), optPtr(a.LogoURL), optPtr(a.SystemPrompt)
+	p.Model, p.EmailSlug, p.PlanningMode = optPtr(a.Model), optPtr(a.EmailSlug), optPtr(a.PlanningMode)
+	p.MaxToolRoundtrips, p.ExternalConfig = optPtr(a.MaxToolRoundtrips), optPtr(a.ExternalConfig)
+	return p
+}
+
+func optPtr[T any](v *T) Opt[T] {
+	if v == nil {
+		return Opt[T]{Set: true, Null: true}
+	}
+	return Some(*v)
+}
+
+func pgArray(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprint(id)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+// canonicalJSON re-encodes a JSON value with sorted keys and no spaces (numbers kept
+// exactly), so equal content compares equal whatever formatting PostgreSQL or a client used.
+func canonicalJSON(raw json.RawMessage) json.RawMessage {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return raw
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return raw
+	}
+	return b
+}

@@ -1,0 +1,91 @@
+package db
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// ContextDoc is a document given to the agent as context (Cotool's contextDocs).
+type ContextDoc struct {
+	Provider string `json:"provider"`
+	ID       string `json:"id"`
+	Name     string `json:"name,omitempty"`
+	MimeType string `json:"mimeType,omitempty"`
+}
+
+// ExternalConfig points an external agent at its A2A card (Runtype).
+type ExternalConfig struct {
+	AgentCardURL           string `json:"agentCardUrl,omitempty"`
+	EndpointURL            string `json:"endpointUrl,omitempty"`
+	RefreshIntervalMinutes int    `json:"refreshIntervalMinutes,omitempty"`
+}
+
+// TagRef is a tag as an agent shows it.
+type TagRef struct {
+	ID    int64  `json:"id" bun:"id"`
+	Name  string `json:"name" bun:"name"`
+	Color string `json:"-" bun:"color"`
+}
+
+// Agent is an agent row; its JSON form is the snapshot stored in each version.
+type Agent struct {
+	bun.BaseModel        `bun:"table:agents,alias:a"`
+	ID                   int64                      `bun:"id,pk,autoincrement" json:"id"`
+	OrgID                int64                      `bun:"org_id,notnull" json:"-"`
+	Name                 string                     `bun:"name,notnull" json:"name"`
+	Description          *string                    `bun:"description" json:"description"`
+	LogoURL              *string                    `bun:"logo_url" json:"logoUrl"`
+	ConversationStarters []string                   `bun:"conversation_starters,type:jsonb" json:"conversationStarters"`
+	Model                *string                    `bun:"model" json:"model"`
+	MaxToolRoundtrips    *int                       `bun:"max_tool_roundtrips" json:"maxToolRoundtrips"`
+	SystemPrompt         *string                    `bun:"system_prompt" json:"systemPrompt"`
+	Tools                map[string]json.RawMessage `bun:"tools,type:jsonb,notnull" json:"tools"`
+	Integrations         []string                   `bun:"integrations,type:jsonb" json:"integrations"`
+	MCPServers           []int64                    `bun:"mcp_servers,array" json:"mcpServers"`
+	Stage                string                     `bun:"stage,notnull" json:"stage"`
+	ShowInChat           bool                       `bun:"show_in_chat,notnull" json:"showInChat"`
+	EmailSlug            *string                    `bun:"email_slug" json:"emailSlug"`
+	PlanningMode         *string                    `bun:"planning_mode" json:"planningMode"`
+	ContextDocs          []ContextDoc               `bun:"context_docs,type:jsonb" json:"contextDocs"`
+	AgentType            string                     `bun:"agent_type,notnull" json:"agentType"`
+	ExternalConfig       *ExternalConfig            `bun:"external_config,type:jsonb" json:"externalConfig"`
+	PublishedVersionID   *int64                     `bun:"published_version_id" json:"publishedVersionId"`
+	CreatedAt            time.Time                  `bun:"created_at,nullzero,notnull,default:current_timestamp" json:"createdAt"`
+	UpdatedAt            time.Time                  `bun:"updated_at,nullzero,notnull,default:current_timestamp" json:"updatedAt"`
+	DeletedAt            *time.Time                 `bun:"deleted_at" json:"deletedAt"`
+
+	// TagIDs are the agent's tags (agent_tags), loaded with the agent.
+	TagIDs []int64  `bun:"-" json:"tagIds"`
+	Tags   []TagRef `bun:"-" json:"-"`
+}
+
+// AgentPatch is a create, update or partial update: only Set fields change. Field
+// names are the seeds' (001 for AsterAgents, 003 for Cotool's aliases).
+type AgentPatch struct {
+	ID                   Opt[int64]                      `json:"id"`
+	Name                 Opt[string]                     `json:"name"`
+	Description          Opt[string]                     `json:"description"`
+	LogoURL              Opt[string]                     `json:"logoUrl"`
+	ConversationStarters Opt[[]string]                   `json:"conversationStarters"`
+	Model                Opt[string]                     `json:"model"`
+	ModelAlias           Opt[string]                     `json:"modelAlias"`
+	MaxToolRoundtrips    Opt[int]                        `json:"maxToolRoundtrips"`
+	SystemPrompt         Opt[string]                     `json:"systemPrompt"`
+	Tools                Opt[map[string]json.RawMessage] `json:"tools"`
+	ToolNames            Opt[[]string]                   `json:"toolNames"`
+	Integrations         Opt[[]string]                   `json:"integrations"`
+	MCPServers           Opt[[]int64]                    `json:"mcpServers"`
+	Stage                Opt[string]                     `json:"stage"`
+	ShowInChat           Opt[bool]                       `json:"showInChat"`
+	EmailSlug            Opt[string]                     `json:"emailSlug"`
+	TagIDs               Opt[[]int64]                    `json:"tagIds"`
+	PlanningMode         Opt[string]                     `json:"planningMode"`
+	ContextDocs          Opt[[]ContextDoc]               `json:"contextDocs"`
+	AgentType            Opt[string]                     `json:"agentType"`
+	ExternalConfig       Opt[ExternalConfig]             `json:"externalConfig"`
+	// PublishedVersionID, when sent, is the version the client's copy was based on: a
+	// save from an older copy is refused with ErrConflict instead of overwriting.
+	PublishedVersionID Opt[int64] `json:"publishedVersionId"`
+}

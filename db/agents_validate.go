@@ -1,0 +1,322 @@
+package db
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// Issue is one problem with one field: the seeds' details[] entry.
+type Issue struct {
+	Message string `json:"message"`
+	Path    []any  `json:"path"`
+}
+
+// ValidationError is a refused save. Message is the seeds' top-level "error"; Details
+// name the fields (the console shows each message under its field).
+type ValidationError struct {
+	Message string
+	Details []Issue
+}
+
+func (e *ValidationError) Error() string { return "db: " + e.Message }
+
+// Field is the first path element the error is about ("" when none).
+func (e *ValidationError) Field() string {
+	if len(e.Details) > 0 && len(e.Details[0].Path) > 0 {
+		if s, ok := e.Details[0].Path[0].(string); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+func invalid(details ...Issue) *ValidationError {
+	return &ValidationError{Message: "Validation Error", Details: details}
+}
+
+// slugError is an emailSlug problem with the seed's top-level message; the path is kept
+// for the console.
+func slugError(format string, args ...any) *ValidationError {
+	return &ValidationError{Message: fmt.Sprintf(format, args...), Details: []Issue{{Message: fmt.Sprintf(format, args...), Path: []any{"emailSlug"}}}}
+}
+
+var (
+	slugPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$`)
+	systemSlug    = regexp.MustCompile(`^(agent|kb)-[0-9]+$`)
+	reservedSlugs = map[string]bool{
+		"admin": true, "administrator": true, "support": true, "help": true, "noreply": true, "no-reply": true,
+		"postmaster": true, "hostmaster": true, "webmaster": true, "abuse": true, "security": true, "root": true,
+		"info": true, "mailer-daemon": true, "billing": true, "system": true,
+	}
+)
+
+// ValidateEmailSlug applies seed 001's rules, with its exact messages.
+func ValidateEmailSlug(slug string) *ValidationError {
+	switch {
+	case len(slug) > 63:
+		return slugError("Email slug must be at most 63 characters")
+	case !slugPattern.MatchString(slug):
+		return slugError("Email slug must be lowercase alphanumeric with hyphens and cannot start or end with a hyphen")
+	case reservedSlugs[slug]:
+		return slugError("Email slug %q is reserved and cannot be used", slug)
+	case systemSlug.MatchString(slug):
+		return slugError("Email slug %q matches a reserved system pattern and cannot be used", slug)
+	}
+	return nil
+}
+
+func duplicateSlug(slug string) *ValidationError {
+	return slugError("Email slug %q is already in use by another agent", slug)
+}
+
+// Limits on free text, generous but bounded.
+const (
+	maxName        = 200
+	maxDescription = 2000
+	maxPrompt      = 100_000
+	maxStarters    = 20
+	maxStarterLen  = 500
+	maxListItems   = 200
+)
+
+var (
+	stages        = []string{"development", "released"}
+	planningModes = []string{"never", "always", "auto"}
+	agentTypes    = []string{"native", "external"}
+)
+
+// Apply merges the patch into a (a copy of the stored agent, or a new one) and
+// returns every problem found by the rules that need no database. Rules that do
+// (model registry, ids of the organisation, slug uniqueness) run in SaveAgent.
+func (p *AgentPatch) Apply(a *Agent) []Issue {
+	var issues []Issue
+	add := func(msg string, path ...any) { issues = append(issues, Issue{Message: msg, Path: path}) }
+	text := func(o Opt[string], field string, max int, dst **string) {
+		if !o.Set {
+			return
+		}
+		if o.Null {
+			*dst = nil
+			return
+		}
+		if !utf8.ValidString(o.V) || strings.ContainsRune(o.V, 0) {
+			add("Invalid characters", field)
+			return
+		}
+		if len(o.V) > max {
+			add(fmt.Sprintf("String must contain at most %d character(s)", max), field)
+			return
+		}
+		v := o.V
+		*dst = &v
+	}
+	if p.Name.Set {
+		name := strings.TrimSpace(p.Name.V)
+		switch {
+		case p.Name.Null || name == "":
+			add("Required", "name")
+		case !utf8.ValidString(name) || strings.ContainsRune(name, 0):
+			add("Invalid characters", "name")
+		case len(name) > maxName:
+			add(fmt.Sprintf("String must contain at most %d character(s)", maxName), "name")
+		default:
+			a.Name = name
+		}
+	} else if a.ID == 0 {
+		add("Required", "name")
+	}
+	text(p.Description, "description", maxDescription, &a.Description)
+	text(p.SystemPrompt, "systemPrompt", maxPrompt, &a.SystemPrompt)
+	if p.LogoURL.Has() && p.LogoURL.V != "" && !isHTTPURL(p.LogoURL.V) {
+		add("Invalid url", "logoUrl")
+	} else {
+		text(p.LogoURL, "logoUrl", 2000, &a.LogoURL)
+		if a.LogoURL != nil && *a.LogoURL == "" {
+			a.LogoURL = nil
+		}
+	}
+	if p.ConversationStarters.Set {
+		starters := p.ConversationStarters.V
+		if len(starters) > maxStarters {
+			add(fmt.Sprintf("Array must contain at most %d element(s)", maxStarters), "conversationStarters")
+		}
+		for i, s := range starters {
+			if len(s) > maxStarterLen || !utf8.ValidString(s) {
+				add(fmt.Sprintf("String must contain at most %d character(s)", maxStarterLen), "conversationStarters", i)
+			}
+		}
+		a.ConversationStarters = starters
+		if p.ConversationStarters.Null {
+			a.ConversationStarters = nil
+		}
+	}
+	model, modelField := p.Model, "model"
+	if !model.Set && p.ModelAlias.Set {
+		model, modelField = p.ModelAlias, "modelAlias"
+	}
+	if model.Set {
+		if model.Null || model.V == "" {
+			a.Model = nil
+		} else if !strings.Contains(model.V, ":") {
+			add("Model must be a provider:model identifier from the registry", modelField)
+		} else {
+			v := model.V
+			a.Model = &v
+		}
+	}
+	if p.MaxToolRoundtrips.Set {
+		if p.MaxToolRoundtrips.Null {
+			a.MaxToolRoundtrips = nil
+		} else if p.MaxToolRoundtrips.V < 1 {
+			add("Number must be greater than or equal to 1", "maxToolRoundtrips")
+		} else {
+			v := p.MaxToolRoundtrips.V
+			a.MaxToolRoundtrips = &v
+		}
+	}
+	if p.Tools.Set {
+		tools := map[string]json.RawMessage{}
+		for name, def := range p.Tools.V {
+			var obj map[string]json.RawMessage
+			if strings.TrimSpace(name) == "" {
+				add("Tool name must not be empty", "tools")
+			} else if json.Unmarshal(def, &obj) != nil {
+				add("Expected object", "tools", name)
+			} else {
+				tools[name] = canonicalJSON(def)
+			}
+		}
+		a.Tools = tools
+	} else if p.ToolNames.Set {
+		// Cotool's view: the list of tool names. Keep definitions of tools already
+		// present; new names get an empty definition for the catalog to fill.
+		tools := map[string]json.RawMessage{}
+		for i, name := range p.ToolNames.V {
+			if strings.TrimSpace(name) == "" {
+				add("Tool name must not be empty", "toolNames", i)
+				continue
+			}
+			if def, ok := a.Tools[name]; ok {
+				tools[name] = def
+			} else if strings.Contains(name, ":") {
+				tools[name] = json.RawMessage(`{"isProviderTool":true}`)
+			} else {
+				tools[name] = json.RawMessage(`{}`)
+			}
+		}
+		a.Tools = tools
+	}
+	if a.Tools == nil {
+		a.Tools = map[string]json.RawMessage{}
+	}
+	if p.Integrations.Set {
+		if len(p.Integrations.V) > maxListItems {
+			add(fmt.Sprintf("Array must contain at most %d element(s)", maxListItems), "integrations")
+		}
+		a.Integrations = p.Integrations.V
+	}
+	if p.MCPServers.Set {
+		a.MCPServers = p.MCPServers.V
+	}
+	enum(p.Stage, "stage", stages, &issues, func(v string) { a.Stage = v })
+	if a.Stage == "" {
+		a.Stage = "development"
+	}
+	if p.ShowInChat.Has() {
+		a.ShowInChat = p.ShowInChat.V
+	}
+	if p.EmailSlug.Set {
+		if p.EmailSlug.Null || p.EmailSlug.V == "" {
+			a.EmailSlug = nil
+		} else if err := ValidateEmailSlug(p.EmailSlug.V); err != nil {
+			issues = append(issues, err.Details...)
+		} else {
+			v := p.EmailSlug.V
+			a.EmailSlug = &v
+		}
+	}
+	if p.TagIDs.Set {
+		a.TagIDs = dedupe(p.TagIDs.V)
+	}
+	if p.PlanningMode.Set {
+		if p.PlanningMode.Null {
+			a.PlanningMode = nil
+		} else {
+			enum(p.PlanningMode, "planningMode", planningModes, &issues, func(v string) { a.PlanningMode = &v })
+		}
+	}
+	if p.ContextDocs.Set {
+		for i, d := range p.ContextDocs.V {
+			if strings.TrimSpace(d.Provider) == "" {
+				add("Required", "contextDocs", i, "provider")
+			}
+			if strings.TrimSpace(d.ID) == "" {
+				add("Required", "contextDocs", i, "id")
+			}
+		}
+		a.ContextDocs = p.ContextDocs.V
+	}
+	enum(p.AgentType, "agentType", agentTypes, &issues, func(v string) { a.AgentType = v })
+	if a.AgentType == "" {
+		a.AgentType = "native"
+	}
+	if p.ExternalConfig.Set {
+		if p.ExternalConfig.Null {
+			a.ExternalConfig = nil
+		} else {
+			c := p.ExternalConfig.V
+			if c.AgentCardURL != "" && !isHTTPURL(c.AgentCardURL) {
+				add("Invalid url", "externalConfig", "agentCardUrl")
+			}
+			if c.EndpointURL != "" && !isHTTPURL(c.EndpointURL) {
+				add("Invalid url", "externalConfig", "endpointUrl")
+			}
+			if c.RefreshIntervalMinutes < 0 {
+				add("Number must be greater than or equal to 1", "externalConfig", "refreshIntervalMinutes")
+			}
+			a.ExternalConfig = &c
+		}
+	}
+	if a.AgentType == "external" && (a.ExternalConfig == nil || a.ExternalConfig.AgentCardURL == "" && a.ExternalConfig.EndpointURL == "") {
+		add("External agents need externalConfig.agentCardUrl or externalConfig.endpointUrl", "externalConfig")
+	}
+	return issues
+}
+
+func enum(o Opt[string], field string, allowed []string, issues *[]Issue, set func(string)) {
+	if !o.Has() {
+		return
+	}
+	for _, v := range allowed {
+		if o.V == v {
+			set(v)
+			return
+		}
+	}
+	quoted := make([]string, len(allowed))
+	for i, v := range allowed {
+		quoted[i] = "'" + v + "'"
+	}
+	*issues = append(*issues, Issue{Message: fmt.Sprintf("Invalid enum value. Expected %s, received '%s'", strings.Join(quoted, " | "), o.V), Path: []any{field}})
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+func dedupe(ids []int64) []int64 {
+	seen := map[int64]bool{}
+	out := []int64{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
