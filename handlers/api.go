@@ -66,7 +66,7 @@ func (h *API) CreateToken(c *fiber.Ctx) error {
 	}
 	body.Name = strings.TrimSpace(body.Name)
 	if body.Name == "" {
-		return validationError(c, "Validation Error", []FieldIssue{{Message: "Required", Path: []any{"name"}}})
+		return validationError(c, "Validation Error", []db.Issue{{Message: "Required", Path: []any{"name"}}})
 	}
 	a := ActorOf(c)
 	if body.UserID == 0 {
@@ -75,7 +75,7 @@ func (h *API) CreateToken(c *fiber.Ctx) error {
 	tok, secret, err := h.Store.CreateToken(c.UserContext(), a, body.UserID, body.Name)
 	if err != nil {
 		if errors.Is(err, db.ErrNotFound) {
-			return validationError(c, "Validation Error", []FieldIssue{{Message: "User is not a member of this organization", Path: []any{"userId"}}})
+			return validationError(c, "Validation Error", []db.Issue{{Message: "User is not a member of this organization", Path: []any{"userId"}}})
 		}
 		return err
 	}
@@ -130,17 +130,7 @@ func (h *API) Audit(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"entries": entries})
 }
 
-// FieldIssue is one entry of the seeds' "details": a message and the path to the field.
-type FieldIssue struct {
-	Message string `json:"message"`
-	Path    []any  `json:"path"`
-}
-
 // validationError answers 400 with the seed's {"error", "details"} shape.
-func validationError(c *fiber.Ctx, message string, details []FieldIssue) error {
-	body := fiber.Map{"error": message}
-	if len(details) > 0 {
-		body["details"] = details
-	}
-	return c.Status(fiber.StatusBadRequest).JSON(body)
+func validationError(c *fiber.Ctx, message string, details []db.Issue) error {
+	return c.Status(fiber.StatusBadRequest).JSON(errorBody{Error: message, Details: details})
 }

@@ -88,9 +88,15 @@ func (b *Base) redirect(c *fiber.Ctx, to, kind, message string) error {
 	return c.Redirect(to, fiber.StatusSeeOther)
 }
 
+// errorBody is the seeds' Error schema, fields in the seeds' order.
+type errorBody struct {
+	Error   string     `json:"error"`
+	Details []db.Issue `json:"details,omitempty"`
+}
+
 // APIError answers the seeds' error shape: {"error": "..."}.
 func APIError(c *fiber.Ctx, status int, message string) error {
-	return c.Status(status).JSON(fiber.Map{"error": message})
+	return c.Status(status).JSON(errorBody{Error: message})
 }
 
 // Seed wording for authentication and permission failures.

@@ -13,6 +13,7 @@ func (s *Server) routes(base handlers.Base) {
 	admin := &handlers.Admin{Base: base}
 	api := &handlers.API{Base: base}
 	home := &handlers.Home{Base: base}
+	agentsAPI := &handlers.AgentsAPI{Base: base}
 
 	app.Use(s.recoverPanics, s.requestLog, s.securityHeaders)
 
@@ -29,6 +30,15 @@ func (s *Server) routes(base handlers.Base) {
 	apiGroup.Post("/tokens", api.CreateToken)
 	apiGroup.Delete("/tokens/:id", api.RevokeToken)
 	apiGroup.Get("/audit", api.Audit)
+	apiGroup.Get("/models", agentsAPI.Models)
+	apiGroup.Get("/agents", agentsAPI.List)
+	apiGroup.Post("/agents", agentsAPI.Save)
+	apiGroup.Get("/agents/:id", agentsAPI.Get)
+	apiGroup.Put("/agents/:id", agentsAPI.Update)
+	apiGroup.Delete("/agents/:id", agentsAPI.Delete)
+	apiGroup.Post("/agents/:id/restore", agentsAPI.Restore)
+	apiGroup.Post("/agents/:id/clone", agentsAPI.Clone)
+	apiGroup.Post("/agents/:id/publish", agentsAPI.Publish)
 	apiGroup.Use(func(c *fiber.Ctx) error { return handlers.APIError(c, fiber.StatusNotFound, handlers.MsgNotFound) })
 
 	// Console, public: the login page.

@@ -1,0 +1,203 @@
+package handlers
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"agentconsole/db"
+)
+
+// AgentsAPI serves /api/agents: seed 001's create-or-update, seed 003's partial update,
+// list, read, soft delete and restore, clone, publish.
+type AgentsAPI struct{ Base }
+
+func pathID(c *fiber.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, db.ErrNotFound
+	}
+	return id, nil
+}
+
+// Save is POST /api/agents: create without id, update with id (seed 001).
+func (h *AgentsAPI) Save(c *fiber.Ctx) error {
+	p, err := decodeAgentPatch(c.Body())
+	if err != nil {
+		return agentError(c, err)
+	}
+	perm, source := db.PermAgentsCreate, db.SourceCreate
+	if p.ID.Has() {
+		perm, source = db.PermAgentsUpdate, db.SourceUpdate
+	}
+	if err := require(c, perm); err != nil {
+		return err
+	}
+	return h.save(c, p, source)
+}
+
+// Update is PUT /api/agents/{id}: every field optional (seed 003).
+func (h *AgentsAPI) Update(c *fiber.Ctx) error {
+	if err := require(c, db.PermAgentsUpdate); err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	p, err := decodeAgentPatch(c.Body())
+	if err != nil {
+		return agentError(c, err)
+	}
+	p.ID = db.Some(id)
+	return h.save(c, p, db.SourceUpdate)
+}
+
+func (h *AgentsAPI) save(c *fiber.Ctx, p *db.AgentPatch, source string) error {
+	// If-Match carries the version the client edited, like publishedVersionId in the body.
+	if m := strings.Trim(c.Get(fiber.HeaderIfMatch), `"W/`); m != "" && !p.PublishedVersionID.Set {
+		if v, err := strconv.ParseInt(m, 10, 64); err == nil {
+			p.PublishedVersionID = db.Some(v)
+		}
+	}
+	a, err := h.Store.SaveAgent(c.UserContext(), ActorOf(c), p, source)
+	if err != nil {
+		return agentError(c, err)
+	}
+	return h.send(c, a)
+}
+
+func (h *AgentsAPI) send(c *fiber.Ctx, a *db.Agent) error {
+	if a.PublishedVersionID != nil {
+		c.Set(fiber.HeaderETag, `"`+strconv.FormatInt(*a.PublishedVersionID, 10)+`"`)
+	}
+	return c.JSON(toAgentJSON(a))
+}
+
+// Get is GET /api/agents/{id}; deleted agents are 404 unless ?includeDeleted=true.
+func (h *AgentsAPI) Get(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	a, err := h.Store.Agent(c.UserContext(), ActorOf(c).OrgID, id)
+	if err != nil {
+		return err
+	}
+	if a.DeletedAt != nil && c.Query("includeDeleted") != "true" {
+		return db.ErrNotFound
+	}
+	return h.send(c, a)
+}
+
+// List is GET /api/agents?q=&tag=1,2&tagMode=all&stage=&type=&deleted=true&sort=&page=&perPage=.
+func (h *AgentsAPI) List(c *fiber.Ctx) error {
+	f := filterFromQuery(c)
+	page, err := h.Store.Agents(c.UserContext(), ActorOf(c).OrgID, f)
+	if err != nil {
+		return err
+	}
+	out := make([]agentJSON, len(page.Agents))
+	for i, a := range page.Agents {
+		out[i] = toAgentJSON(a)
+	}
+	return c.JSON(fiber.Map{"agents": out, "total": page.Total, "page": page.Page, "perPage": page.PerPage})
+}
+
+// filterFromQuery reads the list filters shared by the API and the console.
+func filterFromQuery(c *fiber.Ctx) db.AgentFilter {
+	f := db.AgentFilter{Query: c.Query("q"), Stage: c.Query("stage"), Type: c.Query("type"), Sort: c.Query("sort"),
+		Deleted: c.Query("deleted") == "true", AllTags: c.Query("tagMode") == "all"}
+	f.Page, _ = strconv.Atoi(c.Query("page"))
+	f.PerPage, _ = strconv.Atoi(c.Query("perPage"))
+	for _, raw := range c.Context().QueryArgs().PeekMulti("tag") {
+		for _, part := range strings.Split(string(raw), ",") {
+			if id, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64); err == nil {
+				f.TagIDs = append(f.TagIDs, id)
+			}
+		}
+	}
+	f.Normalize()
+	return f
+}
+
+// Delete is DELETE /api/agents/{id}: soft delete (restorable).
+func (h *AgentsAPI) Delete(c *fiber.Ctx) error {
+	if err := require(c, db.PermAgentsDelete); err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.Store.DeleteAgent(c.UserContext(), ActorOf(c), id); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"success": true, "id": id})
+}
+
+// Restore is POST /api/agents/{id}/restore.
+func (h *AgentsAPI) Restore(c *fiber.Ctx) error {
+	if err := require(c, db.PermAgentsDelete); err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	a, err := h.Store.RestoreAgent(c.UserContext(), ActorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return h.send(c, a)
+}
+
+// Clone is POST /api/agents/{id}/clone {"name"?}.
+func (h *AgentsAPI) Clone(c *fiber.Ctx) error {
+	if err := require(c, db.PermAgentsCreate); err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Name string `json:"name"`
+	}
+	if len(c.Body()) > 0 {
+		if err := c.BodyParser(&body); err != nil {
+			return agentError(c, &db.ValidationError{Message: "Invalid JSON body"})
+		}
+	}
+	a, err := h.Store.CloneAgent(c.UserContext(), ActorOf(c), id, body.Name)
+	if err != nil {
+		return agentError(c, err)
+	}
+	return h.send(c, a)
+}
+
+// Publish is POST /api/agents/{id}/publish: stage → released (Runtype's publish).
+func (h *AgentsAPI) Publish(c *fiber.Ctx) error {
+	if err := require(c, db.PermAgentsUpdate); err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	a, err := h.Store.SaveAgent(c.UserContext(), ActorOf(c), &db.AgentPatch{ID: db.Some(id), Stage: db.Some("released")}, db.SourcePublish)
+	if err != nil {
+		return agentError(c, err)
+	}
+	return h.send(c, a)
+}
+
+// Models is GET /api/models: the model registry.
+func (h *AgentsAPI) Models(c *fiber.Ctx) error {
+	models, err := h.Store.Models(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"models": models})
+}

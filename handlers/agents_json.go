@@ -1,0 +1,166 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"agentconsole/db"
+)
+
+// seedTime formats times as the seeds show them: 2024-01-15T10:30:00.000Z.
+type seedTime time.Time
+
+func (t seedTime) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + time.Time(t).UTC().Format("2006-01-02T15:04:05.000Z") + `"`), nil
+}
+
+func seedTimePtr(t *time.Time) *seedTime {
+	if t == nil {
+		return nil
+	}
+	st := seedTime(*t)
+	return &st
+}
+
+// agentJSON is the Agent schema of seed 001, with the fields the other seeds add
+// (Cotool's toolNames/modelAlias/planningMode/contextDocs, Runtype's agentType and
+// externalConfig) and deletedAt.
+type agentJSON struct {
+	ID                   int64                      `json:"id"`
+	Name                 string                     `json:"name"`
+	Description          *string                    `json:"description"`
+	LogoURL              *string                    `json:"logoUrl"`
+	ConversationStarters []string                   `json:"conversationStarters"`
+	Model                *string                    `json:"model"`
+	ModelAlias           *string                    `json:"modelAlias"`
+	MaxToolRoundtrips    *int                       `json:"maxToolRoundtrips"`
+	SystemPrompt         *string                    `json:"systemPrompt"`
+	Tools                map[string]json.RawMessage `json:"tools"`
+	ToolNames            []string                   `json:"toolNames"`
+	Integrations         []string                   `json:"integrations"`
+	MCPServers           []int64                    `json:"mcpServers"`
+	Stage                string                     `json:"stage"`
+	ShowInChat           bool                       `json:"showInChat"`
+	EmailSlug            *string                    `json:"emailSlug"`
+	TagIDs               []int64                    `json:"tagIds"`
+	Tags                 []tagJSON                  `json:"tags"`
+	PlanningMode         *string                    `json:"planningMode"`
+	ContextDocs          []db.ContextDoc            `json:"contextDocs"`
+	AgentType            string                     `json:"agentType"`
+	ExternalConfig       *db.ExternalConfig         `json:"externalConfig"`
+	PublishedVersionID   *int64                     `json:"publishedVersionId"`
+	CreatedAt            seedTime                   `json:"createdAt"`
+	UpdatedAt            seedTime                   `json:"updatedAt"`
+	DeletedAt            *seedTime                  `json:"deletedAt"`
+}
+
+type tagJSON struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+func toAgentJSON(a *db.Agent) agentJSON {
+	out := agentJSON{
+		ID: a.ID, Name: a.Name, Description: a.Description, LogoURL: a.LogoURL, ConversationStarters: a.ConversationStarters,
+		Model: a.Model, ModelAlias: a.Model, MaxToolRoundtrips: a.MaxToolRoundtrips, SystemPrompt: a.SystemPrompt,
+		Tools: a.Tools, Integrations: a.Integrations, MCPServers: a.MCPServers, Stage: a.Stage, ShowInChat: a.ShowInChat,
+		EmailSlug: a.EmailSlug, TagIDs: a.TagIDs, PlanningMode: a.PlanningMode, ContextDocs: a.ContextDocs,
+		AgentType: a.AgentType, ExternalConfig: a.ExternalConfig, PublishedVersionID: a.PublishedVersionID,
+		CreatedAt: seedTime(a.CreatedAt), UpdatedAt: seedTime(a.UpdatedAt), DeletedAt: seedTimePtr(a.DeletedAt),
+	}
+	if out.Tools == nil {
+		out.Tools = map[string]json.RawMessage{}
+	}
+	out.ToolNames = make([]string, 0, len(a.Tools))
+	for name := range a.Tools {
+		out.ToolNames = append(out.ToolNames, name)
+	}
+	sort.Strings(out.ToolNames)
+	if out.TagIDs == nil {
+		out.TagIDs = []int64{}
+	}
+	out.Tags = make([]tagJSON, len(a.Tags))
+	for i, t := range a.Tags {
+		out.Tags[i] = tagJSON{ID: t.ID, Name: t.Name}
+	}
+	return out
+}
+
+// decodeAgentPatch reads a JSON agent body. Type errors become the seed's validation
+// error naming the field, in zod's words ("Expected string, received number").
+func decodeAgentPatch(body []byte) (*db.AgentPatch, error) {
+	p := new(db.AgentPatch)
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, &db.ValidationError{Message: "Validation Error", Details: []db.Issue{{Message: "Expected object, received undefined", Path: []any{}}}}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(p); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			path := []any{}
+			for _, part := range strings.Split(te.Field, ".") {
+				if part != "" {
+					path = append(path, part)
+				}
+			}
+			return nil, &db.ValidationError{Message: "Validation Error", Details: []db.Issue{{
+				Message: fmt.Sprintf("Expected %s, received %s", jsonKind(te.Type.Kind().String()), te.Value), Path: path}}}
+		}
+		return nil, &db.ValidationError{Message: "Invalid JSON body"}
+	}
+	if dec.More() {
+		return nil, &db.ValidationError{Message: "Invalid JSON body"}
+	}
+	return p, nil
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "slice", "array":
+		return "array"
+	case "map", "struct":
+		return "object"
+	default:
+		return "number"
+	}
+}
+
+// agentError answers domain errors of agent operations in the seeds' shapes; other
+// errors go to the one error path.
+func agentError(c *fiber.Ctx, err error) error {
+	var ve *db.ValidationError
+	var ce *db.ConflictError
+	switch {
+	case errors.As(err, &ve):
+		body := errorBody{Error: ve.Message}
+		if ve.Message == "Validation Error" {
+			body.Details = ve.Details
+		}
+		return c.Status(fiber.StatusBadRequest).JSON(body)
+	case errors.As(err, &ce):
+		return c.Status(fiber.StatusConflict).JSON(struct {
+			Error   string    `json:"error"`
+			Current agentJSON `json:"current"`
+		}{conflictMessage(ce), toAgentJSON(ce.Current)})
+	}
+	return err
+}
+
+func conflictMessage(ce *db.ConflictError) string {
+	if ce.By == "" {
+		return "Conflict: this agent was changed since your copy was read"
+	}
+	return fmt.Sprintf("Conflict: this agent was changed by %s at %s (version %d) since your copy was read",
+		ce.By, ce.At.UTC().Format("2006-01-02 15:04:05 UTC"), ce.VersionNo)
+}

@@ -1,0 +1,202 @@
+package web_test
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func decode(t *testing.T, body string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatalf("not JSON: %s", body)
+	}
+	return m
+}
+
+func TestSeed001ExamplesAndErrors(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	builder := e.token("builder@demo.test")
+	// The seed's create example.
+	code, body := e.api("POST", "/api/agents", builder, `{"name":"Customer Support Agent","description":"Handles customer inquiries",
+		"model":"openai:gpt-4o","systemPrompt":"You are a helpful customer support agent.",
+		"conversationStarters":["How can I help you today?"],"stage":"development","showInChat":true}`)
+	if code != 200 {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	a := decode(t, body)
+	for _, k := range []string{"id", "name", "description", "logoUrl", "conversationStarters", "model", "maxToolRoundtrips", "systemPrompt",
+		"tools", "mcpServers", "stage", "showInChat", "emailSlug", "publishedVersionId", "createdAt", "updatedAt", "tags"} {
+		if _, ok := a[k]; !ok {
+			t.Errorf("Agent response lacks %q", k)
+		}
+	}
+	if a["stage"] != "development" || a["showInChat"] != true || a["logoUrl"] != nil || a["emailSlug"] != nil {
+		t.Fatalf("create response: %s", body)
+	}
+	if !strings.HasSuffix(a["createdAt"].(string), "Z") || len(a["createdAt"].(string)) != len("2024-01-15T10:30:00.000Z") {
+		t.Fatalf("time format: %v", a["createdAt"])
+	}
+	id := int64(a["id"].(float64))
+	// The seed's update example.
+	code, body = e.api("POST", "/api/agents", builder, `{"id":`+itoa(id)+`,"name":"Customer Support Agent v2","stage":"released"}`)
+	if code != 200 || decode(t, body)["name"] != "Customer Support Agent v2" || decode(t, body)["stage"] != "released" {
+		t.Fatalf("update: %d %s", code, body)
+	}
+	if decode(t, body)["systemPrompt"] != "You are a helpful customer support agent." {
+		t.Fatal("update lost the prompt")
+	}
+	// The seed's error examples, body for body.
+	errs := []struct{ req, want string }{
+		{`{"description":"no name"}`, `{"error":"Validation Error","details":[{"message":"Required","path":["name"]}]}`},
+		{`{"name":"A","emailSlug":"admin"}`, `{"error":"Email slug \"admin\" is reserved and cannot be used"}`},
+	}
+	for _, c := range errs {
+		if code, body := e.api("POST", "/api/agents", builder, c.req); code != 400 || body != c.want {
+			t.Errorf("%s → %d %s, want %s", c.req, code, body, c.want)
+		}
+	}
+	if code, _ := e.api("POST", "/api/agents", builder, `{"name":"Bot","emailSlug":"support-bot"}`); code != 200 {
+		t.Fatal("slug create failed")
+	}
+	if code, body := e.api("POST", "/api/agents", builder, `{"name":"Bot 2","emailSlug":"support-bot"}`); code != 400 ||
+		body != `{"error":"Email slug \"support-bot\" is already in use by another agent"}` {
+		t.Errorf("duplicate slug: %d %s", code, body)
+	}
+	reviewer := e.token("reviewer@demo.test")
+	if code, body := e.api("POST", "/api/agents", reviewer, `{"name":"x"}`); code != 403 ||
+		body != `{"error":"Unauthorized: User is not an admin in this organization"}` {
+		t.Errorf("reviewer create: %d %s", code, body)
+	}
+	if code, body := e.api("POST", "/api/agents", builder, `{"name":42}`); code != 400 || !strings.Contains(body, `"path":["name"]`) {
+		t.Errorf("type error: %d %s", code, body)
+	}
+}
+
+func TestSeed003PartialUpdateKeepsOtherFields(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	tok := e.token("builder@demo.test")
+	_, body := e.api("POST", "/api/agents", tok, `{"name":"Triage","description":"d","systemPrompt":"p","model":"openai:gpt-4o",
+		"maxToolRoundtrips":7,"emailSlug":"triage","conversationStarters":["hi"],"planningMode":"auto"}`)
+	before := decode(t, body)
+	id := itoa(int64(before["id"].(float64)))
+	code, body := e.api("PUT", "/api/agents/"+id, tok, `{"modelAlias":"anthropic:claude-sonnet-4-20250514","toolNames":["web_search","google:code_execution"],
+		"contextDocs":[{"provider":"googleDocs","id":"doc1","name":"Runbook","mimeType":"text/plain"}]}`)
+	if code != 200 {
+		t.Fatalf("PUT: %d %s", code, body)
+	}
+	after := decode(t, body)
+	if after["model"] != "anthropic:claude-sonnet-4-20250514" || after["modelAlias"] != after["model"] {
+		t.Fatalf("modelAlias not applied: %s", body)
+	}
+	for _, k := range []string{"name", "description", "systemPrompt", "maxToolRoundtrips", "emailSlug", "conversationStarters", "planningMode", "stage", "showInChat"} {
+		bj, _ := json.Marshal(before[k])
+		aj, _ := json.Marshal(after[k])
+		if string(bj) != string(aj) {
+			t.Errorf("%s changed: %s → %s", k, bj, aj)
+		}
+	}
+	names, _ := json.Marshal(after["toolNames"])
+	if string(names) != `["google:code_execution","web_search"]` {
+		t.Fatalf("toolNames: %s", names)
+	}
+	if code, body := e.api("PUT", "/api/agents/"+id, tok, `{"modelAlias":"acme:nope"}`); code != 400 || !strings.Contains(body, `"path":["modelAlias"]`) {
+		t.Fatalf("bad modelAlias: %d %s", code, body)
+	}
+}
+
+func TestCloneByRecipeAndOneStep(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	tok := e.token("builder@demo.test")
+	_, body := e.api("POST", "/api/agents", tok, `{"name":"Orig","emailSlug":"orig","stage":"released",
+		"tools":{"call_agent":{"description":"Call","parameters":{"type":"object"},"config":{"callableAgentIds":[1]}}}}`)
+	orig := decode(t, body)
+	id := itoa(int64(orig["id"].(float64)))
+	// Seed 001's recipe: GET, modify, POST without id (and without the unique slug).
+	_, body = e.api("GET", "/api/agents/"+id, tok, "")
+	payload := decode(t, body)
+	delete(payload, "id")
+	delete(payload, "emailSlug")
+	payload["name"] = "Recipe copy"
+	raw, _ := json.Marshal(payload)
+	code, body := e.api("POST", "/api/agents", tok, string(raw))
+	if code != 200 {
+		t.Fatalf("recipe clone: %d %s", code, body)
+	}
+	// One step.
+	code, body = e.api("POST", "/api/agents/"+id+"/clone", tok, `{"name":"One-step copy"}`)
+	if code != 200 {
+		t.Fatalf("clone: %d %s", code, body)
+	}
+	c := decode(t, body)
+	ot, _ := json.Marshal(orig["tools"])
+	ct, _ := json.Marshal(c["tools"])
+	if c["emailSlug"] != nil || c["stage"] != "development" || string(ot) != string(ct) || c["name"] != "One-step copy" {
+		t.Fatalf("clone: %s", body)
+	}
+}
+
+func TestConcurrentSavesOneWinsOneConflicts(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	tok := e.token("builder@demo.test")
+	_, body := e.api("POST", "/api/agents", tok, `{"name":"Shared"}`)
+	a := decode(t, body)
+	id, base := itoa(int64(a["id"].(float64))), itoa(int64(a["publishedVersionId"].(float64)))
+	var wg sync.WaitGroup
+	codes := make(chan int, 2)
+	for _, prompt := range []string{"first", "second"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			code, _ := e.api("POST", "/api/agents", tok, `{"id":`+id+`,"publishedVersionId":`+base+`,"systemPrompt":"`+prompt+`"}`)
+			codes <- code
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	got := map[int]int{}
+	for c := range codes {
+		got[c]++
+	}
+	if got[200] != 1 || got[409] != 1 {
+		t.Fatalf("status counts: %v", got)
+	}
+}
+
+func TestListFiltersAndSoftDelete(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	tok := e.token("admin@demo.test")
+	for _, b := range []string{`{"name":"Alpha"}`, `{"name":"Beta","stage":"released"}`, `{"name":"Gamma","agentType":"external","externalConfig":{"agentCardUrl":"https://example.com/card.json"}}`} {
+		if code, body := e.api("POST", "/api/agents", tok, b); code != 200 {
+			t.Fatalf("%s: %s", b, body)
+		}
+	}
+	count := func(q string) int {
+		_, body := e.api("GET", "/api/agents"+q, tok, "")
+		return int(decode(t, body)["total"].(float64))
+	}
+	if count("") != 3 || count("?stage=released") != 1 || count("?type=external") != 1 || count("?q=alp") != 1 {
+		t.Fatal("filters wrong")
+	}
+	_, body := e.api("GET", "/api/agents?q=beta", tok, "")
+	id := itoa(int64(decode(t, body)["agents"].([]any)[0].(map[string]any)["id"].(float64)))
+	if code, _ := e.api("DELETE", "/api/agents/"+id, tok, ""); code != 200 {
+		t.Fatal("delete")
+	}
+	if code, _ := e.api("GET", "/api/agents/"+id, tok, ""); code != 404 {
+		t.Fatal("deleted agent still readable")
+	}
+	if count("") != 2 || count("?deleted=true") != 1 {
+		t.Fatal("soft delete not reflected")
+	}
+	if code, _ := e.api("POST", "/api/agents/"+id+"/restore", tok, ""); code != 200 || count("") != 3 {
+		t.Fatal("restore")
+	}
+}
