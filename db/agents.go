@@ -394,3 +394,22 @@ func canonicalJSON(raw json.RawMessage) json.RawMessage {
 	}
 	return b
 }
+
+// CheckAgent runs every validation rule of a save without writing anything: the
+// console's inline validation uses it, so it can never disagree with the save.
+func (s *Store) CheckAgent(ctx context.Context, actor *Actor, p *AgentPatch) ([]Issue, error) {
+	var issues []Issue
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		a := &Agent{OrgID: actor.OrgID, Stage: "development", ShowInChat: true, AgentType: "native"}
+		if p.ID.Has() {
+			if err := tx.NewSelect().Model(a).Where("a.id = ? AND a.org_id = ?", p.ID.V, actor.OrgID).Scan(ctx); err != nil {
+				return notFound(err)
+			}
+		}
+		issues = p.Apply(a)
+		more, err := s.checkReferences(ctx, tx, actor.OrgID, a, p)
+		issues = append(issues, more...)
+		return err
+	})
+	return issues, err
+}

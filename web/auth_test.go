@@ -23,7 +23,7 @@ func TestLoginLogoutAndOldCookieStopsWorking(t *testing.T) {
 	if before == "" || after == "" || before == after {
 		t.Fatalf("session cookie not rotated on login")
 	}
-	if resp, body := c.get("/"); resp.StatusCode != 200 || !strings.Contains(body, "admin@demo.test") {
+	if resp, body := c.get("/overview"); resp.StatusCode != 200 || !strings.Contains(body, "admin@demo.test") {
 		t.Fatalf("home after login: %d", resp.StatusCode)
 	}
 	// Keep a copy of the logged-in cookie, log out, and replay it.

@@ -86,6 +86,9 @@ func TestBrowserRolesAndLogout(t *testing.T) {
 			if got := text(t, ctx, `[data-testid=current-role]`); got != tc.role {
 				t.Fatalf("role shown: %q", got)
 			}
+			if err := chromedp.Do(ctx, chromedp.Navigate(e.URL+"/overview"), settled()); err != nil {
+				t.Fatal(err)
+			}
 			nav := text(t, ctx, `[data-testid=main-nav]`)
 			if strings.Contains(nav, "Admin") != tc.admin {
 				t.Fatalf("Admin in nav for %s: %q", tc.role, nav)

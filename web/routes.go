@@ -14,6 +14,7 @@ func (s *Server) routes(base handlers.Base) {
 	api := &handlers.API{Base: base}
 	home := &handlers.Home{Base: base}
 	agentsAPI := &handlers.AgentsAPI{Base: base}
+	agents := &handlers.Agents{Base: base, EmailDomain: s.cfg.EmailDomain}
 
 	app.Use(s.recoverPanics, s.requestLog, s.securityHeaders)
 
@@ -48,10 +49,20 @@ func (s *Server) routes(base handlers.Base) {
 
 	// Console, signed in.
 	in := console.Group("", s.requireLogin)
-	in.Get("/", home.Show)
+	in.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/agents", fiber.StatusSeeOther) })
+	in.Get("/overview", home.Show)
 	in.Post("/logout", auth.Logout)
 	in.Get("/account", auth.AccountPage)
 	in.Post("/account/password", auth.ChangePassword)
+	in.Get("/agents", agents.List)
+	in.Get("/agents/new", agents.New)
+	in.Post("/agents", agents.Create)
+	in.Post("/agents/validate", agents.Validate)
+	in.Get("/agents/:id", agents.Show)
+	in.Post("/agents/:id", agents.Update)
+	in.Post("/agents/:id/delete", agents.Delete)
+	in.Post("/agents/:id/restore", agents.Restore)
+	in.Post("/agents/:id/clone", agents.Clone)
 
 	// Console, admins only.
 	adm := in.Group("/admin", s.requireAdmin)

@@ -20,6 +20,7 @@ type Config struct {
 	SecureCookies bool          // Secure cookie flag and HSTS: set when served over TLS
 	SessionTTL    time.Duration // absolute session lifetime
 	TrustProxy    bool          // trust X-Forwarded-For from a load balancer
+	EmailDomain   string        // agents' email addresses are slug@EmailDomain
 	// Login throttling (per account and per client address, over the window).
 	LoginMaxPerAccount int
 	LoginMaxPerIP      int
@@ -28,7 +29,7 @@ type Config struct {
 
 // DefaultConfig is the configuration with nothing set.
 func DefaultConfig() Config {
-	return Config{Addr: ":8080", SessionTTL: 12 * time.Hour, LoginMaxPerAccount: 5, LoginMaxPerIP: 50, LoginWindow: 15 * time.Minute}
+	return Config{Addr: ":8080", EmailDomain: "agents.example.com", SessionTTL: 12 * time.Hour, LoginMaxPerAccount: 5, LoginMaxPerIP: 50, LoginWindow: 15 * time.Minute}
 }
 
 // Server is the console: the Fiber app and what it needs.

@@ -30,6 +30,7 @@ type NavItem struct {
 
 // Nav lists the console's sections in order.
 var Nav = []NavItem{
-	{Key: "home", Label: "Overview", Href: "/"},
+	{Key: "agents", Label: "Agents", Href: "/agents"},
+	{Key: "home", Label: "Overview", Href: "/overview"},
 	{Key: "admin", Label: "Admin", Href: "/admin/users", AdminOnly: true},
 }

@@ -1,0 +1,345 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"agentconsole/db"
+	"agentconsole/views/components"
+	"agentconsole/views/pages/agents"
+)
+
+// Agents serves the console's agents list and editor.
+type Agents struct {
+	Base
+	EmailDomain string // shown with the emailSlug: slug@EmailDomain
+}
+
+// List renders the agents index; every filter lives in the URL.
+func (h *Agents) List(c *fiber.Ctx) error {
+	a := ActorOf(c)
+	f := filterFromQuery(c)
+	page, err := h.Store.Agents(c.UserContext(), a.OrgID, f)
+	if err != nil {
+		return err
+	}
+	tags, err := h.Store.Tags(c.UserContext(), a.OrgID)
+	if err != nil {
+		return err
+	}
+	selected := map[int64]bool{}
+	for _, id := range f.TagIDs {
+		selected[id] = true
+	}
+	l := agents.List{Query: f.Query, Stage: f.Stage, Type: f.Type, Sort: f.Sort, Trash: f.Deleted, Total: page.Total, Page: page.Page,
+		CanCreate: a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), ClearURL: "/agents"}
+	if f.Deleted {
+		l.ClearURL = "/agents?deleted=true"
+	}
+	for _, t := range tags {
+		l.Tags = append(l.Tags, agents.Tag{ID: t.ID, Name: t.Name, Selected: selected[t.ID]})
+	}
+	for _, ag := range page.Agents {
+		r := agents.Row{ID: ag.ID, Name: ag.Name, Description: deref(ag.Description), LogoURL: deref(ag.LogoURL), Stage: ag.Stage,
+			Type: ag.AgentType, UpdatedAt: ag.UpdatedAt, Deleted: ag.DeletedAt != nil}
+		if ag.PublishedVersionID != nil {
+			r.Version = *ag.PublishedVersionID
+		}
+		for _, t := range ag.Tags {
+			r.Tags = append(r.Tags, agents.Tag{ID: t.ID, Name: t.Name})
+		}
+		l.Rows = append(l.Rows, r)
+	}
+	l.Pages = max(1, (page.Total+page.PerPage-1)/page.PerPage)
+	if page.Page > 1 {
+		l.PrevURL = pageURL(c, page.Page-1)
+	}
+	if page.Page < l.Pages {
+		l.NextURL = pageURL(c, page.Page+1)
+	}
+	return Render(c, fiber.StatusOK, agents.ListPage(h.Page(c, "Agents", "agents"), l))
+}
+
+func pageURL(c *fiber.Ctx, page int) string {
+	q, _ := url.ParseQuery(string(c.Context().QueryArgs().QueryString()))
+	q.Set("page", strconv.Itoa(page))
+	return "/agents?" + q.Encode()
+}
+
+// New renders an empty editor.
+func (h *Agents) New(c *fiber.Ctx) error {
+	if err := require(c, db.PermAgentsCreate); err != nil {
+		return err
+	}
+	e, err := h.editor(c, &db.Agent{Stage: "development", ShowInChat: true})
+	if err != nil {
+		return err
+	}
+	return Render(c, fiber.StatusOK, agents.EditorPage(h.Page(c, "New agent", "agents"), e))
+}
+
+// Show renders the editor for an agent (read-only for reviewers).
+func (h *Agents) Show(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ag, err := h.Store.Agent(c.UserContext(), ActorOf(c).OrgID, id)
+	if err != nil {
+		return err
+	}
+	e, err := h.editor(c, ag)
+	if err != nil {
+		return err
+	}
+	return Render(c, fiber.StatusOK, agents.EditorPage(h.Page(c, ag.Name, "agents"), e))
+}
+
+// editor builds the editor view model from an agent.
+func (h *Agents) editor(c *fiber.Ctx, ag *db.Agent) (agents.Editor, error) {
+	a := ActorOf(c)
+	e := agents.Editor{ID: ag.ID, Errors: map[string]string{}, EmailDomain: h.EmailDomain, Deleted: ag.DeletedAt != nil,
+		CanEdit: a.Can(db.PermAgentsUpdate) || ag.ID == 0 && a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), CanCreate: a.Can(db.PermAgentsCreate)}
+	e.Form = agents.Form{Name: ag.Name, Description: deref(ag.Description), LogoURL: deref(ag.LogoURL), Model: deref(ag.Model),
+		SystemPrompt: deref(ag.SystemPrompt), Stage: ag.Stage, EmailSlug: deref(ag.EmailSlug), PlanningMode: deref(ag.PlanningMode),
+		ConversationStarters: strings.Join(ag.ConversationStarters, "\n"), ShowInChat: ag.ShowInChat}
+	if ag.MaxToolRoundtrips != nil {
+		e.Form.MaxToolRoundtrips = strconv.Itoa(*ag.MaxToolRoundtrips)
+	}
+	e.Form.ToolNames = strings.Join(toAgentJSON(ag).ToolNames, "\n")
+	if ag.PublishedVersionID != nil {
+		e.Version = *ag.PublishedVersionID
+		e.Form.BaseVersion = strconv.FormatInt(e.Version, 10)
+	}
+	return e, h.options(c, &e, ag.TagIDs)
+}
+
+// options fills the model and tag choices.
+func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags []int64) error {
+	models, err := h.Store.Models(c.UserContext())
+	if err != nil {
+		return err
+	}
+	for _, m := range models {
+		e.Models = append(e.Models, agents.Option{Value: m.ID, Label: m.DisplayName + " (" + m.ID + ")"})
+	}
+	tags, err := h.Store.Tags(c.UserContext(), ActorOf(c).OrgID)
+	if err != nil {
+		return err
+	}
+	sel := map[int64]bool{}
+	for _, id := range selectedTags {
+		sel[id] = true
+	}
+	for _, t := range tags {
+		e.Tags = append(e.Tags, agents.Tag{ID: t.ID, Name: t.Name, Selected: sel[t.ID]})
+	}
+	return nil
+}
+
+// patchFromForm reads the editor into the same patch the API uses: one validator.
+func patchFromForm(c *fiber.Ctx) (*db.AgentPatch, agents.Form) {
+	f := agents.Form{Name: c.FormValue("name"), Description: c.FormValue("description"), LogoURL: strings.TrimSpace(c.FormValue("logoUrl")),
+		Model: c.FormValue("model"), MaxToolRoundtrips: strings.TrimSpace(c.FormValue("maxToolRoundtrips")), SystemPrompt: c.FormValue("systemPrompt"),
+		Stage: c.FormValue("stage"), EmailSlug: strings.TrimSpace(c.FormValue("emailSlug")), PlanningMode: c.FormValue("planningMode"),
+		ConversationStarters: c.FormValue("conversationStarters"), ToolNames: c.FormValue("toolNames"),
+		ShowInChat: c.FormValue("showInChat") != "", BaseVersion: c.FormValue("publishedVersionId")}
+	p := &db.AgentPatch{Name: db.Some(f.Name), Description: optString(f.Description), LogoURL: optString(f.LogoURL),
+		Model: optString(f.Model), SystemPrompt: optString(f.SystemPrompt), Stage: db.Some(f.Stage), EmailSlug: optString(f.EmailSlug),
+		PlanningMode: optString(f.PlanningMode), ConversationStarters: db.Some(lines(f.ConversationStarters)),
+		ToolNames: db.Some(lines(f.ToolNames)), ShowInChat: db.Some(f.ShowInChat)}
+	if f.MaxToolRoundtrips == "" {
+		p.MaxToolRoundtrips = db.Opt[int]{Set: true, Null: true}
+	} else if n, err := strconv.Atoi(f.MaxToolRoundtrips); err == nil {
+		p.MaxToolRoundtrips = db.Some(n)
+	} else {
+		p.MaxToolRoundtrips = db.Some(0) // refused by the validator with its message
+	}
+	ids := []int64{}
+	for _, raw := range c.Context().PostArgs().PeekMulti("tagIds") {
+		if id, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	p.TagIDs = db.Some(ids)
+	if id, err := strconv.ParseInt(c.FormValue("id"), 10, 64); err == nil && id > 0 {
+		p.ID = db.Some(id)
+	}
+	if v, err := strconv.ParseInt(f.BaseVersion, 10, 64); err == nil && p.ID.Has() {
+		p.PublishedVersionID = db.Some(v)
+	}
+	return p, f
+}
+
+// Create saves a new agent and opens it.
+func (h *Agents) Create(c *fiber.Ctx) error {
+	if err := require(c, db.PermAgentsCreate); err != nil {
+		return err
+	}
+	p, f := patchFromForm(c)
+	p.ID = db.Opt[int64]{}
+	return h.save(c, p, f, db.SourceCreate)
+}
+
+// Update saves an existing agent from the editor.
+func (h *Agents) Update(c *fiber.Ctx) error {
+	if err := require(c, db.PermAgentsUpdate); err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	p, f := patchFromForm(c)
+	p.ID = db.Some(id)
+	return h.save(c, p, f, db.SourceUpdate)
+}
+
+func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source string) error {
+	ag, err := h.Store.SaveAgent(c.UserContext(), ActorOf(c), p, source)
+	if err == nil {
+		return h.redirect(c, "/agents/"+strconv.FormatInt(ag.ID, 10), "success", "Saved “"+ag.Name+"”.")
+	}
+	var ve *db.ValidationError
+	var ce *db.ConflictError
+	if !errors.As(err, &ve) && !errors.As(err, &ce) {
+		return err
+	}
+	// Re-render the form with what the user typed and the reason it was refused.
+	e := agents.Editor{Form: f, Errors: map[string]string{}, EmailDomain: h.EmailDomain, CanEdit: true,
+		CanDelete: ActorOf(c).Can(db.PermAgentsDelete), CanCreate: ActorOf(c).Can(db.PermAgentsCreate)}
+	if p.ID.Has() {
+		e.ID = p.ID.V
+	}
+	if ve != nil {
+		e.Errors = fieldErrors(ve.Details)
+		if len(e.Errors) == 0 {
+			e.Errors["name"] = ve.Message
+		}
+	}
+	if ce != nil {
+		e.Conflict = &agents.Conflict{By: ce.By, At: ce.At.UTC().Format("15:04:05 UTC"), Version: ce.VersionNo}
+		if ce.Current.PublishedVersionID != nil {
+			e.Form.BaseVersion = strconv.FormatInt(*ce.Current.PublishedVersionID, 10) // "Save again" overwrites knowingly
+			e.Version = *ce.Current.PublishedVersionID
+		}
+	}
+	if err := h.options(c, &e, p.TagIDs.V); err != nil {
+		return err
+	}
+	status := fiber.StatusUnprocessableEntity
+	if ce != nil {
+		status = fiber.StatusConflict
+	}
+	return Render(c, status, agents.EditorPage(h.Page(c, "Edit agent", "agents"), e))
+}
+
+// Validate is the editor's inline validation (htmx): it runs the real validator on
+// the whole form and answers the message element of the field being edited.
+func (h *Agents) Validate(c *fiber.Ctx) error {
+	field := c.Get("HX-Trigger-Name")
+	p, _ := patchFromForm(c)
+	p.PublishedVersionID = db.Opt[int64]{}
+	if !p.ID.Has() && !ActorOf(c).Can(db.PermAgentsCreate) || p.ID.Has() && !ActorOf(c).Can(db.PermAgentsUpdate) {
+		return &ErrForbidden{Message: MsgNotAdmin}
+	}
+	issues, err := h.Store.CheckAgent(c.UserContext(), ActorOf(c), p)
+	if err != nil {
+		return err
+	}
+	return Render(c, fiber.StatusOK, components.FieldError(field+"-error", fieldErrors(issues)[field]))
+}
+
+// fieldErrors maps issues to the form's field names (first message per field).
+func fieldErrors(issues []db.Issue) map[string]string {
+	out := map[string]string{}
+	for _, is := range issues {
+		if len(is.Path) == 0 {
+			continue
+		}
+		field := fmt.Sprint(is.Path[0])
+		if field == "modelAlias" {
+			field = "model"
+		}
+		if _, seen := out[field]; !seen {
+			out[field] = is.Message
+		}
+	}
+	return out
+}
+
+// Delete soft-deletes and shows the agent with its Restore button (undo).
+func (h *Agents) Delete(c *fiber.Ctx) error {
+	if err := require(c, db.PermAgentsDelete); err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.Store.DeleteAgent(c.UserContext(), ActorOf(c), id); err != nil {
+		return err
+	}
+	return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10), "success", "Agent deleted. Restore it below if that was a mistake.")
+}
+
+// Restore brings a deleted agent back.
+func (h *Agents) Restore(c *fiber.Ctx) error {
+	if err := require(c, db.PermAgentsDelete); err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ag, err := h.Store.RestoreAgent(c.UserContext(), ActorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10), "success", "Restored “"+ag.Name+"”.")
+}
+
+// Clone copies the agent in one click and opens the copy.
+func (h *Agents) Clone(c *fiber.Ctx) error {
+	if err := require(c, db.PermAgentsCreate); err != nil {
+		return err
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ag, err := h.Store.CloneAgent(c.UserContext(), ActorOf(c), id, "")
+	if err != nil {
+		return err
+	}
+	return h.redirect(c, "/agents/"+strconv.FormatInt(ag.ID, 10), "success", "Cloned into “"+ag.Name+"”: this is the copy.")
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func optString(s string) db.Opt[string] {
+	if strings.TrimSpace(s) == "" {
+		return db.Opt[string]{Set: true, Null: true}
+	}
+	return db.Some(s)
+}
+
+func lines(s string) []string {
+	out := []string{}
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}

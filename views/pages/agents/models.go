@@ -1,0 +1,83 @@
+// Package agents renders the agents list and the agent editor.
+package agents
+
+import (
+	"strconv"
+	"time"
+)
+
+// Tag is a tag chip.
+type Tag struct {
+	ID       int64
+	Name     string
+	Selected bool
+}
+
+// Row is one agent in the list.
+type Row struct {
+	ID                int64
+	Name, Description string
+	LogoURL           string
+	Stage, Type       string
+	Tags              []Tag
+	UpdatedAt         time.Time
+	Version           int64
+	Deleted           bool
+}
+
+// List is the agents list page.
+type List struct {
+	Query, Stage, Type, Sort string
+	Trash                    bool
+	Tags                     []Tag // every tag, Selected when filtering by it
+	Rows                     []Row
+	Total, Page, Pages       int
+	PrevURL, NextURL         string
+	CanCreate, CanDelete     bool
+	ClearURL                 string
+}
+
+// Option is a select choice.
+type Option struct{ Value, Label string }
+
+// Form holds the editor's values as the user typed them.
+type Form struct {
+	Name, Description, LogoURL, Model, MaxToolRoundtrips, SystemPrompt string
+	Stage, EmailSlug, PlanningMode, ConversationStarters, ToolNames    string
+	ShowInChat                                                         bool
+	BaseVersion                                                        string
+}
+
+// Conflict explains a refused stale save.
+type Conflict struct {
+	By, At  string
+	Version int
+}
+
+// Editor is the agent editor (also the read-only view for reviewers).
+type Editor struct {
+	ID          int64
+	Form        Form
+	Errors      map[string]string
+	Models      []Option
+	Tags        []Tag
+	CanEdit     bool
+	CanDelete   bool
+	CanCreate   bool
+	Deleted     bool
+	Version     int64
+	Conflict    *Conflict
+	EmailDomain string
+}
+
+// Action is the form's target.
+func (e Editor) Action() string {
+	if e.ID == 0 {
+		return "/agents"
+	}
+	return "/agents/" + itoa(e.ID)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
