@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
@@ -252,7 +253,11 @@ func (h *Agents) Validate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return Render(c, fiber.StatusOK, components.FieldError(field+"-error", fieldErrors(issues)[field]))
+	msg := components.FieldError(field+"-error", fieldErrors(issues)[field])
+	if field == "systemPrompt" {
+		return Render(c, fiber.StatusOK, templ.Join(msg, agents.PromptCount(len([]rune(c.FormValue("systemPrompt"))), true)))
+	}
+	return Render(c, fiber.StatusOK, msg)
 }
 
 // fieldErrors maps issues to the form's field names (first message per field).

@@ -62,6 +62,7 @@ func TestBrowserAgentCreateValidateCloneDeleteRestore(t *testing.T) {
 		waitText(`#emailSlug-error`, ""),
 		settled(),
 		chromedp.SendKeys(chromedp.CSS(`#systemPrompt`), "You answer helpdesk tickets."),
+		waitText(`[data-testid=prompt-count]`, "28 characters"),
 		chromedp.Click(chromedp.CSS(`[data-testid=save-agent]`)),
 		waitText(`[data-testid=flashes]`, "Saved “Helpdesk”"),
 		waitText(`[data-testid=email-address]`, "helpdesk-bot@"),
