@@ -29,6 +29,7 @@ const (
 	SourceClone   = "clone"
 	SourceRestore = "restore"
 	SourcePublish = "publish"
+	SourceImport  = "import"
 )
 
 // SaveAgent creates (no ID) or updates (ID) an agent from a patch, in one transaction
@@ -151,6 +152,13 @@ func (s *Store) checkReferences(ctx context.Context, tx bun.IDB, orgID int64, a 
 		if err := missing("mcp_servers", a.MCPServers, "mcpServers", "MCP server"); err != nil {
 			return nil, err
 		}
+	}
+	if p.Tools.Set || p.ToolNames.Set {
+		toolIssues, err := checkToolConfigs(ctx, tx, orgID, a)
+		if err != nil {
+			return nil, err
+		}
+		issues = append(issues, toolIssues...)
 	}
 	if p.EmailSlug.Has() && a.EmailSlug != nil {
 		var taken bool

@@ -139,8 +139,15 @@ func TestCloneDeleteRestore(t *testing.T) {
 	ctx := context.Background()
 	admin := demoAdmin(t, s)
 	tag, _ := s.CreateTag(ctx, admin.OrgID, "Production")
+	helper, err := s.SaveAgent(ctx, admin, patch(t, `{"name":"Helper"}`), db.SourceCreate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveAgent(ctx, admin, patch(t, `{"name":"Bad","tools":{"call_agent":{"config":{"callableAgentIds":[999]}}}}`), db.SourceCreate); err == nil {
+		t.Fatal("callableAgentIds outside the organisation accepted")
+	}
 	src, err := s.SaveAgent(ctx, admin, patch(t, `{"name":"Orig","stage":"released","emailSlug":"orig","tagIds":[`+itoa(tag.ID)+`],
-		"tools":{"call_agent":{"description":"d","parameters":{},"config":{"callableAgentIds":[1]}}}}`), db.SourceCreate)
+		"tools":{"call_agent":{"description":"d","parameters":{},"config":{"callableAgentIds":[`+itoa(helper.ID)+`]}}}}`), db.SourceCreate)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +163,7 @@ func TestCloneDeleteRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	page, _ := s.Agents(ctx, admin.OrgID, db.AgentFilter{})
-	if page.Total != 1 {
+	if page.Total != 2 {
 		t.Fatalf("deleted agent still listed: %d", page.Total)
 	}
 	if _, err := s.RestoreAgent(ctx, admin, clone.ID); err != nil {

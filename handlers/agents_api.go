@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -200,4 +201,93 @@ func (h *AgentsAPI) Models(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"models": models})
+}
+
+// Export is GET /api/agents/{id}/export: the agent as a self-contained document.
+func (h *AgentsAPI) Export(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	doc, err := h.Store.ExportAgent(c.UserContext(), ActorOf(c).OrgID, id)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="agent-`+strconv.FormatInt(id, 10)+`.json"`)
+	return c.JSON(doc)
+}
+
+// Import is POST /api/agents/import: recreate an exported agent here, reporting the
+// references that could not be resolved in this organisation.
+func (h *AgentsAPI) Import(c *fiber.Ctx) error {
+	if err := require(c, db.PermAgentsCreate); err != nil {
+		return err
+	}
+	var doc db.AgentExport
+	if err := json.Unmarshal(c.Body(), &doc); err != nil {
+		return agentError(c, &db.ValidationError{Message: "Invalid JSON body"})
+	}
+	a, unresolved, err := h.Store.ImportAgent(c.UserContext(), ActorOf(c), &doc)
+	if err != nil {
+		return agentError(c, err)
+	}
+	return c.JSON(struct {
+		Agent      agentJSON       `json:"agent"`
+		Unresolved []db.Unresolved `json:"unresolved"`
+	}{toAgentJSON(a), unresolved})
+}
+
+// KnowledgeBases is GET /api/knowledge-bases.
+func (h *AgentsAPI) KnowledgeBases(c *fiber.Ctx) error {
+	kbs, err := h.Store.KnowledgeBases(c.UserContext(), ActorOf(c).OrgID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"knowledgeBases": kbs})
+}
+
+// CreateKnowledgeBase is POST /api/knowledge-bases {"name"}.
+func (h *AgentsAPI) CreateKnowledgeBase(c *fiber.Ctx) error {
+	if err := require(c, db.PermAgentsCreate); err != nil {
+		return err
+	}
+	var body struct {
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(c.Body(), &body); err != nil {
+		return agentError(c, &db.ValidationError{Message: "Invalid JSON body"})
+	}
+	kb, err := h.Store.CreateKnowledgeBase(c.UserContext(), ActorOf(c), body.Name)
+	if err != nil {
+		return agentError(c, err)
+	}
+	return c.JSON(kb)
+}
+
+// MCPServers is GET /api/mcp-servers.
+func (h *AgentsAPI) MCPServers(c *fiber.Ctx) error {
+	servers, err := h.Store.MCPServers(c.UserContext(), ActorOf(c).OrgID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"mcpServers": servers})
+}
+
+// CreateMCPServer is POST /api/mcp-servers {"name", "url"}.
+func (h *AgentsAPI) CreateMCPServer(c *fiber.Ctx) error {
+	if err := require(c, db.PermAgentsCreate); err != nil {
+		return err
+	}
+	var body struct {
+		Name string `json:"name"`
+		URL  string `json:"url"`
+	}
+	if err := json.Unmarshal(c.Body(), &body); err != nil {
+		return agentError(c, &db.ValidationError{Message: "Invalid JSON body"})
+	}
+	m, err := h.Store.CreateMCPServer(c.UserContext(), ActorOf(c), body.Name, body.URL)
+	if err != nil {
+		return agentError(c, err)
+	}
+	return c.JSON(m)
 }

@@ -113,8 +113,10 @@ func TestCloneByRecipeAndOneStep(t *testing.T) {
 	t.Parallel()
 	e := start(t)
 	tok := e.token("builder@demo.test")
-	_, body := e.api("POST", "/api/agents", tok, `{"name":"Orig","emailSlug":"orig","stage":"released",
-		"tools":{"call_agent":{"description":"Call","parameters":{"type":"object"},"config":{"callableAgentIds":[1]}}}}`)
+	_, body := e.api("POST", "/api/agents", tok, `{"name":"Helper"}`)
+	helper := itoa(int64(decode(t, body)["id"].(float64)))
+	_, body = e.api("POST", "/api/agents", tok, `{"name":"Orig","emailSlug":"orig","stage":"released",
+		"tools":{"call_agent":{"description":"Call","parameters":{"type":"object"},"config":{"callableAgentIds":[`+helper+`]}}}}`)
 	orig := decode(t, body)
 	id := itoa(int64(orig["id"].(float64)))
 	// Seed 001's recipe: GET, modify, POST without id (and without the unique slug).

@@ -34,12 +34,18 @@ func (s *Server) routes(base handlers.Base) {
 	apiGroup.Get("/models", agentsAPI.Models)
 	apiGroup.Get("/agents", agentsAPI.List)
 	apiGroup.Post("/agents", agentsAPI.Save)
+	apiGroup.Post("/agents/import", agentsAPI.Import)
 	apiGroup.Get("/agents/:id", agentsAPI.Get)
 	apiGroup.Put("/agents/:id", agentsAPI.Update)
 	apiGroup.Delete("/agents/:id", agentsAPI.Delete)
 	apiGroup.Post("/agents/:id/restore", agentsAPI.Restore)
 	apiGroup.Post("/agents/:id/clone", agentsAPI.Clone)
 	apiGroup.Post("/agents/:id/publish", agentsAPI.Publish)
+	apiGroup.Get("/agents/:id/export", agentsAPI.Export)
+	apiGroup.Get("/knowledge-bases", agentsAPI.KnowledgeBases)
+	apiGroup.Post("/knowledge-bases", agentsAPI.CreateKnowledgeBase)
+	apiGroup.Get("/mcp-servers", agentsAPI.MCPServers)
+	apiGroup.Post("/mcp-servers", agentsAPI.CreateMCPServer)
 	apiGroup.Use(func(c *fiber.Ctx) error { return handlers.APIError(c, fiber.StatusNotFound, handlers.MsgNotFound) })
 
 	// Console, public: the login page.

@@ -1,0 +1,279 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// ExportFormat names the export document's shape.
+const ExportFormat = "agentconsole.agent/v1"
+
+// AgentExport is a self-contained agent: references by name, not id, and no secrets,
+// so it can be imported into another organisation.
+type AgentExport struct {
+	Format     string      `json:"format"`
+	ExportedAt time.Time   `json:"exportedAt"`
+	Agent      ExportAgent `json:"agent"`
+}
+
+// ExportAgent is the agent's content. Tool configs name agents and knowledge bases
+// (callableAgentNames, accessibleKnowledgeBaseNames) instead of their ids.
+type ExportAgent struct {
+	Name                 string                     `json:"name"`
+	Description          *string                    `json:"description"`
+	LogoURL              *string                    `json:"logoUrl"`
+	ConversationStarters []string                   `json:"conversationStarters"`
+	Model                *string                    `json:"model"`
+	MaxToolRoundtrips    *int                       `json:"maxToolRoundtrips"`
+	SystemPrompt         *string                    `json:"systemPrompt"`
+	Tools                map[string]json.RawMessage `json:"tools"`
+	Integrations         []string                   `json:"integrations"`
+	MCPServers           []ExportMCPServer          `json:"mcpServers"`
+	Stage                string                     `json:"stage"`
+	ShowInChat           bool                       `json:"showInChat"`
+	Tags                 []string                   `json:"tags"`
+	PlanningMode         *string                    `json:"planningMode"`
+	ContextDocs          []ContextDoc               `json:"contextDocs"`
+	AgentType            string                     `json:"agentType"`
+	ExternalConfig       *ExternalConfig            `json:"externalConfig"`
+}
+
+// ExportMCPServer names an MCP server (its URL helps the importer recognise it).
+type ExportMCPServer struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// Unresolved is a reference an import could not map in the target organisation.
+type Unresolved struct {
+	Kind string `json:"kind"` // knowledgeBase, mcpServer, agent, model
+	Name string `json:"name"`
+	Path []any  `json:"path"`
+}
+
+// idNames maps ids to names for one organisation's objects of one table.
+func idNames(ctx context.Context, idb bun.IDB, table string, orgID int64, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID   int64  `bun:"id"`
+		Name string `bun:"name"`
+	}
+	if err := idb.NewRaw("SELECT id, name FROM "+table+" WHERE org_id = ? AND id IN (?)", orgID, bun.In(ids)).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, nil
+}
+
+// ExportAgent writes an agent as a self-contained document.
+func (s *Store) ExportAgent(ctx context.Context, orgID, id int64) (*AgentExport, error) {
+	a, err := s.Agent(ctx, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.DeletedAt != nil {
+		return nil, fmt.Errorf("db: export agent %d: %w", id, ErrNotFound)
+	}
+	var agentIDs, kbIDs []int64
+	for _, def := range a.Tools {
+		var tc toolConfig
+		if json.Unmarshal(def, &tc) == nil {
+			agentIDs = append(agentIDs, tc.Config.CallableAgentIDs...)
+			kbIDs = append(kbIDs, tc.Config.AccessibleKnowledgeBaseIDs...)
+		}
+	}
+	agentNames, err := idNames(ctx, s.DB, "agents", orgID, agentIDs)
+	if err != nil {
+		return nil, err
+	}
+	kbNames, err := idNames(ctx, s.DB, "knowledge_bases", orgID, kbIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := &AgentExport{Format: ExportFormat, ExportedAt: time.Now().UTC(), Agent: ExportAgent{
+		Name: a.Name, Description: a.Description, LogoURL: a.LogoURL, ConversationStarters: a.ConversationStarters, Model: a.Model,
+		MaxToolRoundtrips: a.MaxToolRoundtrips, SystemPrompt: a.SystemPrompt, Integrations: a.Integrations, Stage: a.Stage,
+		ShowInChat: a.ShowInChat, PlanningMode: a.PlanningMode, ContextDocs: a.ContextDocs, AgentType: a.AgentType,
+		ExternalConfig: a.ExternalConfig, Tags: []string{}, MCPServers: []ExportMCPServer{}, Tools: map[string]json.RawMessage{},
+	}}
+	for _, t := range a.Tags {
+		out.Agent.Tags = append(out.Agent.Tags, t.Name)
+	}
+	if len(a.MCPServers) > 0 {
+		var servers []ExportMCPServer
+		if err := s.DB.NewRaw("SELECT name, url FROM mcp_servers WHERE org_id = ? AND id IN (?) ORDER BY lower(name)", orgID, bun.In(a.MCPServers)).Scan(ctx, &servers); err != nil {
+			return nil, err
+		}
+		out.Agent.MCPServers = servers
+	}
+	for name, def := range a.Tools {
+		out.Agent.Tools[name] = rewriteConfig(def, func(key string, ids []int64) (string, []string) {
+			names := map[string]map[int64]string{"callableAgentIds": agentNames, "accessibleKnowledgeBaseIds": kbNames}[key]
+			out := make([]string, 0, len(ids))
+			for _, id := range ids {
+				out = append(out, names[id])
+			}
+			return exportKeys[key], out
+		})
+	}
+	return out, nil
+}
+
+// exportKeys renames id lists to name lists in exported tool configs.
+var exportKeys = map[string]string{"callableAgentIds": "callableAgentNames", "accessibleKnowledgeBaseIds": "accessibleKnowledgeBaseNames"}
+
+// rewriteConfig replaces the id lists of a tool's config with name lists.
+func rewriteConfig(def json.RawMessage, rename func(key string, ids []int64) (string, []string)) json.RawMessage {
+	var tool map[string]json.RawMessage
+	if json.Unmarshal(def, &tool) != nil || tool["config"] == nil {
+		return def
+	}
+	var config map[string]json.RawMessage
+	if json.Unmarshal(tool["config"], &config) != nil {
+		return def
+	}
+	for key := range exportKeys {
+		var ids []int64
+		if raw, ok := config[key]; ok && json.Unmarshal(raw, &ids) == nil {
+			newKey, names := rename(key, ids)
+			delete(config, key)
+			config[newKey], _ = json.Marshal(names)
+		}
+	}
+	tool["config"], _ = json.Marshal(config)
+	b, _ := json.Marshal(tool)
+	return b
+}
+
+// ImportAgent recreates an exported agent in the actor's organisation: tags are found
+// or created by name; knowledge bases, MCP servers, callable agents and the model are
+// looked up by name, and what cannot be found is left out and reported.
+func (s *Store) ImportAgent(ctx context.Context, actor *Actor, doc *AgentExport) (*Agent, []Unresolved, error) {
+	if doc.Format != ExportFormat {
+		return nil, nil, invalid(Issue{Message: fmt.Sprintf("Unsupported format; expected %q", ExportFormat), Path: []any{"format"}})
+	}
+	unresolved := []Unresolved{}
+	var saved *Agent
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		unresolved = unresolved[:0]
+		in := doc.Agent
+		p := &AgentPatch{Name: Some(in.Name), ConversationStarters: Some(in.ConversationStarters), Integrations: Some(in.Integrations),
+			Stage: Some(in.Stage), ShowInChat: Some(in.ShowInChat), ContextDocs: Some(in.ContextDocs), AgentType: Some(in.AgentType)}
+		p.Description, p.LogoURL, p.SystemPrompt, p.PlanningMode = optPtr(in.Description), optPtr(in.LogoURL), optPtr(in.SystemPrompt), optPtr(in.PlanningMode)
+		p.MaxToolRoundtrips, p.ExternalConfig = optPtr(in.MaxToolRoundtrips), optPtr(in.ExternalConfig)
+		if in.Model != nil {
+			var ok bool
+			if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM models WHERE id = ?)", *in.Model).Scan(ctx, &ok); err != nil {
+				return err
+			}
+			if ok {
+				p.Model = Some(*in.Model)
+			} else {
+				unresolved = append(unresolved, Unresolved{Kind: "model", Name: *in.Model, Path: []any{"model"}})
+			}
+		}
+		// Tags: find by name (case-insensitive) or create.
+		tagIDs := []int64{}
+		for _, name := range in.Tags {
+			var id int64
+			err := tx.NewRaw(`INSERT INTO tags (org_id, name) VALUES (?, ?) ON CONFLICT (org_id, lower(name)) DO UPDATE SET name = tags.name RETURNING id`,
+				actor.OrgID, name).Scan(ctx, &id)
+			if err != nil {
+				return fmt.Errorf("db: import tag %q: %w", name, err)
+			}
+			tagIDs = append(tagIDs, id)
+		}
+		p.TagIDs = Some(tagIDs)
+		servers := []int64{}
+		for i, m := range in.MCPServers {
+			var ids []int64
+			if err := tx.NewRaw("SELECT id FROM mcp_servers WHERE org_id = ? AND lower(name) = lower(?) ORDER BY id LIMIT 1", actor.OrgID, m.Name).Scan(ctx, &ids); err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				unresolved = append(unresolved, Unresolved{Kind: "mcpServer", Name: m.Name, Path: []any{"mcpServers", i}})
+			} else {
+				servers = append(servers, ids[0])
+			}
+		}
+		p.MCPServers = Some(servers)
+		tools := map[string]json.RawMessage{}
+		names := make([]string, 0, len(in.Tools))
+		for name := range in.Tools {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			def, err := s.importToolConfig(ctx, tx, actor.OrgID, name, in.Tools[name], &unresolved)
+			if err != nil {
+				return err
+			}
+			tools[name] = def
+		}
+		p.Tools = Some(tools)
+		var err error
+		saved, err = s.saveAgentTx(ctx, tx, actor, p, SourceImport)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return saved, unresolved, nil
+}
+
+// importToolConfig maps callableAgentNames / accessibleKnowledgeBaseNames back to ids.
+func (s *Store) importToolConfig(ctx context.Context, tx bun.Tx, orgID int64, tool string, def json.RawMessage, unresolved *[]Unresolved) (json.RawMessage, error) {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(def, &obj) != nil || obj["config"] == nil {
+		return def, nil
+	}
+	var config map[string]json.RawMessage
+	if json.Unmarshal(obj["config"], &config) != nil {
+		return def, nil
+	}
+	for idKey, nameKey := range exportKeys {
+		raw, ok := config[nameKey]
+		if !ok {
+			continue
+		}
+		var names []string
+		if json.Unmarshal(raw, &names) != nil {
+			continue
+		}
+		table, kind := "agents", "agent"
+		if idKey == "accessibleKnowledgeBaseIds" {
+			table, kind = "knowledge_bases", "knowledgeBase"
+		}
+		ids := []int64{}
+		for i, name := range names {
+			var found []int64
+			q := "SELECT id FROM " + table + " WHERE org_id = ? AND name = ?"
+			if table == "agents" {
+				q += " AND deleted_at IS NULL"
+			}
+			if err := tx.NewRaw(q+" ORDER BY id LIMIT 1", orgID, name).Scan(ctx, &found); err != nil {
+				return nil, err
+			}
+			if len(found) == 0 {
+				*unresolved = append(*unresolved, Unresolved{Kind: kind, Name: name, Path: []any{"tools", tool, "config", nameKey, i}})
+				continue
+			}
+			ids = append(ids, found[0])
+		}
+		delete(config, nameKey)
+		config[idKey], _ = json.Marshal(ids)
+	}
+	obj["config"], _ = json.Marshal(config)
+	b, _ := json.Marshal(obj)
+	return b, nil
+}
