@@ -148,6 +148,7 @@ func (e *env) api(method, path, token, body string) (int, string) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	checkContract(e.t, method, path, resp.StatusCode, string(b))
 	return resp.StatusCode, string(b)
 }
 

@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/handlers"
+	"agentconsole/handlers/openapi"
 )
 
 // routes mounts every route of the console and the API, grouped by who may call them.
@@ -23,6 +24,11 @@ func (s *Server) routes(base handlers.Base) {
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metrics.handler())
 	s.mountStatic()
+
+	app.Get("/api/openapi.yaml", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "application/yaml")
+		return c.Send(openapi.YAML)
+	})
 
 	// JSON API: Bearer token (or the console session plus its CSRF header).
 	apiGroup := app.Group("/api", s.apiAuth)
