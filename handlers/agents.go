@@ -113,15 +113,16 @@ func (h *Agents) editor(c *fiber.Ctx, ag *db.Agent) (agents.Editor, error) {
 		e.Form.MaxToolRoundtrips = strconv.Itoa(*ag.MaxToolRoundtrips)
 	}
 	e.Form.ToolNames = strings.Join(toAgentJSON(ag).ToolNames, "\n")
+	e.Form.ContextDocs = formatContextDocs(ag.ContextDocs)
 	if ag.PublishedVersionID != nil {
 		e.Version = *ag.PublishedVersionID
 		e.Form.BaseVersion = strconv.FormatInt(e.Version, 10)
 	}
-	return e, h.options(c, &e, ag.TagIDs)
+	return e, h.options(c, &e, ag.TagIDs, ag.MCPServers)
 }
 
 // options fills the model and tag choices.
-func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags []int64) error {
+func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedServers []int64) error {
 	models, err := h.Store.Models(c.UserContext())
 	if err != nil {
 		return err
@@ -139,6 +140,17 @@ func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags []int64) e
 	}
 	for _, t := range tags {
 		e.Tags = append(e.Tags, agents.Tag{ID: t.ID, Name: t.Name, Selected: sel[t.ID]})
+	}
+	servers, err := h.Store.MCPServers(c.UserContext(), ActorOf(c).OrgID)
+	if err != nil {
+		return err
+	}
+	connected := map[int64]bool{}
+	for _, id := range selectedServers {
+		connected[id] = true
+	}
+	for _, m := range servers {
+		e.MCPServers = append(e.MCPServers, agents.Tag{ID: m.ID, Name: m.Name, Selected: connected[m.ID]})
 	}
 	return nil
 }
@@ -161,13 +173,10 @@ func patchFromForm(c *fiber.Ctx) (*db.AgentPatch, agents.Form) {
 	} else {
 		p.MaxToolRoundtrips = db.Some(0) // refused by the validator with its message
 	}
-	ids := []int64{}
-	for _, raw := range c.Context().PostArgs().PeekMulti("tagIds") {
-		if id, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
-			ids = append(ids, id)
-		}
-	}
-	p.TagIDs = db.Some(ids)
+	p.TagIDs = db.Some(formIDs(c, "tagIds"))
+	p.MCPServers = db.Some(formIDs(c, "mcpServers"))
+	f.ContextDocs = c.FormValue("contextDocs")
+	p.ContextDocs = db.Some(parseContextDocs(f.ContextDocs))
 	if id, err := strconv.ParseInt(c.FormValue("id"), 10, 64); err == nil && id > 0 {
 		p.ID = db.Some(id)
 	}
@@ -230,7 +239,7 @@ func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source stri
 			e.Version = *ce.Current.PublishedVersionID
 		}
 	}
-	if err := h.options(c, &e, p.TagIDs.V); err != nil {
+	if err := h.options(c, &e, p.TagIDs.V, p.MCPServers.V); err != nil {
 		return err
 	}
 	status := fiber.StatusUnprocessableEntity
@@ -347,4 +356,38 @@ func lines(s string) []string {
 		}
 	}
 	return out
+}
+
+// formIDs reads a repeated numeric form field (checkbox lists).
+func formIDs(c *fiber.Ctx, name string) []int64 {
+	ids := []int64{}
+	for _, raw := range c.Context().PostArgs().PeekMulti(name) {
+		if id, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// parseContextDocs reads "provider | id | name | mimeType" lines; missing parts stay
+// empty and the validator names them.
+func parseContextDocs(text string) []db.ContextDoc {
+	docs := []db.ContextDoc{}
+	for _, line := range lines(text) {
+		parts := strings.Split(line, "|")
+		for len(parts) < 4 {
+			parts = append(parts, "")
+		}
+		docs = append(docs, db.ContextDoc{Provider: strings.TrimSpace(parts[0]), ID: strings.TrimSpace(parts[1]),
+			Name: strings.TrimSpace(parts[2]), MimeType: strings.TrimSpace(parts[3])})
+	}
+	return docs
+}
+
+func formatContextDocs(docs []db.ContextDoc) string {
+	out := make([]string, len(docs))
+	for i, d := range docs {
+		out[i] = strings.TrimRight(strings.Join([]string{d.Provider, d.ID, d.Name, d.MimeType}, " | "), " |")
+	}
+	return strings.Join(out, "\n")
 }

@@ -17,3 +17,14 @@ func TestSafeNextStaysOnSite(t *testing.T) {
 		}
 	}
 }
+
+func TestContextDocsLinesRoundTrip(t *testing.T) {
+	text := "googleDocs | doc-1 | Runbook | text/plain\nnotion | page-9"
+	docs := parseContextDocs(text + "\n\n")
+	if len(docs) != 2 || docs[0].Name != "Runbook" || docs[1].Provider != "notion" || docs[1].ID != "page-9" || docs[1].Name != "" {
+		t.Fatalf("parse: %+v", docs)
+	}
+	if got := formatContextDocs(docs); got != text {
+		t.Fatalf("format: %q", got)
+	}
+}

@@ -44,6 +44,7 @@ type Option struct{ Value, Label string }
 type Form struct {
 	Name, Description, LogoURL, Model, MaxToolRoundtrips, SystemPrompt string
 	Stage, EmailSlug, PlanningMode, ConversationStarters, ToolNames    string
+	ContextDocs                                                        string // one "provider | id | name | mimeType" per line
 	ShowInChat                                                         bool
 	BaseVersion                                                        string
 }
@@ -61,6 +62,7 @@ type Editor struct {
 	Errors      map[string]string
 	Models      []Option
 	Tags        []Tag
+	MCPServers  []Tag // the organisation's MCP servers, Selected when connected
 	CanEdit     bool
 	CanDelete   bool
 	CanCreate   bool
