@@ -171,3 +171,30 @@ func (s *Store) LoadModels(ctx context.Context, models []Model) error {
 	}
 	return nil
 }
+
+// AddModel extends the registry (admins): id must be provider:model.
+func (s *Store) AddModel(ctx context.Context, actor *Actor, id, name string) (*Model, error) {
+	id, name = strings.TrimSpace(id), strings.TrimSpace(name)
+	var issues []Issue
+	if provider, model, ok := strings.Cut(id, ":"); !ok || provider == "" || model == "" || len(id) > 200 || strings.ContainsAny(id, " \t\n") {
+		issues = append(issues, Issue{Message: "Model id must look like provider:model", Path: []any{"id"}})
+	}
+	if name == "" || len(name) > maxName {
+		issues = append(issues, Issue{Message: "Required", Path: []any{"name"}})
+	}
+	if len(issues) > 0 {
+		return nil, invalid(issues...)
+	}
+	provider, _, _ := strings.Cut(id, ":")
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewRaw("INSERT INTO models (id, display_name, provider) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET display_name = EXCLUDED.display_name",
+			id, name, provider).Exec(ctx); err != nil {
+			return fmt.Errorf("db: add model: %w", err)
+		}
+		return s.Audit(ctx, tx, actor, "model.added", "model", 0, id+" ("+name+")")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Model{ID: id, DisplayName: name}, nil
+}

@@ -171,3 +171,35 @@ func roleNames() []string {
 	}
 	return names
 }
+
+// Models lists the model registry.
+func (h *Admin) Models(c *fiber.Ctx) error {
+	return h.renderModels(c, fiber.StatusOK, admin.NewModelForm{})
+}
+
+func (h *Admin) renderModels(c *fiber.Ctx, status int, form admin.NewModelForm) error {
+	models, err := h.Store.Models(c.UserContext())
+	if err != nil {
+		return err
+	}
+	rows := make([]admin.Option, len(models))
+	for i, m := range models {
+		rows[i] = admin.Option{Value: m.ID, Label: m.DisplayName}
+	}
+	return Render(c, status, admin.Models(h.Page(c, "Models", "admin"), rows, form))
+}
+
+// AddModel extends the registry from the console (same rules as the API).
+func (h *Admin) AddModel(c *fiber.Ctx) error {
+	form := admin.NewModelForm{ID: c.FormValue("id"), Name: c.FormValue("name")}
+	m, err := h.Store.AddModel(c.UserContext(), ActorOf(c), form.ID, form.Name)
+	var ve *db.ValidationError
+	if errors.As(err, &ve) {
+		form.Errors = fieldErrors(ve.Details)
+		return h.renderModels(c, fiber.StatusUnprocessableEntity, form)
+	}
+	if err != nil {
+		return err
+	}
+	return h.redirect(c, "/admin/models", "success", "Added "+m.ID+".")
+}

@@ -291,3 +291,22 @@ func (h *AgentsAPI) CreateMCPServer(c *fiber.Ctx) error {
 	}
 	return c.JSON(m)
 }
+
+// AddModel is POST /api/models {"id", "name"} (admin): extend the model registry.
+func (h *AgentsAPI) AddModel(c *fiber.Ctx) error {
+	if err := require(c, db.PermAdmin); err != nil {
+		return err
+	}
+	var body struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(c.Body(), &body); err != nil {
+		return agentError(c, &db.ValidationError{Message: "Invalid JSON body"})
+	}
+	m, err := h.Store.AddModel(c.UserContext(), ActorOf(c), body.ID, body.Name)
+	if err != nil {
+		return agentError(c, err)
+	}
+	return c.JSON(m)
+}

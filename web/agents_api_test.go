@@ -202,3 +202,24 @@ func TestListFiltersAndSoftDelete(t *testing.T) {
 		t.Fatal("restore")
 	}
 }
+
+func TestAdminExtendsModelRegistry(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	admin, builder := e.token("admin@demo.test"), e.token("builder@demo.test")
+	if code, _ := e.api("POST", "/api/models", builder, `{"id":"acme:brain-1","name":"Acme Brain"}`); code != 403 {
+		t.Fatalf("builder extended the registry: %d", code)
+	}
+	if code, body := e.api("POST", "/api/models", admin, `{"id":"no-colon","name":"x"}`); code != 400 || !strings.Contains(body, `"path":["id"]`) {
+		t.Fatalf("bad id: %d %s", code, body)
+	}
+	if code, body := e.api("POST", "/api/agents", builder, `{"name":"A","model":"acme:brain-1"}`); code != 400 {
+		t.Fatalf("unknown model accepted: %s", body)
+	}
+	if code, body := e.api("POST", "/api/models", admin, `{"id":"acme:brain-1","name":"Acme Brain"}`); code != 200 {
+		t.Fatalf("add: %d %s", code, body)
+	}
+	if code, body := e.api("POST", "/api/agents", builder, `{"name":"A","model":"acme:brain-1"}`); code != 200 {
+		t.Fatalf("registered model refused: %s", body)
+	}
+}

@@ -38,6 +38,7 @@ func (s *Server) routes(base handlers.Base) {
 	apiGroup.Delete("/tokens/:id", api.RevokeToken)
 	apiGroup.Get("/audit", api.Audit)
 	apiGroup.Get("/models", agentsAPI.Models)
+	apiGroup.Post("/models", agentsAPI.AddModel)
 	apiGroup.Get("/agents", agentsAPI.List)
 	apiGroup.Post("/agents", agentsAPI.Save)
 	apiGroup.Post("/agents/import", agentsAPI.Import)
@@ -85,6 +86,8 @@ func (s *Server) routes(base handlers.Base) {
 	adm.Post("/tokens", admin.CreateToken)
 	adm.Post("/tokens/:id/revoke", admin.RevokeToken)
 	adm.Get("/audit", admin.Audit)
+	adm.Get("/models", admin.Models)
+	adm.Post("/models", admin.AddModel)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

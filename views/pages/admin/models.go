@@ -50,3 +50,9 @@ func when(t *time.Time) string {
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
+
+// NewModelForm is the add-model form with its field errors.
+type NewModelForm struct {
+	ID, Name string
+	Errors   map[string]string
+}
