@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -40,4 +41,44 @@ func TestConsoleEditorSavesEverySection(t *testing.T) {
 			t.Errorf("saved agent lacks %s: %s", want, body)
 		}
 	}
+}
+
+func TestConsoleStaleSaveShowsWhoSavedInBetween(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	_, body := e.api("POST", "/api/agents", e.token("builder@demo.test"), `{"name":"Shared"}`)
+	id := itoa(int64(decode(t, body)["id"].(float64)))
+	alice := e.client().mustLogin("builder@demo.test", "demo-builder-pass")
+	bob := e.client().mustLogin("admin@demo.test", "demo-admin-pass")
+	base := func(c *client) (url.Values, string) {
+		_, page := c.get("/agents/" + id)
+		v := regexpFind(page, `name="publishedVersionId" value="([0-9]+)"`)
+		return url.Values{"name": {"Shared"}, "stage": {"development"}, "publishedVersionId": {v}, "id": {id}}, csrfRE.FindStringSubmatch(page)[1]
+	}
+	aliceForm, aliceTok := base(alice)
+	bobForm, bobTok := base(bob)
+	bobForm.Set("systemPrompt", "Bob's prompt")
+	if resp, _ := bob.post("/agents/"+id, bobForm, bobTok); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("bob: %d", resp.StatusCode)
+	}
+	aliceForm.Set("systemPrompt", "Alice's prompt")
+	resp, page := alice.post("/agents/"+id, aliceForm, aliceTok)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(page, `data-testid="conflict"`) || !strings.Contains(page, "admin@demo.test saved this agent") {
+		t.Fatalf("alice's stale save: %d", resp.StatusCode)
+	}
+	if !strings.Contains(page, "Alice&#39;s prompt") {
+		t.Fatal("alice's text was lost from the form")
+	}
+	_, body = e.api("GET", "/api/agents/"+id, e.token("reviewer@demo.test"), "")
+	if !strings.Contains(body, `"systemPrompt":"Bob's prompt"`) {
+		t.Fatalf("bob's save was overwritten: %s", body)
+	}
+}
+
+func regexpFind(s, pattern string) string {
+	m := regexp.MustCompile(pattern).FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }
