@@ -198,10 +198,7 @@ func (h *Agents) Create(c *fiber.Ctx) error {
 
 // Update saves an existing agent from the editor.
 func (h *Agents) Update(c *fiber.Ctx) error {
-	if err := require(c, db.PermAgentsUpdate); err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	id, err := permittedID(c, db.PermAgentsUpdate)
 	if err != nil {
 		return err
 	}
@@ -289,10 +286,7 @@ func fieldErrors(issues []db.Issue) map[string]string {
 
 // Delete soft-deletes and shows the agent with its Restore button (undo).
 func (h *Agents) Delete(c *fiber.Ctx) error {
-	if err := require(c, db.PermAgentsDelete); err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	id, err := permittedID(c, db.PermAgentsDelete)
 	if err != nil {
 		return err
 	}
@@ -304,10 +298,7 @@ func (h *Agents) Delete(c *fiber.Ctx) error {
 
 // Restore brings a deleted agent back.
 func (h *Agents) Restore(c *fiber.Ctx) error {
-	if err := require(c, db.PermAgentsDelete); err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	id, err := permittedID(c, db.PermAgentsDelete)
 	if err != nil {
 		return err
 	}
@@ -320,10 +311,7 @@ func (h *Agents) Restore(c *fiber.Ctx) error {
 
 // Clone copies the agent in one click and opens the copy.
 func (h *Agents) Clone(c *fiber.Ctx) error {
-	if err := require(c, db.PermAgentsCreate); err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	id, err := permittedID(c, db.PermAgentsCreate)
 	if err != nil {
 		return err
 	}

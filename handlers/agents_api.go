@@ -22,6 +22,14 @@ func pathID(c *fiber.Ctx) (int64, error) {
 	return id, nil
 }
 
+// permittedID checks the permission, then reads the {id} path parameter.
+func permittedID(c *fiber.Ctx, p db.Permission) (int64, error) {
+	if err := require(c, p); err != nil {
+		return 0, err
+	}
+	return pathID(c)
+}
+
 // Save is POST /api/agents: create without id, update with id (seed 001).
 func (h *AgentsAPI) Save(c *fiber.Ctx) error {
 	p, err := decodeAgentPatch(c.Body())
@@ -40,10 +48,7 @@ func (h *AgentsAPI) Save(c *fiber.Ctx) error {
 
 // Update is PUT /api/agents/{id}: every field optional (seed 003).
 func (h *AgentsAPI) Update(c *fiber.Ctx) error {
-	if err := require(c, db.PermAgentsUpdate); err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	id, err := permittedID(c, db.PermAgentsUpdate)
 	if err != nil {
 		return err
 	}
@@ -125,10 +130,7 @@ func filterFromQuery(c *fiber.Ctx) db.AgentFilter {
 
 // Delete is DELETE /api/agents/{id}: soft delete (restorable).
 func (h *AgentsAPI) Delete(c *fiber.Ctx) error {
-	if err := require(c, db.PermAgentsDelete); err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	id, err := permittedID(c, db.PermAgentsDelete)
 	if err != nil {
 		return err
 	}
@@ -140,10 +142,7 @@ func (h *AgentsAPI) Delete(c *fiber.Ctx) error {
 
 // Restore is POST /api/agents/{id}/restore.
 func (h *AgentsAPI) Restore(c *fiber.Ctx) error {
-	if err := require(c, db.PermAgentsDelete); err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	id, err := permittedID(c, db.PermAgentsDelete)
 	if err != nil {
 		return err
 	}
@@ -156,10 +155,7 @@ func (h *AgentsAPI) Restore(c *fiber.Ctx) error {
 
 // Clone is POST /api/agents/{id}/clone {"name"?}.
 func (h *AgentsAPI) Clone(c *fiber.Ctx) error {
-	if err := require(c, db.PermAgentsCreate); err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	id, err := permittedID(c, db.PermAgentsCreate)
 	if err != nil {
 		return err
 	}
@@ -180,10 +176,7 @@ func (h *AgentsAPI) Clone(c *fiber.Ctx) error {
 
 // Publish is POST /api/agents/{id}/publish: stage → released (Runtype's publish).
 func (h *AgentsAPI) Publish(c *fiber.Ctx) error {
-	if err := require(c, db.PermAgentsUpdate); err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	id, err := permittedID(c, db.PermAgentsUpdate)
 	if err != nil {
 		return err
 	}
