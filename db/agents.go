@@ -30,6 +30,7 @@ const (
 	SourceRestore = "restore"
 	SourcePublish = "publish"
 	SourceImport  = "import"
+	SourceTags    = "tags"
 )
 
 // SaveAgent creates (no ID) or updates (ID) an agent from a patch, in one transaction

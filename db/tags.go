@@ -1,0 +1,224 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// TagColors is the fixed palette of tag colours (each has an accessible chip style).
+var TagColors = []string{"slate", "red", "amber", "green", "teal", "blue", "indigo", "purple", "pink"}
+
+// Tag is an organisation's tag with the number of agents carrying it.
+type Tag struct {
+	ID          int64  `bun:"id" json:"id"`
+	Name        string `bun:"name" json:"name"`
+	Color       string `bun:"color" json:"color"`
+	Description string `bun:"description" json:"description"`
+	AgentCount  int    `bun:"agent_count" json:"agentCount"`
+}
+
+// TagInput creates or changes a tag; unset fields keep their value.
+type TagInput struct {
+	Name        Opt[string] `json:"name"`
+	Color       Opt[string] `json:"color"`
+	Description Opt[string] `json:"description"`
+}
+
+func (in *TagInput) validate(creating bool) []Issue {
+	var issues []Issue
+	if in.Name.Set || creating {
+		name := strings.TrimSpace(in.Name.V)
+		switch {
+		case name == "":
+			issues = append(issues, Issue{Message: "Required", Path: []any{"name"}})
+		case len(name) > 50:
+			issues = append(issues, Issue{Message: "String must contain at most 50 character(s)", Path: []any{"name"}})
+		}
+		in.Name.V = name
+	}
+	if in.Color.Has() {
+		ok := false
+		for _, c := range TagColors {
+			ok = ok || c == in.Color.V
+		}
+		if !ok {
+			issues = append(issues, Issue{Message: "Invalid enum value. Expected '" + strings.Join(TagColors, "' | '") + "', received '" + in.Color.V + "'", Path: []any{"color"}})
+		}
+	}
+	if in.Description.Has() && len(in.Description.V) > 500 {
+		issues = append(issues, Issue{Message: "String must contain at most 500 character(s)", Path: []any{"description"}})
+	}
+	return issues
+}
+
+func duplicateTag(name string) *ValidationError {
+	return &ValidationError{Message: fmt.Sprintf("Tag %q already exists", name), Details: []Issue{{Message: fmt.Sprintf("Tag %q already exists", name), Path: []any{"name"}}}}
+}
+
+// TagsWithCounts lists the organisation's tags with how many live agents carry each.
+func (s *Store) TagsWithCounts(ctx context.Context, orgID int64) ([]Tag, error) {
+	tags := []Tag{}
+	err := s.DB.NewRaw(`SELECT t.id, t.name, t.color, t.description,
+			(SELECT count(*) FROM agent_tags at JOIN agents a ON a.id = at.agent_id AND a.deleted_at IS NULL WHERE at.tag_id = t.id) AS agent_count
+		FROM tags t WHERE t.org_id = ? ORDER BY lower(t.name), t.id`, orgID).Scan(ctx, &tags)
+	if err != nil {
+		return nil, fmt.Errorf("db: tags of org %d: %w", orgID, err)
+	}
+	return tags, nil
+}
+
+// TagByID reads one tag of the organisation with its count.
+func (s *Store) TagByID(ctx context.Context, orgID, id int64) (*Tag, error) {
+	t := new(Tag)
+	err := s.DB.NewRaw(`SELECT t.id, t.name, t.color, t.description,
+			(SELECT count(*) FROM agent_tags at JOIN agents a ON a.id = at.agent_id AND a.deleted_at IS NULL WHERE at.tag_id = t.id) AS agent_count
+		FROM tags t WHERE t.org_id = ? AND t.id = ?`, orgID, id).Scan(ctx, t)
+	if err != nil {
+		return nil, fmt.Errorf("db: tag %d: %w", id, notFound(err))
+	}
+	return t, nil
+}
+
+// SaveTag creates (id 0) or updates a tag. Names are unique per organisation, ignoring case.
+func (s *Store) SaveTag(ctx context.Context, actor *Actor, id int64, in TagInput) (*Tag, error) {
+	if issues := in.validate(id == 0); len(issues) > 0 {
+		return nil, invalid(issues...)
+	}
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if id == 0 {
+			color := "slate"
+			if in.Color.Has() {
+				color = in.Color.V
+			}
+			err = tx.NewRaw("INSERT INTO tags (org_id, name, color, description) VALUES (?, ?, ?, ?) RETURNING id",
+				actor.OrgID, in.Name.V, color, in.Description.V).Scan(ctx, &id)
+		} else {
+			q := tx.NewUpdate().Table("tags").Where("id = ? AND org_id = ?", id, actor.OrgID).Returning("id")
+			if in.Name.Set {
+				q = q.Set("name = ?", in.Name.V)
+			}
+			if in.Color.Has() {
+				q = q.Set("color = ?", in.Color.V)
+			}
+			if in.Description.Set {
+				q = q.Set("description = ?", in.Description.V)
+			}
+			if !in.Name.Set && !in.Color.Has() && !in.Description.Set {
+				q = q.Set("name = name")
+			}
+			err = q.Scan(ctx, &id)
+			err = notFound(err)
+		}
+		if isUniqueViolation(err, "tags_org_name_key") {
+			return duplicateTag(in.Name.V)
+		}
+		if err != nil {
+			return err
+		}
+		action := "tag.updated"
+		if in.Name.Set && !in.Color.Set && !in.Description.Set {
+			action = "tag.renamed"
+		}
+		return s.Audit(ctx, tx, actor, action, "tag", id, in.Name.V)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.TagByID(ctx, actor.OrgID, id)
+}
+
+// DeleteTag removes a tag and takes it off every agent, appending a version to each
+// agent that carried it, in one transaction.
+func (s *Store) DeleteTag(ctx context.Context, actor *Actor, id int64) (changed int, err error) {
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var name string
+		if err := tx.NewRaw("SELECT name FROM tags WHERE id = ? AND org_id = ? FOR UPDATE", id, actor.OrgID).Scan(ctx, &name); err != nil {
+			return fmt.Errorf("db: delete tag %d: %w", id, notFound(err))
+		}
+		var agentIDs []int64
+		if err := tx.NewRaw("SELECT a.id FROM agents a JOIN agent_tags at ON at.agent_id = a.id WHERE at.tag_id = ? ORDER BY a.id FOR UPDATE OF a", id).Scan(ctx, &agentIDs); err != nil {
+			return err
+		}
+		if _, err := tx.NewRaw("DELETE FROM agent_tags WHERE tag_id = ?", id).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewRaw("DELETE FROM tags WHERE id = ?", id).Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.appendTagVersions(ctx, tx, actor, agentIDs, "removed tag "+name); err != nil {
+			return err
+		}
+		changed = len(agentIDs)
+		return s.Audit(ctx, tx, actor, "tag.deleted", "tag", id, fmt.Sprintf("%s (removed from %d agents)", name, changed))
+	})
+	return changed, err
+}
+
+// BulkTag adds (or removes) one tag on many agents of the organisation: set-based
+// statements, one version per agent that actually changed, one audit entry.
+func (s *Store) BulkTag(ctx context.Context, actor *Actor, tagID int64, agentIDs []int64, remove bool) (changed int, err error) {
+	agentIDs = dedupe(agentIDs)
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var name string
+		if err := tx.NewRaw("SELECT name FROM tags WHERE id = ? AND org_id = ?", tagID, actor.OrgID).Scan(ctx, &name); err != nil {
+			return fmt.Errorf("db: bulk tag %d: %w", tagID, notFound(err))
+		}
+		// Lock the agents first, as SaveAgent does, so versions never race.
+		var owned []int64
+		if err := tx.NewRaw("SELECT id FROM agents WHERE org_id = ? AND deleted_at IS NULL AND id = ANY(?) ORDER BY id FOR UPDATE",
+			actor.OrgID, pgdialect.Array(agentIDs)).Scan(ctx, &owned); err != nil {
+			return err
+		}
+		if len(owned) != len(agentIDs) {
+			return invalid(Issue{Message: "Some agents do not belong to this organization", Path: []any{"agentIds"}})
+		}
+		var changedIDs []int64
+		var q string
+		if remove {
+			q = "DELETE FROM agent_tags WHERE tag_id = ? AND agent_id = ANY(?) RETURNING agent_id"
+		} else {
+			q = "INSERT INTO agent_tags (agent_id, tag_id) SELECT unnest(?1::bigint[]), ?0 ON CONFLICT DO NOTHING RETURNING agent_id"
+		}
+		if err := tx.NewRaw(q, tagID, pgdialect.Array(agentIDs)).Scan(ctx, &changedIDs); err != nil {
+			return err
+		}
+		verb := "added tag "
+		if remove {
+			verb = "removed tag "
+		}
+		if err := s.appendTagVersions(ctx, tx, actor, changedIDs, verb+name); err != nil {
+			return err
+		}
+		changed = len(changedIDs)
+		return s.Audit(ctx, tx, actor, "tag.bulk_"+map[bool]string{true: "removed", false: "assigned"}[remove], "tag", tagID,
+			fmt.Sprintf("%s%s on %d of %d selected agents", verb, name, changed, len(agentIDs)))
+	})
+	return changed, err
+}
+
+// appendTagVersions records a new version for agents whose tags changed, in one
+// statement: each new snapshot is the previous one with tagIds replaced, so nothing
+// but the tags is rewritten.
+func (s *Store) appendTagVersions(ctx context.Context, tx bun.Tx, actor *Actor, agentIDs []int64, summary string) error {
+	if len(agentIDs) == 0 {
+		return nil
+	}
+	_, err := tx.NewRaw(`WITH v AS (
+			INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary, snapshot)
+			SELECT a.org_id, a.id, prev.number + 1, ?, ?, ?, ?, ?,
+				jsonb_set(prev.snapshot, '{tagIds}', (SELECT coalesce(jsonb_agg(at.tag_id ORDER BY at.tag_id), '[]'::jsonb) FROM agent_tags at WHERE at.agent_id = a.id))
+			FROM agents a JOIN agent_versions prev ON prev.id = a.published_version_id
+			WHERE a.id = ANY(?) AND a.org_id = ?
+			RETURNING agent_id, id)
+		UPDATE agents a SET published_version_id = v.id, updated_at = now() FROM v WHERE a.id = v.agent_id`,
+		SourceTags, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(), summary, pgdialect.Array(agentIDs), actor.OrgID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("db: versions for tag change: %w", err)
+	}
+	return nil
+}
