@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -221,4 +222,25 @@ func (s *Store) appendTagVersions(ctx context.Context, tx bun.Tx, actor *Actor, 
 		return fmt.Errorf("db: versions for tag change: %w", err)
 	}
 	return nil
+}
+
+// FindOrCreateTag returns the organisation's tag of that name (any case), creating it
+// when missing: the editor's inline "add tag".
+func (s *Store) FindOrCreateTag(ctx context.Context, actor *Actor, name string) (tag *Tag, created bool, err error) {
+	in := TagInput{Name: Some(name)}
+	if issues := in.validate(true); len(issues) > 0 {
+		return nil, false, invalid(issues...)
+	}
+	var id int64
+	err = s.DB.NewRaw("SELECT id FROM tags WHERE org_id = ? AND lower(name) = lower(?)", actor.OrgID, in.Name.V).Scan(ctx, &id)
+	if err == nil {
+		tag, err = s.TagByID(ctx, actor.OrgID, id)
+		return tag, false, err
+	}
+	tag, err = s.SaveTag(ctx, actor, 0, in)
+	var ve *ValidationError
+	if errors.As(err, &ve) && strings.HasSuffix(ve.Message, "already exists") { // created concurrently
+		return s.FindOrCreateTag(ctx, actor, name)
+	}
+	return tag, err == nil, err
 }

@@ -38,7 +38,8 @@ func (h *Agents) List(c *fiber.Ctx) error {
 		selected[id] = true
 	}
 	l := agents.List{Query: f.Query, Stage: f.Stage, Type: f.Type, Sort: f.Sort, Trash: f.Deleted, Total: page.Total, Page: page.Page,
-		CanCreate: a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), ClearURL: "/agents"}
+		CanCreate: a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), CanTag: a.Can(db.PermAgentsUpdate),
+		ClearURL: "/agents", Back: c.OriginalURL()}
 	if f.Deleted {
 		l.ClearURL = "/agents?deleted=true"
 	}
@@ -52,7 +53,7 @@ func (h *Agents) List(c *fiber.Ctx) error {
 			r.Version = *ag.PublishedVersionID
 		}
 		for _, t := range ag.Tags {
-			r.Tags = append(r.Tags, agents.Tag{ID: t.ID, Name: t.Name})
+			r.Tags = append(r.Tags, agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color})
 		}
 		l.Rows = append(l.Rows, r)
 	}

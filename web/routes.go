@@ -15,6 +15,8 @@ func (s *Server) routes(base handlers.Base) {
 	api := &handlers.API{Base: base}
 	home := &handlers.Home{Base: base}
 	agentsAPI := &handlers.AgentsAPI{Base: base}
+	tagsAPI := &handlers.TagsAPI{Base: base}
+	tags := &handlers.Tags{Base: base}
 	agents := &handlers.Agents{Base: base, EmailDomain: s.cfg.EmailDomain}
 
 	app.Use(s.recoverPanics, s.requestLog, s.securityHeaders)
@@ -49,6 +51,11 @@ func (s *Server) routes(base handlers.Base) {
 	apiGroup.Post("/agents/:id/clone", agentsAPI.Clone)
 	apiGroup.Post("/agents/:id/publish", agentsAPI.Publish)
 	apiGroup.Get("/agents/:id/export", agentsAPI.Export)
+	apiGroup.Get("/agent-tags", tagsAPI.List)
+	apiGroup.Post("/agent-tags", tagsAPI.Create)
+	apiGroup.Put("/agent-tags/:id", tagsAPI.Update)
+	apiGroup.Delete("/agent-tags/:id", tagsAPI.Delete)
+	apiGroup.Post("/agent-tags/:id/agents", tagsAPI.Bulk)
 	apiGroup.Get("/knowledge-bases", agentsAPI.KnowledgeBases)
 	apiGroup.Post("/knowledge-bases", agentsAPI.CreateKnowledgeBase)
 	apiGroup.Get("/mcp-servers", agentsAPI.MCPServers)
@@ -76,6 +83,12 @@ func (s *Server) routes(base handlers.Base) {
 	in.Post("/agents/:id/delete", agents.Delete)
 	in.Post("/agents/:id/restore", agents.Restore)
 	in.Post("/agents/:id/clone", agents.Clone)
+	in.Post("/agents-bulk/tags", tags.BulkFromList)
+	in.Get("/tags", tags.List)
+	in.Post("/tags", tags.Create)
+	in.Post("/tags/inline", tags.Inline)
+	in.Post("/tags/:id", tags.Update)
+	in.Post("/tags/:id/delete", tags.Delete)
 
 	// Console, admins only.
 	adm := in.Group("/admin", s.requireAdmin)

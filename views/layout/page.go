@@ -31,6 +31,7 @@ type NavItem struct {
 // Nav lists the console's sections in order.
 var Nav = []NavItem{
 	{Key: "agents", Label: "Agents", Href: "/agents"},
+	{Key: "tags", Label: "Tags", Href: "/tags"},
 	{Key: "home", Label: "Overview", Href: "/overview"},
 	{Key: "admin", Label: "Admin", Href: "/admin/users", AdminOnly: true},
 }

@@ -10,6 +10,7 @@ import (
 type Tag struct {
 	ID       int64
 	Name     string
+	Color    string
 	Selected bool
 }
 
@@ -34,7 +35,9 @@ type List struct {
 	Total, Page, Pages       int
 	PrevURL, NextURL         string
 	CanCreate, CanDelete     bool
+	CanTag                   bool // bulk tagging is offered
 	ClearURL                 string
+	Back                     string // this page's URL, to come back after a bulk action
 }
 
 // Option is a select choice.

@@ -1,0 +1,131 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"agentconsole/db"
+	"agentconsole/views/pages/tags"
+)
+
+// Tags serves the console's tags page, the editor's inline tag creation and the
+// agents list's bulk tagging.
+type Tags struct{ Base }
+
+// List renders the tags page.
+func (h *Tags) List(c *fiber.Ctx) error {
+	return h.render(c, fiber.StatusOK, tags.Form{Color: "slate"})
+}
+
+func (h *Tags) render(c *fiber.Ctx, status int, form tags.Form) error {
+	all, err := h.Store.TagsWithCounts(c.UserContext(), ActorOf(c).OrgID)
+	if err != nil {
+		return err
+	}
+	rows := make([]tags.Row, len(all))
+	for i, t := range all {
+		rows[i] = tags.Row{ID: t.ID, Name: t.Name, Color: t.Color, Description: t.Description, Agents: t.AgentCount}
+	}
+	return Render(c, status, tags.Page(h.Page(c, "Tags", "tags"), rows, form, db.TagColors, ActorOf(c).Can(db.PermAgentsUpdate)))
+}
+
+// Create adds a tag from the tags page.
+func (h *Tags) Create(c *fiber.Ctx) error {
+	if err := require(c, db.PermAgentsUpdate); err != nil {
+		return err
+	}
+	form := tags.Form{Name: c.FormValue("name"), Color: c.FormValue("color"), Description: c.FormValue("description")}
+	t, err := h.Store.SaveTag(c.UserContext(), ActorOf(c), 0, db.TagInput{Name: db.Some(form.Name), Color: db.Some(form.Color), Description: db.Some(form.Description)})
+	var ve *db.ValidationError
+	if errors.As(err, &ve) {
+		form.Errors = fieldErrors(ve.Details)
+		return h.render(c, fiber.StatusUnprocessableEntity, form)
+	}
+	if err != nil {
+		return err
+	}
+	return h.redirect(c, "/tags", "success", "Created tag “"+t.Name+"”.")
+}
+
+// Update renames or recolours a tag.
+func (h *Tags) Update(c *fiber.Ctx) error {
+	id, err := permittedID(c, db.PermAgentsUpdate)
+	if err != nil {
+		return err
+	}
+	t, err := h.Store.SaveTag(c.UserContext(), ActorOf(c), id, db.TagInput{Name: db.Some(c.FormValue("name")), Color: db.Some(c.FormValue("color"))})
+	var ve *db.ValidationError
+	if errors.As(err, &ve) {
+		return h.redirect(c, "/tags", "error", ve.Message)
+	}
+	if err != nil {
+		return err
+	}
+	return h.redirect(c, "/tags", "success", "Saved tag “"+t.Name+"”.")
+}
+
+// Delete removes a tag from every agent and deletes it.
+func (h *Tags) Delete(c *fiber.Ctx) error {
+	id, err := permittedID(c, db.PermAgentsUpdate)
+	if err != nil {
+		return err
+	}
+	n, err := h.Store.DeleteTag(c.UserContext(), ActorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return h.redirect(c, "/tags", "success", fmt.Sprintf("Tag deleted and removed from %d agents.", n))
+}
+
+// Inline is the editor's "add tag": find the tag by name (any case) or create it, and
+// answer a checked checkbox for it (htmx).
+func (h *Tags) Inline(c *fiber.Ctx) error {
+	if err := require(c, db.PermAgentsUpdate); err != nil {
+		return err
+	}
+	t, created, err := h.Store.FindOrCreateTag(c.UserContext(), ActorOf(c), c.FormValue("newTag"))
+	var ve *db.ValidationError
+	if errors.As(err, &ve) {
+		return c.Status(fiber.StatusUnprocessableEntity).SendString("Type a tag name of at most 50 characters.")
+	}
+	if err != nil {
+		return err
+	}
+	if created {
+		return Render(c, fiber.StatusOK, tags.InlineOption(t.ID, t.Name, false))
+	}
+	return Render(c, fiber.StatusOK, tags.InlineOption(t.ID, t.Name, true))
+}
+
+// BulkFromList assigns or removes a tag on the agents selected in the list.
+func (h *Tags) BulkFromList(c *fiber.Ctx) error {
+	if err := require(c, db.PermAgentsUpdate); err != nil {
+		return err
+	}
+	back := c.FormValue("back")
+	if safeNext(back) == "" {
+		back = "/agents"
+	}
+	tagID, _ := strconv.ParseInt(c.FormValue("tagId"), 10, 64)
+	ids := formIDs(c, "agentIds")
+	if tagID == 0 || len(ids) == 0 {
+		return h.redirect(c, back, "error", "Select agents and a tag first.")
+	}
+	remove := c.FormValue("action") == "remove"
+	n, err := h.Store.BulkTag(c.UserContext(), ActorOf(c), tagID, ids, remove)
+	var ve *db.ValidationError
+	if errors.As(err, &ve) {
+		return h.redirect(c, back, "error", ve.Details[0].Message)
+	}
+	if err != nil {
+		return err
+	}
+	verb := "Tagged"
+	if remove {
+		verb = "Untagged"
+	}
+	return h.redirect(c, back, "success", fmt.Sprintf("%s %d of %d selected agents.", verb, n, len(ids)))
+}
