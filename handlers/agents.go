@@ -37,7 +37,7 @@ func (h *Agents) List(c *fiber.Ctx) error {
 	for _, id := range f.TagIDs {
 		selected[id] = true
 	}
-	l := agents.List{Query: f.Query, Stage: f.Stage, Type: f.Type, Sort: f.Sort, Trash: f.Deleted, Total: page.Total, Page: page.Page,
+	l := agents.List{Query: f.Query, Stage: f.Stage, Type: f.Type, Sort: f.Sort, Trash: f.Deleted, AllTags: f.AllTags, Total: page.Total, Page: page.Page,
 		CanCreate: a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), CanTag: a.Can(db.PermAgentsUpdate),
 		ClearURL: "/agents", Back: c.OriginalURL()}
 	if f.Deleted {

@@ -30,6 +30,7 @@ type Row struct {
 type List struct {
 	Query, Stage, Type, Sort string
 	Trash                    bool
+	AllTags                  bool  // tag filter: all of the selected tags rather than any
 	Tags                     []Tag // every tag, Selected when filtering by it
 	Rows                     []Row
 	Total, Page, Pages       int
