@@ -102,15 +102,15 @@ func Page(p layout.Page, rows []Row, form Form, colors []string, canEdit bool) t
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var4 string
-				templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(r.Agents))
+				templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(agentsLabel(r.Agents))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/tags/tags.templ`, Line: 36, Col: 165}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/tags/tags.templ`, Line: 36, Col: 164}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, " agents</a> <span class=\"text-sm text-slate-600\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</a> <span class=\"text-sm text-slate-600\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -564,6 +564,13 @@ func InlineOption(id int64, name string, oob bool) templ.Component {
 		}
 		return nil
 	})
+}
+
+func agentsLabel(n int) string {
+	if n == 1 {
+		return "1 agent"
+	}
+	return strconv.Itoa(n) + " agents"
 }
 
 var _ = templruntime.GeneratedTemplate
