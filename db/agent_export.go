@@ -222,7 +222,7 @@ func (s *Store) ImportAgent(ctx context.Context, actor *Actor, doc *AgentExport)
 		}
 		p.Tools = Some(tools)
 		var err error
-		saved, err = s.saveAgentTx(ctx, tx, actor, p, SourceImport)
+		saved, err = s.saveAgentTx(ctx, tx, actor, p, SourceImport, "")
 		return err
 	})
 	if err != nil {

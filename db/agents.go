@@ -39,7 +39,7 @@ func (s *Store) SaveAgent(ctx context.Context, actor *Actor, p *AgentPatch, sour
 	var saved *Agent
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		saved, err = s.saveAgentTx(ctx, tx, actor, p, source)
+		saved, err = s.saveAgentTx(ctx, tx, actor, p, source, "")
 		return err
 	})
 	if err != nil {
@@ -48,7 +48,9 @@ func (s *Store) SaveAgent(ctx context.Context, actor *Actor, p *AgentPatch, sour
 	return saved, nil
 }
 
-func (s *Store) saveAgentTx(ctx context.Context, tx bun.Tx, actor *Actor, p *AgentPatch, source string) (*Agent, error) {
+// saveAgentTx is SaveAgent inside the caller's transaction; summary overrides the
+// computed one-line summary of the version ("" keeps it).
+func (s *Store) saveAgentTx(ctx context.Context, tx bun.Tx, actor *Actor, p *AgentPatch, source, summary string) (*Agent, error) {
 	a := &Agent{OrgID: actor.OrgID, Stage: "development", ShowInChat: true, AgentType: "native", Tools: map[string]json.RawMessage{}}
 	isNew := !p.ID.Has()
 	if !isNew {
@@ -78,9 +80,11 @@ func (s *Store) saveAgentTx(ctx context.Context, tx bun.Tx, actor *Actor, p *Age
 	if err := s.writeAgent(ctx, tx, a, isNew); err != nil {
 		return nil, err
 	}
-	summary := "created"
-	if !isNew {
-		summary = changeSummary(before, after)
+	if summary == "" {
+		summary = "created"
+		if !isNew {
+			summary = changeSummary(before, after)
+		}
 	}
 	if err := s.appendVersion(ctx, tx, actor, a, source, summary); err != nil {
 		return nil, err
@@ -199,11 +203,16 @@ func (s *Store) writeAgent(ctx context.Context, tx bun.Tx, a *Agent, isNew bool)
 }
 
 // appendVersion records the agent as it now is and points publishedVersionId at it.
+// The snapshot is stored by reference (migration 003): unchanged parts cost nothing.
 func (s *Store) appendVersion(ctx context.Context, tx bun.Tx, actor *Actor, a *Agent, source, summary string) error {
+	fields, prompt, tools := splitSnapshot(a)
 	var versionID int64
-	err := tx.NewRaw(`INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary, snapshot)
-		VALUES (?, ?, (SELECT coalesce(max(number), 0) + 1 FROM agent_versions WHERE agent_id = ?), ?, ?, ?, ?, ?, ?)
-		RETURNING id`, a.OrgID, a.ID, a.ID, source, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(), summary, string(snapshot(a))).Scan(ctx, &versionID)
+	err := tx.NewRaw(`INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary,
+			fields_ref, prompt_ref, tools_ref)
+		VALUES (?, ?, (SELECT coalesce(max(number), 0) + 1 FROM agent_versions WHERE agent_id = ?), ?, ?, ?, ?, ?,
+			agent_blob_put(?::jsonb), agent_blob_put(?::jsonb), agent_tools_put(?::jsonb))
+		RETURNING id`, a.OrgID, a.ID, a.ID, source, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(), summary,
+		string(fields), string(prompt), string(tools)).Scan(ctx, &versionID)
 	if err != nil {
 		return fmt.Errorf("db: append version of agent %d: %w", a.ID, err)
 	}
@@ -212,6 +221,18 @@ func (s *Store) appendVersion(ctx context.Context, tx bun.Tx, actor *Actor, a *A
 	}
 	a.PublishedVersionID = &versionID
 	return nil
+}
+
+// splitSnapshot cuts the snapshot into the three stored parts: every field but the
+// prompt and tools, the prompt, and the tools map.
+func splitSnapshot(a *Agent) (fields, prompt, tools []byte) {
+	var m map[string]json.RawMessage
+	json.Unmarshal(snapshot(a), &m)
+	prompt, tools = m["systemPrompt"], m["tools"]
+	delete(m, "systemPrompt")
+	delete(m, "tools")
+	fields, _ = json.Marshal(m)
+	return fields, prompt, tools
 }
 
 func (s *Store) conflict(ctx context.Context, tx bun.IDB, current *Agent) error {
@@ -350,11 +371,7 @@ func (s *Store) CloneAgent(ctx context.Context, actor *Actor, id int64, name str
 		p := PatchFromAgent(src)
 		p.Name, p.EmailSlug, p.Stage = Some(name), Opt[string]{Set: true, Null: true}, Some("development")
 		var err error
-		clone, err = s.saveAgentTx(ctx, tx, actor, p, SourceClone)
-		if err != nil {
-			return err
-		}
-		_, err = tx.NewRaw("UPDATE agent_versions SET summary = ? WHERE id = ?", fmt.Sprintf("cloned from agent %d (%s)", src.ID, src.Name), clone.PublishedVersionID).Exec(ctx)
+		clone, err = s.saveAgentTx(ctx, tx, actor, p, SourceClone, fmt.Sprintf("cloned from agent %d (%s)", src.ID, src.Name))
 		return err
 	})
 	return clone, err

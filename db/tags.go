@@ -210,10 +210,13 @@ func (s *Store) appendTagVersions(ctx context.Context, tx bun.Tx, actor *Actor, 
 		return nil
 	}
 	_, err := tx.NewRaw(`WITH v AS (
-			INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary, snapshot)
+			INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary, fields_ref, prompt_ref, tools_ref)
 			SELECT a.org_id, a.id, prev.number + 1, ?, ?, ?, ?, ?,
-				jsonb_set(prev.snapshot, '{tagIds}', (SELECT coalesce(jsonb_agg(at.tag_id ORDER BY at.tag_id), '[]'::jsonb) FROM agent_tags at WHERE at.agent_id = a.id))
-			FROM agents a JOIN agent_versions prev ON prev.id = a.published_version_id
+				agent_blob_put(jsonb_set(f.body, '{tagIds}', (SELECT coalesce(jsonb_agg(at.tag_id ORDER BY at.tag_id), '[]'::jsonb) FROM agent_tags at WHERE at.agent_id = a.id))),
+				prev.prompt_ref, prev.tools_ref
+			FROM agents a
+			JOIN agent_versions prev ON prev.id = a.published_version_id
+			JOIN agent_blobs f ON f.hash = prev.fields_ref
 			WHERE a.id = ANY(?) AND a.org_id = ?
 			RETURNING agent_id, id)
 		UPDATE agents a SET published_version_id = v.id, updated_at = now() FROM v WHERE a.id = v.agent_id`,

@@ -41,7 +41,7 @@ func TestTagCRUDAndDeleteVersionsEveryCarrier(t *testing.T) {
 		t.Fatalf("tag not removed with a version: %+v", got)
 	}
 	var snap string
-	s.DB.NewRaw("SELECT snapshot::text FROM agent_versions WHERE id = ?", *got.PublishedVersionID).Scan(ctx, &snap)
+	s.DB.NewRaw("SELECT agent_snapshot(fields_ref, prompt_ref, tools_ref)::text FROM agent_versions WHERE id = ?", *got.PublishedVersionID).Scan(ctx, &snap)
 	if !strings.Contains(snap, `"tagIds": []`) || !strings.Contains(snap, `"name": "one"`) {
 		t.Fatalf("new snapshot: %s", snap)
 	}
@@ -60,8 +60,8 @@ func TestBulkTagThousandAgentsSetBasedAllOrNothing(t *testing.T) {
 	// 1,000 agents, each with a first version, in three statements.
 	for _, q := range []string{
 		`INSERT INTO agents (org_id, name) SELECT ?, 'bulk ' || g FROM generate_series(1, 1000) g`,
-		`INSERT INTO agent_versions (org_id, agent_id, number, source, snapshot)
-			SELECT org_id, id, 1, 'create', jsonb_build_object('name', name, 'tagIds', '[]'::jsonb) FROM agents WHERE org_id = ?`,
+		`INSERT INTO agent_versions (org_id, agent_id, number, source, fields_ref)
+			SELECT org_id, id, 1, 'create', agent_blob_put(jsonb_build_object('name', name, 'tagIds', '[]'::jsonb)) FROM agents WHERE org_id = ?`,
 		`UPDATE agents a SET published_version_id = v.id FROM agent_versions v WHERE v.agent_id = a.id AND a.org_id = ?`,
 	} {
 		if _, err := s.DB.NewRaw(q, admin.OrgID).Exec(ctx); err != nil {
