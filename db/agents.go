@@ -311,7 +311,7 @@ func (s *Store) loadTags(ctx context.Context, idb bun.IDB, agents []*Agent) erro
 // Agent reads one agent of the organisation (deleted ones too: the caller decides).
 func (s *Store) Agent(ctx context.Context, orgID, id int64) (*Agent, error) {
 	a := new(Agent)
-	if err := s.DB.NewSelect().Model(a).Where("a.id = ? AND a.org_id = ?", id, orgID).Scan(ctx); err != nil {
+	if err := s.DB.NewSelect().Model(a).ColumnExpr("a.*").ColumnExpr(liveVersionExpr).Where("a.id = ? AND a.org_id = ?", id, orgID).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("db: agent %d: %w", id, notFound(err))
 	}
 	if err := s.loadTags(ctx, s.DB, []*Agent{a}); err != nil {
@@ -319,6 +319,9 @@ func (s *Store) Agent(ctx context.Context, orgID, id int64) (*Agent, error) {
 	}
 	return a, nil
 }
+
+// liveVersionExpr selects the number of the live version with an agent row.
+const liveVersionExpr = "(SELECT v.number FROM agent_versions v WHERE v.id = a.published_version_id) AS live_version"
 
 // DeleteAgent soft-deletes an agent (deletedAt); RestoreAgent undoes it.
 func (s *Store) DeleteAgent(ctx context.Context, actor *Actor, id int64) error {

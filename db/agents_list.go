@@ -85,7 +85,7 @@ func (s *Store) Agents(ctx context.Context, orgID int64, f AgentFilter) (*AgentP
 		}
 		return q
 	}
-	q := where(s.DB.NewSelect().Model(&page.Agents))
+	q := where(s.DB.NewSelect().Model(&page.Agents).ColumnExpr("a.*").ColumnExpr(liveVersionExpr))
 	switch f.Sort {
 	case "name":
 		q = q.OrderExpr("lower(a.name), a.id")

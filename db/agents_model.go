@@ -56,6 +56,9 @@ type Agent struct {
 	UpdatedAt            time.Time                  `bun:"updated_at,nullzero,notnull,default:current_timestamp" json:"updatedAt"`
 	DeletedAt            *time.Time                 `bun:"deleted_at" json:"deletedAt"`
 
+	// LiveVersion is the number of the version publishedVersionId points at.
+	LiveVersion int `bun:"live_version,scanonly" json:"-"`
+
 	// TagIDs are the agent's tags (agent_tags), loaded with the agent.
 	TagIDs []int64  `bun:"-" json:"tagIds"`
 	Tags   []TagRef `bun:"-" json:"-"`

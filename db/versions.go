@@ -26,10 +26,10 @@ type Version struct {
 
 // VersionFilter narrows an agent's history.
 type VersionFilter struct {
-	Source      string
-	Author      string
+	Source       string
+	Author       string
 	BeforeNumber int // keyset pagination: versions older than this number
-	Limit       int
+	Limit        int
 }
 
 // Versions lists an agent's versions, newest first (without snapshots).

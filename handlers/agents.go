@@ -49,9 +49,7 @@ func (h *Agents) List(c *fiber.Ctx) error {
 	for _, ag := range page.Agents {
 		r := agents.Row{ID: ag.ID, Name: ag.Name, Description: deref(ag.Description), LogoURL: deref(ag.LogoURL), Stage: ag.Stage,
 			Type: ag.AgentType, UpdatedAt: ag.UpdatedAt, Deleted: ag.DeletedAt != nil}
-		if ag.PublishedVersionID != nil {
-			r.Version = *ag.PublishedVersionID
-		}
+		r.Version = int64(ag.LiveVersion)
 		for _, t := range ag.Tags {
 			r.Tags = append(r.Tags, agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color})
 		}
@@ -115,9 +113,9 @@ func (h *Agents) editor(c *fiber.Ctx, ag *db.Agent) (agents.Editor, error) {
 	}
 	e.Form.ToolNames = strings.Join(toAgentJSON(ag).ToolNames, "\n")
 	e.Form.ContextDocs = formatContextDocs(ag.ContextDocs)
+	e.Version = int64(ag.LiveVersion)
 	if ag.PublishedVersionID != nil {
-		e.Version = *ag.PublishedVersionID
-		e.Form.BaseVersion = strconv.FormatInt(e.Version, 10)
+		e.Form.BaseVersion = strconv.FormatInt(*ag.PublishedVersionID, 10)
 	}
 	return e, h.options(c, &e, ag.TagIDs, ag.MCPServers)
 }
@@ -234,7 +232,7 @@ func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source stri
 		e.Conflict = &agents.Conflict{By: ce.By, At: ce.At.UTC().Format("15:04:05 UTC"), Version: ce.VersionNo}
 		if ce.Current.PublishedVersionID != nil {
 			e.Form.BaseVersion = strconv.FormatInt(*ce.Current.PublishedVersionID, 10) // "Save again" overwrites knowingly
-			e.Version = *ce.Current.PublishedVersionID
+			e.Version = int64(ce.VersionNo)
 		}
 	}
 	if err := h.options(c, &e, p.TagIDs.V, p.MCPServers.V); err != nil {

@@ -164,3 +164,15 @@ func conflictMessage(ce *db.ConflictError) string {
 	return fmt.Sprintf("Conflict: this agent was changed by %s at %s (version %d) since your copy was read",
 		ce.By, ce.At.UTC().Format("2006-01-02 15:04:05 UTC"), ce.VersionNo)
 }
+
+// validationMessage is the first message of a validation error ("" for other errors).
+func validationMessage(err error) string {
+	var ve *db.ValidationError
+	if !errors.As(err, &ve) {
+		return ""
+	}
+	if len(ve.Details) > 0 {
+		return ve.Details[0].Message
+	}
+	return ve.Message
+}

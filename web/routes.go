@@ -16,6 +16,8 @@ func (s *Server) routes(base handlers.Base) {
 	home := &handlers.Home{Base: base}
 	agentsAPI := &handlers.AgentsAPI{Base: base}
 	tagsAPI := &handlers.TagsAPI{Base: base}
+	versionsAPI := &handlers.VersionsAPI{Base: base}
+	versions := &handlers.Versions{Base: base}
 	tags := &handlers.Tags{Base: base}
 	agents := &handlers.Agents{Base: base, EmailDomain: s.cfg.EmailDomain}
 
@@ -44,7 +46,11 @@ func (s *Server) routes(base handlers.Base) {
 	apiGroup.Get("/agents", agentsAPI.List)
 	apiGroup.Post("/agents", agentsAPI.Save)
 	apiGroup.Post("/agents/import", agentsAPI.Import)
+	apiGroup.Get("/agents/versions", versionsAPI.List)
+	apiGroup.Get("/agents/versions/:versionId", versionsAPI.Get)
 	apiGroup.Get("/agents/:id", agentsAPI.Get)
+	apiGroup.Get("/agents/:id/diff", versionsAPI.Diff)
+	apiGroup.Post("/agents/:id/versions/:versionId/restore", versionsAPI.Restore)
 	apiGroup.Put("/agents/:id", agentsAPI.Update)
 	apiGroup.Delete("/agents/:id", agentsAPI.Delete)
 	apiGroup.Post("/agents/:id/restore", agentsAPI.Restore)
@@ -83,6 +89,9 @@ func (s *Server) routes(base handlers.Base) {
 	in.Post("/agents/:id/delete", agents.Delete)
 	in.Post("/agents/:id/restore", agents.Restore)
 	in.Post("/agents/:id/clone", agents.Clone)
+	in.Get("/agents/:id/versions", versions.History)
+	in.Get("/agents/:id/diff", versions.Diff)
+	in.Post("/agents/:id/versions/:versionId/restore", versions.Restore)
 	in.Post("/agents-bulk/tags", tags.BulkFromList)
 	in.Get("/tags", tags.List)
 	in.Post("/tags", tags.Create)

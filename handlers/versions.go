@@ -1,0 +1,124 @@
+package handlers
+
+import (
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"agentconsole/db"
+	"agentconsole/views/pages/versions"
+)
+
+// Versions serves the console's history timeline, diff view and restore.
+type Versions struct{ Base }
+
+func when(v *db.Version) string { return v.CreatedAt.UTC().Format("2006-01-02 15:04:05 UTC") }
+
+// History renders the timeline, filtered by source and author, newest first.
+func (h *Versions) History(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ctx, org := c.UserContext(), ActorOf(c).OrgID
+	a, err := h.Store.Agent(ctx, org, id)
+	if err != nil {
+		return err
+	}
+	f := versionFilter(c)
+	vs, err := h.Store.Versions(ctx, org, id, f)
+	if err != nil {
+		return err
+	}
+	authors, err := h.Store.VersionAuthors(ctx, org, id)
+	if err != nil {
+		return err
+	}
+	hv := versions.History{AgentID: a.ID, AgentName: a.Name, Source: f.Source, Author: f.Author, Authors: authors,
+		Sources:    []string{db.SourceCreate, db.SourceUpdate, db.SourceClone, db.SourceRestore, db.SourcePublish, db.SourceTags, db.SourceImport},
+		CanRestore: ActorOf(c).Can(db.PermAgentsUpdate) && a.DeletedAt == nil}
+	hv.Rows = rows(vs, a.PublishedVersionID)
+	if len(vs) == f.Limit {
+		q := url.Values{"source": {f.Source}, "author": {f.Author}, "before": {strconv.Itoa(vs[len(vs)-1].Number)}}
+		hv.OlderURL = "/agents/" + strconv.FormatInt(id, 10) + "/versions?" + q.Encode()
+	}
+	return Render(c, fiber.StatusOK, versions.HistoryPage(h.Page(c, "History of "+a.Name, "agents"), hv))
+}
+
+func rows(vs []db.Version, live *int64) []versions.Row {
+	out := make([]versions.Row, len(vs))
+	for i := range vs {
+		v := &vs[i]
+		out[i] = versions.Row{ID: v.ID, Number: int64(v.Number), Source: v.Source, Author: v.Author, When: when(v), Summary: v.Summary,
+			Live: live != nil && *live == v.ID}
+	}
+	return out
+}
+
+// Diff renders the comparison of two versions (default: the live one and its predecessor).
+func (h *Versions) Diff(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ctx, org := c.UserContext(), ActorOf(c).OrgID
+	a, err := h.Store.Agent(ctx, org, id)
+	if err != nil {
+		return err
+	}
+	from, to, d, err := diffOf(c, h.Store, id)
+	if err != nil {
+		return err
+	}
+	recent, err := h.Store.Versions(ctx, org, id, db.VersionFilter{Limit: 200})
+	if err != nil {
+		return err
+	}
+	view := versions.Diff{AgentID: id, AgentName: a.Name, Choices: rows(recent, a.PublishedVersionID),
+		From:       versions.Side{ID: from.ID, Number: int64(from.Number), Source: from.Source, Author: from.Author, When: when(from)},
+		To:         versions.Side{ID: to.ID, Number: int64(to.Number), Source: to.Source, Author: to.Author, When: when(to)},
+		PromptSame: d.PromptSame, Added: d.ToolsAdded, Removed: d.ToolsRemoved, Unchanged: d.Unchanged, Empty: d.Empty(),
+		CanRestore: ActorOf(c).Can(db.PermAgentsUpdate) && a.DeletedAt == nil && from.ID != to.ID && (a.PublishedVersionID == nil || *a.PublishedVersionID != from.ID)}
+	for _, f := range d.Fields {
+		view.Fields = append(view.Fields, versions.FieldRow{Field: f.Field, Before: f.Before, After: f.After})
+	}
+	for _, l := range d.Prompt {
+		pl := versions.PromptLine{Op: l.Op, Old: l.Old, New: l.New}
+		for _, w := range l.Words {
+			pl.Words = append(pl.Words, versions.Word{Op: w.Op, Text: w.Text})
+		}
+		view.Prompt = append(view.Prompt, pl)
+	}
+	for _, t := range d.ToolsChanged {
+		tr := versions.ToolRow{Name: t.Name}
+		for _, p := range t.Schema {
+			tr.Schema = append(tr.Schema, versions.PathRow{Path: p.Path, Before: p.Before, After: p.After})
+		}
+		for _, p := range t.Config {
+			tr.Config = append(tr.Config, versions.PathRow{Path: p.Path, Before: p.Before, After: p.After})
+		}
+		view.Changed = append(view.Changed, tr)
+	}
+	return Render(c, fiber.StatusOK, versions.DiffPage(h.Page(c, "Changes to "+a.Name, "agents"), view))
+}
+
+// Restore saves an old version as the new one.
+func (h *Versions) Restore(c *fiber.Ctx) error {
+	id, err := permittedID(c, db.PermAgentsUpdate)
+	if err != nil {
+		return err
+	}
+	versionID, err := strconv.ParseInt(c.Params("versionId"), 10, 64)
+	if err != nil {
+		return db.ErrNotFound
+	}
+	a, err := h.Store.RestoreVersion(c.UserContext(), ActorOf(c), id, versionID)
+	if err != nil {
+		if msg := validationMessage(err); msg != "" {
+			return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10)+"/versions", "error", "This version can no longer be restored: "+msg)
+		}
+		return err
+	}
+	return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10)+"/versions", "success", "Restored as a new version of “"+a.Name+"”.")
+}

@@ -1,0 +1,131 @@
+package handlers
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"agentconsole/db"
+	"agentconsole/db/versiondiff"
+)
+
+// VersionsAPI serves an agent's history: list, read, diff, restore.
+type VersionsAPI struct{ Base }
+
+type versionJSON struct {
+	ID        int64    `json:"id"`
+	AgentID   int64    `json:"agentId"`
+	Number    int      `json:"number"`
+	Source    string   `json:"source"`
+	Author    string   `json:"author"`
+	Summary   string   `json:"summary"`
+	CreatedAt seedTime `json:"createdAt"`
+	Snapshot  any      `json:"snapshot,omitempty"`
+}
+
+func toVersionJSON(v *db.Version) versionJSON {
+	out := versionJSON{ID: v.ID, AgentID: v.AgentID, Number: v.Number, Source: v.Source, Author: v.Author, Summary: v.Summary, CreatedAt: seedTime(v.CreatedAt)}
+	if len(v.Snapshot) > 0 {
+		out.Snapshot = v.Snapshot
+	}
+	return out
+}
+
+// versionFilter reads ?source=&author=&before=&limit=.
+func versionFilter(c *fiber.Ctx) db.VersionFilter {
+	f := db.VersionFilter{Source: c.Query("source"), Author: c.Query("author"), Limit: c.QueryInt("limit", 50)}
+	f.BeforeNumber = c.QueryInt("before", 0)
+	return f
+}
+
+// List is GET /api/agents/versions?agentId=: newest first, with summaries.
+func (h *VersionsAPI) List(c *fiber.Ctx) error {
+	agentID, err := strconv.ParseInt(c.Query("agentId"), 10, 64)
+	if err != nil {
+		return validationError(c, "Validation Error", []db.Issue{{Message: "Required", Path: []any{"agentId"}}})
+	}
+	if _, err := h.Store.Agent(c.UserContext(), ActorOf(c).OrgID, agentID); err != nil {
+		return err
+	}
+	vs, err := h.Store.Versions(c.UserContext(), ActorOf(c).OrgID, agentID, versionFilter(c))
+	if err != nil {
+		return err
+	}
+	out := make([]versionJSON, len(vs))
+	for i := range vs {
+		out[i] = toVersionJSON(&vs[i])
+	}
+	return c.JSON(fiber.Map{"versions": out})
+}
+
+// Get is GET /api/agents/versions/{versionId}: the whole snapshot.
+func (h *VersionsAPI) Get(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("versionId"), 10, 64)
+	if err != nil {
+		return db.ErrNotFound
+	}
+	v, err := h.Store.Version(c.UserContext(), ActorOf(c).OrgID, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toVersionJSON(v))
+}
+
+// diffOf loads two versions and compares them (from=0: the version before to; to=0:
+// the live version).
+func diffOf(c *fiber.Ctx, store *db.Store, agentID int64) (from, to *db.Version, d *versiondiff.Diff, err error) {
+	org := ActorOf(c).OrgID
+	toID, _ := strconv.ParseInt(c.Query("to"), 10, 64)
+	fromID, _ := strconv.ParseInt(c.Query("from"), 10, 64)
+	if toID == 0 {
+		a, err := store.Agent(c.UserContext(), org, agentID)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if a.PublishedVersionID == nil {
+			return nil, nil, nil, db.ErrNotFound
+		}
+		toID = *a.PublishedVersionID
+	}
+	if from, to, err = store.VersionPair(c.UserContext(), org, agentID, fromID, toID); err != nil {
+		return nil, nil, nil, err
+	}
+	names, err := store.DiffNames(c.UserContext(), org, from.Snapshot, to.Snapshot)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	d, err = versiondiff.Compare(from.Snapshot, to.Snapshot, names)
+	return from, to, d, err
+}
+
+// Diff is GET /api/agents/{id}/diff?from=&to=: a structured diff of two versions.
+func (h *VersionsAPI) Diff(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	from, to, d, err := diffOf(c, h.Store, id)
+	if err != nil {
+		return err
+	}
+	from.Snapshot, to.Snapshot = nil, nil
+	return c.JSON(fiber.Map{"from": toVersionJSON(from), "to": toVersionJSON(to), "diff": d})
+}
+
+// Restore is POST /api/agents/{id}/versions/{versionId}/restore: a new save equal to
+// that version.
+func (h *VersionsAPI) Restore(c *fiber.Ctx) error {
+	id, err := permittedID(c, db.PermAgentsUpdate)
+	if err != nil {
+		return err
+	}
+	versionID, err := strconv.ParseInt(c.Params("versionId"), 10, 64)
+	if err != nil {
+		return db.ErrNotFound
+	}
+	a, err := h.Store.RestoreVersion(c.UserContext(), ActorOf(c), id, versionID)
+	if err != nil {
+		return agentError(c, err)
+	}
+	return c.JSON(toAgentJSON(a))
+}

@@ -1,0 +1,127 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// setupDiff makes an agent whose versions 1 and 2 differ in prompt, one tool's schema,
+// one tool's config and tags, over the API.
+func setupDiff(t *testing.T, e *env) (agentID string) {
+	t.Helper()
+	tok := e.token("builder@demo.test")
+	must := func(method, path, body string) map[string]any {
+		code, resp := e.api(method, path, tok, body)
+		if code != 200 {
+			t.Fatalf("%s %s: %d %s", method, path, code, resp)
+		}
+		return decode(t, resp)
+	}
+	helper := itoa(int64(must("POST", "/api/agents", `{"name":"Helper"}`)["id"].(float64)))
+	other := itoa(int64(must("POST", "/api/agents", `{"name":"Escalations"}`)["id"].(float64)))
+	tag := itoa(int64(must("POST", "/api/agent-tags", `{"name":"Reviewed"}`)["id"].(float64)))
+	a := must("POST", "/api/agents", `{"name":"Diffy","systemPrompt":"Be kind.\nAnswer briefly.\nSign off.",
+		"tools":{"web_search":{"description":"Search","parameters":{"type":"object"}},
+		"call_agent":{"description":"Call","parameters":{},"config":{"callableAgentIds":[`+helper+`]}}}}`)
+	agentID = itoa(int64(a["id"].(float64)))
+	must("PUT", "/api/agents/"+agentID, `{"systemPrompt":"Be kind.\nAnswer in detail.\nSign off.","tagIds":[`+tag+`],
+		"tools":{"web_search":{"description":"Search","parameters":{"type":"object","required":["q"]}},
+		"call_agent":{"description":"Call","parameters":{},"config":{"callableAgentIds":[`+helper+`,`+other+`]}}}}`)
+	return agentID
+}
+
+func TestVersionsAPIDiffAndRestore(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	id := setupDiff(t, e)
+	r := e.token("reviewer@demo.test")
+	code, body := e.api("GET", "/api/agents/versions?agentId="+id, r, "")
+	if code != 200 || strings.Count(body, `"number"`) != 2 || !strings.Contains(body, `"number":2`) {
+		t.Fatalf("versions: %d %s", code, body)
+	}
+	vs := decode(t, body)["versions"].([]any)
+	v1 := itoa(int64(vs[1].(map[string]any)["id"].(float64)))
+	code, body = e.api("GET", "/api/agents/"+id+"/diff", r, "")
+	if code != 200 {
+		t.Fatalf("diff: %d %s", code, body)
+	}
+	d := decode(t, body)["diff"].(map[string]any)
+	fields := d["fields"].([]any)
+	if len(fields) != 1 || fields[0].(map[string]any)["field"] != "tagIds" || fields[0].(map[string]any)["after"] != "Reviewed" {
+		t.Fatalf("fields: %v", fields)
+	}
+	changed := d["toolsChanged"].([]any)
+	if len(changed) != 2 || len(d["toolsAdded"].([]any)) != 0 || len(d["toolsRemoved"].([]any)) != 0 {
+		t.Fatalf("tools: %v", d)
+	}
+	if !strings.Contains(body, `"path":"/callableAgentIds","before":"[\"Helper\"]","after":"[\"Escalations\",\"Helper\"]"`) ||
+		!strings.Contains(body, `"path":"/parameters/required"`) || !strings.Contains(body, `"old":"Answer briefly.","new":"Answer in detail."`) {
+		t.Fatalf("diff body: %s", body)
+	}
+	code, body = e.api("GET", "/api/agents/versions/"+v1, r, "")
+	if code != 200 || !strings.Contains(body, `"systemPrompt":"Be kind.\nAnswer briefly.\nSign off."`) {
+		t.Fatalf("version 1: %d %s", code, body)
+	}
+	if code, _ := e.api("POST", "/api/agents/"+id+"/versions/"+v1+"/restore", r, ""); code != 403 {
+		t.Fatalf("reviewer restored: %d", code)
+	}
+	code, body = e.api("POST", "/api/agents/"+id+"/versions/"+v1+"/restore", e.token("builder@demo.test"), "")
+	if code != 200 || !strings.Contains(body, `"systemPrompt":"Be kind.\nAnswer briefly.\nSign off."`) || !strings.Contains(body, `"tagIds":[]`) {
+		t.Fatalf("restore: %d %s", code, body)
+	}
+	_, body = e.api("GET", "/api/agents/versions?agentId="+id, r, "")
+	if !strings.Contains(body, `"number":3,"source":"restore"`) || !strings.Contains(body, `"summary":"restored version 1"`) {
+		t.Fatalf("after restore: %s", body)
+	}
+	other, _ := e.otherOrg()
+	if code, _ := e.api("GET", "/api/agents/versions/"+v1, e.token(other), ""); code != 404 {
+		t.Fatal("another organisation read a version")
+	}
+}
+
+func TestBrowserDiffPageShowsExactlyTheChanges(t *testing.T) {
+	e := start(t)
+	id := setupDiff(t, e)
+	ctx := browser(t)
+	browserLogin(t, ctx, e.URL, "reviewer@demo.test", "demo-reviewer-pass")
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(e.URL+"/agents/"+id),
+		chromedp.Click(chromedp.CSS(`[data-testid=live-version]`)),
+		waitText(`[data-testid=timeline]`, "v2"),
+		chromedp.Click(chromedp.CSS(`[data-testid=diff-link]`)),
+		waitText(`[data-testid=diff-title]`, "v1 → v2"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := text(t, ctx, `[data-testid=diff-fields]`)
+	if !strings.Contains(fields, "tagIds") || !strings.Contains(fields, "Reviewed") || strings.Count(fields, "\n") > 6 {
+		t.Fatalf("fields: %q", fields)
+	}
+	if got := text(t, ctx, `[data-testid=changed-line] ins`); got != "in detail" {
+		t.Fatalf("word highlight: %q", got)
+	}
+	tools := text(t, ctx, `[data-testid=diff-tools]`)
+	for _, want := range []string{"call_agent", "/callableAgentIds", "Escalations", "web_search", "/parameters/required"} {
+		if !strings.Contains(tools, want) {
+			t.Fatalf("tools section lacks %q: %q", want, tools)
+		}
+	}
+	if strings.Contains(tools, "added") || strings.Contains(tools, "removed") {
+		t.Fatalf("tools added/removed shown: %q", tools)
+	}
+	var restoreButtons int
+	if err := chromedp.Do(ctx, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		var err error
+		restoreButtons, err = chromedp.Evaluate[int](`document.querySelectorAll("form[action*=restore]").length`)(ctx, tg)
+		return chromedp.Void{}, err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if restoreButtons != 0 {
+		t.Fatal("reviewer is offered restore")
+	}
+}
