@@ -89,14 +89,20 @@ func (s *Store) saveAgentTx(ctx context.Context, tx bun.Tx, actor *Actor, p *Age
 	if err := s.appendVersion(ctx, tx, actor, a, source, summary); err != nil {
 		return nil, err
 	}
-	action := "agent.updated"
-	if isNew {
-		action = "agent.created"
+	action := auditActions[source]
+	if action == "" {
+		action = "agent.updated"
 	}
 	if err := s.Audit(ctx, tx, actor, action, "agent", a.ID, a.Name+": "+summary); err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// auditActions names the audit action of a save by its source.
+var auditActions = map[string]string{
+	SourceCreate: "agent.created", SourceUpdate: "agent.updated", SourceClone: "agent.cloned", SourceRestore: "agent.version_restored",
+	SourcePublish: "agent.published", SourceImport: "agent.imported",
 }
 
 // validationResult turns issues into the seed's error: an emailSlug problem alone keeps

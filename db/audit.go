@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"strings"
 	"fmt"
 	"strconv"
 	"time"
@@ -48,7 +49,9 @@ func (s *Store) Audit(ctx context.Context, idb bun.IDB, actor *Actor, action, ob
 
 // AuditFilter narrows the audit log.
 type AuditFilter struct {
-	Action   string
+	Action   string // exact action, or a prefix ending in "." (e.g. "agent.")
+	Actor    string
+	Object   string // object type, e.g. "agent"
 	BeforeID int64 // keyset pagination: entries older than this id
 	Limit    int
 }
@@ -60,8 +63,16 @@ func (s *Store) AuditEntries(ctx context.Context, orgID int64, f AuditFilter) ([
 	}
 	var entries []AuditEntry
 	q := s.DB.NewSelect().Model(&entries).Where("org_id = ?", orgID).OrderExpr("id DESC").Limit(int64(f.Limit))
-	if f.Action != "" {
+	if strings.HasSuffix(f.Action, ".") {
+		q = q.Where("action LIKE ?", escapeLike(f.Action)+"%")
+	} else if f.Action != "" {
 		q = q.Where("action = ?", f.Action)
+	}
+	if f.Actor != "" {
+		q = q.Where("actor = ?", f.Actor)
+	}
+	if f.Object != "" {
+		q = q.Where("object_type = ?", f.Object)
 	}
 	if f.BeforeID > 0 {
 		q = q.Where("id < ?", f.BeforeID)

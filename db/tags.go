@@ -86,7 +86,8 @@ func (s *Store) TagByID(ctx context.Context, orgID, id int64) (*Tag, error) {
 
 // SaveTag creates (id 0) or updates a tag. Names are unique per organisation, ignoring case.
 func (s *Store) SaveTag(ctx context.Context, actor *Actor, id int64, in TagInput) (*Tag, error) {
-	if issues := in.validate(id == 0); len(issues) > 0 {
+	creating := id == 0
+	if issues := in.validate(creating); len(issues) > 0 {
 		return nil, invalid(issues...)
 	}
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -122,8 +123,8 @@ func (s *Store) SaveTag(ctx context.Context, actor *Actor, id int64, in TagInput
 			return err
 		}
 		action := "tag.updated"
-		if in.Name.Set && !in.Color.Set && !in.Description.Set {
-			action = "tag.renamed"
+		if creating {
+			action = "tag.created"
 		}
 		return s.Audit(ctx, tx, actor, action, "tag", id, in.Name.V)
 	})

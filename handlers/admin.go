@@ -150,7 +150,7 @@ func (h *Admin) RevokeToken(c *fiber.Ctx) error {
 
 // Audit shows the organisation's audit log, newest first.
 func (h *Admin) Audit(c *fiber.Ctx) error {
-	f := db.AuditFilter{Action: c.Query("action"), Limit: 100}
+	f := db.AuditFilter{Action: c.Query("action"), Actor: c.Query("actor"), Object: c.Query("object"), Limit: 100}
 	f.BeforeID, _ = strconv.ParseInt(c.Query("before"), 10, 64)
 	entries, err := h.Store.AuditEntries(c.UserContext(), ActorOf(c).OrgID, f)
 	if err != nil {
@@ -161,7 +161,7 @@ func (h *Admin) Audit(c *fiber.Ctx) error {
 		rows[i] = admin.AuditRow{ID: e.ID, At: e.CreatedAt, Actor: e.Actor, Action: e.Action, Object: strings.Trim(e.ObjectType+" "+e.ObjectID, " "),
 			Summary: e.Summary, IP: e.IP, Via: e.Via, Route: e.Route}
 	}
-	return Render(c, fiber.StatusOK, admin.Audit(h.Page(c, "Audit log", "admin"), rows, f.Action))
+	return Render(c, fiber.StatusOK, admin.Audit(h.Page(c, "Audit log", "admin"), rows, admin.AuditQuery{Action: f.Action, Actor: f.Actor, Object: f.Object}))
 }
 
 func roleNames() []string {

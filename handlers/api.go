@@ -118,7 +118,7 @@ func (h *API) Audit(c *fiber.Ctx) error {
 	if err := require(c, db.PermAdmin); err != nil {
 		return err
 	}
-	f := db.AuditFilter{Action: c.Query("action"), Limit: c.QueryInt("limit", 50)}
+	f := db.AuditFilter{Action: c.Query("action"), Actor: c.Query("actor"), Object: c.Query("object"), Limit: c.QueryInt("limit", 50)}
 	f.BeforeID, _ = strconv.ParseInt(c.Query("before"), 10, 64)
 	entries, err := h.Store.AuditEntries(c.UserContext(), ActorOf(c).OrgID, f)
 	if err != nil {

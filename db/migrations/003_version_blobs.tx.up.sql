@@ -62,3 +62,7 @@ BEGIN
 END $$;
 CREATE TRIGGER agent_versions_immutable BEFORE UPDATE ON agent_versions
     FOR EACH ROW EXECUTE FUNCTION agent_versions_immutable();
+
+CREATE INDEX audit_log_org_actor_idx ON audit_log (org_id, actor, id DESC);
+CREATE INDEX audit_log_org_object_idx ON audit_log (org_id, object_type, id DESC);
+CREATE INDEX audit_log_org_action_pattern_idx ON audit_log (org_id, action text_pattern_ops, id DESC);

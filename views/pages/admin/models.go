@@ -56,3 +56,6 @@ type NewModelForm struct {
 	ID, Name string
 	Errors   map[string]string
 }
+
+// AuditQuery is the audit log's filter.
+type AuditQuery struct{ Action, Actor, Object string }
