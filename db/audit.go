@@ -2,9 +2,9 @@ package db
 
 import (
 	"context"
-	"strings"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -52,7 +52,7 @@ type AuditFilter struct {
 	Action   string // exact action, or a prefix ending in "." (e.g. "agent.")
 	Actor    string
 	Object   string // object type, e.g. "agent"
-	BeforeID int64 // keyset pagination: entries older than this id
+	BeforeID int64  // keyset pagination: entries older than this id
 	Limit    int
 }
 
