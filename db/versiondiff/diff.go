@@ -7,6 +7,7 @@ package versiondiff
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -217,17 +218,59 @@ func splitLines(s string) []string {
 	return strings.Split(s, "\n")
 }
 
+// tokenRune maps the i-th distinct word to a rune that survives a string round trip
+// (skipping the surrogate range).
+func tokenRune(i int) rune {
+	r := rune(i + 1)
+	if r >= 0xD800 {
+		r += 0x800
+	}
+	return r
+}
+
+func runeToken(r rune) int {
+	if r >= 0xE000 {
+		r -= 0x800
+	}
+	return int(r) - 1
+}
+
+// wordRE splits a line into words, runs of space and single punctuation marks.
+var wordRE = regexp.MustCompile(`\w+|\s+|[^\w\s]`)
+
+// words diffs two lines word by word: each distinct word becomes one rune, so the
+// library's character diff works on whole words.
 func words(dmp *diffmatchpatch.DiffMatchPatch, from, to string) []Segment {
-	diffs := dmp.DiffCleanupSemantic(dmp.DiffMain(from, to, false))
-	out := make([]Segment, len(diffs))
-	for i, d := range diffs {
+	index := map[string]rune{}
+	var vocab []string
+	encode := func(s string) []rune {
+		toks := wordRE.FindAllString(s, -1)
+		out := make([]rune, len(toks))
+		for i, t := range toks {
+			r, ok := index[t]
+			if !ok {
+				r = tokenRune(len(vocab))
+				index[t] = r
+				vocab = append(vocab, t)
+			}
+			out[i] = r
+		}
+		return out
+	}
+	a, b := encode(from), encode(to)
+	var out []Segment
+	for _, d := range dmp.DiffMainRunes(a, b, false) {
+		var sb strings.Builder
+		for _, r := range d.Text {
+			sb.WriteString(vocab[runeToken(r)])
+		}
 		op := "="
 		if d.Type == diffmatchpatch.DiffInsert {
 			op = "+"
 		} else if d.Type == diffmatchpatch.DiffDelete {
 			op = "-"
 		}
-		out[i] = Segment{Op: op, Text: d.Text}
+		out = append(out, Segment{Op: op, Text: sb.String()})
 	}
 	return out
 }
