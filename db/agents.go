@@ -65,8 +65,9 @@ func (s *Store) saveAgentTx(ctx context.Context, tx bun.Tx, actor *Actor, p *Age
 		}
 	}
 	before := snapshot(a)
+	had := toolNames(a)
 	issues := p.Apply(a)
-	dbIssues, err := s.checkReferences(ctx, tx, actor.OrgID, a, p)
+	dbIssues, err := s.checkReferences(ctx, tx, actor.OrgID, a, p, had)
 	if err != nil {
 		return nil, err
 	}
@@ -120,8 +121,11 @@ func validationResult(issues []Issue) error {
 // checkReferences applies the rules that need the database: the model registry, ids
 // that must belong to the organisation, and emailSlug uniqueness (re-checked by the
 // unique index at write time, so a race still has exactly one winner).
-func (s *Store) checkReferences(ctx context.Context, tx bun.IDB, orgID int64, a *Agent, p *AgentPatch) ([]Issue, error) {
-	var issues []Issue
+func (s *Store) checkReferences(ctx context.Context, tx bun.IDB, orgID int64, a *Agent, p *AgentPatch, had map[string]bool) ([]Issue, error) {
+	issues, err := refreshTools(ctx, tx, a, had)
+	if err != nil {
+		return nil, err
+	}
 	if (p.Model.Has() || p.ModelAlias.Has()) && a.Model != nil {
 		var ok bool
 		if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM models WHERE id = ?)", *a.Model).Scan(ctx, &ok); err != nil {
@@ -441,10 +445,20 @@ func (s *Store) CheckAgent(ctx context.Context, actor *Actor, p *AgentPatch) ([]
 				return notFound(err)
 			}
 		}
+		had := toolNames(a)
 		issues = p.Apply(a)
-		more, err := s.checkReferences(ctx, tx, actor.OrgID, a, p)
+		more, err := s.checkReferences(ctx, tx, actor.OrgID, a, p, had)
 		issues = append(issues, more...)
 		return err
 	})
 	return issues, err
+}
+
+// toolNames is the set of tools an agent has.
+func toolNames(a *Agent) map[string]bool {
+	out := make(map[string]bool, len(a.Tools))
+	for name := range a.Tools {
+		out[name] = true
+	}
+	return out
 }

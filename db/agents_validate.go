@@ -202,10 +202,8 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 			}
 			if def, ok := a.Tools[name]; ok {
 				tools[name] = def
-			} else if strings.Contains(name, ":") {
-				tools[name] = json.RawMessage(`{"isProviderTool":true}`)
 			} else {
-				tools[name] = json.RawMessage(`{}`)
+				tools[name] = json.RawMessage(`{}`) // the catalog's definition is filled in on save
 			}
 		}
 		a.Tools = tools

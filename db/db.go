@@ -87,8 +87,11 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	for _, mig := range group.Migrations {
 		applied = append(applied, mig.String())
 	}
-	// The bundled model registry ships with the binary: bring the table up to date.
-	return applied, s.LoadBundledModels(ctx)
+	// The bundled model registry and tool catalog ship with the binary.
+	if err := s.LoadBundledModels(ctx); err != nil {
+		return applied, err
+	}
+	return applied, s.LoadBundledCatalog(ctx)
 }
 
 // InTx runs fn in one transaction: everything it does lands, or nothing does.

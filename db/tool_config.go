@@ -4,8 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/uptrace/bun"
+
+	"agentconsole/db/catalog"
 )
 
 // toolConfig is the part of a tool definition that holds ids of other objects.
@@ -71,6 +75,77 @@ func checkToolConfigs(ctx context.Context, idb bun.IDB, orgID int64, a *Agent) (
 	}
 	if err := check(kbRefs, "SELECT id FROM knowledge_bases WHERE org_id = ? AND id IN (?)", "Knowledge base"); err != nil {
 		return nil, err
+	}
+	return issues, nil
+}
+
+// refreshTools brings every tool of the agent to the catalog's current definition,
+// keeping its config (seed 001: "Tool schemas are automatically refreshed ... when
+// saving"), and refuses tools the catalog does not know — unless the agent already had
+// them (a tool that left the catalog stays until someone removes it). Configs are
+// checked against the tool's configSchema. One query.
+func refreshTools(ctx context.Context, idb bun.IDB, a *Agent, had map[string]bool) ([]Issue, error) {
+	if len(a.Tools) == 0 {
+		return nil, nil
+	}
+	names := make([]string, 0, len(a.Tools))
+	for name := range a.Tools {
+		names = append(names, name)
+	}
+	var rows []struct {
+		Name         string          `bun:"name"`
+		Kind         string          `bun:"kind"`
+		Definition   json.RawMessage `bun:"definition"`
+		ConfigSchema json.RawMessage `bun:"config_schema"`
+		Removed      bool            `bun:"removed"`
+	}
+	if err := idb.NewRaw("SELECT name, kind, definition, config_schema, removed_at IS NOT NULL AS removed FROM catalog_tools WHERE name IN (?)",
+		bun.In(names)).Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("db: catalog lookup: %w", err)
+	}
+	byName := map[string]int{}
+	for i, r := range rows {
+		byName[r.Name] = i
+	}
+	var issues []Issue
+	sort.Strings(names)
+	for _, name := range names {
+		i, ok := byName[name]
+		if !ok || rows[i].Removed {
+			if !had[name] {
+				issues = append(issues, Issue{Message: fmt.Sprintf("Unknown tool %q: it is not in the tool catalog", name), Path: []any{"tools", name}})
+			}
+			continue
+		}
+		r := rows[i]
+		if r.Kind == "provider" {
+			a.Tools[name] = r.Definition
+			continue
+		}
+		var def map[string]json.RawMessage
+		json.Unmarshal(a.Tools[name], &def)
+		config, hasConfig := def["config"]
+		if hasConfig && string(config) == "null" {
+			hasConfig = false
+		}
+		fresh := r.Definition
+		if hasConfig {
+			if pointer, msg := catalog.ValidateConfig(r.ConfigSchema, config); msg != "" {
+				path := []any{"tools", name, "config"}
+				for _, part := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
+					if part != "" {
+						path = append(path, part)
+					}
+				}
+				issues = append(issues, Issue{Message: msg, Path: path})
+				continue
+			}
+			var m map[string]json.RawMessage
+			json.Unmarshal(fresh, &m)
+			m["config"] = config
+			fresh, _ = json.Marshal(m)
+		}
+		a.Tools[name] = canonicalJSON(fresh)
 	}
 	return issues, nil
 }

@@ -1,0 +1,63 @@
+package catalog
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestBundledCatalogIsValid(t *testing.T) {
+	c, err := Parse(Bundled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	native, provider := 0, 0
+	for _, tool := range c.Tools {
+		if tool.Kind == "native" {
+			native++
+		} else {
+			provider++
+		}
+		if len(tool.Version) != 12 {
+			t.Errorf("%s: version %q", tool.Name, tool.Version)
+		}
+	}
+	if native < 15 || provider < 3 {
+		t.Fatalf("%d native, %d provider tools", native, provider)
+	}
+}
+
+func TestParseRefusesBadSchemas(t *testing.T) {
+	cases := map[string]string{
+		`{"catalogVersion":"1","native":{"x":{"description":"d","parameters":{"type":"object","properties":{"a":{"type":"strnig"}}}}}}`: "invalid JSON Schema",
+		`{"catalogVersion":"1","native":{"x":{"description":"d","parameters":{"type":"array"}}}}`:                                     `"type": "object"`,
+		`{"catalogVersion":"1","native":{"Bad Name":{"description":"d","parameters":{"type":"object"}}}}`:                           "lowercase",
+		`{"catalogVersion":"1","native":{"x":{"description":"","parameters":{"type":"object"}}}}`:                                   "description",
+		`{"native":{"x":{"description":"d","parameters":{"type":"object"}}}}`:                                                       "catalogVersion",
+		`{"catalogVersion":"1","native":{"x":{"description":"d","parameters":{"type":"object"}}},"provider":{"nocolon":{}}}`:      "provider:tool",
+		`not json`: "not a catalog file",
+	}
+	for in, want := range cases {
+		if _, err := Parse([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", in, err, want)
+		}
+	}
+}
+
+func TestValidateConfig(t *testing.T) {
+	schema := []byte(`{"type":"object","properties":{"callableAgentIds":{"type":"array","items":{"type":"integer"}}},"additionalProperties":false}`)
+	if p, msg := ValidateConfig(schema, []byte(`{"callableAgentIds":[1,2]}`)); msg != "" {
+		t.Fatalf("valid config refused: %s %s", p, msg)
+	}
+	if p, msg := ValidateConfig(schema, []byte(`{"callableAgentIds":["x"]}`)); p != "/callableAgentIds/0" || msg == "" {
+		t.Fatalf("bad item: %q %q", p, msg)
+	}
+	if _, msg := ValidateConfig(schema, []byte(`{"other":1}`)); msg == "" {
+		t.Fatal("unknown key accepted")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(string(Bundled))
+	f.Add(`{"catalogVersion":"1","native":{"x":{"description":"d","parameters":{"type":"object"}}}}`)
+	f.Fuzz(func(t *testing.T, s string) { Parse([]byte(s)) })
+}

@@ -1,0 +1,211 @@
+package db
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"agentconsole/db/catalog"
+)
+
+// CatalogTool is a tool of the current catalog with its usage in one organisation.
+type CatalogTool struct {
+	Name         string          `bun:"name" json:"name"`
+	Kind         string          `bun:"kind" json:"kind"`
+	Category     string          `bun:"category" json:"category"`
+	Description  string          `bun:"description" json:"description"`
+	Parameters   json.RawMessage `bun:"parameters" json:"parameters,omitempty"`
+	ConfigSchema json.RawMessage `bun:"config_schema" json:"configSchema,omitempty"`
+	Definition   json.RawMessage `bun:"definition" json:"-"`
+	Version      string          `bun:"version" json:"version"`
+	RemovedAt    *time.Time      `bun:"removed_at" json:"removedAt,omitempty"`
+	UpdatedAt    time.Time       `bun:"updated_at" json:"updatedAt"`
+	Agents       int             `bun:"agents" json:"agents"`
+	Outdated     int             `bun:"outdated" json:"outdated"`
+}
+
+// CatalogImport reports what loading a catalog changed.
+type CatalogImport struct {
+	CatalogVersion string   `json:"catalogVersion"`
+	Skipped        bool     `json:"skipped"` // this exact file was loaded before
+	Added          []string `json:"added"`
+	Changed        []string `json:"changed"`
+	Removed        []string `json:"removed"`
+	Outdated       int      `json:"outdatedAgents"` // agents (of the importer's organisation) now holding an older schema
+}
+
+// catalogLockKey serialises catalog loads across instances ("catalog").
+const catalogLockKey = 0x636174616c6f67
+
+// ImportCatalog loads a parsed catalog: new definitions are added to the history,
+// changed ones become current, tools absent from the file are marked removed (agents
+// keep them; sync reports them). Loading the same file again changes nothing.
+func (s *Store) ImportCatalog(ctx context.Context, actor *Actor, c *catalog.Catalog, raw []byte, source string) (*CatalogImport, error) {
+	sum := sha256.Sum256(raw)
+	checksum := hex.EncodeToString(sum[:])
+	res := &CatalogImport{CatalogVersion: c.Version, Added: []string{}, Changed: []string{}, Removed: []string{}}
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", int64(catalogLockKey)); err != nil {
+			return err
+		}
+		if source == "bundled" {
+			var seen bool
+			if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM catalog_imports WHERE checksum = ?)", checksum).Scan(ctx, &seen); err != nil {
+				return err
+			}
+			if seen {
+				res.Skipped = true
+				return nil
+			}
+		}
+		n := len(c.Tools)
+		names, kinds, cats, descs, versions := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		params, configs, defs := make([]string, n), make([]string, n), make([]string, n)
+		for i, t := range c.Tools {
+			names[i], kinds[i], cats[i], descs[i], versions[i] = t.Name, t.Kind, t.Category, t.Description, t.Version
+			params[i], configs[i], defs[i] = jsonOrNull(t.Parameters), jsonOrNull(t.ConfigSchema), string(t.Definition())
+		}
+		// One statement: history rows, then the current table, reporting what changed.
+		var rows []struct {
+			Name   string `bun:"name"`
+			Change string `bun:"change"`
+		}
+		err := tx.NewRaw(`WITH input AS (
+				SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+					AS i(name, kind, category, description, version, parameters, config_schema, definition)),
+			hist AS (
+				INSERT INTO catalog_tool_versions (name, version, kind, category, description, parameters, config_schema, definition)
+				SELECT name, version, kind, category, description, parameters::jsonb, config_schema::jsonb, definition::jsonb FROM input
+				ON CONFLICT DO NOTHING),
+			prev AS (SELECT name, version, removed_at FROM catalog_tools),
+			up AS (
+				INSERT INTO catalog_tools (name, kind, category, description, parameters, config_schema, definition, version, removed_at, updated_at)
+				SELECT name, kind, category, description, parameters::jsonb, config_schema::jsonb, definition::jsonb, version, NULL, now() FROM input
+				ON CONFLICT (name) DO UPDATE SET kind = EXCLUDED.kind, category = EXCLUDED.category, description = EXCLUDED.description,
+					parameters = EXCLUDED.parameters, config_schema = EXCLUDED.config_schema, definition = EXCLUDED.definition,
+					version = EXCLUDED.version, removed_at = NULL,
+					updated_at = CASE WHEN catalog_tools.version = EXCLUDED.version AND catalog_tools.removed_at IS NULL THEN catalog_tools.updated_at ELSE now() END
+				RETURNING name, version),
+			gone AS (
+				UPDATE catalog_tools SET removed_at = now(), updated_at = now()
+				WHERE removed_at IS NULL AND name <> ALL(?::text[]) RETURNING name)
+			SELECT up.name, CASE WHEN prev.name IS NULL OR prev.removed_at IS NOT NULL THEN 'added' ELSE 'changed' END AS change
+				FROM up LEFT JOIN prev ON prev.name = up.name WHERE prev.name IS NULL OR prev.removed_at IS NOT NULL OR prev.version <> up.version
+			UNION ALL SELECT name, 'removed' FROM gone ORDER BY 1`,
+			pgdialect.Array(names), pgdialect.Array(kinds), pgdialect.Array(cats), pgdialect.Array(descs), pgdialect.Array(versions),
+			pgdialect.Array(params), pgdialect.Array(configs), pgdialect.Array(defs), pgdialect.Array(names)).Scan(ctx, &rows)
+		if err != nil {
+			return fmt.Errorf("db: import catalog: %w", err)
+		}
+		for _, r := range rows {
+			switch r.Change {
+			case "added":
+				res.Added = append(res.Added, r.Name)
+			case "changed":
+				res.Changed = append(res.Changed, r.Name)
+			default:
+				res.Removed = append(res.Removed, r.Name)
+			}
+		}
+		by := source
+		if actor != nil {
+			by = actor.Label()
+		}
+		if _, err := tx.NewRaw(`INSERT INTO catalog_imports (catalog_version, checksum, source, imported_by, changed, added, removed) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			c.Version, checksum, source, by, pgdialect.Array(res.Changed), pgdialect.Array(res.Added), pgdialect.Array(res.Removed)).Exec(ctx); err != nil {
+			return err
+		}
+		if actor != nil && actor.OrgID != 0 {
+			return s.Audit(ctx, tx, actor, "catalog.imported", "catalog", 0,
+				fmt.Sprintf("%s: %d added, %d changed, %d removed", c.Version, len(res.Added), len(res.Changed), len(res.Removed)))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if actor != nil && actor.OrgID != 0 {
+		if res.Outdated, err = s.OutdatedAgents(ctx, actor.OrgID); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func jsonOrNull(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return "null"
+	}
+	return string(raw)
+}
+
+// LoadBundledCatalog loads the catalog shipped in the binary unless this exact file
+// was loaded before (so an admin's newer upload is not undone by a restart).
+func (s *Store) LoadBundledCatalog(ctx context.Context) error {
+	c, err := catalog.Parse(catalog.Bundled)
+	if err != nil {
+		return err
+	}
+	_, err = s.ImportCatalog(ctx, nil, c, catalog.Bundled, "bundled")
+	return err
+}
+
+// outdatedPredicate is true for an agent tool (t) whose stored definition differs from
+// the current catalog's (c) — the test sync and the counts share.
+const outdatedPredicate = `(c.kind = 'native' AND c.removed_at IS NULL AND (t.value - 'config') <> c.definition)`
+
+// Catalog lists the current catalog with, for one organisation, how many agents use
+// each tool and how many of those hold an outdated definition (one query).
+func (s *Store) Catalog(ctx context.Context, orgID int64) ([]CatalogTool, error) {
+	tools := []CatalogTool{}
+	err := s.DB.NewRaw(`WITH usage AS (
+			SELECT t.key AS name, count(*) AS agents, count(*) FILTER (WHERE `+outdatedPredicate+`) AS outdated
+			FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t JOIN catalog_tools c ON c.name = t.key
+			WHERE a.org_id = ? AND a.deleted_at IS NULL GROUP BY t.key)
+		SELECT c.*, coalesce(u.agents, 0) AS agents, coalesce(u.outdated, 0) AS outdated
+		FROM catalog_tools c LEFT JOIN usage u ON u.name = c.name ORDER BY c.removed_at IS NOT NULL, c.name`, orgID).Scan(ctx, &tools)
+	if err != nil {
+		return nil, fmt.Errorf("db: catalog: %w", err)
+	}
+	return tools, nil
+}
+
+// CatalogToolByName reads one tool of the catalog.
+func (s *Store) CatalogToolByName(ctx context.Context, name string) (*CatalogTool, error) {
+	t := new(CatalogTool)
+	if err := s.DB.NewRaw("SELECT * FROM catalog_tools WHERE name = ?", name).Scan(ctx, t); err != nil {
+		return nil, fmt.Errorf("db: catalog tool %q: %w", name, notFound(err))
+	}
+	return t, nil
+}
+
+// ToolUser is an agent using a tool.
+type ToolUser struct {
+	ID       int64  `bun:"id" json:"id"`
+	Name     string `bun:"name" json:"name"`
+	Outdated bool   `bun:"outdated" json:"outdated"`
+}
+
+// ToolUsers lists the organisation's agents that have the tool, outdated first.
+func (s *Store) ToolUsers(ctx context.Context, orgID int64, name string) ([]ToolUser, error) {
+	users := []ToolUser{}
+	err := s.DB.NewRaw(`SELECT a.id, a.name, coalesce(`+outdatedPredicate+`, false) AS outdated
+		FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t LEFT JOIN catalog_tools c ON c.name = t.key
+		WHERE a.org_id = ? AND a.deleted_at IS NULL AND a.tools ? ? AND t.key = ?
+		ORDER BY 3 DESC, lower(a.name), a.id`, orgID, bun.Safe("?"), name, name).Scan(ctx, &users)
+	return users, err
+}
+
+// OutdatedAgents counts the organisation's agents holding at least one outdated schema.
+func (s *Store) OutdatedAgents(ctx context.Context, orgID int64) (int, error) {
+	var n int
+	err := s.DB.NewRaw(`SELECT count(DISTINCT a.id) FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t
+		JOIN catalog_tools c ON c.name = t.key WHERE a.org_id = ? AND a.deleted_at IS NULL AND `+outdatedPredicate, orgID).Scan(ctx, &n)
+	return n, err
+}
