@@ -29,11 +29,11 @@ func TestBundledCatalogIsValid(t *testing.T) {
 func TestParseRefusesBadSchemas(t *testing.T) {
 	cases := map[string]string{
 		`{"catalogVersion":"1","native":{"x":{"description":"d","parameters":{"type":"object","properties":{"a":{"type":"strnig"}}}}}}`: "invalid JSON Schema",
-		`{"catalogVersion":"1","native":{"x":{"description":"d","parameters":{"type":"array"}}}}`:                                     `"type": "object"`,
-		`{"catalogVersion":"1","native":{"Bad Name":{"description":"d","parameters":{"type":"object"}}}}`:                           "lowercase",
-		`{"catalogVersion":"1","native":{"x":{"description":"","parameters":{"type":"object"}}}}`:                                   "description",
-		`{"native":{"x":{"description":"d","parameters":{"type":"object"}}}}`:                                                       "catalogVersion",
-		`{"catalogVersion":"1","native":{"x":{"description":"d","parameters":{"type":"object"}}},"provider":{"nocolon":{}}}`:      "provider:tool",
+		`{"catalogVersion":"1","native":{"x":{"description":"d","parameters":{"type":"array"}}}}`:                                       `"type": "object"`,
+		`{"catalogVersion":"1","native":{"Bad Name":{"description":"d","parameters":{"type":"object"}}}}`:                               "lowercase",
+		`{"catalogVersion":"1","native":{"x":{"description":"","parameters":{"type":"object"}}}}`:                                       "description",
+		`{"native":{"x":{"description":"d","parameters":{"type":"object"}}}}`:                                                           "catalogVersion",
+		`{"catalogVersion":"1","native":{"x":{"description":"d","parameters":{"type":"object"}}},"provider":{"nocolon":{}}}`:            "provider:tool",
 		`not json`: "not a catalog file",
 	}
 	for in, want := range cases {
