@@ -197,8 +197,8 @@ func (s *Store) ToolUsers(ctx context.Context, orgID int64, name string) ([]Tool
 	users := []ToolUser{}
 	err := s.DB.NewRaw(`SELECT a.id, a.name, coalesce(`+outdatedPredicate+`, false) AS outdated
 		FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t LEFT JOIN catalog_tools c ON c.name = t.key
-		WHERE a.org_id = ? AND a.deleted_at IS NULL AND a.tools ? ? AND t.key = ?
-		ORDER BY 3 DESC, lower(a.name), a.id`, orgID, bun.Safe("?"), name, name).Scan(ctx, &users)
+		WHERE a.org_id = ? AND a.deleted_at IS NULL AND jsonb_exists(a.tools, ?) AND t.key = ?
+		ORDER BY 3 DESC, lower(a.name), a.id`, orgID, name, name).Scan(ctx, &users)
 	return users, err
 }
 

@@ -203,29 +203,12 @@ func (s *Store) BulkTag(ctx context.Context, actor *Actor, tagID int64, agentIDs
 	return changed, err
 }
 
-// appendTagVersions records a new version for agents whose tags changed, in one
-// statement: each new snapshot is the previous one with tagIds replaced, so nothing
-// but the tags is rewritten.
+// appendTagVersions records a new version for agents whose tags changed: the new
+// fields blob is the previous one with tagIds replaced, so nothing else is rewritten.
 func (s *Store) appendTagVersions(ctx context.Context, tx bun.Tx, actor *Actor, agentIDs []int64, summary string) error {
-	if len(agentIDs) == 0 {
-		return nil
-	}
-	_, err := tx.NewRaw(`WITH v AS (
-			INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary, fields_ref, prompt_ref, tools_ref)
-			SELECT a.org_id, a.id, prev.number + 1, ?, ?, ?, ?, ?,
-				agent_blob_put(jsonb_set(f.body, '{tagIds}', (SELECT coalesce(jsonb_agg(at.tag_id ORDER BY at.tag_id), '[]'::jsonb) FROM agent_tags at WHERE at.agent_id = a.id))),
-				prev.prompt_ref, prev.tools_ref
-			FROM agents a
-			JOIN agent_versions prev ON prev.id = a.published_version_id
-			JOIN agent_blobs f ON f.hash = prev.fields_ref
-			WHERE a.id = ANY(?) AND a.org_id = ?
-			RETURNING agent_id, id)
-		UPDATE agents a SET published_version_id = v.id, updated_at = now() FROM v WHERE a.id = v.agent_id`,
-		SourceTags, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(), summary, pgdialect.Array(agentIDs), actor.OrgID).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("db: versions for tag change: %w", err)
-	}
-	return nil
+	return s.appendDerivedVersions(ctx, tx, actor, agentIDs, SourceTags, summary,
+		`agent_blob_put(jsonb_set(f.body, '{tagIds}', (SELECT coalesce(jsonb_agg(at.tag_id ORDER BY at.tag_id), '[]'::jsonb) FROM agent_tags at WHERE at.agent_id = a.id)))`,
+		"prev.tools_ref")
 }
 
 // FindOrCreateTag returns the organisation's tag of that name (any case), creating it

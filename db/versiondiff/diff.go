@@ -366,3 +366,13 @@ func jsonOrEmpty(v any, b []byte) string {
 	}
 	return string(b)
 }
+
+// PathChanges lists the JSON paths where two JSON documents differ.
+func PathChanges(from, to []byte) []PathChange {
+	var a, b any
+	json.Unmarshal(from, &a)
+	json.Unmarshal(to, &b)
+	out := []PathChange{}
+	walk("", a, b, &out)
+	return out
+}

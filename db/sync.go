@@ -1,0 +1,214 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"agentconsole/db/catalog"
+	"agentconsole/db/versiondiff"
+)
+
+// SourceSync and SourceCapability are the version sources of the tool operations.
+const (
+	SourceSync       = "sync"
+	SourceCapability = "capability"
+)
+
+// AgentRef names an agent in results.
+type AgentRef struct {
+	ID   int64  `bun:"id" json:"id"`
+	Name string `bun:"name" json:"name"`
+}
+
+// SyncResult is seed 000's answer.
+type SyncResult struct {
+	Success bool       `json:"success"`
+	Updated int        `json:"updated"`
+	Total   int        `json:"total"`
+	Agents  []AgentRef `json:"agents"`
+}
+
+// syncLockKey keeps two syncs of one organisation from running at once.
+const syncLockKey = 0x73796e63
+
+// syncedTools is the SQL that computes, for every live agent of an organisation with at
+// least one outdated native tool, its tools with each outdated definition replaced by the
+// catalog's and its config kept. Preview and sync share it, so they cannot disagree.
+const syncedTools = `SELECT a.id,
+		jsonb_object_agg(t.key, CASE WHEN ` + outdatedPredicate + `
+			THEN c.definition || CASE WHEN jsonb_exists(t.value, 'config') THEN jsonb_build_object('config', t.value -> 'config') ELSE '{}'::jsonb END
+			ELSE t.value END) AS tools
+	FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t LEFT JOIN catalog_tools c ON c.name = t.key
+	WHERE a.org_id = ?0 AND a.deleted_at IS NULL
+	GROUP BY a.id
+	HAVING bool_or(coalesce(` + outdatedPredicate + `, false))`
+
+// SyncTools gives every agent of the organisation the catalog's latest definition of
+// each native tool it has, keeping configs; provider tools and tools that left the
+// catalog are untouched. One transaction, set-based: the agents are locked, rewritten
+// and versioned in four statements whatever their number (seed 000).
+func (s *Store) SyncTools(ctx context.Context, actor *Actor) (*SyncResult, error) {
+	res := &SyncResult{Success: true, Agents: []AgentRef{}}
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?, ?)", syncLockKey, actor.OrgID); err != nil {
+			return err
+		}
+		// Lock every live agent first (as SaveAgent does), so the rewrite below reads
+		// committed tools and no concurrent save is lost.
+		if err := tx.NewRaw("SELECT count(*) FROM (SELECT id FROM agents WHERE org_id = ? AND deleted_at IS NULL ORDER BY id FOR UPDATE) l",
+			actor.OrgID).Scan(ctx, &res.Total); err != nil {
+			return err
+		}
+		if err := tx.NewRaw(`WITH target AS (`+syncedTools+`)
+			UPDATE agents a SET tools = target.tools, updated_at = now() FROM target WHERE a.id = target.id
+			RETURNING a.id, a.name`, actor.OrgID).Scan(ctx, &res.Agents); err != nil {
+			return fmt.Errorf("db: sync tools: %w", err)
+		}
+		res.Updated = len(res.Agents)
+		ids := make([]int64, len(res.Agents))
+		for i, a := range res.Agents {
+			ids[i] = a.ID
+		}
+		if err := s.appendDerivedVersions(ctx, tx, actor, ids, SourceSync, "tool schemas synced to the catalog", "prev.fields_ref", "agent_tools_put(a.tools)"); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, actor, "tools.synced", "organization", actor.OrgID, fmt.Sprintf("updated %d of %d agents", res.Updated, res.Total))
+	})
+	if err != nil {
+		return nil, err
+	}
+	sortRefs(res.Agents)
+	return res, nil
+}
+
+// appendDerivedVersions appends one version to each agent in ids, derived from its
+// previous version: fieldsExpr and toolsExpr are SQL for the new references (prev.*,
+// f.body — the previous fields — and a.* are in scope). One statement.
+func (s *Store) appendDerivedVersions(ctx context.Context, tx bun.Tx, actor *Actor, ids []int64, source, summary, fieldsExpr, toolsExpr string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := tx.NewRaw(`WITH v AS (
+			INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary, fields_ref, prompt_ref, tools_ref)
+			SELECT a.org_id, a.id, prev.number + 1, ?, ?, ?, ?, ?, `+fieldsExpr+`, prev.prompt_ref, `+toolsExpr+`
+			FROM agents a
+			JOIN agent_versions prev ON prev.id = a.published_version_id
+			JOIN agent_blobs f ON f.hash = prev.fields_ref
+			WHERE a.id = ANY(?) AND a.org_id = ?
+			RETURNING agent_id, id)
+		UPDATE agents a SET published_version_id = v.id, updated_at = now() FROM v WHERE a.id = v.agent_id`,
+		source, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(), summary, pgdialect.Array(ids), actor.OrgID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("db: versions for %s: %w", source, err)
+	}
+	return nil
+}
+
+// SyncGroup is one schema change the sync would make: a tool going from one old
+// definition to the catalog's, and the agents that hold that old definition.
+type SyncGroup struct {
+	Tool    string                   `json:"tool"`
+	Changes []versiondiff.PathChange `json:"changes"`
+	Agents  []AgentRef               `json:"agents"`
+}
+
+// InvalidConfig is a per-tool config that points at something that no longer exists
+// or that the tool's config schema refuses.
+type InvalidConfig struct {
+	AgentID   int64  `json:"agentId" bun:"agent_id"`
+	AgentName string `json:"agentName" bun:"agent_name"`
+	Tool      string `json:"tool" bun:"tool"`
+	Message   string `json:"message" bun:"message"`
+}
+
+// ToolCount names a tool and how many agents hold it.
+type ToolCount struct {
+	Name   string `json:"name" bun:"name"`
+	Agents int    `json:"agents" bun:"agents"`
+}
+
+// SyncPreview is what SyncTools would do now, without doing it.
+type SyncPreview struct {
+	Total          int             `json:"total"`
+	Agents         []AgentRef      `json:"agents"` // the agents that would change
+	Groups         []SyncGroup     `json:"changes"`
+	InvalidConfigs []InvalidConfig `json:"invalidConfigs"`
+	NotInCatalog   []ToolCount     `json:"notInCatalog"` // kept on agents, not synced
+}
+
+// PreviewSync computes the sync's effect with the same SQL, plus the configs that would
+// be invalid and the tools that left the catalog.
+func (s *Store) PreviewSync(ctx context.Context, orgID int64) (*SyncPreview, error) {
+	p := &SyncPreview{Agents: []AgentRef{}, Groups: []SyncGroup{}, InvalidConfigs: []InvalidConfig{}, NotInCatalog: []ToolCount{}}
+	if err := s.DB.NewRaw("SELECT count(*) FROM agents WHERE org_id = ? AND deleted_at IS NULL", orgID).Scan(ctx, &p.Total); err != nil {
+		return nil, err
+	}
+	if err := s.DB.NewRaw(`SELECT a.id, a.name FROM agents a WHERE a.id IN (SELECT id FROM (`+syncedTools+`) x) ORDER BY a.id`, orgID).Scan(ctx, &p.Agents); err != nil {
+		return nil, fmt.Errorf("db: preview sync: %w", err)
+	}
+	var groups []struct {
+		Tool       string          `bun:"tool"`
+		Old        json.RawMessage `bun:"old"`
+		New        json.RawMessage `bun:"new"`
+		ConfigSch  json.RawMessage `bun:"config_schema"`
+		AgentIDs   []int64         `bun:"agent_ids,array"`
+		AgentNames []string        `bun:"agent_names,array"`
+		Configs    []string        `bun:"configs,array"`
+	}
+	err := s.DB.NewRaw(`SELECT t.key AS tool, t.value - 'config' AS old, c.definition AS new, c.config_schema,
+			array_agg(a.id ORDER BY a.id) AS agent_ids, array_agg(a.name ORDER BY a.id) AS agent_names,
+			array_agg(coalesce(t.value -> 'config', 'null'::jsonb)::text ORDER BY a.id) AS configs
+		FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t JOIN catalog_tools c ON c.name = t.key
+		WHERE a.org_id = ? AND a.deleted_at IS NULL AND `+outdatedPredicate+`
+		GROUP BY t.key, t.value - 'config', c.definition, c.config_schema ORDER BY t.key`, orgID).Scan(ctx, &groups)
+	if err != nil {
+		return nil, fmt.Errorf("db: preview sync groups: %w", err)
+	}
+	for _, g := range groups {
+		sg := SyncGroup{Tool: g.Tool, Changes: versiondiff.PathChanges(g.Old, g.New)}
+		for i, id := range g.AgentIDs {
+			sg.Agents = append(sg.Agents, AgentRef{ID: id, Name: g.AgentNames[i]})
+			// The config is kept: say so now if the new config schema refuses it.
+			if g.Configs[i] != "null" {
+				if _, msg := catalog.ValidateConfig(g.ConfigSch, json.RawMessage(g.Configs[i])); msg != "" {
+					p.InvalidConfigs = append(p.InvalidConfigs, InvalidConfig{AgentID: id, AgentName: g.AgentNames[i], Tool: g.Tool, Message: msg})
+				}
+			}
+		}
+		p.Groups = append(p.Groups, sg)
+	}
+	var dangling []InvalidConfig
+	err = s.DB.NewRaw(`SELECT a.id AS agent_id, a.name AS agent_name, t.key AS tool,
+			CASE k.key WHEN 'callableAgentIds' THEN 'calls agent ' ELSE 'searches knowledge base ' END || x.id || ', which no longer exists' AS message
+		FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t
+		CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(t.value -> 'config') = 'object' THEN t.value -> 'config' ELSE '{}'::jsonb END) k
+		CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(k.value) = 'array' THEN k.value ELSE '[]'::jsonb END) x(id)
+		WHERE a.org_id = ? AND a.deleted_at IS NULL AND k.key IN ('callableAgentIds', 'accessibleKnowledgeBaseIds')
+		AND NOT EXISTS (SELECT 1 FROM agents b WHERE k.key = 'callableAgentIds' AND b.id::text = x.id AND b.org_id = a.org_id AND b.deleted_at IS NULL)
+		AND NOT EXISTS (SELECT 1 FROM knowledge_bases kb WHERE k.key = 'accessibleKnowledgeBaseIds' AND kb.id::text = x.id AND kb.org_id = a.org_id)
+		ORDER BY a.id, t.key`, orgID).Scan(ctx, &dangling)
+	if err != nil {
+		return nil, fmt.Errorf("db: preview sync configs: %w", err)
+	}
+	p.InvalidConfigs = append(p.InvalidConfigs, dangling...)
+	err = s.DB.NewRaw(`SELECT t.key AS name, count(*) AS agents
+		FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t LEFT JOIN catalog_tools c ON c.name = t.key
+		WHERE a.org_id = ? AND a.deleted_at IS NULL AND (c.name IS NULL OR c.removed_at IS NOT NULL)
+		GROUP BY t.key ORDER BY t.key`, orgID).Scan(ctx, &p.NotInCatalog)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func sortRefs(refs []AgentRef) {
+	for i := 1; i < len(refs); i++ {
+		for j := i; j > 0 && refs[j].ID < refs[j-1].ID; j-- {
+			refs[j], refs[j-1] = refs[j-1], refs[j]
+		}
+	}
+}

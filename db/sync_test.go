@@ -1,0 +1,173 @@
+package db_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"agentconsole/db"
+	"agentconsole/db/catalog"
+	"agentconsole/db/dbtest"
+)
+
+// bump loads a catalog where the named tools' parameters gained a property.
+func bump(t *testing.T, s *db.Store, version string, tools ...string) {
+	t.Helper()
+	var f map[string]any
+	json.Unmarshal(catalog.Bundled, &f)
+	f["catalogVersion"] = version
+	for _, name := range tools {
+		props := f["native"].(map[string]any)[name].(map[string]any)["parameters"].(map[string]any)["properties"].(map[string]any)
+		props["added"+version] = map[string]any{"type": "string"}
+	}
+	raw, _ := json.Marshal(f)
+	c, err := catalog.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.ImportCatalog(context.Background(), nil, c, raw, "cli")
+	if err != nil || len(res.Changed) != len(tools) {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+}
+
+func TestSyncUpdatesExactlyTheOutdatedAgentsKeepingConfig(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Seeded(t)
+	ctx := context.Background()
+	admin := demoAdmin(t, s)
+	kb, _ := s.CreateKnowledgeBase(ctx, admin, "Docs")
+	helper, _ := s.SaveAgent(ctx, admin, patch(t, `{"name":"helper"}`), db.SourceCreate)
+	config := fmt.Sprintf(`{"callableAgentIds":[%d]}`, helper.ID)
+	var withSearch, withCall, untouched []int64
+	for i := 0; i < 6; i++ {
+		var body string
+		switch i % 3 {
+		case 0:
+			body = fmt.Sprintf(`{"name":"s%d","tools":{"web_search":{},"search_knowledge_base":{"config":{"accessibleKnowledgeBaseIds":[%d]}},"google:code_execution":{"isProviderTool":true}}}`, i, kb.ID)
+		case 1:
+			body = fmt.Sprintf(`{"name":"c%d","tools":{"call_agent":{"config":%s},"scrape_url":{}}}`, i, config)
+		default:
+			body = fmt.Sprintf(`{"name":"u%d","tools":{"scrape_url":{}}}`, i)
+		}
+		a, err := s.SaveAgent(ctx, admin, patch(t, body), db.SourceCreate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		map[int]*[]int64{0: &withSearch, 1: &withCall, 2: &untouched}[i%3] = ptrAppend(map[int]*[]int64{0: &withSearch, 1: &withCall, 2: &untouched}[i%3], a.ID)
+	}
+	beforeConfig := toolJSON(t, s, withCall[0], "call_agent", "config")
+	if !strings.Contains(beforeConfig, "callableAgentIds") {
+		t.Fatalf("config not stored: %q", beforeConfig)
+	}
+	bump(t, s, "2027.1", "search_knowledge_base", "call_agent")
+
+	preview, err := s.PreviewSync(ctx, admin.OrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.SyncTools(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(append([]int64{}, withSearch...), withCall...)
+	if res.Updated != len(want) || res.Total != 7 || len(res.Agents) != len(want) {
+		t.Fatalf("sync: %+v", res)
+	}
+	// The preview listed exactly what the run changed.
+	if fmt.Sprint(preview.Agents) != fmt.Sprint(res.Agents) || len(preview.Groups) != 2 {
+		t.Fatalf("preview %v vs run %v (%d groups)", preview.Agents, res.Agents, len(preview.Groups))
+	}
+	if got := toolJSON(t, s, withCall[0], "call_agent", "config"); got != beforeConfig {
+		t.Fatalf("config changed: %s → %s", beforeConfig, got)
+	}
+	if !strings.Contains(toolJSON(t, s, withSearch[0], "search_knowledge_base", "parameters"), "added2027.1") {
+		t.Fatal("schema not synced")
+	}
+	if toolJSON(t, s, withSearch[0], "google:code_execution", "") != `{"isProviderTool": true}` {
+		t.Fatal("provider tool touched")
+	}
+	// One version per changed agent, none for the others; a second sync changes nothing.
+	var syncVersions int
+	s.DB.NewRaw("SELECT count(*) FROM agent_versions WHERE source = 'sync'").Scan(ctx, &syncVersions)
+	if syncVersions != len(want) {
+		t.Fatalf("sync versions: %d", syncVersions)
+	}
+	v, _ := s.Agent(ctx, admin.OrgID, withSearch[0])
+	ver, _ := s.Version(ctx, admin.OrgID, *v.PublishedVersionID)
+	if ver.Source != "sync" || !strings.Contains(string(ver.Snapshot), "added2027.1") || !strings.Contains(string(ver.Snapshot), "accessibleKnowledgeBaseIds") {
+		t.Fatalf("sync version snapshot: %s", ver.Snapshot)
+	}
+	again, _ := s.SyncTools(ctx, admin)
+	if again.Updated != 0 || len(again.Agents) != 0 {
+		t.Fatalf("second sync: %+v", again)
+	}
+}
+
+func TestSyncIsAllOrNothing(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Seeded(t)
+	ctx := context.Background()
+	admin := demoAdmin(t, s)
+	for i := 0; i < 5; i++ {
+		s.SaveAgent(ctx, admin, patch(t, fmt.Sprintf(`{"name":"a%d","tools":{"web_search":{}}}`, i)), db.SourceCreate)
+	}
+	bump(t, s, "2027.2", "web_search")
+	// Kill the connection in the middle of the sync: the version insert fails after the
+	// agents were rewritten inside the transaction.
+	s.DB.ExecContext(ctx, `CREATE FUNCTION fail_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.source = 'sync' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF; RETURN NEW; END $$`)
+	s.DB.ExecContext(ctx, `CREATE TRIGGER fail_sync BEFORE INSERT ON agent_versions FOR EACH ROW EXECUTE FUNCTION fail_sync()`)
+	if _, err := s.SyncTools(ctx, admin); err == nil {
+		t.Fatal("sync survived a killed connection")
+	}
+	s.DB.ExecContext(ctx, `DROP TRIGGER fail_sync ON agent_versions`)
+	n, err := s.OutdatedAgents(ctx, admin.OrgID)
+	if err != nil || n != 5 {
+		t.Fatalf("after the failed sync %d agents are outdated (want all 5): %v", n, err)
+	}
+	var versions int
+	s.DB.NewRaw("SELECT count(*) FROM agent_versions WHERE source = 'sync'").Scan(ctx, &versions)
+	if versions != 0 {
+		t.Fatal("versions left by a failed sync")
+	}
+	if res, err := s.SyncTools(ctx, admin); err != nil || res.Updated != 5 {
+		t.Fatalf("sync after recovery: %+v %v", res, err)
+	}
+}
+
+func TestUnknownToolsRefusedAndConfigChecked(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Seeded(t)
+	ctx := context.Background()
+	admin := demoAdmin(t, s)
+	var ve *db.ValidationError
+	_, err := s.SaveAgent(ctx, admin, patch(t, `{"name":"x","tools":{"teleport":{}}}`), db.SourceCreate)
+	if !errors.As(err, &ve) || ve.Details[0].Message != `Unknown tool "teleport": it is not in the tool catalog` {
+		t.Fatalf("unknown tool: %v", err)
+	}
+	_, err = s.SaveAgent(ctx, admin, patch(t, `{"name":"x","tools":{"call_agent":{"config":{"callableAgentIds":["one"]}}}}`), db.SourceCreate)
+	if !errors.As(err, &ve) || fmt.Sprint(ve.Details[0].Path) != "[tools call_agent config callableAgentIds 0]" {
+		t.Fatalf("config schema: %v %+v", err, ve)
+	}
+	a, err := s.SaveAgent(ctx, admin, patch(t, `{"name":"x","tools":{"web_search":{"description":"stale copy","parameters":{"type":"object"}}}}`), db.SourceCreate)
+	if err != nil || !strings.Contains(string(a.Tools["web_search"]), "maxResults") {
+		t.Fatalf("save did not refresh the schema: %s %v", a.Tools["web_search"], err)
+	}
+}
+
+func ptrAppend(p *[]int64, id int64) *[]int64 { *p = append(*p, id); return p }
+
+func toolJSON(t *testing.T, s *db.Store, agentID int64, tool, field string) string {
+	t.Helper()
+	var out string
+	path := tool
+	if field != "" {
+		path += "," + field
+	}
+	s.DB.NewRaw("SELECT (tools #> ?::text[])::text FROM agents WHERE id = ?", "{"+path+"}", agentID).Scan(context.Background(), &out)
+	return out
+}
