@@ -103,7 +103,7 @@ func (s *Store) saveAgentTx(ctx context.Context, tx bun.Tx, actor *Actor, p *Age
 // auditActions names the audit action of a save by its source.
 var auditActions = map[string]string{
 	SourceCreate: "agent.created", SourceUpdate: "agent.updated", SourceClone: "agent.cloned", SourceRestore: "agent.version_restored",
-	SourcePublish: "agent.published", SourceImport: "agent.imported",
+	SourcePublish: "agent.published", SourceImport: "agent.imported", SourceCapability: "agent.capability_changed",
 }
 
 // validationResult turns issues into the seed's error: an emailSlug problem alone keeps

@@ -198,3 +198,13 @@ func (s *Store) AddModel(ctx context.Context, actor *Actor, id, name string) (*M
 	}
 	return &Model{ID: id, DisplayName: name}, nil
 }
+
+// AgentChoices lists up to limit live agents of the organisation by name, for pickers
+// (callableAgentIds), always including the ids given.
+func (s *Store) AgentChoices(ctx context.Context, orgID int64, include []int64, limit int) ([]AgentRef, error) {
+	out := []AgentRef{}
+	err := s.DB.NewRaw(`(SELECT id, name FROM agents WHERE org_id = ? AND deleted_at IS NULL ORDER BY lower(name), id LIMIT ?)
+		UNION SELECT id, name FROM agents WHERE org_id = ? AND id = ANY(?) ORDER BY 2, 1`,
+		orgID, limit, orgID, pgdialect.Array(append([]int64{}, include...))).Scan(ctx, &out)
+	return out, err
+}

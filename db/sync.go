@@ -212,3 +212,51 @@ func sortRefs(refs []AgentRef) {
 		}
 	}
 }
+
+// AddCapability adds one catalog tool to an agent (Runtype's "add capability"), with
+// an optional config; adding a tool the agent has replaces its config.
+func (s *Store) AddCapability(ctx context.Context, actor *Actor, agentID int64, name string, config json.RawMessage) (*Agent, error) {
+	return s.changeTools(ctx, actor, agentID, "added capability "+name, func(tools map[string]json.RawMessage) error {
+		def := json.RawMessage(`{}`)
+		if len(config) > 0 && string(config) != "null" {
+			b, _ := json.Marshal(map[string]json.RawMessage{"config": config})
+			def = b
+		}
+		tools[name] = def
+		return nil
+	})
+}
+
+// RemoveCapability removes one tool from an agent; ErrNotFound when it has none of that name.
+func (s *Store) RemoveCapability(ctx context.Context, actor *Actor, agentID int64, name string) (*Agent, error) {
+	return s.changeTools(ctx, actor, agentID, "removed capability "+name, func(tools map[string]json.RawMessage) error {
+		if _, ok := tools[name]; !ok {
+			return fmt.Errorf("db: agent %d has no tool %q: %w", agentID, name, ErrNotFound)
+		}
+		delete(tools, name)
+		return nil
+	})
+}
+
+// changeTools edits an agent's tools under its row lock and saves through the one
+// validator, as a version with source "capability".
+func (s *Store) changeTools(ctx context.Context, actor *Actor, agentID int64, summary string, edit func(map[string]json.RawMessage) error) (*Agent, error) {
+	var saved *Agent
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		a := new(Agent)
+		if err := tx.NewSelect().Model(a).Where("a.id = ? AND a.org_id = ? AND a.deleted_at IS NULL", agentID, actor.OrgID).For("UPDATE").Scan(ctx); err != nil {
+			return fmt.Errorf("db: agent %d: %w", agentID, notFound(err))
+		}
+		tools := make(map[string]json.RawMessage, len(a.Tools)+1)
+		for k, v := range a.Tools {
+			tools[k] = v
+		}
+		if err := edit(tools); err != nil {
+			return err
+		}
+		var err error
+		saved, err = s.saveAgentTx(ctx, tx, actor, &AgentPatch{ID: Some(agentID), Tools: Some(tools)}, SourceCapability, summary)
+		return err
+	})
+	return saved, err
+}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -111,17 +112,19 @@ func (h *Agents) editor(c *fiber.Ctx, ag *db.Agent) (agents.Editor, error) {
 	if ag.MaxToolRoundtrips != nil {
 		e.Form.MaxToolRoundtrips = strconv.Itoa(*ag.MaxToolRoundtrips)
 	}
-	e.Form.ToolNames = strings.Join(toAgentJSON(ag).ToolNames, "\n")
 	e.Form.ContextDocs = formatContextDocs(ag.ContextDocs)
 	e.Version = int64(ag.LiveVersion)
 	if ag.PublishedVersionID != nil {
 		e.Form.BaseVersion = strconv.FormatInt(*ag.PublishedVersionID, 10)
 	}
-	return e, h.options(c, &e, ag.TagIDs, ag.MCPServers)
+	return e, h.options(c, &e, ag.TagIDs, ag.MCPServers, ag.Tools)
 }
 
 // options fills the model and tag choices.
-func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedServers []int64) error {
+func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedServers []int64, tools map[string]json.RawMessage) error {
+	if err := h.toolOptions(c, e, tools); err != nil {
+		return err
+	}
 	models, err := h.Store.Models(c.UserContext())
 	if err != nil {
 		return err
@@ -159,12 +162,12 @@ func patchFromForm(c *fiber.Ctx) (*db.AgentPatch, agents.Form) {
 	f := agents.Form{Name: c.FormValue("name"), Description: c.FormValue("description"), LogoURL: strings.TrimSpace(c.FormValue("logoUrl")),
 		Model: c.FormValue("model"), MaxToolRoundtrips: strings.TrimSpace(c.FormValue("maxToolRoundtrips")), SystemPrompt: c.FormValue("systemPrompt"),
 		Stage: c.FormValue("stage"), EmailSlug: strings.TrimSpace(c.FormValue("emailSlug")), PlanningMode: c.FormValue("planningMode"),
-		ConversationStarters: c.FormValue("conversationStarters"), ToolNames: c.FormValue("toolNames"),
-		ShowInChat: c.FormValue("showInChat") != "", BaseVersion: c.FormValue("publishedVersionId")}
+		ConversationStarters: c.FormValue("conversationStarters"),
+		ShowInChat:           c.FormValue("showInChat") != "", BaseVersion: c.FormValue("publishedVersionId")}
 	p := &db.AgentPatch{Name: db.Some(f.Name), Description: optString(f.Description), LogoURL: optString(f.LogoURL),
 		Model: optString(f.Model), SystemPrompt: optString(f.SystemPrompt), Stage: db.Some(f.Stage), EmailSlug: optString(f.EmailSlug),
 		PlanningMode: optString(f.PlanningMode), ConversationStarters: db.Some(lines(f.ConversationStarters)),
-		ToolNames: db.Some(lines(f.ToolNames)), ShowInChat: db.Some(f.ShowInChat)}
+		Tools: db.Some(toolsFromForm(c)), ShowInChat: db.Some(f.ShowInChat)}
 	if f.MaxToolRoundtrips == "" {
 		p.MaxToolRoundtrips = db.Opt[int]{Set: true, Null: true}
 	} else if n, err := strconv.Atoi(f.MaxToolRoundtrips); err == nil {
@@ -203,6 +206,15 @@ func (h *Agents) Update(c *fiber.Ctx) error {
 	}
 	p, f := patchFromForm(c)
 	p.ID = db.Some(id)
+	// Keep the stored definition of tools the form cannot show in full (those that
+	// left the catalog); catalog tools are refreshed on save anyway.
+	if cur, err := h.Store.Agent(c.UserContext(), ActorOf(c).OrgID, id); err == nil {
+		for name, def := range p.Tools.V {
+			if old, ok := cur.Tools[name]; ok {
+				p.Tools.V[name] = withConfigOf(old, def)
+			}
+		}
+	}
 	return h.save(c, p, f, db.SourceUpdate)
 }
 
@@ -235,7 +247,7 @@ func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source stri
 			e.Version = int64(ce.VersionNo)
 		}
 	}
-	if err := h.options(c, &e, p.TagIDs.V, p.MCPServers.V); err != nil {
+	if err := h.options(c, &e, p.TagIDs.V, p.MCPServers.V, p.Tools.V); err != nil {
 		return err
 	}
 	status := fiber.StatusUnprocessableEntity
@@ -377,4 +389,112 @@ func formatContextDocs(docs []db.ContextDoc) string {
 		out[i] = strings.TrimRight(strings.Join([]string{d.Provider, d.ID, d.Name, d.MimeType}, " | "), " |")
 	}
 	return strings.Join(out, "\n")
+}
+
+// toolsFromForm reads the tool picker and the config inputs into seed 001's tools map.
+func toolsFromForm(c *fiber.Ctx) map[string]json.RawMessage {
+	tools := map[string]json.RawMessage{}
+	for _, raw := range c.Context().PostArgs().PeekMulti("tools") {
+		name := string(raw)
+		config := map[string]any{}
+		switch name {
+		case "call_agent":
+			if ids := formIDs(c, "cfg-call_agent"); len(ids) > 0 {
+				config["callableAgentIds"] = ids
+			}
+		case "search_knowledge_base":
+			if ids := formIDs(c, "cfg-search_knowledge_base"); len(ids) > 0 {
+				config["accessibleKnowledgeBaseIds"] = ids
+			}
+		}
+		def := map[string]any{}
+		if len(config) > 0 {
+			def["config"] = config
+		}
+		if text := strings.TrimSpace(c.FormValue("cfgjson-" + name)); text != "" {
+			var v any
+			if json.Unmarshal([]byte(text), &v) == nil {
+				def["config"] = v
+			} else {
+				def["config"] = text // not JSON: the config schema refuses it with a message
+			}
+		}
+		b, _ := json.Marshal(def)
+		tools[name] = b
+	}
+	return tools
+}
+
+// withConfigOf is the stored definition old with the config of def (or none).
+func withConfigOf(old, def json.RawMessage) json.RawMessage {
+	var o, d map[string]json.RawMessage
+	if json.Unmarshal(old, &o) != nil || json.Unmarshal(def, &d) != nil {
+		return def
+	}
+	delete(o, "config")
+	if cfg, ok := d["config"]; ok {
+		o["config"] = cfg
+	}
+	b, _ := json.Marshal(o)
+	return b
+}
+
+// toolOptions fills the tool picker from the catalog and the agent's tools, and the
+// agent and knowledge-base choices for the two id configs.
+func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]json.RawMessage) error {
+	ctx, org := c.UserContext(), ActorOf(c).OrgID
+	cat, err := h.Store.Catalog(ctx, org)
+	if err != nil {
+		return err
+	}
+	var cfg struct {
+		Config struct {
+			CallableAgentIDs           []int64 `json:"callableAgentIds"`
+			AccessibleKnowledgeBaseIDs []int64 `json:"accessibleKnowledgeBaseIds"`
+		} `json:"config"`
+	}
+	json.Unmarshal(tools["call_agent"], &cfg)
+	callable := cfg.Config.CallableAgentIDs
+	json.Unmarshal(tools["search_knowledge_base"], &cfg)
+	kbs := cfg.Config.AccessibleKnowledgeBaseIDs
+	for _, t := range cat {
+		_, selected := tools[t.Name]
+		if t.RemovedAt != nil && !selected {
+			continue
+		}
+		opt := agents.ToolOption{Name: t.Name, Category: t.Category, Description: t.Description, Selected: selected,
+			Removed: t.RemovedAt != nil, HasConfig: len(t.ConfigSchema) > 0}
+		var def struct {
+			Config json.RawMessage `json:"config"`
+		}
+		if json.Unmarshal(tools[t.Name], &def) == nil && len(def.Config) > 0 && string(def.Config) != "null" {
+			opt.ConfigJSON = string(def.Config)
+		}
+		e.Tools = append(e.Tools, opt)
+	}
+	choices, err := h.Store.AgentChoices(ctx, org, callable, 500)
+	if err != nil {
+		return err
+	}
+	sel := map[int64]bool{}
+	for _, id := range callable {
+		sel[id] = true
+	}
+	for _, a := range choices {
+		if a.ID != e.ID {
+			e.Callable = append(e.Callable, agents.Choice{ID: a.ID, Name: a.Name, Selected: sel[a.ID]})
+		}
+	}
+	all, err := h.Store.KnowledgeBases(ctx, org)
+	if err != nil {
+		return err
+	}
+	sel = map[int64]bool{}
+	for _, id := range kbs {
+		sel[id] = true
+	}
+	for _, kb := range all {
+		e.KBs = append(e.KBs, agents.Choice{ID: kb.ID, Name: kb.Name, Selected: sel[kb.ID]})
+	}
+	return nil
 }

@@ -19,7 +19,7 @@ func TestConsoleEditorSavesEverySection(t *testing.T) {
 	c := e.client().mustLogin("builder@demo.test", "demo-builder-pass")
 	form := url.Values{"name": {"Console agent"}, "systemPrompt": {"Be brief."}, "model": {"openai:gpt-4o"}, "maxToolRoundtrips": {"0"},
 		"stage": {"development"}, "emailSlug": {"postmaster"}, "mcpServers": {mcp}, "showInChat": {"on"},
-		"contextDocs": {"googleDocs | doc-1 | Runbook | text/plain"}, "conversationStarters": {"Hi\nHelp me"}, "toolNames": {"web_search"}}
+		"contextDocs": {"googleDocs | doc-1 | Runbook | text/plain"}, "conversationStarters": {"Hi\nHelp me"}, "tools": {"web_search"}}
 	resp, page := c.post("/agents", form, c.csrf("/agents/new"))
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Number must be greater than or equal to 1") ||
 		!strings.Contains(page, `Email slug &#34;postmaster&#34; is reserved and cannot be used`) {

@@ -17,6 +17,8 @@ func (s *Server) routes(base handlers.Base) {
 	agentsAPI := &handlers.AgentsAPI{Base: base}
 	tagsAPI := &handlers.TagsAPI{Base: base}
 	versionsAPI := &handlers.VersionsAPI{Base: base}
+	toolsAPI := &handlers.ToolsAPI{Base: base}
+	tools := &handlers.Tools{Base: base}
 	versions := &handlers.Versions{Base: base}
 	tags := &handlers.Tags{Base: base}
 	agents := &handlers.Agents{Base: base, EmailDomain: s.cfg.EmailDomain}
@@ -46,6 +48,10 @@ func (s *Server) routes(base handlers.Base) {
 	apiGroup.Get("/agents", agentsAPI.List)
 	apiGroup.Post("/agents", agentsAPI.Save)
 	apiGroup.Post("/agents/import", agentsAPI.Import)
+	apiGroup.Get("/tools", toolsAPI.List)
+	apiGroup.Post("/tools/catalog", toolsAPI.ImportCatalog)
+	apiGroup.Post("/agents/sync-tools", toolsAPI.Sync)
+	apiGroup.Get("/agents/sync-tools/preview", toolsAPI.Preview)
 	apiGroup.Get("/agents/versions", versionsAPI.List)
 	apiGroup.Get("/agents/versions/:versionId", versionsAPI.Get)
 	apiGroup.Get("/agents/:id", agentsAPI.Get)
@@ -57,6 +63,8 @@ func (s *Server) routes(base handlers.Base) {
 	apiGroup.Post("/agents/:id/clone", agentsAPI.Clone)
 	apiGroup.Post("/agents/:id/publish", agentsAPI.Publish)
 	apiGroup.Get("/agents/:id/export", agentsAPI.Export)
+	apiGroup.Post("/agents/:id/capabilities", toolsAPI.AddCapability)
+	apiGroup.Delete("/agents/:id/capabilities/:name", toolsAPI.RemoveCapability)
 	apiGroup.Get("/agent-tags", tagsAPI.List)
 	apiGroup.Post("/agent-tags", tagsAPI.Create)
 	apiGroup.Put("/agent-tags/:id", tagsAPI.Update)
@@ -93,6 +101,8 @@ func (s *Server) routes(base handlers.Base) {
 	in.Get("/agents/:id/diff", versions.Diff)
 	in.Post("/agents/:id/versions/:versionId/restore", versions.Restore)
 	in.Post("/agents-bulk/tags", tags.BulkFromList)
+	in.Get("/tools", tools.List)
+	in.Get("/tools/:name", tools.Show)
 	in.Get("/tags", tags.List)
 	in.Post("/tags", tags.Create)
 	in.Post("/tags/inline", tags.Inline)
@@ -108,6 +118,10 @@ func (s *Server) routes(base handlers.Base) {
 	adm.Post("/tokens", admin.CreateToken)
 	adm.Post("/tokens/:id/revoke", admin.RevokeToken)
 	adm.Get("/audit", admin.Audit)
+	adm.Get("/sync", tools.SyncPreview)
+	adm.Post("/sync", tools.SyncRun)
+	adm.Get("/catalog", tools.CatalogPage)
+	adm.Post("/catalog", tools.CatalogUpload)
 	adm.Get("/models", admin.Models)
 	adm.Post("/models", admin.AddModel)
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"agentconsole/db"
+	"agentconsole/db/catalog"
 	"agentconsole/db/embedded"
 	"agentconsole/web"
 )
@@ -35,6 +36,8 @@ Usage:
   agentconsole token create --email E --name N
                                     create an API token acting as that user in their
                                     organisation; prints the secret once
+  agentconsole catalog import FILE  load a newer tool catalog (every schema is checked
+                                    first); agents keep their schemas until synced
 
 Environment: DATABASE_URL, PORT, DATA_DIR, LOG_LEVEL (debug|info|warn|error),
 COOKIE_SECURE, TRUST_PROXY, SESSION_TTL, DB_MAX_CONNS, LOGIN_MAX_PER_ACCOUNT,
@@ -91,6 +94,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		return userCreate(ctx, cfg, args[2:], stdin, stdout)
 	case cmd == "token create":
 		return tokenCreate(ctx, cfg, args[2:], stdout)
+	case cmd == "catalog import":
+		if len(args) != 3 {
+			return errors.New("catalog import: give the catalog file: agentconsole catalog import FILE")
+		}
+		return catalogImport(ctx, cfg, args[2], stdout)
 	default:
 		return fmt.Errorf("unknown command %q (see agentconsole --help)", strings.Join(args, " "))
 	}
@@ -234,6 +242,28 @@ func tokenCreate(ctx context.Context, cfg config, args []string, stdout io.Write
 			return err
 		}
 		fmt.Fprintln(stdout, secret)
+		return nil
+	})
+}
+
+func catalogImport(ctx context.Context, cfg config, path string, stdout io.Writer) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	parsed, err := catalog.Parse(raw)
+	if err != nil {
+		return err
+	}
+	return withStore(ctx, cfg, func(s *db.Store) error {
+		if _, err := s.Migrate(ctx); err != nil {
+			return err
+		}
+		res, err := s.ImportCatalog(ctx, nil, parsed, raw, "cli")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "catalog %s loaded: added %v, changed %v, removed %v\n", res.CatalogVersion, res.Added, res.Changed, res.Removed)
 		return nil
 	})
 }

@@ -61,3 +61,13 @@ func FuzzParse(f *testing.F) {
 	f.Add(`{"catalogVersion":"1","native":{"x":{"description":"d","parameters":{"type":"object"}}}}`)
 	f.Fuzz(func(t *testing.T, s string) { Parse([]byte(s)) })
 }
+
+func TestFieldsFlattensNestedSchemas(t *testing.T) {
+	fields := Fields([]byte(`{"type":"object","required":["to"],"properties":{
+		"to":{"type":"array","items":{"type":"string","format":"email"},"minItems":1,"description":"Recipients"},
+		"opts":{"type":"object","properties":{"mode":{"type":"string","enum":["a","b"]}}}}}`))
+	if len(fields) != 3 || fields[0].Path != "to" || !fields[0].Required || fields[0].Type != "string[]" ||
+		fields[1].Path != "opts" || fields[2].Path != "opts.mode" || fields[2].Depth != 1 || strings.Join(fields[2].Enum, ",") != "a,b" {
+		t.Fatalf("%+v", fields)
+	}
+}

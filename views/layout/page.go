@@ -32,6 +32,7 @@ type NavItem struct {
 var Nav = []NavItem{
 	{Key: "agents", Label: "Agents", Href: "/agents"},
 	{Key: "tags", Label: "Tags", Href: "/tags"},
+	{Key: "tools", Label: "Tools", Href: "/tools"},
 	{Key: "home", Label: "Overview", Href: "/overview"},
 	{Key: "admin", Label: "Admin", Href: "/admin/users", AdminOnly: true},
 }

@@ -47,10 +47,25 @@ type Option struct{ Value, Label string }
 // Form holds the editor's values as the user typed them.
 type Form struct {
 	Name, Description, LogoURL, Model, MaxToolRoundtrips, SystemPrompt string
-	Stage, EmailSlug, PlanningMode, ConversationStarters, ToolNames    string
+	Stage, EmailSlug, PlanningMode, ConversationStarters               string
 	ContextDocs                                                        string // one "provider | id | name | mimeType" per line
 	ShowInChat                                                         bool
 	BaseVersion                                                        string
+}
+
+// ToolOption is a catalog tool in the editor's picker.
+type ToolOption struct {
+	Name, Category, Description string
+	Selected, Removed           bool
+	ConfigJSON                  string // for tools configured as raw JSON
+	HasConfig                   bool   // the tool takes a per-agent config
+}
+
+// Choice is an option of a multi-select with its selection.
+type Choice struct {
+	ID       int64
+	Name     string
+	Selected bool
 }
 
 // Conflict explains a refused stale save.
@@ -67,6 +82,9 @@ type Editor struct {
 	Models      []Option
 	Tags        []Tag
 	MCPServers  []Tag // the organisation's MCP servers, Selected when connected
+	Tools       []ToolOption
+	Callable    []Choice // agents call_agent may call
+	KBs         []Choice // knowledge bases search_knowledge_base may search
 	CanEdit     bool
 	CanDelete   bool
 	CanCreate   bool

@@ -1,0 +1,131 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"agentconsole/db"
+	"agentconsole/db/catalog"
+)
+
+// ToolsAPI serves the tool catalog, the sync (seed 000) and capabilities (Runtype).
+type ToolsAPI struct{ Base }
+
+// MsgOnlyAdminsSync is seed 000's 403 wording.
+const MsgOnlyAdminsSync = "Unauthorized: Only admins can sync agent tools"
+
+type toolJSON struct {
+	Description  string          `json:"description"`
+	Parameters   json.RawMessage `json:"parameters,omitempty"`
+	IsProvider   bool            `json:"isProviderTool,omitempty"`
+	Kind         string          `json:"kind"`
+	Category     string          `json:"category"`
+	Version      string          `json:"version"`
+	ConfigSchema json.RawMessage `json:"configSchema,omitempty"`
+	Agents       int             `json:"agents"`
+	Outdated     int             `json:"outdated"`
+}
+
+// List is GET /api/tools: the catalog keyed by tool name in the shape agents copy
+// ({description, parameters}), plus kind, category, version and this organisation's usage.
+func (h *ToolsAPI) List(c *fiber.Ctx) error {
+	tools, err := h.Store.Catalog(c.UserContext(), ActorOf(c).OrgID)
+	if err != nil {
+		return err
+	}
+	out := map[string]toolJSON{}
+	for _, t := range tools {
+		if t.RemovedAt != nil {
+			continue
+		}
+		out[t.Name] = toolJSON{Description: t.Description, Parameters: t.Parameters, IsProvider: t.Kind == "provider", Kind: t.Kind,
+			Category: t.Category, Version: t.Version, ConfigSchema: t.ConfigSchema, Agents: t.Agents, Outdated: t.Outdated}
+	}
+	return c.JSON(fiber.Map{"tools": out})
+}
+
+// Sync is POST /api/agents/sync-tools (admin only, seed 000).
+func (h *ToolsAPI) Sync(c *fiber.Ctx) error {
+	if !ActorOf(c).Can(db.PermAdmin) {
+		return &ErrForbidden{Message: MsgOnlyAdminsSync}
+	}
+	res, err := h.Store.SyncTools(c.UserContext(), ActorOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(res)
+}
+
+// Preview is GET /api/agents/sync-tools/preview (admin): what a sync would change.
+func (h *ToolsAPI) Preview(c *fiber.Ctx) error {
+	if !ActorOf(c).Can(db.PermAdmin) {
+		return &ErrForbidden{Message: MsgOnlyAdminsSync}
+	}
+	p, err := h.Store.PreviewSync(c.UserContext(), ActorOf(c).OrgID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+// ImportCatalog is POST /api/tools/catalog (admin): load a newer catalog file.
+func (h *ToolsAPI) ImportCatalog(c *fiber.Ctx) error {
+	if err := require(c, db.PermAdmin); err != nil {
+		return err
+	}
+	res, err := importCatalog(c, h.Store, c.Body(), "upload")
+	if err != nil {
+		return agentError(c, err)
+	}
+	return c.JSON(res)
+}
+
+func importCatalog(c *fiber.Ctx, store *db.Store, raw []byte, source string) (*db.CatalogImport, error) {
+	parsed, err := catalog.Parse(raw)
+	if err != nil {
+		return nil, &db.ValidationError{Message: "Invalid catalog: " + strings.TrimPrefix(err.Error(), "catalog: ")}
+	}
+	return store.ImportCatalog(c.UserContext(), ActorOf(c), parsed, raw, source)
+}
+
+// AddCapability is POST /api/agents/{id}/capabilities {"name", "config"?}.
+func (h *ToolsAPI) AddCapability(c *fiber.Ctx) error {
+	id, err := permittedID(c, db.PermAgentsUpdate)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Name   string          `json:"name"`
+		Config json.RawMessage `json:"config"`
+	}
+	if err := json.Unmarshal(c.Body(), &body); err != nil {
+		return agentError(c, &db.ValidationError{Message: "Invalid JSON body"})
+	}
+	if strings.TrimSpace(body.Name) == "" {
+		return validationError(c, "Validation Error", []db.Issue{{Message: "Required", Path: []any{"name"}}})
+	}
+	a, err := h.Store.AddCapability(c.UserContext(), ActorOf(c), id, body.Name, body.Config)
+	if err != nil {
+		return agentError(c, err)
+	}
+	return c.JSON(toAgentJSON(a))
+}
+
+// RemoveCapability is DELETE /api/agents/{id}/capabilities/{name}.
+func (h *ToolsAPI) RemoveCapability(c *fiber.Ctx) error {
+	id, err := permittedID(c, db.PermAgentsUpdate)
+	if err != nil {
+		return err
+	}
+	a, err := h.Store.RemoveCapability(c.UserContext(), ActorOf(c), id, c.Params("name"))
+	if errors.Is(err, db.ErrNotFound) {
+		return err
+	}
+	if err != nil {
+		return agentError(c, err)
+	}
+	return c.JSON(toAgentJSON(a))
+}
