@@ -30,6 +30,16 @@ type CatalogTool struct {
 	Outdated     int             `bun:"outdated" json:"outdated"`
 }
 
+// dropNulls turns SQL NULL schemas (scanned as JSON null) into absent ones.
+func (t *CatalogTool) dropNulls() {
+	if string(t.Parameters) == "null" {
+		t.Parameters = nil
+	}
+	if string(t.ConfigSchema) == "null" {
+		t.ConfigSchema = nil
+	}
+}
+
 // CatalogImport reports what loading a catalog changed.
 type CatalogImport struct {
 	CatalogVersion string   `json:"catalogVersion"`
@@ -173,6 +183,9 @@ func (s *Store) Catalog(ctx context.Context, orgID int64) ([]CatalogTool, error)
 	if err != nil {
 		return nil, fmt.Errorf("db: catalog: %w", err)
 	}
+	for i := range tools {
+		tools[i].dropNulls()
+	}
 	return tools, nil
 }
 
@@ -182,6 +195,7 @@ func (s *Store) CatalogToolByName(ctx context.Context, name string) (*CatalogToo
 	if err := s.DB.NewRaw("SELECT * FROM catalog_tools WHERE name = ?", name).Scan(ctx, t); err != nil {
 		return nil, fmt.Errorf("db: catalog tool %q: %w", name, notFound(err))
 	}
+	t.dropNulls()
 	return t, nil
 }
 
