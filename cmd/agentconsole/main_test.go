@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"agentconsole/db/catalog"
+	"agentconsole/db/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+func TestHelpNamesEverySubcommand(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"--help"}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"serve", "migrate", "seed", "user create", "token create", "catalog import"} {
+		if !strings.Contains(out.String(), "agentconsole "+cmd) {
+			t.Errorf("--help does not explain %q", cmd)
+		}
+	}
+}
+
+func TestOperatorCommandsAgainstADatabase(t *testing.T) {
+	t.Setenv("DATABASE_URL", dbtest.NewDatabase(t))
+	ctx := context.Background()
+	var out bytes.Buffer
+	steps := [][]string{{"migrate"}, {"seed"}}
+	for _, args := range steps {
+		if err := run(ctx, args, nil, &out); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	out.Reset()
+	if err := run(ctx, []string{"user", "create", "--email", "ops@demo.test", "--name", "Ops", "--role", "reviewer"}, strings.NewReader("a-long-password\n"), &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "ops@demo.test (reviewer)") {
+		t.Fatalf("user create: %s", out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"token", "create", "--email", "ops@demo.test", "--name", "ci"}, nil, &out); err != nil || !strings.HasPrefix(out.String(), "acon_") {
+		t.Fatalf("token create: %q %v", out.String(), err)
+	}
+	var f map[string]any
+	json.Unmarshal(catalog.Bundled, &f)
+	f["catalogVersion"] = "cli-test"
+	delete(f["native"].(map[string]any), "get_weather")
+	raw, _ := json.Marshal(f)
+	path := filepath.Join(t.TempDir(), "catalog.json")
+	os.WriteFile(path, raw, 0o644)
+	out.Reset()
+	if err := run(ctx, []string{"catalog", "import", path}, nil, &out); err != nil || !strings.Contains(out.String(), "removed [get_weather]") {
+		t.Fatalf("catalog import: %q %v", out.String(), err)
+	}
+	if err := run(ctx, []string{"catalog", "import", "/nonexistent.json"}, nil, &out); err == nil {
+		t.Fatal("importing a missing file succeeded")
+	}
+	if err := run(ctx, []string{"frobnicate"}, nil, &out); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+}
