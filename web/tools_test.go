@@ -163,7 +163,7 @@ func toolConfig(t *testing.T, e *env, tok, id, tool string) string {
 // selectOption selects one option (by value) of a multi-select.
 func selectOption(sel, value string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.Evaluate[any](`document.querySelector("` + sel + `").querySelector('option[value="` + value + `"]').selected = true`)(ctx, tg)
+		_, err := chromedp.Evaluate[any](`document.querySelector("`+sel+`").querySelector('option[value="`+value+`"]').selected = true`)(ctx, tg)
 		return chromedp.Void{}, err
 	}
 }
