@@ -90,6 +90,11 @@ func (s *Store) saveAgentTx(ctx context.Context, tx bun.Tx, actor *Actor, p *Age
 	if err := s.appendVersion(ctx, tx, actor, a, source, summary); err != nil {
 		return nil, err
 	}
+	if a.AgentType == "external" { // its card is due now: the scheduler fetches it
+		if _, err := tx.NewRaw("INSERT INTO agent_cards (agent_id, org_id) VALUES (?, ?) ON CONFLICT DO NOTHING", a.ID, a.OrgID).Exec(ctx); err != nil {
+			return nil, err
+		}
+	}
 	action := auditActions[source]
 	if action == "" {
 		action = "agent.updated"

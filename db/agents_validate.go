@@ -273,8 +273,8 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 			if c.EndpointURL != "" && !isHTTPURL(c.EndpointURL) {
 				add("Invalid url", "externalConfig", "endpointUrl")
 			}
-			if c.RefreshIntervalMinutes < 0 {
-				add("Number must be greater than or equal to 1", "externalConfig", "refreshIntervalMinutes")
+			if c.RefreshIntervalMinutes < 0 || c.RefreshIntervalMinutes > 60*24*30 {
+				add("Number must be between 1 and 43200 (30 days); 0 means the default of 60", "externalConfig", "refreshIntervalMinutes")
 			}
 			a.ExternalConfig = &c
 		}

@@ -113,6 +113,13 @@ func (h *Agents) editor(c *fiber.Ctx, ag *db.Agent) (agents.Editor, error) {
 		e.Form.MaxToolRoundtrips = strconv.Itoa(*ag.MaxToolRoundtrips)
 	}
 	e.Form.ContextDocs = formatContextDocs(ag.ContextDocs)
+	e.Form.AgentType = ag.AgentType
+	if x := ag.ExternalConfig; x != nil {
+		e.Form.AgentCardURL, e.Form.EndpointURL = x.AgentCardURL, x.EndpointURL
+		if x.RefreshIntervalMinutes > 0 {
+			e.Form.RefreshInterval = strconv.Itoa(x.RefreshIntervalMinutes)
+		}
+	}
 	e.Version = int64(ag.LiveVersion)
 	if ag.PublishedVersionID != nil {
 		e.Form.BaseVersion = strconv.FormatInt(*ag.PublishedVersionID, 10)
@@ -179,6 +186,13 @@ func patchFromForm(c *fiber.Ctx) (*db.AgentPatch, agents.Form) {
 	p.MCPServers = db.Some(formIDs(c, "mcpServers"))
 	f.ContextDocs = c.FormValue("contextDocs")
 	p.ContextDocs = db.Some(parseContextDocs(f.ContextDocs))
+	f.AgentType = c.FormValue("agentType")
+	if f.AgentType == "external" {
+		f.AgentCardURL, f.EndpointURL, f.RefreshInterval = strings.TrimSpace(c.FormValue("agentCardUrl")), strings.TrimSpace(c.FormValue("endpointUrl")), c.FormValue("refreshIntervalMinutes")
+		minutes, _ := strconv.Atoi(f.RefreshInterval)
+		p.AgentType = db.Some("external")
+		p.ExternalConfig = db.Some(db.ExternalConfig{AgentCardURL: f.AgentCardURL, EndpointURL: f.EndpointURL, RefreshIntervalMinutes: minutes})
+	}
 	if id, err := strconv.ParseInt(c.FormValue("id"), 10, 64); err == nil && id > 0 {
 		p.ID = db.Some(id)
 	}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -34,8 +35,16 @@ type env struct {
 
 func start(t *testing.T, tweak ...func(*web.Config)) *env {
 	t.Helper()
-	store := dbtest.Seeded(t)
+	return startOn(t, dbtest.Seeded(t), tweak...)
+}
+
+// startOn runs a console on an existing database (several may share one).
+func startOn(t *testing.T, store *db.Store, tweak ...func(*web.Config)) *env {
+	t.Helper()
 	cfg := web.DefaultConfig()
+	cfg.CardTick = 0                                                           // no background refresh unless a test asks for it
+	cfg.Fetch.AllowNets = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} // the tests' A2A peers
+	cfg.Fetch.Timeout = 2 * time.Second
 	for _, f := range tweak {
 		f(&cfg)
 	}

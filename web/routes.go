@@ -3,12 +3,13 @@ package web
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"agentconsole/db"
 	"agentconsole/handlers"
 	"agentconsole/handlers/openapi"
 )
 
 // routes mounts every route of the console and the API, grouped by who may call them.
-func (s *Server) routes(base handlers.Base) {
+func (s *Server) routes(base handlers.Base, fetcher db.CardFetcher) {
 	app := s.App
 	auth := &handlers.Auth{Base: base, MaxFailuresPerAccount: s.cfg.LoginMaxPerAccount, MaxFailuresPerIP: s.cfg.LoginMaxPerIP, FailureWindow: s.cfg.LoginWindow}
 	admin := &handlers.Admin{Base: base}
@@ -18,6 +19,8 @@ func (s *Server) routes(base handlers.Base) {
 	tagsAPI := &handlers.TagsAPI{Base: base}
 	versionsAPI := &handlers.VersionsAPI{Base: base}
 	toolsAPI := &handlers.ToolsAPI{Base: base}
+	cardsAPI := &handlers.CardsAPI{Base: base, Fetcher: fetcher}
+	cards := &handlers.Cards{Base: base, Fetcher: fetcher, Kick: s.cards.Kick}
 	tools := &handlers.Tools{Base: base}
 	versions := &handlers.Versions{Base: base}
 	tags := &handlers.Tags{Base: base}
@@ -52,6 +55,10 @@ func (s *Server) routes(base handlers.Base) {
 	apiGroup.Post("/tools/catalog", toolsAPI.ImportCatalog)
 	apiGroup.Post("/agents/sync-tools", toolsAPI.Sync)
 	apiGroup.Get("/agents/sync-tools/preview", toolsAPI.Preview)
+	apiGroup.Post("/agents/fetch-agent-card", cardsAPI.Preview)
+	apiGroup.Get("/skill-role-rules", cardsAPI.Rules)
+	apiGroup.Post("/skill-role-rules", cardsAPI.SaveRule)
+	apiGroup.Delete("/skill-role-rules/:id", cardsAPI.DeleteRule)
 	apiGroup.Get("/agents/versions", versionsAPI.List)
 	apiGroup.Get("/agents/versions/:versionId", versionsAPI.Get)
 	apiGroup.Get("/agents/:id", agentsAPI.Get)
@@ -63,6 +70,10 @@ func (s *Server) routes(base handlers.Base) {
 	apiGroup.Post("/agents/:id/clone", agentsAPI.Clone)
 	apiGroup.Post("/agents/:id/publish", agentsAPI.Publish)
 	apiGroup.Get("/agents/:id/export", agentsAPI.Export)
+	apiGroup.Post("/agents/:id/refresh-agent-card", cardsAPI.Refresh)
+	apiGroup.Get("/agents/:id/agent-card", cardsAPI.Card)
+	apiGroup.Get("/agents/:id/card-refreshes", cardsAPI.History)
+	apiGroup.Put("/agents/:id/skills/:skillId/roles", cardsAPI.SetSkillRoles)
 	apiGroup.Post("/agents/:id/capabilities", toolsAPI.AddCapability)
 	apiGroup.Delete("/agents/:id/capabilities/:name", toolsAPI.RemoveCapability)
 	apiGroup.Get("/agent-tags", tagsAPI.List)
@@ -90,6 +101,9 @@ func (s *Server) routes(base handlers.Base) {
 	in.Post("/account/password", auth.ChangePassword)
 	in.Get("/agents", agents.List)
 	in.Get("/agents/new", agents.New)
+	in.Get("/agents/external/new", cards.NewExternal)
+	in.Post("/agents/external/preview", cards.PreviewExternal)
+	in.Post("/agents/external", cards.CreateExternal)
 	in.Post("/agents", agents.Create)
 	in.Post("/agents/validate", agents.Validate)
 	in.Get("/agents/:id", agents.Show)
@@ -97,6 +111,10 @@ func (s *Server) routes(base handlers.Base) {
 	in.Post("/agents/:id/delete", agents.Delete)
 	in.Post("/agents/:id/restore", agents.Restore)
 	in.Post("/agents/:id/clone", agents.Clone)
+	in.Get("/agents/:id/card", cards.Show)
+	in.Post("/agents/:id/card/refresh", cards.Refresh)
+	in.Get("/agents/:id/card/refreshes/:refreshId", cards.RefreshDiff)
+	in.Post("/agents/:id/card/skills/:skillId/roles", cards.SetSkillRoles)
 	in.Get("/agents/:id/versions", versions.History)
 	in.Get("/agents/:id/diff", versions.Diff)
 	in.Post("/agents/:id/versions/:versionId/restore", versions.Restore)
@@ -122,6 +140,11 @@ func (s *Server) routes(base handlers.Base) {
 	adm.Post("/sync", tools.SyncRun)
 	adm.Get("/catalog", tools.CatalogPage)
 	adm.Post("/catalog", tools.CatalogUpload)
+	adm.Get("/skill-roles", cards.Rules)
+	adm.Post("/skill-roles", cards.SaveRule)
+	adm.Post("/skill-roles/:id/delete", cards.DeleteRule)
+	adm.Post("/cards/refresh-all", cards.RefreshAll)
+	adm.Get("/cards/progress", cards.Progress)
 	adm.Get("/models", admin.Models)
 	adm.Post("/models", admin.AddModel)
 

@@ -12,6 +12,7 @@ import (
 
 	"agentconsole/db"
 	"agentconsole/handlers"
+	"agentconsole/web/fetch"
 )
 
 // Config is the server's configuration, read from the environment by cmd.
@@ -21,6 +22,11 @@ type Config struct {
 	SessionTTL    time.Duration // absolute session lifetime
 	TrustProxy    bool          // trust X-Forwarded-For from a load balancer
 	EmailDomain   string        // agents' email addresses are slug@EmailDomain
+	// Outbound card fetching and the background refresh.
+	Fetch           fetch.Config
+	CardTick        time.Duration // how often the scheduler looks for due cards (0: no scheduler)
+	CardUnit        time.Duration // one "minute" of refreshIntervalMinutes (tests shorten it)
+	CardConcurrency int
 	// Login throttling (per account and per client address, over the window).
 	LoginMaxPerAccount int
 	LoginMaxPerIP      int
@@ -29,7 +35,7 @@ type Config struct {
 
 // DefaultConfig is the configuration with nothing set.
 func DefaultConfig() Config {
-	return Config{Addr: ":8080", EmailDomain: "agents.example.com", SessionTTL: 12 * time.Hour, LoginMaxPerAccount: 5, LoginMaxPerIP: 50, LoginWindow: 15 * time.Minute}
+	return Config{Addr: ":8080", EmailDomain: "agents.example.com", CardTick: 15 * time.Second, CardUnit: time.Minute, CardConcurrency: 4, SessionTTL: 12 * time.Hour, LoginMaxPerAccount: 5, LoginMaxPerIP: 50, LoginWindow: 15 * time.Minute}
 }
 
 // Server is the console: the Fiber app and what it needs.
@@ -40,6 +46,7 @@ type Server struct {
 	store    *db.Store
 	sessions *sessionBridge
 	metrics  *metrics
+	cards    *cardScheduler
 }
 
 // New builds the app with every route mounted.
@@ -49,6 +56,9 @@ func New(ctx context.Context, cfg Config, store *db.Store, log *slog.Logger) (*S
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: log, store: store, sessions: sessions, metrics: newMetrics()}
+	fetcher := fetch.NewCardFetcher(cfg.Fetch)
+	s.cards = &cardScheduler{store: store, fetcher: fetcher, tick: cfg.CardTick, unit: cfg.CardUnit, concurrency: max(cfg.CardConcurrency, 1),
+		log: log, kick: make(chan struct{}, 1)}
 	fcfg := fiber.Config{
 		AppName:               "agentconsole",
 		DisableStartupMessage: true,
@@ -63,7 +73,7 @@ func New(ctx context.Context, cfg Config, store *db.Store, log *slog.Logger) (*S
 		fcfg.ProxyHeader = fiber.HeaderXForwardedFor
 	}
 	s.App = fiber.New(fcfg)
-	s.routes(handlers.Base{Store: store, Sessions: sessions})
+	s.routes(handlers.Base{Store: store, Sessions: sessions}, fetcher)
 	return s, nil
 }
 
@@ -77,8 +87,15 @@ func (s *Server) Listen(ctx context.Context) error {
 	return s.Serve(ctx, ln)
 }
 
-// Serve is Listen on an open listener (tests pass one on a free port).
+// Serve is Listen on an open listener (tests pass one on a free port). Background work
+// (the card scheduler) runs while it serves.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if s.cfg.CardTick > 0 {
+		bg, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); s.cards.run(bg) }()
+		defer func() { stop(); <-done }()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.App.Listener(ln) }()
 	select {

@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"agentconsole/web"
@@ -39,6 +41,25 @@ func loadConfig() (config, error) {
 	if v := os.Getenv("SESSION_TTL"); v != "" {
 		if c.Web.SessionTTL, err = time.ParseDuration(v); err != nil {
 			return c, fmt.Errorf("SESSION_TTL: %w", err)
+		}
+	}
+	for _, h := range strings.Split(os.Getenv("FETCH_ALLOW_HOSTS"), ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			c.Web.Fetch.AllowHosts = append(c.Web.Fetch.AllowHosts, h)
+		}
+	}
+	for _, n := range strings.Split(os.Getenv("FETCH_ALLOW_NETS"), ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			p, err := netip.ParsePrefix(n)
+			if err != nil {
+				return c, fmt.Errorf("FETCH_ALLOW_NETS: %w", err)
+			}
+			c.Web.Fetch.AllowNets = append(c.Web.Fetch.AllowNets, p)
+		}
+	}
+	if v := os.Getenv("CARD_REFRESH_TICK"); v != "" {
+		if c.Web.CardTick, err = time.ParseDuration(v); err != nil {
+			return c, fmt.Errorf("CARD_REFRESH_TICK: %w", err)
 		}
 	}
 	if c.Web.LoginMaxPerAccount, err = envInt("LOGIN_MAX_PER_ACCOUNT", c.Web.LoginMaxPerAccount); err != nil {

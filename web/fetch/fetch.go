@@ -42,6 +42,7 @@ const (
 	NotJSON  Kind = "not_json"  // content type is not JSON
 	Network  Kind = "network"   // connection refused, reset, DNS failure…
 	BadURL   Kind = "bad_url"   // not an http(s) URL
+	Invalid  Kind = "invalid"   // the body is not a valid agent card
 )
 
 // Error is a failed fetch with a message fit to show.

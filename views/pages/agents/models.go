@@ -49,6 +49,7 @@ type Form struct {
 	Name, Description, LogoURL, Model, MaxToolRoundtrips, SystemPrompt string
 	Stage, EmailSlug, PlanningMode, ConversationStarters               string
 	ContextDocs                                                        string // one "provider | id | name | mimeType" per line
+	AgentType, AgentCardURL, EndpointURL, RefreshInterval              string
 	ShowInChat                                                         bool
 	BaseVersion                                                        string
 }

@@ -1,0 +1,491 @@
+package db
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/a2aproject/a2a-go/v2/a2a"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"agentconsole/db/cards"
+)
+
+// SourceCardRefresh is the version source of a card refresh that changed the card.
+const SourceCardRefresh = "card_refresh"
+
+// FetchedCard is a card body as fetched (parsed by the fetcher with cards.Parse).
+type FetchedCard struct {
+	Body        []byte
+	Card        *a2a.AgentCard
+	URL         string // the URL it came from, after redirects
+	ETag        string
+	NotModified bool // the host answered 304 to our If-None-Match
+}
+
+// ErrCardNotFound is a 404 from the card host (the caller may try the older well-known path).
+var ErrCardNotFound = errors.New("the card URL answered 404 Not Found")
+
+// CardFetcher fetches a card over the network (web/fetch implements it safely).
+type CardFetcher interface {
+	FetchCard(ctx context.Context, rawURL, etag string) (*FetchedCard, error)
+}
+
+// CardURLs are the URLs to try for an external agent's card: agentCardUrl, or else the
+// endpoint's origin with /.well-known/agent-card.json, then the older /.well-known/agent.json.
+func CardURLs(c *ExternalConfig) []string {
+	if c == nil {
+		return nil
+	}
+	if c.AgentCardURL != "" {
+		return []string{c.AgentCardURL}
+	}
+	u, err := url.Parse(c.EndpointURL)
+	if err != nil || u.Host == "" {
+		return nil
+	}
+	origin := u.Scheme + "://" + u.Host
+	return []string{origin + "/.well-known/agent-card.json", origin + "/.well-known/agent.json"}
+}
+
+// FetchFirst tries the URLs in order, moving on only when one answers 404.
+func FetchFirst(ctx context.Context, f CardFetcher, urls []string, etag string) (*FetchedCard, error) {
+	if len(urls) == 0 {
+		return nil, errors.New("no card URL: set externalConfig.agentCardUrl or externalConfig.endpointUrl")
+	}
+	var err error
+	for _, u := range urls {
+		var got *FetchedCard
+		if got, err = f.FetchCard(ctx, u, etag); err == nil {
+			return got, nil
+		}
+		if !errors.Is(err, ErrCardNotFound) {
+			return nil, err
+		}
+	}
+	return nil, err
+}
+
+// CardState is an external agent's cached card and refresh status.
+type CardState struct {
+	AgentID       int64               `bun:"agent_id" json:"-"`
+	Card          json.RawMessage     `bun:"card" json:"card"`
+	SpecVersion   string              `bun:"spec_version" json:"specVersion"`
+	ETag          string              `bun:"etag" json:"etag"`
+	SourceURL     string              `bun:"source_url" json:"sourceUrl"`
+	FetchedAt     *time.Time          `bun:"fetched_at" json:"fetchedAt"`
+	LastError     string              `bun:"last_error" json:"lastError"`
+	Failures      int                 `bun:"failures" json:"failures"`
+	NextRefreshAt time.Time           `bun:"next_refresh_at" json:"nextRefreshAt"`
+	SkillRoles    map[string][]string `bun:"-" json:"skillRoles"`
+}
+
+// CardState reads the cached card of an agent of the organisation.
+func (s *Store) CardState(ctx context.Context, orgID, agentID int64) (*CardState, error) {
+	st := new(CardState)
+	err := s.DB.NewRaw(`SELECT agent_id, card, spec_version, etag, source_url, fetched_at, last_error, failures, next_refresh_at
+		FROM agent_cards WHERE agent_id = ? AND org_id = ?`, agentID, orgID).Scan(ctx, st)
+	if err != nil {
+		return nil, fmt.Errorf("db: card of agent %d: %w", agentID, notFound(err))
+	}
+	if string(st.Card) == "null" {
+		st.Card = nil
+	}
+	var rows []struct {
+		SkillID string   `bun:"skill_id"`
+		Roles   []string `bun:"roles,array"`
+	}
+	if err := s.DB.NewRaw("SELECT skill_id, roles FROM agent_skill_roles WHERE agent_id = ?", agentID).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	st.SkillRoles = map[string][]string{}
+	for _, r := range rows {
+		st.SkillRoles[r.SkillID] = r.Roles
+	}
+	return st, nil
+}
+
+// CardRefresh is one entry of an agent's refresh history.
+type CardRefresh struct {
+	ID          int64           `bun:"id" json:"id"`
+	AgentID     int64           `bun:"agent_id" json:"agentId"`
+	By          string          `bun:"by_label" json:"by"`
+	Outcome     string          `bun:"outcome" json:"outcome"`
+	Error       string          `bun:"error" json:"error,omitempty"`
+	URL         string          `bun:"url" json:"url"`
+	SpecVersion string          `bun:"spec_version" json:"specVersion"`
+	OldCard     json.RawMessage `bun:"old_card" json:"oldCard,omitempty"`
+	NewCard     json.RawMessage `bun:"new_card" json:"newCard,omitempty"`
+	Report      json.RawMessage `bun:"change_report" json:"changeReport,omitempty"`
+	CreatedAt   time.Time       `bun:"created_at" json:"createdAt"`
+}
+
+// CardRefreshes lists an agent's refreshes, newest first (without the cards).
+func (s *Store) CardRefreshes(ctx context.Context, orgID, agentID int64, limit int) ([]CardRefresh, error) {
+	out := []CardRefresh{}
+	err := s.DB.NewRaw(`SELECT id, agent_id, by_label, outcome, error, url, spec_version, change_report, created_at
+		FROM card_refreshes WHERE agent_id = ? AND org_id = ? ORDER BY id DESC LIMIT ?`, agentID, orgID, limit).Scan(ctx, &out)
+	return out, err
+}
+
+// CardRefreshByID reads one refresh whole.
+func (s *Store) CardRefreshByID(ctx context.Context, orgID, id int64) (*CardRefresh, error) {
+	r := new(CardRefresh)
+	if err := s.DB.NewRaw(`SELECT id, agent_id, by_label, outcome, error, url, spec_version, old_card, new_card, change_report, created_at
+		FROM card_refreshes WHERE id = ? AND org_id = ?`, id, orgID).Scan(ctx, r); err != nil {
+		return nil, fmt.Errorf("db: card refresh %d: %w", id, notFound(err))
+	}
+	return r, nil
+}
+
+// RefreshOutcome is what a refresh did (seed 004's changeReport plus the stored state).
+type RefreshOutcome struct {
+	Agent     *Agent
+	Report    *cards.Report
+	RefreshID int64
+}
+
+// RefreshCard fetches an external agent's card and stores it: the cached copy, the
+// change report, roles for new skills (organisation rules), a history entry, a version
+// when the card changed, an audit entry. A failed fetch is recorded and leaves the
+// cached card untouched. actor nil means the scheduler.
+func (s *Store) RefreshCard(ctx context.Context, actor *Actor, orgID, agentID int64, fetcher CardFetcher) (*RefreshOutcome, error) {
+	a, err := s.Agent(ctx, orgID, agentID)
+	if err != nil {
+		return nil, err
+	}
+	if a.DeletedAt != nil {
+		return nil, fmt.Errorf("db: agent %d: %w", agentID, ErrNotFound)
+	}
+	if a.AgentType != "external" {
+		return nil, invalid(Issue{Message: "Only external agents have an agent card", Path: []any{"agentType"}})
+	}
+	if actor == nil {
+		actor = &Actor{OrgID: orgID, Email: "scheduler", Via: "scheduler"}
+	}
+	var etag string
+	s.DB.NewRaw("SELECT etag FROM agent_cards WHERE agent_id = ? AND card IS NOT NULL", agentID).Scan(ctx, &etag)
+	got, fetchErr := FetchFirst(ctx, fetcher, CardURLs(a.ExternalConfig), etag)
+	out := &RefreshOutcome{Agent: a}
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewRaw("INSERT INTO agent_cards (agent_id, org_id) VALUES (?, ?) ON CONFLICT DO NOTHING", agentID, orgID).Exec(ctx); err != nil {
+			return err
+		}
+		var cur struct {
+			Card json.RawMessage `bun:"card"`
+		}
+		if err := tx.NewRaw("SELECT card FROM agent_cards WHERE agent_id = ? FOR UPDATE", agentID).Scan(ctx, &cur); err != nil {
+			return err
+		}
+		if fetchErr != nil {
+			return s.recordCardFailure(ctx, tx, actor, a, fetchErr)
+		}
+		var old *a2a.AgentCard
+		if len(cur.Card) > 0 && string(cur.Card) != "null" {
+			old = new(a2a.AgentCard)
+			json.Unmarshal(cur.Card, old)
+		}
+		newCard := cur.Card
+		if !got.NotModified {
+			newCard = cards.Normalize(got.Card)
+		}
+		var report *cards.Report
+		if got.NotModified {
+			report = cards.Compare(old, old)
+		} else {
+			report = cards.Compare(old, got.Card)
+		}
+		report.LastRefresh = time.Now().UTC().Format(time.RFC3339)
+		changed := !got.NotModified && !sameJSON(cur.Card, newCard)
+		if changed {
+			roles, err := s.applySkillRoles(ctx, tx, a, got.Card, report)
+			if err != nil {
+				return err
+			}
+			report.RolesAutoApplied = roles
+		}
+		spec := ""
+		if !got.NotModified {
+			spec = cards.SpecVersion(got.Body)
+		}
+		if _, err := tx.NewRaw(`UPDATE agent_cards SET card = ?::jsonb, spec_version = CASE WHEN ? = '' THEN spec_version ELSE ? END,
+				etag = ?, source_url = ?, fetched_at = now(), last_error = '', failures = 0 WHERE agent_id = ?`,
+			string(newCard), spec, spec, got.ETag, got.URL, agentID).Exec(ctx); err != nil {
+			return err
+		}
+		outcome := "unchanged"
+		if changed {
+			outcome = "changed"
+		}
+		reportJSON, _ := json.Marshal(report)
+		if err := tx.NewRaw(`INSERT INTO card_refreshes (org_id, agent_id, by_label, outcome, url, spec_version, old_card, new_card, change_report)
+			VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb) RETURNING id`, orgID, agentID, actor.Label(), outcome, got.URL, spec,
+			jsonOrNull(cur.Card), string(newCard), string(reportJSON)).Scan(ctx, &out.RefreshID); err != nil {
+			return err
+		}
+		if changed {
+			summary := fmt.Sprintf("card refreshed: %d skills added, %d removed, %d changed", len(report.SkillsAdded), len(report.SkillsRemoved), len(report.SkillsChanged))
+			if err := s.appendDerivedVersions(ctx, tx, actor, []int64{agentID}, SourceCardRefresh, summary, "prev.fields_ref", "prev.tools_ref"); err != nil {
+				return err
+			}
+		}
+		out.Report = report
+		return s.Audit(ctx, tx, actor, "agent.card_refreshed", "agent", agentID, a.Name+": "+outcome)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if fetchErr != nil {
+		return nil, &CardRefreshError{Cause: fetchErr}
+	}
+	out.Agent, err = s.Agent(ctx, orgID, agentID)
+	return out, err
+}
+
+// CardRefreshError is a refresh that could not fetch or read the card; the cached card
+// is unchanged and the failure is in the history.
+type CardRefreshError struct{ Cause error }
+
+func (e *CardRefreshError) Error() string {
+	return "Could not refresh the agent card: " + e.Cause.Error()
+}
+func (e *CardRefreshError) Unwrap() error { return e.Cause }
+
+func (s *Store) recordCardFailure(ctx context.Context, tx bun.Tx, actor *Actor, a *Agent, cause error) error {
+	urls := CardURLs(a.ExternalConfig)
+	u := ""
+	if len(urls) > 0 {
+		u = urls[0]
+	}
+	if _, err := tx.NewRaw("UPDATE agent_cards SET last_error = ?, failures = failures + 1, last_attempt_at = now() WHERE agent_id = ?",
+		cause.Error(), a.ID).Exec(ctx); err != nil {
+		return err
+	}
+	if _, err := tx.NewRaw(`INSERT INTO card_refreshes (org_id, agent_id, by_label, outcome, error, url) VALUES (?, ?, ?, 'error', ?, ?)`,
+		a.OrgID, a.ID, actor.Label(), cause.Error(), u).Exec(ctx); err != nil {
+		return err
+	}
+	return s.Audit(ctx, tx, actor, "agent.card_refresh_failed", "agent", a.ID, a.Name+": "+cause.Error())
+}
+
+// applySkillRoles gives each new skill the roles of the organisation's rules that match
+// it (a tag of the skill, or "*"), drops roles of removed skills, and returns the roles
+// applied.
+func (s *Store) applySkillRoles(ctx context.Context, tx bun.Tx, a *Agent, card *a2a.AgentCard, report *cards.Report) ([]string, error) {
+	var rules []struct {
+		Match string   `bun:"match"`
+		Roles []string `bun:"roles,array"`
+	}
+	if err := tx.NewRaw("SELECT match, roles FROM skill_role_rules WHERE org_id = ?", a.OrgID).Scan(ctx, &rules); err != nil {
+		return nil, err
+	}
+	added := map[string]bool{}
+	for _, id := range report.SkillsAdded {
+		added[id] = true
+	}
+	applied := map[string]bool{}
+	var skillIDs []string
+	var skillRoles []string
+	for _, sk := range card.Skills {
+		if !added[sk.ID] {
+			continue
+		}
+		roles := map[string]bool{}
+		for _, r := range rules {
+			if r.Match == "*" || slices.Contains(sk.Tags, r.Match) {
+				for _, role := range r.Roles {
+					roles[role] = true
+				}
+			}
+		}
+		list := sortedKeys(roles)
+		for _, role := range list {
+			applied[role] = true
+		}
+		skillIDs = append(skillIDs, sk.ID)
+		skillRoles = append(skillRoles, "{"+strings.Join(quoteAll(list), ",")+"}")
+	}
+	if len(report.SkillsRemoved) > 0 {
+		if _, err := tx.NewRaw("DELETE FROM agent_skill_roles WHERE agent_id = ? AND skill_id = ANY(?)", a.ID, pgdialect.Array(report.SkillsRemoved)).Exec(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if len(skillIDs) > 0 {
+		if _, err := tx.NewRaw(`INSERT INTO agent_skill_roles (agent_id, skill_id, roles)
+			SELECT ?, s, r::text[] FROM unnest(?::text[], ?::text[]) AS x(s, r)
+			ON CONFLICT (agent_id, skill_id) DO UPDATE SET roles = EXCLUDED.roles`, a.ID, pgdialect.Array(skillIDs), pgdialect.Array(skillRoles)).Exec(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return sortedKeys(applied), nil
+}
+
+// SetSkillRoles replaces a skill's roles (people edit what the rules applied).
+func (s *Store) SetSkillRoles(ctx context.Context, actor *Actor, agentID int64, skillID string, roles []string) error {
+	clean := cleanRoles(roles)
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var ok bool
+		if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM agents WHERE id = ? AND org_id = ?)", agentID, actor.OrgID).Scan(ctx, &ok); err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("db: agent %d: %w", agentID, ErrNotFound)
+		}
+		if _, err := tx.NewRaw(`INSERT INTO agent_skill_roles (agent_id, skill_id, roles) VALUES (?, ?, ?)
+			ON CONFLICT (agent_id, skill_id) DO UPDATE SET roles = EXCLUDED.roles`, agentID, skillID, pgdialect.Array(clean)).Exec(ctx); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, actor, "agent.skill_roles_changed", "agent", agentID, skillID+": "+strings.Join(clean, ", "))
+	})
+}
+
+// SkillRoleRule maps a skill tag (or "*") to roles.
+type SkillRoleRule struct {
+	ID    int64    `bun:"id" json:"id"`
+	Match string   `bun:"match" json:"match"`
+	Roles []string `bun:"roles,array" json:"roles"`
+}
+
+// SkillRoleRules lists the organisation's rules.
+func (s *Store) SkillRoleRules(ctx context.Context, orgID int64) ([]SkillRoleRule, error) {
+	out := []SkillRoleRule{}
+	err := s.DB.NewRaw("SELECT id, match, roles FROM skill_role_rules WHERE org_id = ? ORDER BY match", orgID).Scan(ctx, &out)
+	return out, err
+}
+
+// SaveSkillRoleRule creates or replaces the rule for a match.
+func (s *Store) SaveSkillRoleRule(ctx context.Context, actor *Actor, match string, roles []string) (*SkillRoleRule, error) {
+	match = strings.TrimSpace(match)
+	clean := cleanRoles(roles)
+	var issues []Issue
+	if match == "" || len(match) > 100 {
+		issues = append(issues, Issue{Message: "Required: a skill tag, or * for every skill", Path: []any{"match"}})
+	}
+	if len(clean) == 0 {
+		issues = append(issues, Issue{Message: "Name at least one role", Path: []any{"roles"}})
+	}
+	if len(issues) > 0 {
+		return nil, invalid(issues...)
+	}
+	r := &SkillRoleRule{Match: match, Roles: clean}
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := tx.NewRaw(`INSERT INTO skill_role_rules (org_id, match, roles) VALUES (?, ?, ?)
+			ON CONFLICT (org_id, match) DO UPDATE SET roles = EXCLUDED.roles RETURNING id`, actor.OrgID, match, pgdialect.Array(clean)).Scan(ctx, &r.ID); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, actor, "skill_rule.saved", "skill_rule", r.ID, match+" → "+strings.Join(clean, ", "))
+	})
+	return r, err
+}
+
+// DeleteSkillRoleRule removes a rule.
+func (s *Store) DeleteSkillRoleRule(ctx context.Context, actor *Actor, id int64) error {
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var match string
+		if err := tx.NewRaw("DELETE FROM skill_role_rules WHERE id = ? AND org_id = ? RETURNING match", id, actor.OrgID).Scan(ctx, &match); err != nil {
+			return fmt.Errorf("db: skill rule %d: %w", id, notFound(err))
+		}
+		return s.Audit(ctx, tx, actor, "skill_rule.deleted", "skill_rule", id, match)
+	})
+}
+
+// DueCard is an external agent whose card is due for a refresh.
+type DueCard struct {
+	AgentID int64 `bun:"agent_id"`
+	OrgID   int64 `bun:"org_id"`
+}
+
+// ClaimDueCards claims up to limit cards whose refresh is due, across every instance:
+// SKIP LOCKED hands each due card to one claimer, and the claim moves next_refresh_at on
+// by the agent's interval (doubled per consecutive failure, at most 16×), so each card is
+// refreshed once per interval however many instances run. unit is one "minute" of
+// refreshIntervalMinutes (tests shorten it).
+func (s *Store) ClaimDueCards(ctx context.Context, limit int, unit time.Duration) ([]DueCard, error) {
+	out := []DueCard{}
+	err := s.DB.NewRaw(`WITH due AS (
+			SELECT c.agent_id,
+				make_interval(secs => ? * greatest(coalesce((a.external_config ->> 'refreshIntervalMinutes')::int, 0), 0)) AS iv0,
+				power(2, least(c.failures, 4)) AS backoff
+			FROM agent_cards c JOIN agents a ON a.id = c.agent_id
+			WHERE c.next_refresh_at <= now() AND a.deleted_at IS NULL AND a.agent_type = 'external'
+			ORDER BY c.next_refresh_at LIMIT ? FOR UPDATE OF c SKIP LOCKED),
+		iv AS (SELECT agent_id, CASE WHEN iv0 = interval '0' THEN make_interval(secs => ? * 60) ELSE iv0 END * backoff AS iv FROM due)
+		UPDATE agent_cards c SET last_attempt_at = now(),
+			next_refresh_at = CASE WHEN c.next_refresh_at + iv.iv > now() THEN c.next_refresh_at + iv.iv ELSE now() + iv.iv END
+		FROM iv WHERE c.agent_id = iv.agent_id RETURNING c.agent_id, c.org_id`,
+		unit.Seconds(), limit, unit.Seconds()).Scan(ctx, &out)
+	if err != nil {
+		return nil, fmt.Errorf("db: claim due cards: %w", err)
+	}
+	return out, nil
+}
+
+// RefreshAllCards makes every external agent of the organisation due now, and returns
+// how many there are (the scheduler then refreshes them, with bounded concurrency).
+func (s *Store) RefreshAllCards(ctx context.Context, actor *Actor) (int, time.Time, error) {
+	var n int
+	var at time.Time
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := tx.NewRaw(`WITH u AS (UPDATE agent_cards c SET next_refresh_at = now() FROM agents a
+				WHERE a.id = c.agent_id AND c.org_id = ? AND a.deleted_at IS NULL AND a.agent_type = 'external' RETURNING 1)
+			SELECT count(*), now() FROM u`, actor.OrgID).Scan(ctx, &n, &at); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, actor, "cards.refresh_all", "organization", actor.OrgID, fmt.Sprintf("%d external agents", n))
+	})
+	return n, at, err
+}
+
+// CardRefreshProgress counts the organisation's refreshes since a time, and its
+// external agents.
+func (s *Store) CardRefreshProgress(ctx context.Context, orgID int64, since time.Time) (done, total int, err error) {
+	err = s.DB.NewRaw(`SELECT
+		(SELECT count(DISTINCT agent_id) FROM card_refreshes WHERE org_id = ? AND created_at >= ?),
+		(SELECT count(*) FROM agent_cards c JOIN agents a ON a.id = c.agent_id WHERE c.org_id = ? AND a.deleted_at IS NULL AND a.agent_type = 'external')`,
+		orgID, since, orgID).Scan(ctx, &done, &total)
+	return done, total, err
+}
+
+func sameJSON(a, b json.RawMessage) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return len(a) == len(b)
+	}
+	return bytes.Equal(canonicalJSON(a), canonicalJSON(b))
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func quoteAll(in []string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+	}
+	return out
+}
+
+func cleanRoles(roles []string) []string {
+	seen := map[string]bool{}
+	for _, r := range roles {
+		for _, part := range strings.Split(r, ",") {
+			if p := strings.TrimSpace(part); p != "" && len(p) <= 100 {
+				seen[p] = true
+			}
+		}
+	}
+	return sortedKeys(seen)
+}

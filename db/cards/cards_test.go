@@ -1,0 +1,58 @@
+package cards
+
+import (
+	"strings"
+	"testing"
+)
+
+const v10 = `{"name":"Support","description":"d","version":"1","capabilities":{"streaming":true},"defaultInputModes":["text/plain"],
+	"defaultOutputModes":["text/plain"],"supportedInterfaces":[{"url":"https://a.example/a2a","protocolBinding":"JSONRPC","protocolVersion":"1.0"}],
+	"skills":[{"id":"tickets","name":"Tickets","description":"Manage tickets","tags":["support"]},{"id":"chat","name":"Chat","description":"Live chat","tags":["chat"]}]}`
+
+const v03 = `{"name":"Support","description":"d","version":"1","protocolVersion":"0.3.0","url":"https://a.example/a2a","preferredTransport":"JSONRPC",
+	"capabilities":{},"defaultInputModes":["text/plain"],"defaultOutputModes":["text/plain"],
+	"skills":[{"id":"tickets","name":"Tickets","description":"Manage tickets, now faster","tags":["support"]},{"id":"email","name":"Email","description":"Email","tags":[]}]}`
+
+func TestParseBothShapesAndCompare(t *testing.T) {
+	a, err := Parse([]byte(v10))
+	if err != nil || SpecVersion([]byte(v10)) != "1.0" || len(a.SupportedInterfaces) != 1 {
+		t.Fatalf("v1.0: %v", err)
+	}
+	b, err := Parse([]byte(v03))
+	if err != nil || SpecVersion([]byte(v03)) != "0.3.0" || len(b.SupportedInterfaces) != 1 || b.SupportedInterfaces[0].URL != "https://a.example/a2a" {
+		t.Fatalf("v0.3: %+v %v", b, err)
+	}
+	r := Compare(a, b)
+	if strings.Join(r.SkillsAdded, ",") != "email" || strings.Join(r.SkillsRemoved, ",") != "chat" || strings.Join(r.SkillsChanged, ",") != "tickets" {
+		t.Fatalf("report: %+v", r)
+	}
+	if r := Compare(nil, a); strings.Join(r.SkillsAdded, ",") != "chat,tickets" {
+		t.Fatalf("first fetch: %+v", r)
+	}
+}
+
+func TestParseRefusesWhatIsNotACard(t *testing.T) {
+	for body, want := range map[string]string{
+		`not json`:                             "malformed JSON",
+		`[]`:                                   "malformed JSON",
+		`{"skills":[]}`:                        "no name",
+		`{"name":"x"}`:                         "no skills",
+		`{"name":"x","skills":[{"name":"a"}]}`: "has no id",
+		`{"name":"x","skills":[{"id":"a"},{"id":"a"}]}`: "appears twice",
+	} {
+		if _, err := Parse([]byte(body)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", body, err, want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(v10)
+	f.Add(v03)
+	f.Fuzz(func(t *testing.T, s string) {
+		if c, err := Parse([]byte(s)); err == nil {
+			Compare(c, c)
+			SkillDiffs(Normalize(c), Normalize(c))
+		}
+	})
+}

@@ -1,0 +1,69 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"agentconsole/db"
+)
+
+// cardScheduler refreshes external agents' cards in the background. Each tick it claims
+// due cards in PostgreSQL (FOR UPDATE SKIP LOCKED, next_refresh_at moved on in the same
+// statement), so any number of instances refresh each card once per interval; at most
+// Concurrency refreshes run at once, so a host that hangs holds one slot for at most the
+// fetch time-out.
+type cardScheduler struct {
+	store       *db.Store
+	fetcher     db.CardFetcher
+	tick        time.Duration
+	unit        time.Duration
+	concurrency int
+	log         *slog.Logger
+	kick        chan struct{}
+}
+
+func (s *cardScheduler) run(ctx context.Context) {
+	t := time.NewTicker(s.tick)
+	defer t.Stop()
+	for {
+		s.once(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.kick:
+		}
+	}
+}
+
+// once claims and refreshes one batch; it returns when the batch is done.
+func (s *cardScheduler) once(ctx context.Context) {
+	due, err := s.store.ClaimDueCards(ctx, s.concurrency, s.unit)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("card scheduler: claim failed", "err", err)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for _, d := range due {
+		wg.Add(1)
+		go func(d db.DueCard) {
+			defer wg.Done()
+			if _, err := s.store.RefreshCard(ctx, nil, d.OrgID, d.AgentID, s.fetcher); err != nil {
+				s.log.Info("card refresh failed", "agent_id", d.AgentID, "err", err)
+			}
+		}(d)
+	}
+	wg.Wait()
+}
+
+// Kick asks for a batch now (after "refresh all").
+func (s *cardScheduler) Kick() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
