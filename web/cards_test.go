@@ -318,3 +318,32 @@ func TestBrowserAddExternalAgentRefreshAndReadDiff(t *testing.T) {
 		}
 	}
 }
+
+func TestAdminRefreshAllShowsProgress(t *testing.T) {
+	t.Parallel()
+	e := start(t, func(c *web.Config) { c.CardTick = 50 * time.Millisecond })
+	p := newPeer(t)
+	b := e.token("builder@demo.test")
+	for i := 0; i < 3; i++ {
+		mustAPI(t, e, b, "POST", "/api/agents", `{"name":"ext `+itoa(int64(i))+`","agentType":"external","externalConfig":{"endpointUrl":"`+p.srv.URL+`"}}`)
+	}
+	time.Sleep(300 * time.Millisecond) // the scheduler fetches the new agents' cards
+	admin := e.client().mustLogin("admin@demo.test", "demo-admin-pass")
+	resp, body := admin.do("POST", "/admin/cards/refresh-all", strings.NewReader("_csrf="+admin.csrf("/admin/skill-roles")),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"})
+	if resp.StatusCode != 200 || !strings.Contains(body, "of 3 refreshed") {
+		t.Fatalf("refresh all: %d %s", resp.StatusCode, body)
+	}
+	since := regexpFind(body, `since=([0-9]+)`)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, body = admin.get("/admin/cards/progress?since=" + since)
+		if strings.Contains(body, "All 3 cards refreshed.") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("refresh all never finished: %s", body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
