@@ -53,6 +53,7 @@ test: check-generated vet ## vet, generated-code check, unit, integration and br
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 bench: build ## speed and memory against PostgreSQL's own limit (see README)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(GO) run ./cmd/agentconsole-bench
 
 clean:

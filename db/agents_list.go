@@ -19,6 +19,7 @@ type AgentFilter struct {
 	Stage   string  // development | released
 	Type    string  // native | external
 	Deleted bool    // the trash: only soft-deleted agents
+	Summary bool    // only the columns a list shows (not prompts, tools or configs)
 	Sort    string  // updated (default), name, created
 	Page    int     // 1-based
 	PerPage int
@@ -76,16 +77,21 @@ func (s *Store) Agents(ctx context.Context, orgID int64, f AgentFilter) (*AgentP
 		if f.Type != "" {
 			q = q.Where("a.agent_type = ?", f.Type)
 		}
-		if len(f.TagIDs) > 0 {
-			need := 1
-			if f.AllTags {
-				need = len(dedupe(f.TagIDs))
+		if tags := dedupe(f.TagIDs); len(tags) > 0 {
+			// A semi-join on agent_tags (tag_id, agent_id): one index scan per tag.
+			if f.AllTags && len(tags) > 1 {
+				q = q.Where("a.id IN (SELECT at.agent_id FROM agent_tags at WHERE at.tag_id IN (?) GROUP BY at.agent_id HAVING count(*) = ?)", bun.In(tags), len(tags))
+			} else {
+				q = q.Where("a.id IN (SELECT at.agent_id FROM agent_tags at WHERE at.tag_id IN (?))", bun.In(tags))
 			}
-			q = q.Where("(SELECT count(*) FROM agent_tags at WHERE at.agent_id = a.id AND at.tag_id IN (?)) >= ?", bun.In(dedupe(f.TagIDs)), need)
 		}
 		return q
 	}
-	q := where(s.DB.NewSelect().Model(&page.Agents).ColumnExpr("a.*").ColumnExpr(liveVersionExpr))
+	columns := "a.*"
+	if f.Summary {
+		columns = "a.id, a.org_id, a.name, a.description, a.logo_url, a.stage, a.show_in_chat, a.agent_type, a.published_version_id, a.created_at, a.updated_at, a.deleted_at"
+	}
+	q := where(s.DB.NewSelect().Model(&page.Agents).ColumnExpr(columns).ColumnExpr(liveVersionExpr))
 	switch f.Sort {
 	case "name":
 		q = q.OrderExpr("lower(a.name), a.id")
@@ -207,4 +213,14 @@ func (s *Store) AgentChoices(ctx context.Context, orgID int64, include []int64, 
 		UNION SELECT id, name FROM agents WHERE org_id = ? AND id = ANY(?) ORDER BY 2, 1`,
 		orgID, limit, orgID, pgdialect.Array(append([]int64{}, include...))).Scan(ctx, &out)
 	return out, err
+}
+
+// CatalogTools lists the current catalog without usage counts (cheap: for pickers).
+func (s *Store) CatalogTools(ctx context.Context) ([]CatalogTool, error) {
+	tools := []CatalogTool{}
+	err := s.DB.NewRaw(`SELECT name, kind, category, description, config_schema, version, removed_at, updated_at FROM catalog_tools ORDER BY name`).Scan(ctx, &tools)
+	for i := range tools {
+		tools[i].dropNulls()
+	}
+	return tools, err
 }

@@ -26,6 +26,7 @@ type Agents struct {
 func (h *Agents) List(c *fiber.Ctx) error {
 	a := ActorOf(c)
 	f := filterFromQuery(c)
+	f.Summary = true
 	page, err := h.Store.Agents(c.UserContext(), a.OrgID, f)
 	if err != nil {
 		return err
@@ -457,7 +458,7 @@ func withConfigOf(old, def json.RawMessage) json.RawMessage {
 // agent and knowledge-base choices for the two id configs.
 func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]json.RawMessage) error {
 	ctx, org := c.UserContext(), ActorOf(c).OrgID
-	cat, err := h.Store.Catalog(ctx, org)
+	cat, err := h.Store.CatalogTools(ctx)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"net/http"
+	_ "net/http/pprof"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -106,6 +109,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 
 func serve(ctx context.Context, cfg config, log *slog.Logger, dev bool, stdout io.Writer) error {
 	started := time.Now()
+	// A console is a small server: keep the heap near its needs unless told otherwise.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(40 << 20)
+	}
+	// Profiling on a separate, operator-chosen address only (e.g. PPROF_ADDR=127.0.0.1:6060).
+	if addr := os.Getenv("PPROF_ADDR"); addr != "" {
+		go http.ListenAndServe(addr, nil)
+	}
 	return withStore(ctx, cfg, func(s *db.Store) error {
 		applied, err := s.Migrate(ctx)
 		if err != nil {

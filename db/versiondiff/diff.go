@@ -7,9 +7,9 @@ package versiondiff
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
@@ -178,7 +178,9 @@ func promptDiff(from, to string) ([]Line, bool) {
 		return []Line{}, true
 	}
 	dmp := diffmatchpatch.New()
-	c1, c2, lines := dmp.DiffLinesToChars(from, to)
+	// The library compares lines with their "\n": end both texts with one, so a last
+	// line that gained a newline is not a changed line.
+	c1, c2, lines := dmp.DiffLinesToChars(withNewline(from), withNewline(to))
 	diffs := dmp.DiffCharsToLines(dmp.DiffMain(c1, c2, false), lines)
 	var out []Line
 	var dels, adds []string
@@ -213,6 +215,13 @@ func promptDiff(from, to string) ([]Line, bool) {
 	return out, false
 }
 
+func withNewline(s string) string {
+	if s == "" || strings.HasSuffix(s, "\n") {
+		return s
+	}
+	return s + "\n"
+}
+
 func splitLines(s string) []string {
 	s = strings.TrimSuffix(s, "\n")
 	return strings.Split(s, "\n")
@@ -235,8 +244,33 @@ func runeToken(r rune) int {
 	return int(r) - 1
 }
 
-// wordRE splits a line into words, runs of space and single punctuation marks.
-var wordRE = regexp.MustCompile(`\w+|\s+|[^\w\s]`)
+// tokens splits a line into words, runs of space and single other characters (a
+// scanner, not a regexp: this runs on every changed line of every diff).
+func tokens(s string) []string {
+	var out []string
+	class := func(r rune) int {
+		switch {
+		case r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			return 1
+		case unicode.IsSpace(r):
+			return 2
+		}
+		return 3
+	}
+	start, prev := 0, 0
+	for i, r := range s {
+		c := class(r)
+		if i > start && (c != prev || c == 3) {
+			out = append(out, s[start:i])
+			start = i
+		}
+		prev = c
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
+}
 
 // words diffs two lines word by word: each distinct word becomes one rune, so the
 // library's character diff works on whole words.
@@ -244,7 +278,7 @@ func words(dmp *diffmatchpatch.DiffMatchPatch, from, to string) []Segment {
 	index := map[string]rune{}
 	var vocab []string
 	encode := func(s string) []rune {
-		toks := wordRE.FindAllString(s, -1)
+		toks := tokens(s)
 		out := make([]rune, len(toks))
 		for i, t := range toks {
 			r, ok := index[t]

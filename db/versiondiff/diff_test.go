@@ -67,3 +67,25 @@ func FuzzCompare(f *testing.F) {
 		Compare([]byte(a), []byte(b), Names{}) // must never panic
 	})
 }
+
+func TestTokensAndTrailingNewline(t *testing.T) {
+	if got := strings.Join(tokens("Hello, wide  world_2!"), "|"); got != "Hello|,| |wide|  |world_2|!" {
+		t.Fatalf("tokens: %q", got)
+	}
+	lines, same := promptDiff("one line", "one line\n\nmore")
+	if same || lines[0].Op != "=" || lines[0].Old != "one line" {
+		t.Fatalf("a gained newline made the first line change: %+v", lines)
+	}
+}
+
+// BenchmarkCompareLongPrompt is the diff page's pure-Go cost for two 6 KB prompts.
+func BenchmarkCompareLongPrompt(b *testing.B) {
+	words := strings.Repeat("you are a helpful assistant for the support team, answer clearly ", 100)
+	from := []byte(`{"name":"a","systemPrompt":` + quote(words) + `,"tools":{}}`)
+	to := []byte(`{"name":"a","systemPrompt":` + quote(strings.Replace(words, "clearly", "briefly", 7)) + `,"tools":{}}`)
+	for i := 0; i < b.N; i++ {
+		Compare(from, to, Names{})
+	}
+}
+
+func quote(s string) string { return `"` + s + `"` }

@@ -1,0 +1,497 @@
+// Command agentconsole-bench is `make bench`: it builds a realistic organisation in a
+// private PostgreSQL, starts the production server, drives it with wrk from a separate
+// process, and measures PostgreSQL's own limit for the same SQL with pgbench in the same
+// run, printing the ratio route/limit for each scenario, the server's peak RSS and its
+// time to ready. Nothing here is a test: figures are reported, not asserted.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"agentconsole/db"
+	"agentconsole/db/embedded"
+)
+
+func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx); err != nil {
+		logf("bench: %v", err)
+		os.Exit(1)
+	}
+}
+
+// settings of the run (environment overrides for a quick try: BENCH_SECONDS=3).
+var (
+	seconds = envInt("BENCH_SECONDS", 10)
+	binary  = env("BENCH_BINARY", "bin/agentconsole")
+)
+
+type result struct {
+	name, kind     string
+	conns          int
+	rps, p50, p99  float64 // p50/p99 in ms
+	errors         int
+	limitRPS       float64
+	limitP50       float64
+	limitP99       float64
+	limitName      string
+	simpleRPS      float64 // pgbench -M simple on the same SQL: what planning every query costs
+	note           string
+}
+
+func run(ctx context.Context) error {
+	work, err := os.MkdirTemp("", "acbench")
+	if err != nil {
+		return err
+	}
+	if os.Getenv("BENCH_KEEP") == "" {
+		defer os.RemoveAll(work)
+	} else {
+		logf("work folder kept: %s", work)
+	}
+	logf("starting a private PostgreSQL…")
+	cluster, err := embedded.StartTemp(ctx, embedded.Options{Settings: []string{"shared_buffers = 512MB", "max_wal_size = 4GB", "checkpoint_timeout = 30min"}})
+	if err != nil {
+		return err
+	}
+	defer cluster.Stop()
+	admin, err := db.Open(ctx, cluster.DSN("postgres"), 2)
+	if err != nil {
+		return err
+	}
+	admin.DB.ExecContext(ctx, "CREATE DATABASE bench")
+	admin.Close()
+	dsn := cluster.DSN("bench")
+	store, err := db.Open(ctx, dsn, 8)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if _, err := store.Migrate(ctx); err != nil {
+		return err
+	}
+	if _, err := store.SeedDemo(ctx); err != nil {
+		return err
+	}
+	builder, err := store.ActorByEmail(ctx, "builder@demo.test")
+	if err != nil {
+		return err
+	}
+	adminActor, _ := store.ActorByEmail(ctx, "admin@demo.test")
+	logf("generating the organisation (10,000 agents, 200,000+ versions)…")
+	start := time.Now()
+	if err := generate(ctx, store, builder.OrgID, builder.UserID, 0.42); err != nil {
+		return err
+	}
+	logf("  data generated in %.1fs", time.Since(start).Seconds())
+	var ids struct {
+		Min, Max, Long int64
+	}
+	store.DB.NewRaw(`SELECT min(id), max(id), min(id) FROM agents WHERE org_id = ? AND agent_type = 'native'`, builder.OrgID).Scan(ctx, &ids.Min, &ids.Max, &ids.Long)
+	var tagID int64
+	store.DB.NewRaw(`SELECT t.id FROM tags t JOIN agent_tags at ON at.tag_id = t.id WHERE t.org_id = ? GROUP BY t.id ORDER BY count(*) DESC LIMIT 1`, builder.OrgID).Scan(ctx, &tagID)
+	storage, err := versionStorage(ctx, store)
+	if err != nil {
+		return err
+	}
+
+	// The server: the production binary, logs at warn, no background card refresh.
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	base := "http://127.0.0.1:" + port
+	srv := exec.CommandContext(ctx, binary, "serve")
+	srv.Env = append(os.Environ(), "DATABASE_URL="+dsn, "PORT="+port, "LOG_LEVEL=warn", "CARD_REFRESH_TICK=0", "LOGIN_MAX_PER_IP=100000", "DB_MAX_CONNS=32")
+	profile := os.Getenv("BENCH_PROFILE") // a scenario's number prefix, e.g. "5b": CPU profile of the server during it
+	if profile != "" {
+		srv.Env = append(srv.Env, "PPROF_ADDR=127.0.0.1:6061")
+	}
+	srv.Stdout, srv.Stderr = os.Stderr, os.Stderr
+	started := time.Now()
+	if err := srv.Start(); err != nil {
+		return fmt.Errorf("start %s (run `make build` first): %w", binary, err)
+	}
+	defer func() { srv.Process.Signal(syscall.SIGTERM); srv.Wait() }()
+	ready, err := waitReady(ctx, base+"/readyz")
+	if err != nil {
+		return err
+	}
+	readyIn := ready.Sub(started)
+	logf("server ready %.0f ms after start", float64(readyIn.Milliseconds()))
+
+	cookie, sessionID, err := login(base, "builder@demo.test", "demo-builder-pass")
+	if err != nil {
+		return err
+	}
+	_, token, err := store.CreateToken(ctx, builder, builder.UserID, "bench")
+	if err != nil {
+		return err
+	}
+	_, adminToken, _ := store.CreateToken(ctx, adminActor, adminActor.UserID, "bench-admin")
+
+	// The SQL each route runs, captured by calling the same store methods with a hook.
+	capture := &sqlCapture{}
+	capStore, err := db.Open(ctx, dsn, 2)
+	if err != nil {
+		return err
+	}
+	defer capStore.Close()
+	capStore.DB.AddQueryHook(capture)
+	var long struct{ first, last int64 }
+	store.DB.NewRaw("SELECT min(id), max(id) FROM agent_versions WHERE agent_id = ?", ids.Long).Scan(ctx, &long.first, &long.last)
+	scripts, err := captureScripts(ctx, capStore, capture, sessionID, token, builder, tagID, ids.Min, ids.Max, ids.Long, long.first, long.last, work)
+	if err != nil {
+		return err
+	}
+
+	if os.Getenv("BENCH_EXPLAIN") != "" {
+		explain(ctx, store, scripts)
+	}
+	pid := srv.Process.Pid
+	auth := "Authorization: Bearer " + token
+	scenarios := []struct {
+		name, path, script string
+		conns              int
+		header             string
+		limit              string
+	}{
+		{"1. agents list page (HTML, 50 rows, tag filter)", fmt.Sprintf("/agents?tag=%d&perPage=50", tagID), "", 32, "Cookie: " + cookie, "list"},
+		{"1b. same, light load", fmt.Sprintf("/agents?tag=%d&perPage=50", tagID), "", 8, "Cookie: " + cookie, "list"},
+		{"2. GET /api/agents (50)", "/api/agents?perPage=50", "", 32, auth, "api_list"},
+		{"3. agent editor page", fmt.Sprintf("/agents/%d", ids.Min+17), "", 32, "Cookie: " + cookie, "editor"},
+		{"4. agent save via API (+ version)", "/", filepath.Join(work, "save.lua"), 32, "", "save"},
+		{"5a. history page, 1,000-version agent", fmt.Sprintf("/agents/%d/versions", ids.Long), "", 8, "Cookie: " + cookie, "history"},
+		{"5b. diff page, v1 vs v1000", fmt.Sprintf("/agents/%d/diff?from=%d&to=%d", ids.Long, long.first, long.last), "", 8, "Cookie: " + cookie, "diff"},
+	}
+	os.WriteFile(filepath.Join(work, "save.lua"), []byte(saveLua(token, ids.Min, ids.Max)), 0o644)
+	var results []result
+	for _, sc := range scenarios {
+		logf("running %s…", sc.name)
+		var profDone chan struct{}
+		if profile != "" && strings.HasPrefix(sc.name, profile+".") {
+			profDone = make(chan struct{})
+			go func() {
+				defer close(profDone)
+				resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:6061/debug/pprof/profile?seconds=%d", max(seconds-1, 1)))
+				if err == nil {
+					data, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					os.WriteFile("bench-cpu.pprof", data, 0o644)
+					logf("CPU profile written to bench-cpu.pprof")
+				}
+			}()
+		}
+		r, err := runWrk(ctx, base+sc.path, sc.conns, sc.header, sc.script)
+		if profDone != nil {
+			<-profDone
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", sc.name, err)
+		}
+		r.name, r.conns = sc.name, sc.conns
+		if s, ok := scripts[sc.limit]; ok {
+			// Prepared mode rewrites every ":name" into a parameter, even inside string
+			// literals, which breaks the save's JSON literals: that script runs simple only.
+			mode := "prepared"
+			if sc.limit == "save" {
+				mode = "simple"
+			}
+			lim, err := runPgbench(ctx, cluster, s, sc.conns, ids.Min, ids.Max, work, mode)
+			if err != nil {
+				return fmt.Errorf("%s pgbench: %w", sc.name, err)
+			}
+			r.limitRPS, r.limitP50, r.limitP99, r.limitName = lim.rps, lim.p50, lim.p99, lim.limitName
+			if mode == "prepared" {
+				simple, err := runPgbench(ctx, cluster, s, sc.conns, ids.Min, ids.Max, work, "simple")
+				if err != nil {
+					return fmt.Errorf("%s pgbench simple: %w", sc.name, err)
+				}
+				r.simpleRPS = simple.rps
+			}
+		}
+		results = append(results, r)
+	}
+
+	// 6. Sync after a catalog change to 2 tools: the route against one hand-written UPDATE.
+	logf("running 6. sync-tools over all agents…")
+	syncRes, err := benchSync(ctx, store, base, adminToken, builder.OrgID)
+	if err != nil {
+		return err
+	}
+	peak := peakRSS(pid)
+	report(results, syncRes, storage, readyIn, peak, ids)
+	return nil
+}
+
+// sqlCapture records the statements a store sends.
+type sqlCapture struct{ queries []string }
+
+func (c *sqlCapture) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+func (c *sqlCapture) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	c.queries = append(c.queries, e.Query)
+}
+func (c *sqlCapture) take() []string {
+	q := c.queries
+	c.queries = nil
+	return q
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return n
+	}
+	return def
+}
+
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port, nil
+}
+
+func waitReady(ctx context.Context, u string) (time.Time, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(u); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return time.Now(), nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return time.Time{}, ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return time.Time{}, errors.New("server not ready after 30 s")
+}
+
+var csrfRE = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// login signs in like a browser and returns the cookie header and the session id.
+func login(base, email, password string) (cookieHeader, sessionID string, err error) {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(base + "/login")
+	if err != nil {
+		return "", "", err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfRE.FindSubmatch(body)
+	if m == nil {
+		return "", "", errors.New("no CSRF token on /login")
+	}
+	resp, err = c.PostForm(base+"/login", url.Values{"_csrf": {string(m[1])}, "email": {email}, "password": {password}})
+	if err != nil {
+		return "", "", err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return "", "", fmt.Errorf("login: status %d", resp.StatusCode)
+	}
+	u, _ := url.Parse(base)
+	var parts []string
+	for _, ck := range jar.Cookies(u) {
+		parts = append(parts, ck.Name+"="+ck.Value)
+	}
+	// The session id is inside the encrypted cookie; the server keeps its hash. For the
+	// captured SQL we need a live session id of the same user: make one directly.
+	return strings.Join(parts, "; "), "", nil
+}
+
+func saveLua(token string, minID, maxID int64) string {
+	return fmt.Sprintf(`math.randomseed(42)
+local n = 0
+request = function()
+  n = n + 1
+  local id = math.random(%d, %d)
+  local body = '{"description":"bench save ' .. n .. ' ' .. math.random(1, 1000000000) .. '"}'
+  return wrk.format("PUT", "/api/agents/" .. id, {["Authorization"] = "Bearer %s", ["Content-Type"] = "application/json"}, body)
+end
+`, minID, maxID, token)
+}
+
+var (
+	rpsRE     = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	latRE     = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)\s*$`)
+	non2xxRE  = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`)
+	socketsRE = regexp.MustCompile(`Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)`)
+)
+
+func runWrk(ctx context.Context, target string, conns int, header, script string) (result, error) {
+	args := []string{"-t", "2", "-c", strconv.Itoa(conns), "-d", strconv.Itoa(seconds) + "s", "--latency", "--timeout", "5s"}
+	if header != "" {
+		args = append(args, "-H", header)
+	}
+	if script != "" {
+		args = append(args, "-s", script)
+	}
+	out, err := exec.CommandContext(ctx, "wrk", append(args, target)...).CombinedOutput()
+	if err != nil {
+		return result{}, fmt.Errorf("wrk: %w\n%s", err, out)
+	}
+	var r result
+	r.kind = "wrk"
+	if m := rpsRE.FindSubmatch(out); m != nil {
+		r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
+	}
+	for _, m := range latRE.FindAllSubmatch(out, -1) {
+		v, _ := strconv.ParseFloat(string(m[2]), 64)
+		switch string(m[3]) {
+		case "us":
+			v /= 1000
+		case "s":
+			v *= 1000
+		}
+		if string(m[1]) == "50" {
+			r.p50 = v
+		} else {
+			r.p99 = v
+		}
+	}
+	if m := non2xxRE.FindSubmatch(out); m != nil {
+		r.errors, _ = strconv.Atoi(string(m[1]))
+	}
+	if m := socketsRE.FindSubmatch(out); m != nil {
+		for _, g := range m[1:] {
+			n, _ := strconv.Atoi(string(g))
+			r.errors += n
+		}
+	}
+	return r, nil
+}
+
+// runPgbench runs a captured script at the same concurrency and reads tps and the
+// latency percentiles from its per-transaction log.
+func runPgbench(ctx context.Context, c *embedded.Cluster, script string, conns int, minID, maxID int64, work string, mode string) (result, error) {
+	logDir := filepath.Join(work, fmt.Sprintf("pgb%d", time.Now().UnixNano()))
+	os.MkdirAll(logDir, 0o777)
+	os.Chmod(logDir, 0o777)
+	pgbench, err := exec.LookPath("pgbench")
+	if err != nil {
+		bin, _ := embedded.BinDir()
+		pgbench = filepath.Join(bin, "pgbench")
+	}
+	cmd := exec.CommandContext(ctx, pgbench, "-n", "-h", c.SocketDir, "-U", "postgres", "-c", strconv.Itoa(conns), "-j", "2",
+		"-T", strconv.Itoa(seconds), "-M", mode, "-f", script, "-D", fmt.Sprintf("minid=%d", minID), "-D", fmt.Sprintf("maxid=%d", maxID),
+		"-l", "--log-prefix", filepath.Join(logDir, "log"), "bench")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return result{}, fmt.Errorf("%w\n%s", err, out)
+	}
+	r := result{limitName: "pgbench -M " + mode}
+	if m := regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`).FindSubmatch(out); m != nil {
+		r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
+	}
+	var lat []float64
+	files, _ := filepath.Glob(filepath.Join(logDir, "log*"))
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		for sc.Scan() {
+			fields := strings.Fields(sc.Text())
+			if len(fields) >= 3 {
+				us, _ := strconv.ParseFloat(fields[2], 64)
+				lat = append(lat, us/1000)
+			}
+		}
+	}
+	sort.Float64s(lat)
+	if len(lat) > 0 {
+		r.p50, r.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
+	}
+	os.RemoveAll(logDir)
+	return r, nil
+}
+
+func peakRSS(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			f := strings.Fields(line)
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+type storageFigures struct {
+	versions, blobs    int64
+	versionsBytes      int64
+	blobsBytes         int64
+	agentsBytes        int64
+}
+
+func versionStorage(ctx context.Context, s *db.Store) (storageFigures, error) {
+	var f storageFigures
+	err := s.DB.NewRaw(`SELECT (SELECT count(*) FROM agent_versions), (SELECT count(*) FROM agent_blobs),
+		pg_total_relation_size('agent_versions'), pg_total_relation_size('agent_blobs'), pg_total_relation_size('agents')`).
+		Scan(ctx, &f.versions, &f.blobs, &f.versionsBytes, &f.blobsBytes, &f.agentsBytes)
+	return f, err
+}
+
+// explain prints each captured statement's plan timing (BENCH_EXPLAIN=1).
+func explain(ctx context.Context, s *db.Store, scripts map[string]string) {
+	for _, name := range []string{"list", "api_list", "editor", "history", "diff"} {
+		data, _ := os.ReadFile(scripts[name])
+		for _, q := range strings.Split(string(data), ";\n") {
+			q = strings.TrimSpace(q)
+			if q == "" || strings.HasPrefix(q, "\\") {
+				continue
+			}
+			var lines []string
+			if err := s.DB.NewRaw("EXPLAIN (ANALYZE, BUFFERS) "+strings.ReplaceAll(q, "?", "??")).Scan(ctx, &lines); err != nil {
+				logf("explain %s: %v", name, err)
+				continue
+			}
+			logf("== %s: %.120s", name, strings.Join(strings.Fields(q), " "))
+			for _, l := range lines {
+				if strings.Contains(l, "Execution Time") || strings.Contains(l, "Planning Time") || strings.Contains(l, "Seq Scan") || strings.Contains(l, "Sort Method") {
+					logf("   %s", strings.TrimSpace(l))
+				}
+			}
+		}
+	}
+}
