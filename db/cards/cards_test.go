@@ -1,6 +1,7 @@
 package cards
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -55,4 +56,26 @@ func FuzzParse(f *testing.F) {
 			SkillDiffs(Normalize(c), Normalize(c))
 		}
 	})
+}
+
+// BenchmarkCompareCards is the change report of a 50-skill card refresh.
+func BenchmarkCompareCards(b *testing.B) {
+	mk := func(variant string) []byte {
+		s := `{"name":"Big","description":"d","version":"1","supportedInterfaces":[{"url":"https://a.example","protocolBinding":"JSONRPC","protocolVersion":"1.0"}],"skills":[`
+		for i := 0; i < 50; i++ {
+			if i > 0 {
+				s += ","
+			}
+			s += `{"id":"s` + strconv.Itoa(i) + `","name":"Skill","description":"` + variant + `","tags":["a","b"],"examples":["x"]}`
+		}
+		return []byte(s + `]}`)
+	}
+	a, _ := Parse(mk("one"))
+	c, _ := Parse(mk("two"))
+	na, nc := Normalize(a), Normalize(c)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		Compare(a, c)
+		SkillDiffs(na, nc)
+	}
 }
