@@ -244,8 +244,11 @@ func splitSnapshot(a *Agent) (fields, prompt, tools []byte) {
 	var m map[string]json.RawMessage
 	json.Unmarshal(snapshot(a), &m)
 	prompt, tools = m["systemPrompt"], m["tools"]
-	delete(m, "systemPrompt")
-	delete(m, "tools")
+	// Bookkeeping is not content: leave it out of the stored fields (every version has them
+	// zeroed), which keeps the per-version blob small.
+	for _, k := range []string{"systemPrompt", "tools", "createdAt", "updatedAt", "deletedAt", "publishedVersionId"} {
+		delete(m, k)
+	}
 	fields, _ = json.Marshal(m)
 	return fields, prompt, tools
 }

@@ -13,8 +13,6 @@ import (
 // Versions serves the console's history timeline, diff view and restore.
 type Versions struct{ Base }
 
-func when(v *db.Version) string { return v.CreatedAt.UTC().Format("2006-01-02 15:04:05 UTC") }
-
 // History renders the timeline, filtered by source and author, newest first.
 func (h *Versions) History(c *fiber.Ctx) error {
 	id, err := pathID(c)
@@ -50,7 +48,7 @@ func rows(vs []db.Version, live *int64) []versions.Row {
 	out := make([]versions.Row, len(vs))
 	for i := range vs {
 		v := &vs[i]
-		out[i] = versions.Row{ID: v.ID, Number: int64(v.Number), Source: v.Source, Author: v.Author, When: when(v), Summary: v.Summary,
+		out[i] = versions.Row{ID: v.ID, Number: int64(v.Number), Source: v.Source, Author: v.Author, When: stampTime(v.CreatedAt), Summary: v.Summary,
 			Live: live != nil && *live == v.ID}
 	}
 	return out
@@ -76,8 +74,8 @@ func (h *Versions) Diff(c *fiber.Ctx) error {
 		return err
 	}
 	view := versions.Diff{AgentID: id, AgentName: a.Name, Choices: rows(recent, a.PublishedVersionID),
-		From:       versions.Side{ID: from.ID, Number: int64(from.Number), Source: from.Source, Author: from.Author, When: when(from)},
-		To:         versions.Side{ID: to.ID, Number: int64(to.Number), Source: to.Source, Author: to.Author, When: when(to)},
+		From:       versions.Side{ID: from.ID, Number: int64(from.Number), Source: from.Source, Author: from.Author, When: stampTime(from.CreatedAt)},
+		To:         versions.Side{ID: to.ID, Number: int64(to.Number), Source: to.Source, Author: to.Author, When: stampTime(to.CreatedAt)},
 		PromptSame: d.PromptSame, Added: d.ToolsAdded, Removed: d.ToolsRemoved, Unchanged: d.Unchanged, Empty: d.Empty(),
 		CanRestore: ActorOf(c).Can(db.PermAgentsUpdate) && a.DeletedAt == nil && from.ID != to.ID && (a.PublishedVersionID == nil || *a.PublishedVersionID != from.ID)}
 	for _, f := range d.Fields {

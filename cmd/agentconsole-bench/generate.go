@@ -64,8 +64,7 @@ func generate(ctx context.Context, s *db.Store, orgID, userID int64, seed float6
 					'conversationStarters', a.conversation_starters, 'model', a.model, 'maxToolRoundtrips', a.max_tool_roundtrips,
 					'integrations', a.integrations, 'mcpServers', a.mcp_servers, 'stage', a.stage, 'showInChat', a.show_in_chat,
 					'emailSlug', a.email_slug, 'planningMode', a.planning_mode, 'contextDocs', a.context_docs, 'agentType', a.agent_type,
-					'externalConfig', a.external_config, 'publishedVersionId', NULL, 'createdAt', '0001-01-01T00:00:00Z',
-					'updatedAt', '0001-01-01T00:00:00Z', 'deletedAt', NULL,
+					'externalConfig', a.external_config,
 					'tagIds', coalesce((SELECT jsonb_agg(tag_id ORDER BY tag_id) FROM agent_tags WHERE agent_id = a.id), '[]'::jsonb))),
 				agent_blob_put(to_jsonb(a.system_prompt)), agent_tools_put(a.tools), now() - interval '40 days'
 			FROM agents a WHERE a.org_id = ?0`},
