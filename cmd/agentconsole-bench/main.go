@@ -51,16 +51,16 @@ var (
 )
 
 type result struct {
-	name, kind     string
-	conns          int
-	rps, p50, p99  float64 // p50/p99 in ms
-	errors         int
-	limitRPS       float64
-	limitP50       float64
-	limitP99       float64
-	limitName      string
-	simpleRPS      float64 // pgbench -M simple on the same SQL: what planning every query costs
-	note           string
+	name, kind    string
+	conns         int
+	rps, p50, p99 float64 // p50/p99 in ms
+	errors        int
+	limitRPS      float64
+	limitP50      float64
+	limitP99      float64
+	limitName     string
+	simpleRPS     float64 // pgbench -M simple on the same SQL: what planning every query costs
+	note          string
 }
 
 func run(ctx context.Context) error {
@@ -458,10 +458,10 @@ func peakRSS(pid int) int64 {
 }
 
 type storageFigures struct {
-	versions, blobs    int64
-	versionsBytes      int64
-	blobsBytes         int64
-	agentsBytes        int64
+	versions, blobs int64
+	versionsBytes   int64
+	blobsBytes      int64
+	agentsBytes     int64
 }
 
 func versionStorage(ctx context.Context, s *db.Store) (storageFigures, error) {
