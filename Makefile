@@ -10,7 +10,7 @@ CSS_OUT   := static/css/app.css
 HTMX_OUT  := static/js/htmx.min.js
 FUZZTIME  ?= 5s
 
-.PHONY: help run build assets css generate check-generated vet test test-unit bench tools clean
+.PHONY: help run build assets css generate check-generated vet test fuzz bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -48,9 +48,17 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.build/*'))" || { gofmt -l .; echo "gofmt needed"; exit 1; }
 
-test: check-generated vet ## vet, generated-code check, unit, integration and browser tests
+test: check-generated vet ## vet, generated-code check, unit, integration and browser tests, short fuzzing
 	.ci/ensure-chromium
 	$(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME)
+
+# Each fuzz target runs for FUZZTIME from its checked-in seed corpus (make test: 5s each).
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzAgentBody$$' -fuzztime $(FUZZTIME) ./handlers
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./db/catalog
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./db/cards
+	$(GO) test -run '^$$' -fuzz '^FuzzCompare$$' -fuzztime $(FUZZTIME) ./db/versiondiff
 
 bench: build ## speed and memory against PostgreSQL's own limit (see README)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
