@@ -82,6 +82,9 @@ func checkContract(t testing.TB, method, path string, status int, body string) {
 	code := fmt.Sprint(status)
 	responses := op["responses"].(map[string]any)
 	resp, ok := responses[code].(map[string]any)
+	if !ok && status == 503 { // documented once for every operation
+		resp, ok = map[string]any{"$ref": "#/components/responses/ServiceUnavailable"}, true
+	}
 	if !ok {
 		t.Errorf("contract: %s %s answered %d, which openapi.yaml does not document", method, tmpl, status)
 		return

@@ -159,6 +159,16 @@ func (c *Cluster) Stop() error {
 	return err
 }
 
+// Pause stops the server and keeps the data (fault tests: the database goes away).
+func (c *Cluster) Pause(ctx context.Context) error {
+	return c.pgctl(ctx, "stop", "-m", "fast", "-w")
+}
+
+// Resume starts a paused server again.
+func (c *Cluster) Resume(ctx context.Context) error {
+	return c.pgctl(ctx, "start", "-w", "-t", "60", "-l", filepath.Join(c.DataDir, "server.log"), "-o", c.serverOptions())
+}
+
 // Restart stops and starts the server with the same data: used by fault tests.
 func (c *Cluster) Restart(ctx context.Context) error {
 	if err := c.pgctl(ctx, "restart", "-m", "fast", "-w", "-o", c.serverOptions()); err != nil {
