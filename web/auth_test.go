@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"agentconsole/web"
 )
 
 func TestLoginLogoutAndOldCookieStopsWorking(t *testing.T) {
@@ -173,5 +175,38 @@ func TestOperationalEndpointsAndHeaders(t *testing.T) {
 	}
 	if strings.Contains(e.Logs.String(), "demo-admin-pass") {
 		t.Fatal("a password reached the logs")
+	}
+}
+
+func TestLoginIsThrottledPerAddress(t *testing.T) {
+	t.Parallel()
+	e := start(t, func(c *web.Config) { c.LoginMaxPerIP = 3 })
+	for _, email := range []string{"a@x.test", "b@x.test", "c@x.test"} {
+		if resp := e.client().login(email, "wrong-password-1"); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("%s: %d", email, resp.StatusCode)
+		}
+	}
+	// A fourth account from the same address is refused, even with a right password.
+	if resp := e.client().login("admin@demo.test", "demo-admin-pass"); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("fourth attempt from one address: %d", resp.StatusCode)
+	}
+}
+
+func TestHSTSBehindTLSAndNoSecretsInLogs(t *testing.T) {
+	t.Parallel()
+	e := start(t, func(c *web.Config) { c.SecureCookies = true })
+	resp, _ := e.client().get("/login")
+	if !strings.Contains(resp.Header.Get("Strict-Transport-Security"), "max-age=") || !strings.Contains(resp.Header.Get("Set-Cookie"), "Secure") {
+		t.Fatalf("TLS settings: %v", resp.Header)
+	}
+	secret := e.token("admin@demo.test")
+	e.api("GET", "/api/me", secret, "")
+	e.api("GET", "/api/agents?q=x", secret, "")
+	e.client().login("admin@demo.test", "demo-admin-pass")
+	logs := e.Logs.String()
+	for _, s := range []string{secret, secret[len(secret)-12:], "demo-admin-pass"} {
+		if strings.Contains(logs, s) {
+			t.Fatalf("a secret reached the logs")
+		}
 	}
 }
