@@ -10,7 +10,7 @@ CSS_OUT   := static/css/app.css
 HTMX_OUT  := static/js/htmx.min.js
 FUZZTIME  ?= 5s
 
-.PHONY: help run build assets css generate check-generated vet test fuzz bench clean
+.PHONY: help run build assets css generate check-generated vet test fuzz bench soak clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -63,6 +63,9 @@ fuzz:
 bench: build ## speed and memory against PostgreSQL's own limit (see README)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(GO) run ./cmd/agentconsole-bench
+
+soak: build ## ~10 minutes of mixed load with database outages, then a consistency check
+	$(GO) run ./cmd/agentconsole-soak
 
 clean:
 	rm -rf bin

@@ -165,3 +165,36 @@ func (s *Store) RestoreVersion(ctx context.Context, actor *Actor, agentID, versi
 	})
 	return a, err
 }
+
+// InconsistentAgents lists the organisation's agents whose live row differs from their
+// newest version (the soak test's final check; empty when nothing was lost).
+func (s *Store) InconsistentAgents(ctx context.Context, orgID int64) ([]int64, error) {
+	var ids []int64
+	if err := s.DB.NewRaw("SELECT id FROM agents WHERE org_id = ? ORDER BY id", orgID).Scan(ctx, &ids); err != nil {
+		return nil, err
+	}
+	var bad []int64
+	for _, id := range ids {
+		a, err := s.Agent(ctx, orgID, id)
+		if err != nil {
+			return nil, err
+		}
+		if a.PublishedVersionID == nil {
+			bad = append(bad, id)
+			continue
+		}
+		v, err := s.Version(ctx, orgID, *a.PublishedVersionID)
+		if err != nil {
+			return nil, err
+		}
+		var newest int
+		if err := s.DB.NewRaw("SELECT max(number) FROM agent_versions WHERE agent_id = ?", id).Scan(ctx, &newest); err != nil {
+			return nil, err
+		}
+		d, err := versiondiff.Compare(snapshot(a), v.Snapshot, versiondiff.Names{})
+		if err != nil || !d.Empty() || v.Number != newest {
+			bad = append(bad, id)
+		}
+	}
+	return bad, nil
+}
