@@ -53,12 +53,13 @@ test: check-generated vet ## vet, generated-code check, unit, integration and br
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME)
 
-# Each fuzz target runs for FUZZTIME from its checked-in seed corpus (make test: 5s each).
+# Each fuzz target runs for FUZZTIME from its seed corpus (make test: 5s each). Minimising
+# new inputs is capped: left at its default it can outlast FUZZTIME and fail the run.
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzAgentBody$$' -fuzztime $(FUZZTIME) ./handlers
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./db/catalog
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./db/cards
-	$(GO) test -run '^$$' -fuzz '^FuzzCompare$$' -fuzztime $(FUZZTIME) ./db/versiondiff
+	$(GO) test -run '^$$' -fuzz '^FuzzAgentBody$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 100x ./handlers
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 100x ./db/catalog
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 100x ./db/cards
+	$(GO) test -run '^$$' -fuzz '^FuzzCompare$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 100x ./db/versiondiff
 
 bench: build ## speed and memory against PostgreSQL's own limit (see README)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }

@@ -35,6 +35,8 @@ func TestParseRefusesBadSchemas(t *testing.T) {
 		`{"native":{"x":{"description":"d","parameters":{"type":"object"}}}}`:                                                           "catalogVersion",
 		`{"catalogVersion":"1","native":{"x":{"description":"d","parameters":{"type":"object"}}},"provider":{"nocolon":{}}}`:            "provider:tool",
 		`not json`: "not a catalog file",
+		`{"catalogVersion":"1","native":{"x":{"description":"d","parameters":{"type":"object","properties":{"a":{"$ref":"/etc/passwd"}}}}}}`: "invalid JSON Schema",
+		`{"catalogVersion":"1","native":{"x":{"description":"d","parameters":{"type":"object","$ref":"/dev/zero"}}}}`:                        "invalid JSON Schema",
 	}
 	for in, want := range cases {
 		if _, err := Parse([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
