@@ -51,27 +51,20 @@ func (s *Store) SaveAgent(ctx context.Context, actor *Actor, p *AgentPatch, sour
 // saveAgentTx is SaveAgent inside the caller's transaction; summary overrides the
 // computed one-line summary of the version ("" keeps it).
 func (s *Store) saveAgentTx(ctx context.Context, tx bun.Tx, actor *Actor, p *AgentPatch, source, summary string) (*Agent, error) {
-	a := &Agent{OrgID: actor.OrgID, Stage: "development", ShowInChat: true, AgentType: "native", Tools: map[string]json.RawMessage{}}
 	isNew := !p.ID.Has()
-	if !isNew {
-		if err := tx.NewSelect().Model(a).Where("a.id = ? AND a.org_id = ? AND a.deleted_at IS NULL", p.ID.V, actor.OrgID).For("UPDATE").Scan(ctx); err != nil {
-			return nil, fmt.Errorf("db: save agent %d: %w", p.ID.V, notFound(err))
-		}
-		if err := s.loadTags(ctx, tx, []*Agent{a}); err != nil {
-			return nil, err
-		}
-		if p.PublishedVersionID.Has() && (a.PublishedVersionID == nil || *a.PublishedVersionID != p.PublishedVersionID.V) {
-			return nil, s.conflict(ctx, tx, a)
-		}
-	}
-	before := snapshot(a)
-	had := toolNames(a)
-	issues := p.Apply(a)
-	dbIssues, err := s.checkReferences(ctx, tx, actor.OrgID, a, p, had)
+	a, err := s.agentToPatch(ctx, tx, actor.OrgID, p, true)
 	if err != nil {
 		return nil, err
 	}
-	if err := validationResult(append(issues, dbIssues...)); err != nil {
+	if !isNew && p.PublishedVersionID.Has() && (a.PublishedVersionID == nil || *a.PublishedVersionID != p.PublishedVersionID.V) {
+		return nil, s.conflict(ctx, tx, a)
+	}
+	before := snapshot(a)
+	issues, err := s.applyPatch(ctx, tx, actor.OrgID, a, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := validationResult(issues); err != nil {
 		return nil, err
 	}
 	after := snapshot(a)
@@ -126,8 +119,8 @@ func validationResult(issues []Issue) error {
 // checkReferences applies the rules that need the database: the model registry, ids
 // that must belong to the organisation, and emailSlug uniqueness (re-checked by the
 // unique index at write time, so a race still has exactly one winner).
-func (s *Store) checkReferences(ctx context.Context, tx bun.IDB, orgID int64, a *Agent, p *AgentPatch, had map[string]bool) ([]Issue, error) {
-	issues, err := refreshTools(ctx, tx, a, had)
+func (s *Store) checkReferences(ctx context.Context, tx bun.IDB, orgID int64, a *Agent, p *AgentPatch, prev map[string]json.RawMessage) ([]Issue, error) {
+	issues, err := refreshTools(ctx, tx, a, prev)
 	if err != nil {
 		return nil, err
 	}
@@ -447,26 +440,41 @@ func canonicalJSON(raw json.RawMessage) json.RawMessage {
 func (s *Store) CheckAgent(ctx context.Context, actor *Actor, p *AgentPatch) ([]Issue, error) {
 	var issues []Issue
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		a := &Agent{OrgID: actor.OrgID, Stage: "development", ShowInChat: true, AgentType: "native"}
-		if p.ID.Has() {
-			if err := tx.NewSelect().Model(a).Where("a.id = ? AND a.org_id = ?", p.ID.V, actor.OrgID).Scan(ctx); err != nil {
-				return notFound(err)
-			}
+		a, err := s.agentToPatch(ctx, tx, actor.OrgID, p, false)
+		if err != nil {
+			return err
 		}
-		had := toolNames(a)
-		issues = p.Apply(a)
-		more, err := s.checkReferences(ctx, tx, actor.OrgID, a, p, had)
-		issues = append(issues, more...)
+		issues, err = s.applyPatch(ctx, tx, actor.OrgID, a, p)
 		return err
 	})
 	return issues, err
 }
 
-// toolNames is the set of tools an agent has.
-func toolNames(a *Agent) map[string]bool {
-	out := make(map[string]bool, len(a.Tools))
-	for name := range a.Tools {
-		out[name] = true
+// agentToPatch is the agent a patch applies to: the stored one with its tags (row
+// locked when lock is set), or a new agent with the defaults when the patch has no id.
+func (s *Store) agentToPatch(ctx context.Context, tx bun.Tx, orgID int64, p *AgentPatch, lock bool) (*Agent, error) {
+	a := &Agent{OrgID: orgID, Stage: "development", ShowInChat: true, AgentType: "native", Tools: map[string]json.RawMessage{}}
+	if !p.ID.Has() {
+		return a, nil
 	}
-	return out
+	q := tx.NewSelect().Model(a).Where("a.id = ? AND a.org_id = ? AND a.deleted_at IS NULL", p.ID.V, orgID)
+	if lock {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: agent %d: %w", p.ID.V, notFound(err))
+	}
+	return a, s.loadTags(ctx, tx, []*Agent{a})
+}
+
+// applyPatch applies the patch to a and returns every problem: the rules that need no
+// database (Apply) and those that do (checkReferences).
+func (s *Store) applyPatch(ctx context.Context, tx bun.IDB, orgID int64, a *Agent, p *AgentPatch) ([]Issue, error) {
+	prev := make(map[string]json.RawMessage, len(a.Tools))
+	for k, v := range a.Tools {
+		prev[k] = v
+	}
+	issues := p.Apply(a)
+	more, err := s.checkReferences(ctx, tx, orgID, a, p, prev)
+	return append(issues, more...), err
 }

@@ -153,9 +153,27 @@ func TestUnknownToolsRefusedAndConfigChecked(t *testing.T) {
 	if !errors.As(err, &ve) || fmt.Sprint(ve.Details[0].Path) != "[tools call_agent config callableAgentIds 0]" {
 		t.Fatalf("config schema: %v %+v", err, ve)
 	}
-	a, err := s.SaveAgent(ctx, admin, patch(t, `{"name":"x","tools":{"web_search":{"description":"stale copy","parameters":{"type":"object"}}}}`), db.SourceCreate)
+	a, err := s.SaveAgent(ctx, admin, patch(t, `{"name":"x","tools":{"web_search":{"description":"stale copy","parameters":{"type":"object"}},"get_weather":{}}}`), db.SourceCreate)
 	if err != nil || !strings.Contains(string(a.Tools["web_search"]), "maxResults") {
 		t.Fatalf("save did not refresh the schema: %s %v", a.Tools["web_search"], err)
+	}
+	// get_weather leaves the catalog: the agent keeps its stored definition, and a save
+	// that sends only a config for it keeps the definition too.
+	var f map[string]any
+	json.Unmarshal(catalog.Bundled, &f)
+	f["catalogVersion"] = "without-weather"
+	delete(f["native"].(map[string]any), "get_weather")
+	raw, _ := json.Marshal(f)
+	c, _ := catalog.Parse(raw)
+	if _, err := s.ImportCatalog(ctx, nil, c, raw, "cli"); err != nil {
+		t.Fatal(err)
+	}
+	a, err = s.SaveAgent(ctx, admin, patch(t, `{"id":`+itoa(a.ID)+`,"tools":{"web_search":{},"get_weather":{"config":{"k":1}}}}`), db.SourceUpdate)
+	if err != nil || !strings.Contains(string(a.Tools["get_weather"]), `"location"`) || !strings.Contains(string(a.Tools["get_weather"]), `"config":{"k":1}`) {
+		t.Fatalf("tool that left the catalog: %s %v", a.Tools["get_weather"], err)
+	}
+	if _, err := s.SaveAgent(ctx, admin, patch(t, `{"name":"y","tools":{"get_weather":{}}}`), db.SourceCreate); !errors.As(err, &ve) {
+		t.Fatal("a tool that left the catalog was added to a new agent")
 	}
 }
 

@@ -82,9 +82,10 @@ func checkToolConfigs(ctx context.Context, idb bun.IDB, orgID int64, a *Agent) (
 // refreshTools brings every tool of the agent to the catalog's current definition,
 // keeping its config (seed 001: "Tool schemas are automatically refreshed ... when
 // saving"), and refuses tools the catalog does not know — unless the agent already had
-// them (a tool that left the catalog stays until someone removes it). Configs are
-// checked against the tool's configSchema. One query.
-func refreshTools(ctx context.Context, idb bun.IDB, a *Agent, had map[string]bool) ([]Issue, error) {
+// them (prev): a tool that left the catalog keeps its stored definition, with whatever
+// config the save gives it, until someone removes it. Configs are checked against the
+// tool's configSchema. One query.
+func refreshTools(ctx context.Context, idb bun.IDB, a *Agent, prev map[string]json.RawMessage) ([]Issue, error) {
 	if len(a.Tools) == 0 {
 		return nil, nil
 	}
@@ -112,7 +113,9 @@ func refreshTools(ctx context.Context, idb bun.IDB, a *Agent, had map[string]boo
 	for _, name := range names {
 		i, ok := byName[name]
 		if !ok || rows[i].Removed {
-			if !had[name] {
+			if old, had := prev[name]; had {
+				a.Tools[name] = withConfigOf(old, a.Tools[name])
+			} else {
 				issues = append(issues, Issue{Message: fmt.Sprintf("Unknown tool %q: it is not in the tool catalog", name), Path: []any{"tools", name}})
 			}
 			continue
@@ -148,4 +151,18 @@ func refreshTools(ctx context.Context, idb bun.IDB, a *Agent, had map[string]boo
 		a.Tools[name] = canonicalJSON(fresh)
 	}
 	return issues, nil
+}
+
+// withConfigOf is the definition old with the config of def (or none).
+func withConfigOf(old, def json.RawMessage) json.RawMessage {
+	var o, d map[string]json.RawMessage
+	if json.Unmarshal(old, &o) != nil || json.Unmarshal(def, &d) != nil {
+		return def
+	}
+	delete(o, "config")
+	if cfg, ok := d["config"]; ok && string(cfg) != "null" {
+		o["config"] = cfg
+	}
+	b, _ := json.Marshal(o)
+	return canonicalJSON(b)
 }

@@ -221,15 +221,6 @@ func (h *Agents) Update(c *fiber.Ctx) error {
 	}
 	p, f := patchFromForm(c)
 	p.ID = db.Some(id)
-	// Keep the stored definition of tools the form cannot show in full (those that
-	// left the catalog); catalog tools are refreshed on save anyway.
-	if cur, err := h.Store.Agent(c.UserContext(), ActorOf(c).OrgID, id); err == nil {
-		for name, def := range p.Tools.V {
-			if old, ok := cur.Tools[name]; ok {
-				p.Tools.V[name] = withConfigOf(old, def)
-			}
-		}
-	}
 	return h.save(c, p, f, db.SourceUpdate)
 }
 
@@ -438,20 +429,6 @@ func toolsFromForm(c *fiber.Ctx) map[string]json.RawMessage {
 		tools[name] = b
 	}
 	return tools
-}
-
-// withConfigOf is the stored definition old with the config of def (or none).
-func withConfigOf(old, def json.RawMessage) json.RawMessage {
-	var o, d map[string]json.RawMessage
-	if json.Unmarshal(old, &o) != nil || json.Unmarshal(def, &d) != nil {
-		return def
-	}
-	delete(o, "config")
-	if cfg, ok := d["config"]; ok {
-		o["config"] = cfg
-	}
-	b, _ := json.Marshal(o)
-	return b
 }
 
 // toolOptions fills the tool picker from the catalog and the agent's tools, and the
