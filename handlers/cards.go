@@ -205,15 +205,11 @@ func (h *Cards) RefreshDiff(c *fiber.Ctx) error {
 		} else if s.Before != nil {
 			sd.Name, sd.Description = s.Before.Name, s.Before.Description
 		}
-		for _, ch := range s.Changes {
-			sd.Changes = append(sd.Changes, cardspage.PathRow{Path: ch.Path, Before: ch.Before, After: ch.After})
-		}
+		sd.Changes = pathChanges(s.Changes)
 		d.Skills = append(d.Skills, sd)
 	}
 	if len(r.OldCard) > 0 && string(r.OldCard) != "null" {
-		for _, ch := range cards.OtherChanges(r.OldCard, r.NewCard) {
-			d.Other = append(d.Other, cardspage.PathRow{Path: ch.Path, Before: ch.Before, After: ch.After})
-		}
+		d.Other = pathChanges(cards.OtherChanges(r.OldCard, r.NewCard))
 	}
 	return Render(c, fiber.StatusOK, cardspage.DiffPage(h.Page(c, "Card refresh", "agents"), d))
 }

@@ -92,11 +92,7 @@ func (h *Tools) SyncPreview(c *fiber.Ctx) error {
 	}
 	s := tools.Sync{Total: p.Total, Agents: agentLinks(p.Agents)}
 	for _, g := range p.Groups {
-		tg := tools.Group{Tool: g.Tool, Agents: agentLinks(g.Agents)}
-		for _, ch := range g.Changes {
-			tg.Changes = append(tg.Changes, tools.Change{Path: ch.Path, Before: ch.Before, After: ch.After})
-		}
-		s.Groups = append(s.Groups, tg)
+		s.Groups = append(s.Groups, tools.Group{Tool: g.Tool, Agents: agentLinks(g.Agents), Changes: pathChanges(g.Changes)})
 	}
 	for _, pr := range p.InvalidConfigs {
 		s.Problems = append(s.Problems, tools.Problem{Agent: tools.Agent{ID: pr.AgentID, Name: pr.AgentName}, Tool: pr.Tool, Message: pr.Message})

@@ -7,6 +7,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
+	"agentconsole/db/versiondiff"
+	"agentconsole/views/components"
 	"agentconsole/views/pages/versions"
 )
 
@@ -89,14 +91,7 @@ func (h *Versions) Diff(c *fiber.Ctx) error {
 		view.Prompt = append(view.Prompt, pl)
 	}
 	for _, t := range d.ToolsChanged {
-		tr := versions.ToolRow{Name: t.Name}
-		for _, p := range t.Schema {
-			tr.Schema = append(tr.Schema, versions.PathRow{Path: p.Path, Before: p.Before, After: p.After})
-		}
-		for _, p := range t.Config {
-			tr.Config = append(tr.Config, versions.PathRow{Path: p.Path, Before: p.Before, After: p.After})
-		}
-		view.Changed = append(view.Changed, tr)
+		view.Changed = append(view.Changed, versions.ToolRow{Name: t.Name, Schema: pathChanges(t.Schema), Config: pathChanges(t.Config)})
 	}
 	return Render(c, fiber.StatusOK, versions.DiffPage(h.Page(c, "Changes to "+a.Name, "agents"), view))
 }
@@ -119,4 +114,13 @@ func (h *Versions) Restore(c *fiber.Ctx) error {
 		return err
 	}
 	return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10)+"/versions", "success", "Restored as a new version of “"+a.Name+"”.")
+}
+
+// pathChanges is a diff's JSON paths as every diff view shows them.
+func pathChanges(changes []versiondiff.PathChange) []components.PathChange {
+	out := make([]components.PathChange, len(changes))
+	for i, c := range changes {
+		out[i] = components.PathChange{Path: c.Path, Before: c.Before, After: c.After}
+	}
+	return out
 }

@@ -2,7 +2,11 @@
 // the cached card, a refresh's diff, the refresh history and the skill-role rules.
 package cards
 
-import "strconv"
+import (
+	"strconv"
+
+	"agentconsole/views/components"
+)
 
 // Skill is a skill row of a card.
 type Skill struct {
@@ -41,13 +45,10 @@ type Page struct {
 	CanRefresh                        bool
 }
 
-// PathRow is one JSON path that differs.
-type PathRow struct{ Path, Before, After string }
-
 // SkillDiff is a skill in the refresh diff.
 type SkillDiff struct {
 	ID, Change, Name, Description string
-	Changes                       []PathRow
+	Changes                       []components.PathChange
 }
 
 // Diff is one refresh shown as a diff.
@@ -60,7 +61,7 @@ type Diff struct {
 	Added, Removed, Changed  []string
 	Roles                    []string
 	Skills                   []SkillDiff
-	Other                    []PathRow
+	Other                    []components.PathChange
 }
 
 // NewForm is "Add external agent": a URL, then the previewed card and a create form.

@@ -2,7 +2,11 @@
 // result) and the catalog upload.
 package tools
 
-import "strconv"
+import (
+	"strconv"
+
+	"agentconsole/views/components"
+)
 
 // Row is a tool in the catalog list.
 type Row struct {
@@ -43,9 +47,6 @@ type Detail struct {
 	Users                []User
 }
 
-// Change is one JSON path a sync changes.
-type Change struct{ Path, Before, After string }
-
 // Agent links to an agent.
 type Agent struct {
 	ID   int64
@@ -55,7 +56,7 @@ type Agent struct {
 // Group is one schema change and the agents it applies to.
 type Group struct {
 	Tool    string
-	Changes []Change
+	Changes []components.PathChange
 	Agents  []Agent
 }
 

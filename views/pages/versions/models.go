@@ -1,7 +1,11 @@
 // Package versions renders an agent's history timeline and the diff of two versions.
 package versions
 
-import "strconv"
+import (
+	"strconv"
+
+	"agentconsole/views/components"
+)
 
 // Row is one version in the timeline.
 type Row struct {
@@ -37,13 +41,10 @@ type PromptLine struct {
 	Words        []Word
 }
 
-// PathRow is one JSON path that differs inside a tool.
-type PathRow struct{ Path, Before, After string }
-
 // ToolRow is one changed tool.
 type ToolRow struct {
 	Name           string
-	Schema, Config []PathRow
+	Schema, Config []components.PathChange
 }
 
 // FieldRow is one changed field.
