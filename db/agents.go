@@ -185,13 +185,17 @@ func (s *Store) checkReferences(ctx context.Context, tx bun.IDB, orgID int64, a 
 	return issues, nil
 }
 
+// storedTools is how tools are written: catalog definitions become references.
+const storedTools = "agent_tools_compact(?::jsonb)"
+
 func (s *Store) writeAgent(ctx context.Context, tx bun.Tx, a *Agent, isNew bool) error {
 	var err error
 	if isNew {
-		_, err = tx.NewInsert().Model(a).ExcludeColumn("id", "created_at", "updated_at", "published_version_id", "deleted_at").Returning("id, created_at, updated_at").Exec(ctx)
+		_, err = tx.NewInsert().Model(a).ExcludeColumn("id", "created_at", "updated_at", "published_version_id", "deleted_at").
+			Value("tools", storedTools, a.Tools).Returning("id, created_at, updated_at").Exec(ctx)
 	} else {
 		_, err = tx.NewUpdate().Model(a).ExcludeColumn("id", "org_id", "created_at", "updated_at", "published_version_id", "deleted_at").
-			Set("updated_at = now()").WherePK().Returning("updated_at").Exec(ctx)
+			Value("tools", storedTools, a.Tools).Set("updated_at = now()").WherePK().Returning("updated_at").Exec(ctx)
 	}
 	if isUniqueViolation(err, "agents_email_slug_key") {
 		return duplicateSlug(*a.EmailSlug)
@@ -306,8 +310,8 @@ func (s *Store) loadTags(ctx context.Context, idb bun.IDB, agents []*Agent) erro
 		Name    string `bun:"name"`
 		Color   string `bun:"color"`
 	}
-	err := idb.NewRaw(`SELECT at.agent_id, t.id, t.name, t.color FROM agent_tags at JOIN tags t ON t.id = at.tag_id
-		WHERE at.agent_id IN (?) ORDER BY lower(t.name), t.id`, bun.In(ids)).Scan(ctx, &rows)
+	err := s.prepared(ctx, idb, `SELECT at.agent_id, t.id, t.name, t.color FROM agent_tags at JOIN tags t ON t.id = at.tag_id
+		WHERE at.agent_id = ANY(?) ORDER BY lower(t.name), t.id`, []any{ids}, &rows)
 	if err != nil {
 		return fmt.Errorf("db: tags of agents: %w", err)
 	}
@@ -322,13 +326,18 @@ func (s *Store) loadTags(ctx context.Context, idb bun.IDB, agents []*Agent) erro
 // Agent reads one agent of the organisation (deleted ones too: the caller decides).
 func (s *Store) Agent(ctx context.Context, orgID, id int64) (*Agent, error) {
 	a := new(Agent)
-	if err := s.DB.NewSelect().Model(a).ColumnExpr("a.*").ColumnExpr(liveVersionExpr).Where("a.id = ? AND a.org_id = ?", id, orgID).Scan(ctx); err != nil {
+	if err := s.prepared(ctx, s.DB, "SELECT "+agentColumns+", "+liveVersionExpr+" FROM agents AS a WHERE a.id = ? AND a.org_id = ?", []any{id, orgID}, a); err != nil {
 		return nil, fmt.Errorf("db: agent %d: %w", id, notFound(err))
 	}
 	if err := s.loadTags(ctx, s.DB, []*Agent{a}); err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// liveAgent selects a live (not deleted) agent of the organisation into a.
+func liveAgent(idb bun.IDB, a *Agent, orgID, id int64) *bun.SelectQuery {
+	return idb.NewSelect().Model(a).ColumnExpr(agentColumns).Where("a.id = ? AND a.org_id = ? AND a.deleted_at IS NULL", id, orgID)
 }
 
 // liveVersionExpr selects the number of the live version with an agent row.
@@ -370,7 +379,7 @@ func (s *Store) CloneAgent(ctx context.Context, actor *Actor, id int64, name str
 	var clone *Agent
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		src := new(Agent)
-		if err := tx.NewSelect().Model(src).Where("a.id = ? AND a.org_id = ? AND a.deleted_at IS NULL", id, actor.OrgID).Scan(ctx); err != nil {
+		if err := liveAgent(tx, src, actor.OrgID, id).Scan(ctx); err != nil {
 			return fmt.Errorf("db: clone agent %d: %w", id, notFound(err))
 		}
 		if err := s.loadTags(ctx, tx, []*Agent{src}); err != nil {
@@ -457,7 +466,7 @@ func (s *Store) agentToPatch(ctx context.Context, tx bun.Tx, orgID int64, p *Age
 	if !p.ID.Has() {
 		return a, nil
 	}
-	q := tx.NewSelect().Model(a).Where("a.id = ? AND a.org_id = ? AND a.deleted_at IS NULL", p.ID.V, orgID)
+	q := liveAgent(tx, a, orgID, p.ID.V)
 	if lock {
 		q = q.For("UPDATE")
 	}

@@ -56,59 +56,60 @@ func (f *AgentFilter) Normalize() {
 	f.Query = strings.TrimSpace(f.Query)
 }
 
-// Agents lists a page of the organisation's agents with their tags: three queries
-// (page, count, tags of the page) whatever the page size.
+// Agents lists a page of the organisation's agents with their tags: three prepared
+// queries (page, count, tags of the page) whatever the page size.
 func (s *Store) Agents(ctx context.Context, orgID int64, f AgentFilter) (*AgentPage, error) {
 	f.Normalize()
 	page := &AgentPage{Page: f.Page, PerPage: f.PerPage, Agents: []*Agent{}}
-	where := func(q *bun.SelectQuery) *bun.SelectQuery {
-		q = q.Where("a.org_id = ?", orgID)
-		if f.Deleted {
-			q = q.Where("a.deleted_at IS NOT NULL")
-		} else {
-			q = q.Where("a.deleted_at IS NULL")
-		}
-		if f.Query != "" {
-			q = q.Where("a.name ILIKE ?", "%"+escapeLike(f.Query)+"%")
-		}
-		if f.Stage != "" {
-			q = q.Where("a.stage = ?", f.Stage)
-		}
-		if f.Type != "" {
-			q = q.Where("a.agent_type = ?", f.Type)
-		}
-		if tags := dedupe(f.TagIDs); len(tags) > 0 {
-			// A semi-join on agent_tags (tag_id, agent_id): one index scan per tag.
-			if f.AllTags && len(tags) > 1 {
-				q = q.Where("a.id IN (SELECT at.agent_id FROM agent_tags at WHERE at.tag_id IN (?) GROUP BY at.agent_id HAVING count(*) = ?)", bun.In(tags), len(tags))
-			} else {
-				q = q.Where("a.id IN (SELECT at.agent_id FROM agent_tags at WHERE at.tag_id IN (?))", bun.In(tags))
-			}
-		}
-		return q
-	}
-	columns := "a.*"
+	where, args := agentsWhere(orgID, f)
+	columns := agentColumns
 	if f.Summary {
 		columns = "a.id, a.org_id, a.name, a.description, a.logo_url, a.stage, a.show_in_chat, a.agent_type, a.published_version_id, a.created_at, a.updated_at, a.deleted_at"
 	}
-	q := where(s.DB.NewSelect().Model(&page.Agents).ColumnExpr(columns).ColumnExpr(liveVersionExpr))
+	order := "a.updated_at DESC, a.id DESC"
 	switch f.Sort {
 	case "name":
-		q = q.OrderExpr("lower(a.name), a.id")
+		order = "lower(a.name), a.id"
 	case "created":
-		q = q.OrderExpr("a.created_at DESC, a.id DESC")
-	default:
-		q = q.OrderExpr("a.updated_at DESC, a.id DESC")
+		order = "a.created_at DESC, a.id DESC"
 	}
-	if err := q.Limit(int64(f.PerPage)).Offset(int64((f.Page - 1) * f.PerPage)).Scan(ctx); err != nil {
+	err := s.prepared(ctx, s.DB, "SELECT "+columns+", "+liveVersionExpr+" FROM agents AS a WHERE "+where+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+		append(args, f.PerPage, (f.Page-1)*f.PerPage), &page.Agents)
+	if err != nil {
 		return nil, fmt.Errorf("db: list agents: %w", err)
 	}
-	total, err := where(s.DB.NewSelect().Model((*Agent)(nil))).Count(ctx)
-	if err != nil {
+	if err := s.prepared(ctx, s.DB, "SELECT count(*) FROM agents AS a WHERE "+where, args, &page.Total); err != nil {
 		return nil, fmt.Errorf("db: count agents: %w", err)
 	}
-	page.Total = int(total)
 	return page, s.loadTags(ctx, s.DB, page.Agents)
+}
+
+// agentsWhere is the list filter as SQL: every condition has an index behind it.
+func agentsWhere(orgID int64, f AgentFilter) (string, []any) {
+	conds, args := []string{"a.org_id = ?"}, []any{orgID}
+	if f.Deleted {
+		conds = append(conds, "a.deleted_at IS NOT NULL")
+	} else {
+		conds = append(conds, "a.deleted_at IS NULL")
+	}
+	if f.Query != "" {
+		conds, args = append(conds, "a.name ILIKE ?"), append(args, "%"+escapeLike(f.Query)+"%")
+	}
+	if f.Stage != "" {
+		conds, args = append(conds, "a.stage = ?"), append(args, f.Stage)
+	}
+	if f.Type != "" {
+		conds, args = append(conds, "a.agent_type = ?"), append(args, f.Type)
+	}
+	if tags := dedupe(f.TagIDs); len(tags) > 0 {
+		// A semi-join on agent_tags (tag_id, agent_id): one index scan per tag.
+		if f.AllTags && len(tags) > 1 {
+			conds, args = append(conds, "a.id IN (SELECT at.agent_id FROM agent_tags at WHERE at.tag_id = ANY(?) GROUP BY at.agent_id HAVING count(*) = ?)"), append(args, tags, len(tags))
+		} else {
+			conds, args = append(conds, "a.id IN (SELECT at.agent_id FROM agent_tags at WHERE at.tag_id = ANY(?))"), append(args, tags)
+		}
+	}
+	return strings.Join(conds, " AND "), args
 }
 
 func escapeLike(s string) string {
@@ -118,7 +119,7 @@ func escapeLike(s string) string {
 // Tags lists the organisation's tags by name.
 func (s *Store) Tags(ctx context.Context, orgID int64) ([]TagRef, error) {
 	var tags []TagRef
-	err := s.DB.NewRaw("SELECT id, name, color FROM tags WHERE org_id = ? ORDER BY lower(name), id", orgID).Scan(ctx, &tags)
+	err := s.prepared(ctx, s.DB, "SELECT id, name, color FROM tags WHERE org_id = ? ORDER BY lower(name), id", []any{orgID}, &tags)
 	return tags, err
 }
 
@@ -141,7 +142,7 @@ type Model struct {
 // Models lists the registry.
 func (s *Store) Models(ctx context.Context) ([]Model, error) {
 	var ms []Model
-	err := s.DB.NewRaw("SELECT id, display_name FROM models ORDER BY id").Scan(ctx, &ms)
+	err := s.prepared(ctx, s.DB, "SELECT id, display_name FROM models ORDER BY id", nil, &ms)
 	return ms, err
 }
 
@@ -209,16 +210,16 @@ func (s *Store) AddModel(ctx context.Context, actor *Actor, id, name string) (*M
 // (callableAgentIds), always including the ids given.
 func (s *Store) AgentChoices(ctx context.Context, orgID int64, include []int64, limit int) ([]AgentRef, error) {
 	out := []AgentRef{}
-	err := s.DB.NewRaw(`(SELECT id, name FROM agents WHERE org_id = ? AND deleted_at IS NULL ORDER BY lower(name), id LIMIT ?)
+	err := s.prepared(ctx, s.DB, `(SELECT id, name FROM agents WHERE org_id = ? AND deleted_at IS NULL ORDER BY lower(name), id LIMIT ?)
 		UNION SELECT id, name FROM agents WHERE org_id = ? AND id = ANY(?) ORDER BY 2, 1`,
-		orgID, limit, orgID, pgdialect.Array(append([]int64{}, include...))).Scan(ctx, &out)
+		[]any{orgID, limit, orgID, append([]int64{}, include...)}, &out)
 	return out, err
 }
 
 // CatalogTools lists the current catalog without usage counts (cheap: for pickers).
 func (s *Store) CatalogTools(ctx context.Context) ([]CatalogTool, error) {
 	tools := []CatalogTool{}
-	err := s.DB.NewRaw(`SELECT name, kind, category, description, config_schema, version, removed_at, updated_at FROM catalog_tools ORDER BY name`).Scan(ctx, &tools)
+	err := s.prepared(ctx, s.DB, `SELECT name, kind, category, description, config_schema, version, removed_at, updated_at FROM catalog_tools ORDER BY name`, nil, &tools)
 	for i := range tools {
 		tools[i].dropNulls()
 	}

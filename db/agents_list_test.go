@@ -38,7 +38,7 @@ func TestAgentsListQueryCountIsBoundedAt10000Agents(t *testing.T) {
 		t.Fatal(err)
 	}
 	counter := &queryCounter{}
-	s.DB.AddQueryHook(counter)
+	s.AddQueryHook(counter)
 	var counts []int64
 	for _, perPage := range []int{10, 50, 100} {
 		before := counter.n.Load()

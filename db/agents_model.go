@@ -64,6 +64,17 @@ type Agent struct {
 	Tags   []TagRef `bun:"-" json:"-"`
 }
 
+// agentColumns selects an agent row for the Agent model, its tools whole: the table
+// stores references to catalog definitions (migration 007).
+const agentColumns = `a.id, a.org_id, a.name, a.description, a.logo_url, a.conversation_starters, a.model,
+	a.max_tool_roundtrips, a.system_prompt, agent_tools_expand(a.tools) AS tools, a.integrations, a.mcp_servers, a.stage,
+	a.show_in_chat, a.email_slug, a.planning_mode, a.context_docs, a.agent_type, a.external_config,
+	a.published_version_id, a.created_at, a.updated_at, a.deleted_at`
+
+// storedRefKey marks a stored tool that references a catalog definition; clients may
+// not send it.
+const storedRefKey = "$def"
+
 // AgentPatch is a create, update or partial update: only Set fields change. Field
 // names are the seeds' (001 for AsterAgents, 003 for Cotool's aliases).
 type AgentPatch struct {

@@ -186,6 +186,8 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 				add("Tool name must not be empty", "tools")
 			} else if json.Unmarshal(def, &obj) != nil {
 				add("Expected object", "tools", name)
+			} else if _, ok := obj[storedRefKey]; ok {
+				add("Unrecognized key(s) in object: '"+storedRefKey+"'", "tools", name) // reserved for stored references
 			} else {
 				tools[name] = canonicalJSON(def)
 			}

@@ -16,18 +16,19 @@ import (
 
 // CatalogTool is a tool of the current catalog with its usage in one organisation.
 type CatalogTool struct {
-	Name         string          `bun:"name" json:"name"`
-	Kind         string          `bun:"kind" json:"kind"`
-	Category     string          `bun:"category" json:"category"`
-	Description  string          `bun:"description" json:"description"`
-	Parameters   json.RawMessage `bun:"parameters" json:"parameters,omitempty"`
-	ConfigSchema json.RawMessage `bun:"config_schema" json:"configSchema,omitempty"`
-	Definition   json.RawMessage `bun:"definition" json:"-"`
-	Version      string          `bun:"version" json:"version"`
-	RemovedAt    *time.Time      `bun:"removed_at" json:"removedAt,omitempty"`
-	UpdatedAt    time.Time       `bun:"updated_at" json:"updatedAt"`
-	Agents       int             `bun:"agents" json:"agents"`
-	Outdated     int             `bun:"outdated" json:"outdated"`
+	Name          string          `bun:"name" json:"name"`
+	Kind          string          `bun:"kind" json:"kind"`
+	Category      string          `bun:"category" json:"category"`
+	Description   string          `bun:"description" json:"description"`
+	Parameters    json.RawMessage `bun:"parameters" json:"parameters,omitempty"`
+	ConfigSchema  json.RawMessage `bun:"config_schema" json:"configSchema,omitempty"`
+	Definition    json.RawMessage `bun:"definition" json:"-"`
+	DefinitionRef []byte          `bun:"definition_ref" json:"-"` // its agent_blobs hash (migration 007)
+	Version       string          `bun:"version" json:"version"`
+	RemovedAt     *time.Time      `bun:"removed_at" json:"removedAt,omitempty"`
+	UpdatedAt     time.Time       `bun:"updated_at" json:"updatedAt"`
+	Agents        int             `bun:"agents" json:"agents"`
+	Outdated      int             `bun:"outdated" json:"outdated"`
 }
 
 // dropNulls turns SQL NULL schemas (scanned as JSON null) into absent ones.
@@ -168,7 +169,9 @@ func (s *Store) LoadBundledCatalog(ctx context.Context) error {
 
 // outdatedPredicate is true for an agent tool (t) whose stored definition differs from
 // the current catalog's (c) — the test sync and the counts share.
-const outdatedPredicate = `(c.kind = 'native' AND c.removed_at IS NULL AND (t.value - 'config') <> c.definition)`
+// A tool stored as a reference is compared by reference (migration 007).
+const outdatedPredicate = `(c.kind = 'native' AND c.removed_at IS NULL AND CASE WHEN jsonb_exists(t.value, '$def')
+	THEN t.value ->> '$def' <> encode(c.definition_ref, 'hex') ELSE (t.value - 'config') <> c.definition END)`
 
 // Catalog lists the current catalog with, for one organisation, how many agents use
 // each tool and how many of those hold an outdated definition (one query).

@@ -5,8 +5,13 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -25,6 +30,9 @@ var ErrNotFound = errors.New("db: not found")
 // Store is the one door to the database; its methods are grouped by file per noun.
 type Store struct {
 	DB *bun.DB
+
+	hooksMu sync.RWMutex
+	hooks   []bun.QueryHook // see AddQueryHook
 }
 
 // Open connects to PostgreSQL through pgx (simple protocol: Bun formats arguments
@@ -118,7 +126,11 @@ func IsUnavailable(err error) bool {
 		return len(pgErr.Code) == 5 && (pgErr.Code[:2] == "57" || pgErr.Code[:2] == "08")
 	}
 	var connErr *pgconn.ConnectError
-	return errors.As(err, &connErr) || errors.Is(err, sql.ErrConnDone)
+	var netErr net.Error
+	// A connection that broke mid-query (the server restarted under it) is the
+	// database being unavailable too, not a fault of ours.
+	return errors.As(err, &connErr) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) ||
+		errors.As(err, &netErr) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 func notFound(err error) error {

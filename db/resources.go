@@ -24,14 +24,14 @@ type MCPServer struct {
 // KnowledgeBases lists the organisation's knowledge bases by name.
 func (s *Store) KnowledgeBases(ctx context.Context, orgID int64) ([]KnowledgeBase, error) {
 	out := []KnowledgeBase{}
-	err := s.DB.NewRaw("SELECT id, name FROM knowledge_bases WHERE org_id = ? ORDER BY lower(name), id", orgID).Scan(ctx, &out)
+	err := s.prepared(ctx, s.DB, "SELECT id, name FROM knowledge_bases WHERE org_id = ? ORDER BY lower(name), id", []any{orgID}, &out)
 	return out, err
 }
 
 // MCPServers lists the organisation's MCP servers by name.
 func (s *Store) MCPServers(ctx context.Context, orgID int64) ([]MCPServer, error) {
 	out := []MCPServer{}
-	err := s.DB.NewRaw("SELECT id, name, url FROM mcp_servers WHERE org_id = ? ORDER BY lower(name), id", orgID).Scan(ctx, &out)
+	err := s.prepared(ctx, s.DB, "SELECT id, name, url FROM mcp_servers WHERE org_id = ? ORDER BY lower(name), id", []any{orgID}, &out)
 	return out, err
 }
 

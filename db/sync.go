@@ -1,9 +1,11 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -36,11 +38,13 @@ type SyncResult struct {
 const syncLockKey = 0x73796e63
 
 // syncedTools is the SQL that computes, for every live agent of an organisation with at
-// least one outdated native tool, its tools with each outdated definition replaced by the
-// catalog's and its config kept. Preview and sync share it, so they cannot disagree.
+// least one outdated native tool, its stored tools with each outdated definition
+// replaced by a reference to the catalog's and its config kept. Preview and sync share
+// it, so they cannot disagree.
 const syncedTools = `SELECT a.id,
 		jsonb_object_agg(t.key, CASE WHEN ` + outdatedPredicate + `
-			THEN c.definition || CASE WHEN jsonb_exists(t.value, 'config') THEN jsonb_build_object('config', t.value -> 'config') ELSE '{}'::jsonb END
+			THEN jsonb_build_object('$def', encode(c.definition_ref, 'hex'))
+				|| CASE WHEN jsonb_exists(t.value, 'config') THEN jsonb_build_object('config', t.value -> 'config') ELSE '{}'::jsonb END
 			ELSE t.value END) AS tools
 	FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t LEFT JOIN catalog_tools c ON c.name = t.key
 	WHERE a.org_id = ?0 AND a.deleted_at IS NULL
@@ -49,39 +53,47 @@ const syncedTools = `SELECT a.id,
 
 // SyncTools gives every agent of the organisation the catalog's latest definition of
 // each native tool it has, keeping configs; provider tools and tools that left the
-// catalog are untouched. One transaction, set-based: the agents are locked, rewritten
-// and versioned in four statements whatever their number (seed 000).
+// catalog are untouched. One transaction, set-based, whatever the number of agents:
+// the agents to change are locked, then one statement rewrites their tool references
+// and appends their versions (seed 000). Agents store references to catalog
+// definitions (migration 007), so a sync writes hashes, not schemas.
 func (s *Store) SyncTools(ctx context.Context, actor *Actor) (*SyncResult, error) {
 	res := &SyncResult{Success: true, Agents: []AgentRef{}}
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?, ?)", syncLockKey, actor.OrgID); err != nil {
 			return err
 		}
-		// Lock every live agent first (as SaveAgent does), so the rewrite below reads
-		// committed tools and no concurrent save is lost.
-		if err := tx.NewRaw("SELECT count(*) FROM (SELECT id FROM agents WHERE org_id = ? AND deleted_at IS NULL ORDER BY id FOR UPDATE) l",
-			actor.OrgID).Scan(ctx, &res.Total); err != nil {
+		if err := tx.NewRaw("SELECT count(*) FROM agents WHERE org_id = ? AND deleted_at IS NULL", actor.OrgID).Scan(ctx, &res.Total); err != nil {
 			return err
 		}
-		if err := tx.NewRaw(`WITH target AS (`+syncedTools+`)
-			UPDATE agents a SET tools = target.tools, updated_at = now() FROM target WHERE a.id = target.id
-			RETURNING a.id, a.name`, actor.OrgID).Scan(ctx, &res.Agents); err != nil {
+		// Lock the agents to change first (as SaveAgent does); the rewrite below is a
+		// new statement, so it reads their committed tools and no concurrent save is lost.
+		if _, err := tx.NewRaw(`SELECT id FROM agents WHERE id IN (SELECT id FROM (`+syncedTools+`) x) ORDER BY id FOR UPDATE`,
+			actor.OrgID).Exec(ctx); err != nil {
+			return fmt.Errorf("db: sync tools: lock: %w", err)
+		}
+		if err := tx.NewRaw(`WITH target AS (`+syncedTools+`),
+			v AS (
+				INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary, fields_ref, prompt_ref, tools_ref)
+				SELECT a.org_id, a.id, prev.number + 1, ?1, ?2, ?3, ?4, ?5, prev.fields_ref, prev.prompt_ref,
+					agent_tools_put_stored(target.tools, pt.body, true)
+				FROM target JOIN agents a ON a.id = target.id
+				JOIN agent_versions prev ON prev.id = a.published_version_id
+				LEFT JOIN agent_blobs pt ON pt.hash = prev.tools_ref
+				RETURNING agent_id, id)
+			UPDATE agents a SET tools = target.tools, published_version_id = v.id, updated_at = now()
+			FROM target JOIN v ON v.agent_id = target.id WHERE a.id = target.id
+			RETURNING a.id, a.name`, actor.OrgID, SourceSync, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(),
+			"tool schemas synced to the catalog").Scan(ctx, &res.Agents); err != nil {
 			return fmt.Errorf("db: sync tools: %w", err)
 		}
 		res.Updated = len(res.Agents)
-		ids := make([]int64, len(res.Agents))
-		for i, a := range res.Agents {
-			ids[i] = a.ID
-		}
-		if err := s.appendDerivedVersions(ctx, tx, actor, ids, SourceSync, "tool schemas synced to the catalog", "prev.fields_ref", "agent_tools_put(a.tools)"); err != nil {
-			return err
-		}
 		return s.Audit(ctx, tx, actor, "tools.synced", "organization", actor.OrgID, fmt.Sprintf("updated %d of %d agents", res.Updated, res.Total))
 	})
 	if err != nil {
 		return nil, err
 	}
-	sortRefs(res.Agents)
+	slices.SortFunc(res.Agents, func(a, b AgentRef) int { return cmp.Compare(a.ID, b.ID) })
 	return res, nil
 }
 
@@ -159,12 +171,12 @@ func (s *Store) PreviewSync(ctx context.Context, orgID int64) (*SyncPreview, err
 		AgentNames []string        `bun:"agent_names,array"`
 		Configs    []string        `bun:"configs,array"`
 	}
-	err := s.DB.NewRaw(`SELECT t.key AS tool, t.value - 'config' AS old, c.definition AS new, c.config_schema,
+	err := s.DB.NewRaw(`SELECT t.key AS tool, agent_tool_definition(t.value) AS old, c.definition AS new, c.config_schema,
 			array_agg(a.id ORDER BY a.id) AS agent_ids, array_agg(a.name ORDER BY a.id) AS agent_names,
 			array_agg(coalesce(t.value -> 'config', 'null'::jsonb)::text ORDER BY a.id) AS configs
 		FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t JOIN catalog_tools c ON c.name = t.key
 		WHERE a.org_id = ? AND a.deleted_at IS NULL AND `+outdatedPredicate+`
-		GROUP BY t.key, t.value - 'config', c.definition, c.config_schema ORDER BY t.key`, orgID).Scan(ctx, &groups)
+		GROUP BY t.key, agent_tool_definition(t.value), c.definition, c.config_schema ORDER BY t.key`, orgID).Scan(ctx, &groups)
 	if err != nil {
 		return nil, fmt.Errorf("db: preview sync groups: %w", err)
 	}
@@ -205,14 +217,6 @@ func (s *Store) PreviewSync(ctx context.Context, orgID int64) (*SyncPreview, err
 	return p, nil
 }
 
-func sortRefs(refs []AgentRef) {
-	for i := 1; i < len(refs); i++ {
-		for j := i; j > 0 && refs[j].ID < refs[j-1].ID; j-- {
-			refs[j], refs[j-1] = refs[j-1], refs[j]
-		}
-	}
-}
-
 // AddCapability adds one catalog tool to an agent (Runtype's "add capability"), with
 // an optional config; adding a tool the agent has replaces its config.
 func (s *Store) AddCapability(ctx context.Context, actor *Actor, agentID int64, name string, config json.RawMessage) (*Agent, error) {
@@ -244,7 +248,7 @@ func (s *Store) changeTools(ctx context.Context, actor *Actor, agentID int64, su
 	var saved *Agent
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		a := new(Agent)
-		if err := tx.NewSelect().Model(a).Where("a.id = ? AND a.org_id = ? AND a.deleted_at IS NULL", agentID, actor.OrgID).For("UPDATE").Scan(ctx); err != nil {
+		if err := liveAgent(tx, a, actor.OrgID, agentID).For("UPDATE").Scan(ctx); err != nil {
 			return fmt.Errorf("db: agent %d: %w", agentID, notFound(err))
 		}
 		tools := make(map[string]json.RawMessage, len(a.Tools)+1)

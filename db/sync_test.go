@@ -186,6 +186,71 @@ func toolJSON(t *testing.T, s *db.Store, agentID int64, tool, field string) stri
 	if field != "" {
 		path += "," + field
 	}
-	s.DB.NewRaw("SELECT (tools #> ?::text[])::text FROM agents WHERE id = ?", "{"+path+"}", agentID).Scan(context.Background(), &out)
+	s.DB.NewRaw("SELECT (agent_tools_expand(tools) #> ?::text[])::text FROM agents WHERE id = ?", "{"+path+"}", agentID).Scan(context.Background(), &out)
 	return out
+}
+
+// Agents store references to catalog definitions, never copies, while every reader
+// (agent, versions) sees whole definitions; a copy stored inline (rows from before
+// migration 007) reads the same and is synced to a reference; a client cannot send a
+// reference of its own.
+func TestAgentsStoreCatalogDefinitionsByReference(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Seeded(t)
+	ctx := context.Background()
+	admin := demoAdmin(t, s)
+	search, err := s.CatalogToolByName(ctx, "web_search")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var def map[string]json.RawMessage
+	json.Unmarshal(search.Definition, &def)
+	withConfig, _ := json.Marshal(map[string]any{"description": json.RawMessage(def["description"]), "parameters": json.RawMessage(def["parameters"]),
+		"config": map[string]any{"region": "eu"}})
+	body := fmt.Sprintf(`{"name":"refs","tools":{"web_search":%s,"scrape_url":{},"google:code_execution":{"isProviderTool":true}}}`, withConfig)
+	a, err := s.SaveAgent(ctx, admin, patch(t, body), db.SourceCreate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw string
+	var stored map[string]map[string]json.RawMessage
+	s.DB.NewRaw("SELECT tools::text FROM agents WHERE id = ?", a.ID).Scan(ctx, &raw)
+	json.Unmarshal([]byte(raw), &stored)
+	if _, ok := stored["web_search"]["$def"]; !ok || stored["web_search"]["parameters"] != nil || string(stored["web_search"]["config"]) != `{"region": "eu"}` {
+		t.Fatalf("catalog tool stored as %v", stored["web_search"])
+	}
+	if _, ok := stored["google:code_execution"]["$def"]; !ok {
+		t.Fatalf("provider tool stored as %v", stored["google:code_execution"])
+	}
+	read, _ := s.Agent(ctx, admin.OrgID, a.ID)
+	if got := toolJSON(t, s, a.ID, "web_search", "parameters"); !strings.Contains(string(read.Tools["web_search"]), `"parameters"`) || !strings.Contains(got, "query") {
+		t.Fatalf("read back: %s", read.Tools["web_search"])
+	}
+	v, _ := s.Version(ctx, admin.OrgID, *read.PublishedVersionID)
+	if !strings.Contains(string(v.Snapshot), `"region": "eu"`) || !strings.Contains(string(v.Snapshot), `"query"`) || strings.Contains(string(v.Snapshot), "$def") {
+		t.Fatalf("version snapshot: %s", v.Snapshot)
+	}
+	// An old inline copy: read as stored, counted outdated, synced to a reference.
+	s.DB.NewRaw(`UPDATE agents SET tools = jsonb_set(tools, '{scrape_url}', '{"description": "old copy", "parameters": {"type": "object"}}') WHERE id = ?`, a.ID).Exec(ctx)
+	if read, _ := s.Agent(ctx, admin.OrgID, a.ID); !strings.Contains(string(read.Tools["scrape_url"]), "old copy") {
+		t.Fatalf("inline copy read as %s", read.Tools["scrape_url"])
+	}
+	if n, _ := s.OutdatedAgents(ctx, admin.OrgID); n != 1 {
+		t.Fatalf("outdated agents: %d", n)
+	}
+	if res, err := s.SyncTools(ctx, admin); err != nil || res.Updated != 1 {
+		t.Fatalf("sync: %+v %v", res, err)
+	}
+	if got := toolJSON(t, s, a.ID, "scrape_url", "description"); strings.Contains(got, "old copy") || got == "" {
+		t.Fatalf("synced copy: %s", got)
+	}
+	s.DB.NewRaw("SELECT tools::text FROM agents WHERE id = ?", a.ID).Scan(ctx, &raw)
+	if strings.Contains(raw, "old copy") || strings.Contains(raw, "parameters") {
+		t.Fatalf("stored after sync: %s", raw)
+	}
+	_, err = s.SaveAgent(ctx, admin, patch(t, `{"name":"sneaky","tools":{"web_search":{"$def":"00"}}}`), db.SourceCreate)
+	var verr *db.ValidationError
+	if !errors.As(err, &verr) || fmt.Sprint(verr.Details[0].Path) != "[tools web_search]" {
+		t.Fatalf("a client's $def: %v", err)
+	}
 }

@@ -80,7 +80,7 @@ func TestBulkTagThousandAgentsSetBasedAllOrNothing(t *testing.T) {
 		t.Fatalf("partial bulk tag: %d rows", n)
 	}
 	counter := &queryCounter{}
-	s.DB.AddQueryHook(counter)
+	s.AddQueryHook(counter)
 	changed, err := s.BulkTag(ctx, admin, tag.ID, ids, false)
 	if err != nil || changed != 1000 {
 		t.Fatalf("bulk: %d %v", changed, err)

@@ -86,13 +86,13 @@ func (s *Store) ActorByToken(ctx context.Context, secret string) (*Actor, error)
 		Role    Role   `bun:"role"`
 		Stale   bool   `bun:"stale"`
 	}
-	err := s.DB.NewRaw(`SELECT t.id AS token_id, t.user_id, t.org_id, o.name AS org_name, u.email, u.name, m.role,
+	err := s.prepared(ctx, s.DB, `SELECT t.id AS token_id, t.user_id, t.org_id, o.name AS org_name, u.email, u.name, m.role,
 			(t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale
 		FROM api_tokens t
 		JOIN users u ON u.id = t.user_id
 		JOIN memberships m ON m.user_id = t.user_id AND m.org_id = t.org_id
 		JOIN organizations o ON o.id = t.org_id
-		WHERE t.token_hash = ? AND t.revoked_at IS NULL`, sha(secret)).Scan(ctx, &row)
+		WHERE t.token_hash = ? AND t.revoked_at IS NULL`, []any{sha(secret)}, &row)
 	if err != nil {
 		return nil, notFound(err)
 	}

@@ -37,19 +37,18 @@ func (s *Store) Versions(ctx context.Context, orgID, agentID int64, f VersionFil
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	q := s.DB.NewSelect().TableExpr("agent_versions").Column("id", "agent_id", "number", "source", "author", "summary", "created_at").
-		Where("agent_id = ? AND org_id = ?", agentID, orgID).OrderExpr("number DESC").Limit(int64(f.Limit))
+	query, args := "SELECT id, agent_id, number, source, author, summary, created_at FROM agent_versions WHERE agent_id = ? AND org_id = ?", []any{agentID, orgID}
 	if f.Source != "" {
-		q = q.Where("source = ?", f.Source)
+		query, args = query+" AND source = ?", append(args, f.Source)
 	}
 	if f.Author != "" {
-		q = q.Where("author = ?", f.Author)
+		query, args = query+" AND author = ?", append(args, f.Author)
 	}
 	if f.BeforeNumber > 0 {
-		q = q.Where("number < ?", f.BeforeNumber)
+		query, args = query+" AND number < ?", append(args, f.BeforeNumber)
 	}
 	out := []Version{}
-	if err := q.Scan(ctx, &out); err != nil {
+	if err := s.prepared(ctx, s.DB, query+" ORDER BY number DESC LIMIT ?", append(args, f.Limit), &out); err != nil {
 		return nil, fmt.Errorf("db: versions of agent %d: %w", agentID, err)
 	}
 	return out, nil
@@ -58,7 +57,7 @@ func (s *Store) Versions(ctx context.Context, orgID, agentID int64, f VersionFil
 // VersionAuthors lists who has saved the agent (for the history filter).
 func (s *Store) VersionAuthors(ctx context.Context, orgID, agentID int64) ([]string, error) {
 	out := []string{}
-	err := s.DB.NewRaw("SELECT DISTINCT author FROM agent_versions WHERE agent_id = ? AND org_id = ? ORDER BY author", agentID, orgID).Scan(ctx, &out)
+	err := s.prepared(ctx, s.DB, "SELECT DISTINCT author FROM agent_versions WHERE agent_id = ? AND org_id = ? ORDER BY author", []any{agentID, orgID}, &out)
 	return out, err
 }
 
@@ -79,10 +78,10 @@ func (s *Store) Version(ctx context.Context, orgID, versionID int64) (*Version, 
 // means "the version before to" (or to itself when it is the first).
 func (s *Store) VersionPair(ctx context.Context, orgID, agentID, fromID, toID int64) (from, to *Version, err error) {
 	var vs []Version
-	err = s.DB.NewRaw(`WITH t AS (SELECT id, number FROM agent_versions WHERE id = ? AND agent_id = ? AND org_id = ?)
+	err = s.prepared(ctx, s.DB, `WITH t AS (SELECT id, number FROM agent_versions WHERE id = ? AND agent_id = ? AND org_id = ?)
 		SELECT `+versionColumns+` FROM agent_versions v, t
 		WHERE v.agent_id = ? AND v.org_id = ? AND (v.id = t.id OR v.id = ? OR (? = 0 AND v.number = greatest(t.number - 1, 1)))`,
-		toID, agentID, orgID, agentID, orgID, fromID, fromID).Scan(ctx, &vs)
+		[]any{toID, agentID, orgID, agentID, orgID, fromID, fromID}, &vs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("db: versions %d..%d: %w", fromID, toID, err)
 	}

@@ -151,7 +151,7 @@ func TestThousandVersionsHistoryAndDiffUseBoundedQueries(t *testing.T) {
 	e.Store.DB.NewRaw("SELECT min(id), max(id) FROM agent_versions WHERE agent_id = ?", id).Scan(context.Background(), &first, &last)
 	c := e.client().mustLogin("reviewer@demo.test", "demo-reviewer-pass")
 	hook := &countingHook{}
-	e.Store.DB.AddQueryHook(hook)
+	e.Store.AddQueryHook(hook)
 	for _, path := range []string{"/agents/" + id + "/versions", "/agents/" + id + "/diff?from=" + itoa(first) + "&to=" + itoa(last), "/agents/" + id + "/diff?to=" + itoa(first+500)} {
 		before := hook.n.Load()
 		resp, page := c.get(path)

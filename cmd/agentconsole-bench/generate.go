@@ -30,12 +30,13 @@ func generate(ctx context.Context, s *db.Store, orgID, userID int64, seed float6
 				(SELECT string_agg(w[1 + floor(random() * array_length(w, 1))::int], ' ') FROM words, generate_series(1, 150 + floor(random() * 1050)::int)),
 				CASE WHEN g % 3 = 0 THEN 'released' ELSE 'development' END, '["How can I help you"]'::jsonb, '{}'::jsonb
 			FROM generate_series(1, 10000) g`},
-		// Eight catalog tools per agent (a rotating window over the catalog), configs included.
+		// Eight catalog tools per agent (a rotating window over the catalog), configs included,
+		// stored as the product stores them: references to the catalog's definitions.
 		{"tools", `WITH native AS (SELECT name, definition, row_number() OVER (ORDER BY name) - 1 AS i, count(*) OVER () AS n
 				FROM catalog_tools WHERE kind = 'native' AND removed_at IS NULL),
 			first AS (SELECT min(id) AS id FROM agents WHERE org_id = ?0),
 			kb AS (SELECT min(id) AS id FROM knowledge_bases WHERE org_id = ?0)
-			UPDATE agents a SET tools = t.tools FROM (
+			UPDATE agents a SET tools = agent_tools_compact(t.tools) FROM (
 				SELECT a2.id, jsonb_object_agg(n.name, n.definition || CASE n.name
 					WHEN 'call_agent' THEN jsonb_build_object('config', jsonb_build_object('callableAgentIds', jsonb_build_array((SELECT id FROM first) + (a2.id * 7) % 10000)))
 					WHEN 'search_knowledge_base' THEN jsonb_build_object('config', jsonb_build_object('accessibleKnowledgeBaseIds', jsonb_build_array((SELECT id FROM kb) + a2.id % 20)))
@@ -66,7 +67,7 @@ func generate(ctx context.Context, s *db.Store, orgID, userID int64, seed float6
 					'emailSlug', a.email_slug, 'planningMode', a.planning_mode, 'contextDocs', a.context_docs, 'agentType', a.agent_type,
 					'externalConfig', a.external_config,
 					'tagIds', coalesce((SELECT jsonb_agg(tag_id ORDER BY tag_id) FROM agent_tags WHERE agent_id = a.id), '[]'::jsonb))),
-				agent_blob_put(to_jsonb(a.system_prompt)), agent_tools_put(a.tools), now() - interval '40 days'
+				agent_blob_put(to_jsonb(a.system_prompt)), agent_tools_put(agent_tools_expand(a.tools)), now() - interval '40 days'
 			FROM agents a WHERE a.org_id = ?0`},
 		// Versions 2..20: limits and descriptions change; the prompt at 8 and 15.
 		{"versions 2-20", `INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author, summary, fields_ref, prompt_ref, tools_ref, created_at)

@@ -161,7 +161,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer capStore.Close()
-	capStore.DB.AddQueryHook(capture)
+	capStore.AddQueryHook(capture)
 	var long struct{ first, last int64 }
 	store.DB.NewRaw("SELECT min(id), max(id) FROM agent_versions WHERE agent_id = ?", ids.Long).Scan(ctx, &long.first, &long.last)
 	scripts, err := captureScripts(ctx, capStore, capture, sessionID, token, builder, tagID, ids.Min, ids.Max, ids.Long, long.first, long.last, work)
