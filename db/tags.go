@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -223,6 +224,9 @@ func (s *Store) FindOrCreateTag(ctx context.Context, actor *Actor, name string) 
 	if err == nil {
 		tag, err = s.TagByID(ctx, actor.OrgID, id)
 		return tag, false, err
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, false, err // the database failed: creating a tag now could duplicate one
 	}
 	tag, err = s.SaveTag(ctx, actor, 0, in)
 	var ve *ValidationError

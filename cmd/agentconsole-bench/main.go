@@ -29,6 +29,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"agentconsole/cmd/internal/proc"
 	"agentconsole/db"
 	"agentconsole/db/embedded"
 )
@@ -243,7 +244,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	peak := peakRSS(pid)
+	peak := proc.PeakRSS(pid)
 	report(results, syncRes, storage, readyIn, peak, ids)
 	return nil
 }
@@ -440,21 +441,6 @@ func runPgbench(ctx context.Context, c *embedded.Cluster, script string, conns i
 	}
 	os.RemoveAll(logDir)
 	return r, nil
-}
-
-func peakRSS(pid int) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			f := strings.Fields(line)
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			return kb * 1024
-		}
-	}
-	return 0
 }
 
 type storageFigures struct {

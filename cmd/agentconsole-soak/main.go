@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"agentconsole/cmd/internal/proc"
 	"agentconsole/db"
 	"agentconsole/db/embedded"
 )
@@ -193,13 +194,13 @@ func run(ctx context.Context) error {
 	}()
 	var peak int64
 	for time.Now().Before(end) && ctx.Err() == nil {
-		if p := peakRSS(srv.Process.Pid); p > peak {
+		if p := proc.PeakRSS(srv.Process.Pid); p > peak {
 			peak = p
 		}
 		time.Sleep(time.Second)
 	}
 	wg.Wait()
-	if p := peakRSS(srv.Process.Pid); p > peak {
+	if p := proc.PeakRSS(srv.Process.Pid); p > peak {
 		peak = p
 	}
 
@@ -233,19 +234,4 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
-}
-
-func peakRSS(pid int) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			f := strings.Fields(line)
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			return kb * 1024
-		}
-	}
-	return 0
 }
