@@ -171,12 +171,12 @@ func (s *Store) PreviewSync(ctx context.Context, orgID int64) (*SyncPreview, err
 		AgentNames []string        `bun:"agent_names,array"`
 		Configs    []string        `bun:"configs,array"`
 	}
-	err := s.DB.NewRaw(`SELECT t.key AS tool, agent_tool_definition(t.value) AS old, c.definition AS new, c.config_schema,
+	err := s.DB.NewRaw(`SELECT t.key AS tool, agent_tool_definition(t.key, t.value) AS old, c.definition AS new, c.config_schema,
 			array_agg(a.id ORDER BY a.id) AS agent_ids, array_agg(a.name ORDER BY a.id) AS agent_names,
 			array_agg(coalesce(t.value -> 'config', 'null'::jsonb)::text ORDER BY a.id) AS configs
 		FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t JOIN catalog_tools c ON c.name = t.key
 		WHERE a.org_id = ? AND a.deleted_at IS NULL AND `+outdatedPredicate+`
-		GROUP BY t.key, agent_tool_definition(t.value), c.definition, c.config_schema ORDER BY t.key`, orgID).Scan(ctx, &groups)
+		GROUP BY t.key, agent_tool_definition(t.key, t.value), c.definition, c.config_schema ORDER BY t.key`, orgID).Scan(ctx, &groups)
 	if err != nil {
 		return nil, fmt.Errorf("db: preview sync groups: %w", err)
 	}

@@ -69,9 +69,9 @@ func (h *Admin) CreateUser(c *fiber.Ctx) error {
 
 // SetRole changes a member's role.
 func (h *Admin) SetRole(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	id, err := paramID(c, "id")
 	if err != nil {
-		return fiber.ErrNotFound
+		return err
 	}
 	err = h.Store.SetRole(c.UserContext(), ActorOf(c), id, db.Role(c.FormValue("role")))
 	if errors.Is(err, db.ErrLastAdmin) {
@@ -138,9 +138,9 @@ func (h *Admin) CreateToken(c *fiber.Ctx) error {
 
 // RevokeToken revokes one token of the organisation.
 func (h *Admin) RevokeToken(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	id, err := paramID(c, "id")
 	if err != nil {
-		return fiber.ErrNotFound
+		return err
 	}
 	if err := h.Store.RevokeToken(c.UserContext(), ActorOf(c), id); err != nil {
 		return err

@@ -14,12 +14,25 @@ import (
 // list, read, soft delete and restore, clone, publish.
 type AgentsAPI struct{ Base }
 
-func pathID(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+func pathID(c *fiber.Ctx) (int64, error) { return paramID(c, "id") }
+
+// paramID reads a positive id path parameter; anything else is Not Found.
+func paramID(c *fiber.Ctx, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Params(name), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, db.ErrNotFound
 	}
 	return id, nil
+}
+
+// pathAgent reads the {id} path parameter and the caller's organisation's agent.
+func (b Base) pathAgent(c *fiber.Ctx) (int64, *db.Agent, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	a, err := b.Store.Agent(c.UserContext(), ActorOf(c).OrgID, id)
+	return id, a, err
 }
 
 // permittedID checks the permission, then reads the {id} path parameter.

@@ -103,9 +103,9 @@ func (h *API) RevokeToken(c *fiber.Ctx) error {
 	if err := require(c, db.PermAdmin); err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	id, err := paramID(c, "id")
 	if err != nil {
-		return db.ErrNotFound
+		return err
 	}
 	if err := h.Store.RevokeToken(c.UserContext(), ActorOf(c), id); err != nil {
 		return err

@@ -118,15 +118,11 @@ func (h *Cards) CreateExternal(c *fiber.Ctx) error {
 
 // Show renders the cached card, its skills with roles, and the refresh history.
 func (h *Cards) Show(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, a, err := h.pathAgent(c)
 	if err != nil {
 		return err
 	}
 	ctx, org := c.UserContext(), ActorOf(c).OrgID
-	a, err := h.Store.Agent(ctx, org, id)
-	if err != nil {
-		return err
-	}
 	st, err := h.Store.CardState(ctx, org, id)
 	if err != nil {
 		return err
@@ -174,19 +170,15 @@ func (h *Cards) Refresh(c *fiber.Ctx) error {
 
 // RefreshDiff shows one refresh: skills added / removed / changed, other fields, roles.
 func (h *Cards) RefreshDiff(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	rid, err := paramID(c, "refreshId")
 	if err != nil {
 		return err
 	}
-	rid, err := strconv.ParseInt(c.Params("refreshId"), 10, 64)
+	id, a, err := h.pathAgent(c)
 	if err != nil {
-		return db.ErrNotFound
+		return err
 	}
 	ctx, org := c.UserContext(), ActorOf(c).OrgID
-	a, err := h.Store.Agent(ctx, org, id)
-	if err != nil {
-		return err
-	}
 	r, err := h.Store.CardRefreshByID(ctx, org, rid)
 	if err != nil {
 		return err

@@ -17,15 +17,11 @@ type Versions struct{ Base }
 
 // History renders the timeline, filtered by source and author, newest first.
 func (h *Versions) History(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, a, err := h.pathAgent(c)
 	if err != nil {
 		return err
 	}
 	ctx, org := c.UserContext(), ActorOf(c).OrgID
-	a, err := h.Store.Agent(ctx, org, id)
-	if err != nil {
-		return err
-	}
 	f := versionFilter(c)
 	vs, err := h.Store.Versions(ctx, org, id, f)
 	if err != nil {
@@ -58,15 +54,11 @@ func rows(vs []db.Version, live *int64) []versions.Row {
 
 // Diff renders the comparison of two versions (default: the live one and its predecessor).
 func (h *Versions) Diff(c *fiber.Ctx) error {
-	id, err := pathID(c)
+	id, a, err := h.pathAgent(c)
 	if err != nil {
 		return err
 	}
 	ctx, org := c.UserContext(), ActorOf(c).OrgID
-	a, err := h.Store.Agent(ctx, org, id)
-	if err != nil {
-		return err
-	}
 	from, to, d, err := diffOf(c, h.Store, id)
 	if err != nil {
 		return err
@@ -102,9 +94,9 @@ func (h *Versions) Restore(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	versionID, err := strconv.ParseInt(c.Params("versionId"), 10, 64)
+	versionID, err := paramID(c, "versionId")
 	if err != nil {
-		return db.ErrNotFound
+		return err
 	}
 	a, err := h.Store.RestoreVersion(c.UserContext(), ActorOf(c), id, versionID)
 	if err != nil {

@@ -60,9 +60,9 @@ func (h *VersionsAPI) List(c *fiber.Ctx) error {
 
 // Get is GET /api/agents/versions/{versionId}: the whole snapshot.
 func (h *VersionsAPI) Get(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("versionId"), 10, 64)
+	id, err := paramID(c, "versionId")
 	if err != nil {
-		return db.ErrNotFound
+		return err
 	}
 	v, err := h.Store.Version(c.UserContext(), ActorOf(c).OrgID, id)
 	if err != nil {
@@ -119,9 +119,9 @@ func (h *VersionsAPI) Restore(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	versionID, err := strconv.ParseInt(c.Params("versionId"), 10, 64)
+	versionID, err := paramID(c, "versionId")
 	if err != nil {
-		return db.ErrNotFound
+		return err
 	}
 	a, err := h.Store.RestoreVersion(c.UserContext(), ActorOf(c), id, versionID)
 	if err != nil {

@@ -2,7 +2,7 @@ UPDATE agents SET tools = agent_tools_expand(tools) WHERE tools <> '{}'::jsonb;
 DROP FUNCTION agent_tools_put_stored(jsonb, jsonb, boolean);
 DROP FUNCTION agent_tools_compact(jsonb);
 DROP FUNCTION agent_tools_expand(jsonb);
-DROP FUNCTION agent_tool_definition(jsonb);
+DROP FUNCTION agent_tool_definition(text, jsonb);
 DROP INDEX catalog_tool_versions_ref_idx;
 DROP TRIGGER catalog_tool_versions_definition_ref ON catalog_tool_versions;
 DROP TRIGGER catalog_tools_definition_ref ON catalog_tools;

@@ -23,13 +23,6 @@ UPDATE catalog_tools SET definition_ref = agent_blob_put(definition);
 UPDATE catalog_tool_versions SET definition_ref = agent_blob_put(definition);
 CREATE INDEX catalog_tool_versions_ref_idx ON catalog_tool_versions (name, definition_ref);
 
--- The definition of one stored tool, whichever way it is stored.
-CREATE FUNCTION agent_tool_definition(tool jsonb) RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN jsonb_exists(tool, '$def')
-        THEN (SELECT b.body FROM agent_blobs b WHERE b.hash = decode(tool ->> '$def', 'hex'))  -- only stored refs reach here
-        ELSE tool - 'config' END
-$$;
-
 -- Whole tools from stored ones. Only a catalog definition of that tool is ever read
 -- (clients cannot send "$def"; this keeps any other blob out of reach regardless).
 CREATE FUNCTION agent_tools_expand(tools jsonb) RETURNS jsonb LANGUAGE sql STABLE AS $$
@@ -37,6 +30,11 @@ CREATE FUNCTION agent_tools_expand(tools jsonb) RETURNS jsonb LANGUAGE sql STABL
     FROM jsonb_each(tools) t
     LEFT JOIN LATERAL (SELECT b.body FROM agent_blobs b WHERE b.hash = decode(t.value ->> '$def', 'hex')
         AND EXISTS (SELECT 1 FROM catalog_tool_versions v WHERE v.name = t.key AND v.definition_ref = b.hash)) b ON true
+$$;
+
+-- The definition of one stored tool, whichever way it is stored.
+CREATE FUNCTION agent_tool_definition(name text, tool jsonb) RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT (agent_tools_expand(jsonb_build_object(name, tool)) -> name) - 'config'
 $$;
 
 -- Stored tools from whole ones: a definition the catalog has (under the tool's name)
