@@ -263,6 +263,7 @@ func snapshot(a *Agent) []byte {
 	c.PublishedVersionID, c.DeletedAt = nil, nil
 	c.CreatedAt, c.UpdatedAt = time.Time{}, time.Time{}
 	c.Tags = nil
+	canonicalLists(&c) // rows saved before empty lists became absent compare equal
 	c.Tools = make(map[string]json.RawMessage, len(a.Tools))
 	for name, def := range a.Tools {
 		c.Tools[name] = canonicalJSON(def)

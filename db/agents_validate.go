@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -103,15 +104,15 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 			*dst = nil
 			return
 		}
-		if !utf8.ValidString(o.V) || strings.ContainsRune(o.V, 0) {
+		v := NormalizeNewlines(o.V) // the limit applies to what is stored
+		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
 			add("Invalid characters", field)
 			return
 		}
-		if len(o.V) > max {
+		if len(v) > max {
 			add(fmt.Sprintf("String must contain at most %d character(s)", max), field)
 			return
 		}
-		v := o.V
 		*dst = &v
 	}
 	if p.Name.Set {
@@ -144,8 +145,10 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		if len(starters) > maxStarters {
 			add(fmt.Sprintf("Array must contain at most %d element(s)", maxStarters), "conversationStarters")
 		}
+		starters = slices.Clone(starters)
 		for i, s := range starters {
-			if len(s) > maxStarterLen || !utf8.ValidString(s) {
+			starters[i] = NormalizeNewlines(s)
+			if len(starters[i]) > maxStarterLen || !utf8.ValidString(s) {
 				add(fmt.Sprintf("String must contain at most %d character(s)", maxStarterLen), "conversationStarters", i)
 			}
 		}
@@ -284,7 +287,39 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 	if a.AgentType == "external" && (a.ExternalConfig == nil || a.ExternalConfig.AgentCardURL == "" && a.ExternalConfig.EndpointURL == "") {
 		add("External agents need externalConfig.agentCardUrl or externalConfig.endpointUrl", "externalConfig")
 	}
+	canonicalLists(a)
 	return issues
+}
+
+// NormalizeNewlines turns CRLF and lone CR line breaks into LF. Browsers submit
+// textareas with CRLF; stored as sent, every diff would mark untouched lines as
+// changed and API clients would read CRLF back. Apply runs it on every multi-line
+// field, so the console, the API, import and restore all store LF.
+func NormalizeNewlines(s string) string {
+	if !strings.ContainsRune(s, '\r') {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
+// canonicalLists stores an empty list as absent (nil: JSON null, as seed 001 answers
+// mcpServers for an agent created without them). The console always sends its lists,
+// the API may leave them out: without this, a console save of an API-created agent
+// would record conversationStarters, contextDocs and mcpServers going from absent to
+// [] that nobody touched. snapshot applies it too, for rows stored before.
+func canonicalLists(a *Agent) {
+	if len(a.ConversationStarters) == 0 {
+		a.ConversationStarters = nil
+	}
+	if len(a.Integrations) == 0 {
+		a.Integrations = nil
+	}
+	if len(a.MCPServers) == 0 {
+		a.MCPServers = nil
+	}
+	if len(a.ContextDocs) == 0 {
+		a.ContextDocs = nil
+	}
 }
 
 func enum(o Opt[string], field string, allowed []string, issues *[]Issue, set func(string)) {

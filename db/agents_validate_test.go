@@ -2,6 +2,7 @@ package db
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -26,6 +27,37 @@ func TestApplyRulesWithoutDatabase(t *testing.T) {
 		if len(issues) == 0 || issues[0].Path[0] != field {
 			t.Errorf("%s: %+v, want an issue on %s", body, issues, field)
 		}
+	}
+}
+
+// TestApplyStoresLFAndEmptyListsAsAbsent: every entry point decodes into a patch that
+// Apply merges, so this is where line endings and empty lists are made canonical.
+func TestApplyStoresLFAndEmptyListsAsAbsent(t *testing.T) {
+	var p AgentPatch
+	body := `{"name":"x","systemPrompt":"a\r\nb\rc\n","description":"d\r\ne","conversationStarters":[],"contextDocs":[],"mcpServers":[],"integrations":[]}`
+	if err := json.Unmarshal([]byte(body), &p); err != nil {
+		t.Fatal(err)
+	}
+	a := &Agent{}
+	if issues := p.Apply(a); len(issues) > 0 {
+		t.Fatal(issues)
+	}
+	if *a.SystemPrompt != "a\nb\nc\n" || *a.Description != "d\ne" {
+		t.Fatalf("line endings kept: %q %q", *a.SystemPrompt, *a.Description)
+	}
+	if a.ConversationStarters != nil || a.ContextDocs != nil || a.MCPServers != nil || a.Integrations != nil {
+		t.Fatalf("empty lists stored as lists: %+v", a)
+	}
+	// A row saved before (with [] lists) equals the same agent with absent lists.
+	stored := *a
+	stored.ConversationStarters, stored.ContextDocs, stored.MCPServers, stored.Integrations = []string{}, []ContextDoc{}, []int64{}, []string{}
+	if string(snapshot(&stored)) != string(snapshot(a)) {
+		t.Fatalf("[] and absent differ:\n%s\n%s", snapshot(&stored), snapshot(a))
+	}
+	// The length limit applies to what is stored: CRLF counts once.
+	p = AgentPatch{Name: Some("x"), SystemPrompt: Some(strings.Repeat("a\r\n", maxPrompt/2))}
+	if issues := p.Apply(&Agent{}); len(issues) > 0 {
+		t.Fatalf("a prompt of %d stored characters refused: %+v", maxPrompt, issues)
 	}
 }
 

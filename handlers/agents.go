@@ -277,8 +277,8 @@ func (h *Agents) Validate(c *fiber.Ctx) error {
 		return err
 	}
 	msg := components.FieldError(field+"-error", fieldErrors(issues)[field])
-	if field == "systemPrompt" {
-		return Render(c, fiber.StatusOK, templ.Join(msg, agents.PromptCount(len([]rune(c.FormValue("systemPrompt"))), true)))
+	if field == "systemPrompt" { // counted as stored: the browser sends each line break as CRLF
+		return Render(c, fiber.StatusOK, templ.Join(msg, agents.PromptCount(len([]rune(db.NormalizeNewlines(c.FormValue("systemPrompt")))), true)))
 	}
 	return Render(c, fiber.StatusOK, msg)
 }
