@@ -146,7 +146,10 @@ func display(field string, raw json.RawMessage, names Names) string {
 	if json.Unmarshal(raw, &s) == nil {
 		return s
 	}
-	return canonical(raw)
+	if c := canonical(raw); c != "[]" {
+		return c
+	}
+	return "" // an empty list is no list: versions saved before it was stored as absent said []
 }
 
 func nameList(ids []int64, lookup map[int64]string) []string {
@@ -171,8 +174,11 @@ func canonical(raw json.RawMessage) string {
 	return string(b)
 }
 
-// promptDiff is a line diff; a deleted run followed by an inserted run pairs up into
-// changed lines with word-level segments.
+// promptDiff is a line diff (go-diff's line mode). Within a hunk, a removed and an
+// added line are shown as one changed line, with word-level segments, only when they
+// are similar (see similar); pairs keep the order of both sides (pair). Every other
+// removed or added line is shown as such: a line is never presented as a rewrite of an
+// unrelated one.
 func promptDiff(from, to string) ([]Line, bool) {
 	if from == to {
 		return []Line{}, true
@@ -185,15 +191,22 @@ func promptDiff(from, to string) ([]Line, bool) {
 	var out []Line
 	var dels, adds []string
 	flush := func() {
-		n := min(len(dels), len(adds))
-		for i := 0; i < n; i++ {
-			out = append(out, Line{Op: "~", Old: dels[i], New: adds[i], Words: words(dmp, dels[i], adds[i])})
+		i, j := 0, 0
+		for _, p := range pair(dels, adds) {
+			for ; i < p[0]; i++ {
+				out = append(out, Line{Op: "-", Old: dels[i]})
+			}
+			for ; j < p[1]; j++ {
+				out = append(out, Line{Op: "+", New: adds[j]})
+			}
+			out = append(out, Line{Op: "~", Old: dels[i], New: adds[j], Words: words(dmp, dels[i], adds[j])})
+			i, j = i+1, j+1
 		}
-		for _, l := range dels[n:] {
-			out = append(out, Line{Op: "-", Old: l})
+		for ; i < len(dels); i++ {
+			out = append(out, Line{Op: "-", Old: dels[i]})
 		}
-		for _, l := range adds[n:] {
-			out = append(out, Line{Op: "+", New: l})
+		for ; j < len(adds); j++ {
+			out = append(out, Line{Op: "+", New: adds[j]})
 		}
 		dels, adds = nil, nil
 	}
@@ -213,6 +226,109 @@ func promptDiff(from, to string) ([]Line, bool) {
 	}
 	flush()
 	return out, false
+}
+
+// minSimilarity is how alike a removed and an added line must be to be shown as one
+// changed line: half of their tokens in common (Dice coefficient).
+const minSimilarity = 0.5
+
+// maxPairCells bounds the alignment of one hunk (removed × added lines). A larger hunk
+// is a rewrite, shown as removals and additions without pairs: its cost stays linear.
+const maxPairCells = 40_000
+
+// bag is a line's tokens for similarity: words, and punctuation characters, counted.
+type bag struct {
+	counts map[string]int
+	n      int
+}
+
+func bagOf(line string) bag {
+	b := bag{counts: map[string]int{}}
+	for _, t := range tokens(line) {
+		if strings.TrimSpace(t) != "" {
+			b.counts[t]++
+			b.n++
+		}
+	}
+	return b
+}
+
+// similarity is the Dice coefficient of two lines' token multisets (whitespace
+// ignored): 2·shared / (tokens of one + tokens of the other), 0 when they share no
+// word — punctuation alone ("- x." and "- y.") does not make lines alike. Changing one
+// word of a line of n words keeps (n-1)/n of it; two unrelated lines score near 0.
+func similarity(a, b bag) float64 {
+	if a.n == 0 || b.n == 0 {
+		return 0
+	}
+	if len(b.counts) < len(a.counts) {
+		a, b = b, a
+	}
+	shared, word := 0, false
+	for t, n := range a.counts {
+		if m := b.counts[t]; m > 0 {
+			shared += min(n, m)
+			word = word || isWord(t)
+		}
+	}
+	if !word {
+		return 0
+	}
+	return 2 * float64(shared) / float64(a.n+b.n)
+}
+
+func isWord(t string) bool {
+	for _, r := range t {
+		return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+	}
+	return false
+}
+
+// pair chooses which removed and added lines of one hunk are changed lines: the
+// order-preserving alignment (each side in its order, like the line diff itself) of
+// similar pairs with the greatest total similarity, by dynamic programming over the
+// hunk. It returns the pairs as [removed index, added index], in order.
+func pair(dels, adds []string) [][2]int {
+	m, n := len(dels), len(adds)
+	if m == 0 || n == 0 || m*n > maxPairCells {
+		return nil
+	}
+	rb, ab := make([]bag, m), make([]bag, n)
+	for i, l := range dels {
+		rb[i] = bagOf(l)
+	}
+	for j, l := range adds {
+		ab[j] = bagOf(l)
+	}
+	sim := make([]float64, m*n)
+	// best[i][j] is the greatest total over dels[i:] and adds[j:].
+	best := make([]float64, (m+1)*(n+1))
+	at := func(i, j int) *float64 { return &best[i*(n+1)+j] }
+	for i := m - 1; i >= 0; i-- {
+		for j := n - 1; j >= 0; j-- {
+			s := similarity(rb[i], ab[j])
+			sim[i*n+j] = s
+			v := max(*at(i+1, j), *at(i, j+1))
+			if s >= minSimilarity {
+				v = max(v, s+*at(i+1, j+1))
+			}
+			*at(i, j) = v
+		}
+	}
+	var out [][2]int
+	for i, j := 0, 0; i < m && j < n; {
+		s := sim[i*n+j]
+		switch {
+		case s >= minSimilarity && *at(i, j) == s+*at(i+1, j+1):
+			out = append(out, [2]int{i, j})
+			i, j = i+1, j+1
+		case *at(i, j) == *at(i+1, j):
+			i++
+		default:
+			j++
+		}
+	}
+	return out
 }
 
 func withNewline(s string) string {

@@ -89,3 +89,95 @@ func BenchmarkCompareLongPrompt(b *testing.B) {
 }
 
 func quote(s string) string { return `"` + s + `"` }
+
+// ops is the prompt diff as one op per line ("=", "-", "+", "~").
+func ops(lines []Line) string {
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(l.Op)
+	}
+	return b.String()
+}
+
+func TestPromptDiffPairsOnlySimilarLines(t *testing.T) {
+	base := "You help the sales team.\nKeep answers short.\nUse the product catalog.\nAlways cite your sources.\nEnd with a question."
+	cases := []struct {
+		name, to, ops string
+	}{
+		// Line 4 replaced by two unrelated lines: a removal and two additions, no pair.
+		{"replaced by unrelated lines", strings.Replace(base, "Always cite your sources.", "Escalate billing disputes to a human.\nNever reveal internal pricing.", 1), "===-++="},
+		// One word of line 4 changed: that line is changed.
+		{"one word", strings.Replace(base, "cite your sources", "cite the sources", 1), "===~="},
+		// A new line before the edited one: the edited line pairs with its edit, not
+		// with the line that happens to stand in its position.
+		{"insertion before an edit", strings.Replace(base, "Always cite your sources.", "Greet the customer by name.\nAlways cite all your sources.", 1), "===+~="},
+		// Two lines edited, one removed in between: pairs follow similarity, in order.
+		{"edits around a removal", strings.Replace(strings.Replace(base, "Keep answers short.\nUse the product catalog.\nAlways", "Keep answers very short.\nAlways", 1), "cite your", "cite all your", 1), "=~-~="},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			lines, same := promptDiff(base, c.to)
+			if same || ops(lines) != c.ops {
+				t.Fatalf("ops %q, want %q: %+v", ops(lines), c.ops, lines)
+			}
+			for _, l := range lines {
+				if l.Op != "~" && len(l.Words) > 0 {
+					t.Fatalf("word highlights outside a changed line: %+v", l)
+				}
+			}
+		})
+	}
+	lines, _ := promptDiff(base, strings.Replace(base, "cite your sources", "cite the sources", 1))
+	var ins, del []string
+	for _, w := range lines[3].Words {
+		switch w.Op {
+		case "+":
+			ins = append(ins, w.Text)
+		case "-":
+			del = append(del, w.Text)
+		}
+	}
+	if lines[3].Old != "Always cite your sources." || lines[3].New != "Always cite the sources." ||
+		strings.Join(del, "|") != "your" || strings.Join(ins, "|") != "the" {
+		t.Fatalf("changed line: %+v", lines[3])
+	}
+}
+
+func TestSimilarityRule(t *testing.T) {
+	cases := []struct {
+		a, b    string
+		similar bool
+	}{
+		{"Answer briefly.", "Answer in detail.", true}, // 2·2/7
+		{"Please always respond in English.", "Please always respond in French.", true},
+		{"Always cite your sources.", "Escalate billing disputes to a human.", false},
+		{"- Be kind.", "- Never lie.", false}, // only punctuation in common
+		{"Hello.", "Bye.", false},
+		{"", "Anything", false},
+	}
+	for _, c := range cases {
+		s := similarity(bagOf(c.a), bagOf(c.b))
+		if (s >= minSimilarity) != c.similar {
+			t.Errorf("%q ~ %q = %.2f, similar want %v", c.a, c.b, s, c.similar)
+		}
+	}
+}
+
+func TestHugeHunkIsNotPaired(t *testing.T) {
+	var from, to []string
+	for i := 0; i < 300; i++ {
+		from = append(from, "old line number "+strings.Repeat("x", i%7))
+		to = append(to, "new line number "+strings.Repeat("y", i%5))
+	}
+	lines, _ := promptDiff(strings.Join(from, "\n"), strings.Join(to, "\n"))
+	if got := ops(lines); strings.Count(got, "~") != 0 || strings.Count(got, "-") != 300 || strings.Count(got, "+") != 300 {
+		t.Fatalf("a 300×300 hunk: %d lines, %q", len(lines), got[:20])
+	}
+}
+
+func TestEmptyListEqualsAbsent(t *testing.T) {
+	d, err := Compare([]byte(`{"systemPrompt":"p","conversationStarters":[],"contextDocs":[],"mcpServers":[]}`), []byte(`{"systemPrompt":"p","conversationStarters":null,"contextDocs":null}`), Names{})
+	if err != nil || !d.Empty() {
+		t.Fatalf("[] and null differ: %+v %v", d, err)
+	}
+}
