@@ -244,12 +244,12 @@ type bag struct {
 
 func bagOf(line string) bag {
 	b := bag{counts: map[string]int{}}
-	for _, t := range tokens(line) {
+	eachToken(line, func(t string) {
 		if strings.TrimSpace(t) != "" {
 			b.counts[t]++
 			b.n++
 		}
-	}
+	})
 	return b
 }
 
@@ -360,10 +360,16 @@ func runeToken(r rune) int {
 	return int(r) - 1
 }
 
-// tokens splits a line into words, runs of space and single other characters (a
-// scanner, not a regexp: this runs on every changed line of every diff).
+// tokens splits a line into words, runs of space and single other characters.
 func tokens(s string) []string {
 	var out []string
+	eachToken(s, func(t string) { out = append(out, t) })
+	return out
+}
+
+// eachToken calls f with each token of s in order (a scanner, not a regexp: this runs
+// on every changed line of every diff).
+func eachToken(s string, f func(string)) {
 	class := func(r rune) int {
 		switch {
 		case r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
@@ -377,15 +383,14 @@ func tokens(s string) []string {
 	for i, r := range s {
 		c := class(r)
 		if i > start && (c != prev || c == 3) {
-			out = append(out, s[start:i])
+			f(s[start:i])
 			start = i
 		}
 		prev = c
 	}
 	if start < len(s) {
-		out = append(out, s[start:])
+		f(s[start:])
 	}
-	return out
 }
 
 // words diffs two lines word by word: each distinct word becomes one rune, so the
