@@ -76,7 +76,7 @@ func mergeSnapshots(base, theirs, yours map[string]json.RawMessage) fieldMerge {
 		switch {
 		case sameValue(t, y) || sameValue(b, y): // you changed nothing here, or the same
 			m.merged[k] = t
-			if !sameValue(b, t) {
+			if sameValue(b, y) && !sameValue(b, t) { // their change, not one you made too
 				m.theirs = append(m.theirs, k)
 			}
 		case sameValue(b, t): // only you changed it
@@ -108,7 +108,7 @@ func (m *fieldMerge) mergeTools(b, t, y json.RawMessage) json.RawMessage {
 		switch {
 		case sameValue(tv, yv) || sameValue(bv, yv):
 			v = tv
-			theirsKept = theirsKept || !sameValue(bv, tv)
+			theirsKept = theirsKept || sameValue(bv, yv) && !sameValue(bv, tv)
 		case sameValue(bv, tv):
 			v = yv
 		default:
