@@ -76,6 +76,8 @@ func (s *Store) saveAgentTx(ctx context.Context, tx bun.Tx, actor *Actor, p *Age
 	return o.Agent, nil
 }
 
+// saveAgent is the one save path: a stale patch is first merged (mergeStale) into a
+// patch of the live agent, then validated, written and versioned like any other.
 func (s *Store) saveAgent(ctx context.Context, tx bun.Tx, actor *Actor, p *AgentPatch, source, summary string) (*SaveOutcome, error) {
 	isNew := !p.ID.Has()
 	a, err := s.agentToPatch(ctx, tx, actor.OrgID, p, true)
