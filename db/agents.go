@@ -12,12 +12,20 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// ConflictError refuses a save made from an out-of-date copy of the agent.
+// ConflictError refuses a save made from an out-of-date copy of the agent whose
+// changes collide with changes saved since (see mergeStale).
 type ConflictError struct {
 	Current   *Agent
 	By        string    // who saved the newer version
 	At        time.Time // when
 	VersionNo int
+	// Conflicts are the paths both sides changed to different values; Authors, who
+	// saved since the base version; Merged, the live agent with every change of the
+	// refused save that did not collide and its side of each conflict (what the
+	// console shows for the person to choose from).
+	Conflicts []MergeConflict
+	Authors   []string
+	Merged    *Agent
 }
 
 func (e *ConflictError) Error() string { return "db: agent was changed by someone else" }
@@ -36,29 +44,56 @@ const (
 // SaveAgent creates (no ID) or updates (ID) an agent from a patch, in one transaction
 // with its version and audit entry. A patch that changes nothing saves nothing.
 func (s *Store) SaveAgent(ctx context.Context, actor *Actor, p *AgentPatch, source string) (*Agent, error) {
-	var saved *Agent
+	o, err := s.SaveAgentOutcome(ctx, actor, p, source)
+	if err != nil {
+		return nil, err
+	}
+	return o.Agent, nil
+}
+
+// SaveAgentOutcome is SaveAgent that also says what the save did: nothing to save, or
+// other people's changes merged in (a stale save, see mergeStale).
+func (s *Store) SaveAgentOutcome(ctx context.Context, actor *Actor, p *AgentPatch, source string) (*SaveOutcome, error) {
+	var o *SaveOutcome
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		saved, err = s.saveAgentTx(ctx, tx, actor, p, source, "")
+		o, err = s.saveAgent(ctx, tx, actor, p, source, "")
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return saved, nil
+	return o, nil
 }
 
 // saveAgentTx is SaveAgent inside the caller's transaction; summary overrides the
 // computed one-line summary of the version ("" keeps it).
 func (s *Store) saveAgentTx(ctx context.Context, tx bun.Tx, actor *Actor, p *AgentPatch, source, summary string) (*Agent, error) {
+	o, err := s.saveAgent(ctx, tx, actor, p, source, summary)
+	if err != nil {
+		return nil, err
+	}
+	return o.Agent, nil
+}
+
+// saveAgent is the one save path: a stale patch is first merged (mergeStale) into a
+// patch of the live agent, then validated, written and versioned like any other.
+func (s *Store) saveAgent(ctx context.Context, tx bun.Tx, actor *Actor, p *AgentPatch, source, summary string) (*SaveOutcome, error) {
 	isNew := !p.ID.Has()
 	a, err := s.agentToPatch(ctx, tx, actor.OrgID, p, true)
 	if err != nil {
 		return nil, err
 	}
+	o := &SaveOutcome{}
 	if !isNew && p.PublishedVersionID.Has() && (a.PublishedVersionID == nil || *a.PublishedVersionID != p.PublishedVersionID.V) {
-		return nil, s.conflict(ctx, tx, a)
+		// Saved from an older version: merge, then save the result the ordinary way.
+		if p, o, err = s.mergeStale(ctx, tx, a, p); err != nil {
+			return nil, err
+		}
+	} else if !isNew {
+		p = p.withStored(a)
 	}
+	o.Agent = a
 	before := snapshot(a)
 	issues, err := s.applyPatch(ctx, tx, actor.OrgID, a, p)
 	if err != nil {
@@ -69,7 +104,8 @@ func (s *Store) saveAgentTx(ctx context.Context, tx bun.Tx, actor *Actor, p *Age
 	}
 	after := snapshot(a)
 	if !isNew && bytes.Equal(before, after) {
-		return a, nil
+		o.Unchanged = true
+		return o, nil
 	}
 	if err := s.writeAgent(ctx, tx, a, isNew); err != nil {
 		return nil, err
@@ -95,7 +131,7 @@ func (s *Store) saveAgentTx(ctx context.Context, tx bun.Tx, actor *Actor, p *Age
 	if err := s.Audit(ctx, tx, actor, action, "agent", a.ID, a.Name+": "+summary); err != nil {
 		return nil, err
 	}
-	return a, nil
+	return o, nil
 }
 
 // auditActions names the audit action of a save by its source.

@@ -100,6 +100,10 @@ type AgentPatch struct {
 	AgentType            Opt[string]                     `json:"agentType"`
 	ExternalConfig       Opt[ExternalConfig]             `json:"externalConfig"`
 	// PublishedVersionID, when sent, is the version the client's copy was based on: a
-	// save from an older copy is refused with ErrConflict instead of overwriting.
+	// save from an older copy is merged with what was saved since (mergeStale), and
+	// refused with a ConflictError only where both changed the same thing.
 	PublishedVersionID Opt[int64] `json:"publishedVersionId"`
+	// KeepStored lists paths (["description"], ["tools", "web_search"]) that keep the
+	// base version's value whatever the patch says: the console's "keep theirs".
+	KeepStored [][]string `json:"-"`
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -107,25 +109,118 @@ func (h *Agents) editor(c *fiber.Ctx, ag *db.Agent) (agents.Editor, error) {
 	a := ActorOf(c)
 	e := agents.Editor{ID: ag.ID, Errors: map[string]string{}, EmailDomain: h.EmailDomain, Deleted: ag.DeletedAt != nil,
 		CanEdit: a.Can(db.PermAgentsUpdate) || ag.ID == 0 && a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), CanCreate: a.Can(db.PermAgentsCreate)}
-	e.Form = agents.Form{Name: ag.Name, Description: deref(ag.Description), LogoURL: deref(ag.LogoURL), Model: deref(ag.Model),
+	e.Form = formOf(ag)
+	e.Version = int64(ag.LiveVersion)
+	return e, h.options(c, &e, ag.TagIDs, ag.MCPServers, ag.Tools)
+}
+
+// formOf is the editor's form for an agent.
+func formOf(ag *db.Agent) agents.Form {
+	f := agents.Form{Name: ag.Name, Description: deref(ag.Description), LogoURL: deref(ag.LogoURL), Model: deref(ag.Model),
 		SystemPrompt: deref(ag.SystemPrompt), Stage: ag.Stage, EmailSlug: deref(ag.EmailSlug), PlanningMode: deref(ag.PlanningMode),
 		ConversationStarters: strings.Join(ag.ConversationStarters, "\n"), ShowInChat: ag.ShowInChat}
 	if ag.MaxToolRoundtrips != nil {
-		e.Form.MaxToolRoundtrips = strconv.Itoa(*ag.MaxToolRoundtrips)
+		f.MaxToolRoundtrips = strconv.Itoa(*ag.MaxToolRoundtrips)
 	}
-	e.Form.ContextDocs = formatContextDocs(ag.ContextDocs)
-	e.Form.AgentType = ag.AgentType
+	f.ContextDocs = formatContextDocs(ag.ContextDocs)
+	f.AgentType = ag.AgentType
 	if x := ag.ExternalConfig; x != nil {
-		e.Form.AgentCardURL, e.Form.EndpointURL = x.AgentCardURL, x.EndpointURL
+		f.AgentCardURL, f.EndpointURL = x.AgentCardURL, x.EndpointURL
 		if x.RefreshIntervalMinutes > 0 {
-			e.Form.RefreshInterval = strconv.Itoa(x.RefreshIntervalMinutes)
+			f.RefreshInterval = strconv.Itoa(x.RefreshIntervalMinutes)
 		}
 	}
-	e.Version = int64(ag.LiveVersion)
 	if ag.PublishedVersionID != nil {
-		e.Form.BaseVersion = strconv.FormatInt(*ag.PublishedVersionID, 10)
+		f.BaseVersion = strconv.FormatInt(*ag.PublishedVersionID, 10)
 	}
-	return e, h.options(c, &e, ag.TagIDs, ag.MCPServers, ag.Tools)
+	return f
+}
+
+// withoutUntouched is the patch without the fields whose submitted value is what the
+// editor showed for the version the form was based on. The person did not change
+// them, so the save leaves them as they now are: the form's own spelling of a value
+// (an empty list for none, say) is never taken for an edit, and a stale save never
+// sends an old value back over someone else's change to a field the person did not touch.
+func (h *Agents) withoutUntouched(c *fiber.Ctx, form *db.AgentPatch, f agents.Form) (*db.AgentPatch, error) {
+	if !form.ID.Has() || !form.PublishedVersionID.Has() {
+		return form, nil
+	}
+	v, err := h.Store.Version(c.UserContext(), ActorOf(c).OrgID, form.PublishedVersionID.V)
+	if errors.Is(err, db.ErrNotFound) {
+		return form, nil // the save refuses the base with its own message
+	}
+	if err != nil {
+		return nil, err
+	}
+	var base db.Agent
+	if v.AgentID != form.ID.V || json.Unmarshal(v.Snapshot, &base) != nil {
+		return form, nil
+	}
+	p := new(db.AgentPatch)
+	*p = *form
+	b := formOf(&base)
+	text := func(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") } // textareas post CRLF
+	unset := func(same bool, fields ...func()) {
+		if same {
+			for _, clear := range fields {
+				clear()
+			}
+		}
+	}
+	unset(f.Name == b.Name, func() { p.Name = db.Opt[string]{} })
+	unset(text(f.Description) == text(b.Description), func() { p.Description = db.Opt[string]{} })
+	unset(f.LogoURL == b.LogoURL, func() { p.LogoURL = db.Opt[string]{} })
+	unset(f.Model == b.Model, func() { p.Model = db.Opt[string]{} })
+	unset(f.MaxToolRoundtrips == b.MaxToolRoundtrips, func() { p.MaxToolRoundtrips = db.Opt[int]{} })
+	unset(text(f.SystemPrompt) == text(b.SystemPrompt), func() { p.SystemPrompt = db.Opt[string]{} })
+	unset(f.Stage == b.Stage, func() { p.Stage = db.Opt[string]{} })
+	unset(f.EmailSlug == b.EmailSlug, func() { p.EmailSlug = db.Opt[string]{} })
+	unset(f.PlanningMode == b.PlanningMode, func() { p.PlanningMode = db.Opt[string]{} })
+	unset(slices.Equal(lines(text(f.ConversationStarters)), lines(b.ConversationStarters)), func() { p.ConversationStarters = db.Opt[[]string]{} })
+	unset(slices.Equal(lines(text(f.ContextDocs)), lines(b.ContextDocs)), func() { p.ContextDocs = db.Opt[[]db.ContextDoc]{} })
+	unset(f.ShowInChat == b.ShowInChat, func() { p.ShowInChat = db.Opt[bool]{} })
+	unset(sameIDs(p.TagIDs.V, base.TagIDs), func() { p.TagIDs = db.Opt[[]int64]{} })
+	unset(sameIDs(p.MCPServers.V, base.MCPServers), func() { p.MCPServers = db.Opt[[]int64]{} })
+	unset(sameJSON(p.Tools.V, formTools(base.Tools)), func() { p.Tools = db.Opt[map[string]json.RawMessage]{} })
+	unset(f.AgentType == b.AgentType && f.AgentCardURL == b.AgentCardURL && f.EndpointURL == b.EndpointURL && f.RefreshInterval == b.RefreshInterval,
+		func() { p.AgentType, p.ExternalConfig = db.Opt[string]{}, db.Opt[db.ExternalConfig]{} })
+	return p, nil
+}
+
+func sameIDs(a, b []int64) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+// formTools is an agent's tools as the editor posts them: each tool with its config
+// only (the definition is the catalog's).
+func formTools(tools map[string]json.RawMessage) map[string]json.RawMessage {
+	out := make(map[string]json.RawMessage, len(tools))
+	for name, def := range tools {
+		var d struct {
+			Config json.RawMessage `json:"config"`
+		}
+		json.Unmarshal(def, &d)
+		if len(d.Config) > 0 && string(d.Config) != "null" {
+			out[name], _ = json.Marshal(map[string]json.RawMessage{"config": d.Config})
+		} else {
+			out[name] = json.RawMessage(`{}`)
+		}
+	}
+	return out
+}
+
+// sameJSON compares two values by their meaning (key order and spacing aside).
+func sameJSON(a, b any) bool {
+	var x, y any
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if json.Unmarshal(ja, &x) != nil || json.Unmarshal(jb, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
 }
 
 // options fills the model and tag choices.
@@ -200,6 +295,13 @@ func patchFromForm(c *fiber.Ctx) (*db.AgentPatch, agents.Form) {
 	if v, err := strconv.ParseInt(f.BaseVersion, 10, 64); err == nil && p.ID.Has() {
 		p.PublishedVersionID = db.Some(v)
 	}
+	// After a conflict, "keep theirs" on a field keeps the value of the version the form
+	// was based on (the one saved in between), whatever the form holds for it.
+	c.Context().PostArgs().VisitAll(func(k, v []byte) {
+		if key, ok := strings.CutPrefix(string(k), "resolve:"); ok && string(v) == "theirs" && key != "" {
+			p.KeepStored = append(p.KeepStored, strings.Split(key, "/"))
+		}
+	})
 	return p, f
 }
 
@@ -225,14 +327,21 @@ func (h *Agents) Update(c *fiber.Ctx) error {
 }
 
 func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source string) error {
-	ag, err := h.Store.SaveAgent(c.UserContext(), ActorOf(c), p, source)
+	send, err := h.withoutUntouched(c, p, f)
+	if err != nil {
+		return err
+	}
+	o, err := h.Store.SaveAgentOutcome(c.UserContext(), ActorOf(c), send, source)
 	if err == nil {
-		return h.redirect(c, "/agents/"+strconv.FormatInt(ag.ID, 10), "success", "Saved “"+ag.Name+"”.")
+		return h.redirect(c, "/agents/"+strconv.FormatInt(o.Agent.ID, 10), "success", saveMessage(o))
 	}
 	var ve *db.ValidationError
 	var ce *db.ConflictError
 	if !errors.As(err, &ve) && !errors.As(err, &ce) {
 		return err
+	}
+	if ce != nil && ce.Merged != nil {
+		return h.conflict(c, ce)
 	}
 	// Re-render the form with what the user typed and the reason it was refused.
 	e := agents.Editor{Form: f, Errors: map[string]string{}, EmailDomain: h.EmailDomain, CanEdit: true,
@@ -246,10 +355,10 @@ func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source stri
 			e.Errors["name"] = ve.Message
 		}
 	}
-	if ce != nil {
+	if ce != nil { // a conflict without a merge proposal: yours as typed, from the live version
 		e.Conflict = &agents.Conflict{By: ce.By, At: ce.At.UTC().Format("15:04:05 UTC"), Version: ce.VersionNo}
 		if ce.Current.PublishedVersionID != nil {
-			e.Form.BaseVersion = strconv.FormatInt(*ce.Current.PublishedVersionID, 10) // "Save again" overwrites knowingly
+			e.Form.BaseVersion = strconv.FormatInt(*ce.Current.PublishedVersionID, 10)
 			e.Version = int64(ce.VersionNo)
 		}
 	}
@@ -261,6 +370,76 @@ func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source stri
 		status = fiber.StatusConflict
 	}
 	return Render(c, status, agents.EditorPage(h.Page(c, "Edit agent", "agents"), e))
+}
+
+// saveMessage is the flash after a save: saved, merged with whose changes to what, or
+// nothing to save.
+func saveMessage(o *db.SaveOutcome) string {
+	switch {
+	case o.Unchanged:
+		return "No changes to save."
+	case len(o.Merged) > 0:
+		who := "someone else"
+		if len(o.MergedFrom) > 0 {
+			who = strings.Join(o.MergedFrom, " and ")
+		}
+		return "Saved. Merged " + who + "’s changes to " + strings.Join(o.Merged, ", ") + "."
+	}
+	return "Saved “" + o.Agent.Name + "”."
+}
+
+// conflict re-renders the editor after a stale save collided: the form holds the live
+// agent with every change of the person's that did not collide and their side of each
+// conflict, based on the live version; the panel shows each conflict side by side.
+func (h *Agents) conflict(c *fiber.Ctx, ce *db.ConflictError) error {
+	e, err := h.editor(c, ce.Merged)
+	if err != nil {
+		return err
+	}
+	by := ce.By
+	if len(ce.Authors) > 0 {
+		by = strings.Join(ce.Authors, " and ")
+	}
+	e.Version = int64(ce.VersionNo)
+	e.Conflict = &agents.Conflict{By: by, At: ce.At.UTC().Format("15:04:05 UTC"), Version: ce.VersionNo}
+	for _, cf := range ce.Conflicts {
+		e.Conflict.Fields = append(e.Conflict.Fields, agents.ConflictField{Key: cf.Key(), Label: conflictLabel(cf.Path),
+			Theirs: conflictText(cf.Path, cf.Theirs), Mine: conflictText(cf.Path, cf.Yours)})
+	}
+	return Render(c, fiber.StatusConflict, agents.EditorPage(h.Page(c, "Edit agent", "agents"), e))
+}
+
+// conflictLabel names a conflicting path for people ("Tool web_search").
+func conflictLabel(path []any) string {
+	if len(path) == 2 && path[0] == "tools" {
+		return fmt.Sprintf("Tool %v", path[1])
+	}
+	return fmt.Sprint(path...)
+}
+
+// conflictText shows one side of a conflict: text as is, a tool as its config (or
+// whether the agent has it), anything else as compact JSON.
+func conflictText(path []any, v json.RawMessage) string {
+	if len(path) == 2 && path[0] == "tools" {
+		if string(v) == "null" {
+			return "(not on the agent)"
+		}
+		var def struct {
+			Config json.RawMessage `json:"config"`
+		}
+		if json.Unmarshal(v, &def) == nil && len(def.Config) > 0 && string(def.Config) != "null" {
+			return "on the agent, config " + string(def.Config)
+		}
+		return "on the agent, no config"
+	}
+	var s string
+	switch {
+	case string(v) == "null":
+		return "(empty)"
+	case json.Unmarshal(v, &s) == nil:
+		return s
+	}
+	return string(v)
 }
 
 // Validate is the editor's inline validation (htmx): it runs the real validator on

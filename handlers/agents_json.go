@@ -149,12 +149,29 @@ func agentError(c *fiber.Ctx, err error) error {
 		}
 		return c.Status(fiber.StatusBadRequest).JSON(body)
 	case errors.As(err, &ce):
+		// One details[] entry per path both sides changed (seed error shape).
+		details := make([]db.Issue, len(ce.Conflicts))
+		for i, cf := range ce.Conflicts {
+			details[i] = db.Issue{Message: "Changed since your version by " + byWhom(ce) + ", and by you to a different value", Path: cf.Path}
+		}
 		return c.Status(fiber.StatusConflict).JSON(struct {
-			Error   string    `json:"error"`
-			Current agentJSON `json:"current"`
-		}{conflictMessage(ce), toAgentJSON(ce.Current)})
+			Error   string     `json:"error"`
+			Details []db.Issue `json:"details"`
+			Current agentJSON  `json:"current"`
+		}{conflictMessage(ce), details, toAgentJSON(ce.Current)})
 	}
 	return err
+}
+
+// byWhom names who saved since the caller's version.
+func byWhom(ce *db.ConflictError) string {
+	switch {
+	case len(ce.Authors) > 0:
+		return strings.Join(ce.Authors, " and ")
+	case ce.By != "":
+		return ce.By
+	}
+	return "someone else"
 }
 
 func conflictMessage(ce *db.ConflictError) string {

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -168,6 +170,77 @@ func TestConcurrentSavesOneWinsOneConflicts(t *testing.T) {
 	}
 	if got[200] != 1 || got[409] != 1 {
 		t.Fatalf("status counts: %v", got)
+	}
+}
+
+// Two clients read the agent; both save from what they read. Different fields merge
+// (both 200, the agent holds both); the same field is a 409 naming it, with the live
+// agent, and the first save stays.
+func TestStaleSavesMergeOrNameTheConflict(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	admin, builder := e.token("admin@demo.test"), e.token("builder@demo.test")
+	a := decode(t, mustAPI(t, e, builder, "POST", "/api/agents", `{"name":"Shared","description":"d0"}`))
+	id := itoa(int64(a["id"].(float64)))
+	read := func(tok string) string {
+		return itoa(int64(decode(t, mustAPI(t, e, tok, "GET", "/api/agents/"+id, ""))["publishedVersionId"].(float64)))
+	}
+	adminBase, builderBase := read(admin), read(builder)
+	if code, body := e.api("PUT", "/api/agents/"+id, admin, `{"publishedVersionId":`+adminBase+`,"description":"from admin"}`); code != 200 {
+		t.Fatalf("admin: %d %s", code, body)
+	}
+	code, body := e.api("POST", "/api/agents", builder, `{"id":`+id+`,"publishedVersionId":`+builderBase+`,"name":"Shared by two"}`)
+	if code != 200 {
+		t.Fatalf("builder's stale save of another field: %d %s", code, body)
+	}
+	got := decode(t, body)
+	if got["name"] != "Shared by two" || got["description"] != "from admin" {
+		t.Fatalf("merged agent lost an edit: %s", body)
+	}
+	// Both change the description from the same version: the second is refused.
+	adminBase, builderBase = read(admin), read(builder)
+	if code, body := e.api("PUT", "/api/agents/"+id, admin, `{"publishedVersionId":`+adminBase+`,"description":"admin again"}`); code != 200 {
+		t.Fatalf("admin: %d %s", code, body)
+	}
+	code, body = e.api("PUT", "/api/agents/"+id, builder, `{"publishedVersionId":`+builderBase+`,"description":"builder's","stage":"released"}`)
+	if code != 409 {
+		t.Fatalf("same field: %d %s", code, body)
+	}
+	var conflict struct {
+		Error   string `json:"error"`
+		Details []struct {
+			Message string `json:"message"`
+			Path    []any  `json:"path"`
+		} `json:"details"`
+		Current map[string]any `json:"current"`
+	}
+	if err := json.Unmarshal([]byte(body), &conflict); err != nil {
+		t.Fatal(err)
+	}
+	if len(conflict.Details) != 1 || len(conflict.Details[0].Path) != 1 || conflict.Details[0].Path[0] != "description" ||
+		!strings.Contains(conflict.Details[0].Message, "admin@demo.test") || conflict.Current["description"] != "admin again" ||
+		!strings.HasPrefix(conflict.Error, "Conflict: ") {
+		t.Fatalf("409 body: %s", body)
+	}
+	if now := decode(t, mustAPI(t, e, builder, "GET", "/api/agents/"+id, "")); now["stage"] != "development" || now["description"] != "admin again" {
+		t.Fatalf("a refused save changed the agent: %v", now)
+	}
+	// If-Match is a base too; a version of another agent is no base at all.
+	other := decode(t, mustAPI(t, e, builder, "POST", "/api/agents", `{"name":"Other"}`))
+	req, _ := http.NewRequest("PUT", e.URL+"/api/agents/"+id, strings.NewReader(`{"name":"x"}`))
+	req.Header.Set("Authorization", "Bearer "+builder)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("If-Match", `"`+itoa(int64(other["publishedVersionId"].(float64)))+`"`)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	code, body = resp.StatusCode, string(b)
+	checkContract(t, "PUT", "/api/agents/"+id, code, body)
+	if code != 400 || !strings.Contains(body, `"path":["publishedVersionId"]`) {
+		t.Fatalf("foreign base: %d %s", code, body)
 	}
 }
 

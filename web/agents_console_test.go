@@ -69,9 +69,33 @@ func TestConsoleStaleSaveShowsWhoSavedInBetween(t *testing.T) {
 	if !strings.Contains(page, "Alice&#39;s prompt") {
 		t.Fatal("alice's text was lost from the form")
 	}
+	if !strings.Contains(page, `data-testid="theirs-systemPrompt"`) || !strings.Contains(page, "Bob&#39;s prompt") {
+		t.Fatal("the conflict does not show theirs")
+	}
 	_, body = e.api("GET", "/api/agents/"+id, e.token("reviewer@demo.test"), "")
 	if !strings.Contains(body, `"systemPrompt":"Bob's prompt"`) {
 		t.Fatalf("bob's save was overwritten: %s", body)
+	}
+	// Alice keeps Bob's prompt and renames: saved from the live version, the prompt
+	// stays Bob's although her form still holds hers.
+	live := regexpFind(page, `name="publishedVersionId" value="([0-9]+)"`)
+	aliceForm.Set("publishedVersionId", live)
+	aliceForm.Set("name", "Shared by two")
+	aliceForm.Set("resolve:systemPrompt", "theirs")
+	if resp, _ := alice.post("/agents/"+id, aliceForm, aliceTok); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("alice keeps theirs: %d", resp.StatusCode)
+	}
+	_, body = e.api("GET", "/api/agents/"+id, e.token("reviewer@demo.test"), "")
+	if !strings.Contains(body, `"systemPrompt":"Bob's prompt"`) || !strings.Contains(body, `"name":"Shared by two"`) {
+		t.Fatalf("keep theirs: %s", body)
+	}
+	// Saving the editor as it is says so, and appends nothing.
+	_, page = alice.get("/agents/" + id)
+	same := url.Values{"name": {"Shared by two"}, "stage": {"development"}, "systemPrompt": {"Bob's prompt"},
+		"publishedVersionId": {regexpFind(page, `name="publishedVersionId" value="([0-9]+)"`)}, "id": {id}}
+	alice.post("/agents/"+id, same, aliceTok)
+	if _, page = alice.get("/agents/" + id); !strings.Contains(page, "No changes to save.") {
+		t.Fatal("an unchanged save did not say so")
 	}
 }
 

@@ -69,10 +69,19 @@ type Choice struct {
 	Selected bool
 }
 
-// Conflict explains a refused stale save.
+// Conflict explains a stale save that collided with changes saved since: who saved,
+// and each field both changed, theirs and yours side by side.
 type Conflict struct {
 	By, At  string
 	Version int
+	Fields  []ConflictField
+}
+
+// ConflictField is one path both sides changed, with the person's choice.
+type ConflictField struct {
+	Key          string // form name suffix: "description", "tools/web_search"
+	Label        string
+	Theirs, Mine string // the values as text
 }
 
 // Editor is the agent editor (also the read-only view for reviewers).
