@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"agentconsole/db/cards"
 	"agentconsole/db/catalog"
@@ -68,6 +69,9 @@ type demoSeeder struct {
 	actors                          map[string]*Actor
 	out                             *DemoContent
 	tagIDs, kbIDs, mcpIDs, agentIDs map[string]int64
+	// On a database that already has content, the current catalog may lack a tool
+	// and another agent may hold a demo slug: the demo goes without them.
+	liveTools, takenSlugs map[string]bool
 }
 
 func (sd *demoSeeder) admin() *Actor { return sd.actors[demo.Admin] }
@@ -183,19 +187,39 @@ func (sd *demoSeeder) agents(ctx context.Context) error {
 			sd.agentIDs[r.Name] = r.ID
 		}
 	}
+	var live, slugs []string
+	for _, a := range demo.Agents {
+		if a.Slug != "" {
+			slugs = append(slugs, a.Slug)
+		}
+	}
+	if err := sd.s.DB.NewRaw("SELECT name FROM catalog_tools WHERE removed_at IS NULL").Scan(ctx, &live); err != nil {
+		return err
+	}
+	var taken []string
+	if err := sd.s.DB.NewRaw("SELECT email_slug FROM agents WHERE email_slug = ANY(?)", pgdialect.Array(slugs)).Scan(ctx, &taken); err != nil {
+		return err
+	}
+	sd.liveTools, sd.takenSlugs = map[string]bool{}, map[string]bool{}
+	for _, name := range live {
+		sd.liveTools[name] = true
+	}
+	for _, slug := range taken {
+		sd.takenSlugs[slug] = true
+	}
 	var previous []demo.Agent
 	for _, a := range demo.Agents {
 		if _, ok := sd.agentIDs[a.Name]; !ok && a.PreviousEdition {
 			previous = append(previous, a)
 		}
 	}
-	if len(previous) > 0 {
+	if len(previous) > 0 && sd.liveTools[demo.PreviousEditionTool] {
 		if err := sd.onPreviousEdition(ctx, previous); err != nil {
 			return err
 		}
 	}
 	for _, a := range demo.Agents {
-		if _, ok := sd.agentIDs[a.Name]; ok || a.PreviousEdition {
+		if _, ok := sd.agentIDs[a.Name]; ok {
 			continue
 		}
 		if err := sd.agent(ctx, a); err != nil {
@@ -352,6 +376,9 @@ func (sd *demoSeeder) step(ctx context.Context, id int64, st demo.Step) error {
 		_, err := sd.s.BulkTag(ctx, by, tagID, []int64{id}, false)
 		return err
 	case st.AddTool != nil:
+		if !sd.liveTools[st.AddTool.Name] {
+			return nil
+		}
 		def, err := sd.tool(*st.AddTool)
 		if err != nil {
 			return err
@@ -391,7 +418,9 @@ func (sd *demoSeeder) patch(a demo.Agent) (*AgentPatch, error) {
 	set(&p.Description, a.Description)
 	set(&p.Model, a.Model)
 	set(&p.SystemPrompt, a.Prompt)
-	set(&p.EmailSlug, a.Slug)
+	if !sd.takenSlugs[a.Slug] {
+		set(&p.EmailSlug, a.Slug)
+	}
 	set(&p.Stage, a.Stage)
 	set(&p.PlanningMode, a.PlanningMode)
 	if a.Starters != nil {
@@ -423,6 +452,9 @@ func (sd *demoSeeder) patch(a demo.Agent) (*AgentPatch, error) {
 	if len(a.Tools) > 0 {
 		tools := map[string]json.RawMessage{}
 		for _, t := range a.Tools {
+			if !sd.liveTools[t.Name] {
+				continue
+			}
 			def, err := sd.tool(t)
 			if err != nil {
 				return nil, err
