@@ -29,11 +29,14 @@ const usage = `agentconsole — admin console and API for the agents platform.
 Usage:
   agentconsole serve [--dev]        serve the console and API on $PORT (default 8080);
                                     migrations run first under an advisory lock.
-                                    --dev also seeds the demo organisation and prints
-                                    its logins. With DATABASE_URL unset, a private
+                                    --dev also seeds the demo organisation (as seed does)
+                                    and prints its logins. With DATABASE_URL unset, a private
                                     PostgreSQL is started under $DATA_DIR (default .data).
   agentconsole migrate              apply pending database migrations and exit
-  agentconsole seed                 create the demo organisation and users (idempotent)
+  agentconsole seed                 create the demo organisation, its users and its content
+                                    (agents with history, tags, knowledge bases, MCP
+                                    servers, external agents with cached cards); adds
+                                    only what is missing, so running it again changes nothing
   agentconsole user create --org SLUG --email E --name N --role admin|builder|reviewer
                                     create a user (password read from $PASSWORD or stdin)
   agentconsole token create --email E --name N
@@ -87,9 +90,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 			if _, err := s.Migrate(ctx); err != nil {
 				return err
 			}
-			created, err := s.SeedDemo(ctx)
+			created, added, err := seedDemo(ctx, s)
 			if err == nil {
-				fmt.Fprintf(stdout, "demo organisation ready (created now: %v)\n", created)
+				fmt.Fprintf(stdout, "demo organisation ready (created now: %v); added %d agents, %d tags, %d knowledge bases, %d MCP servers, %d skill rules, %d card refreshes\n",
+					created, added.Agents, added.Tags, added.KnowledgeBases, added.MCPServers, added.SkillRules, added.CardRefreshes)
 			}
 			return err
 		})
@@ -128,7 +132,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, dev bool, stdout i
 			log.Info("migrated", "applied", applied)
 		}
 		if dev {
-			if _, err := s.SeedDemo(ctx); err != nil {
+			if _, _, err := seedDemo(ctx, s); err != nil {
 				return err
 			}
 		}
@@ -142,6 +146,16 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, dev bool, stdout i
 		}
 		return srv.Listen(ctx)
 	})
+}
+
+// seedDemo creates the demo organisation and its logins, then the demo content
+// (agents, tags, cards…) that shows the product on a first run; both are idempotent.
+func seedDemo(ctx context.Context, s *db.Store) (created bool, added *db.DemoContent, err error) {
+	if created, err = s.SeedDemo(ctx); err != nil {
+		return created, nil, err
+	}
+	added, err = s.SeedDemoContent(ctx)
+	return created, added, err
 }
 
 func printDemo(w io.Writer, addr string) {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -36,6 +38,17 @@ func TestOperatorCommandsAgainstADatabase(t *testing.T) {
 		if err := run(ctx, args, nil, &out); err != nil {
 			t.Fatalf("%v: %v", args, err)
 		}
+	}
+	var agents int
+	if m := regexp.MustCompile(`\(created now: true\); added (\d+) agents`).FindStringSubmatch(out.String()); m != nil {
+		agents, _ = strconv.Atoi(m[1])
+	}
+	if agents < 30 {
+		t.Fatalf("seed on an empty database: %s", out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"seed"}, nil, &out); err != nil || !strings.Contains(out.String(), "(created now: false); added 0 agents, 0 tags") {
+		t.Fatalf("a second seed added something: %q %v", out.String(), err)
 	}
 	out.Reset()
 	if err := run(ctx, []string{"user", "create", "--email", "ops@demo.test", "--name", "Ops", "--role", "reviewer"}, strings.NewReader("a-long-password\n"), &out); err != nil {
