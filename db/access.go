@@ -55,6 +55,7 @@ type Actor struct {
 	TokenID int64 // zero for console sessions
 	OrgID   int64
 	OrgName string
+	OrgUUID string // seed 003's organizationId (set for sessions and tokens)
 	Email   string
 	Name    string
 	Role    Role

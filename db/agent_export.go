@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -24,6 +25,8 @@ type AgentExport struct {
 // ExportAgent is the agent's content. Tool configs name agents and knowledge bases
 // (callableAgentNames, accessibleKnowledgeBaseNames) instead of their ids.
 type ExportAgent struct {
+	// UUID identifies the agent across organisations: an import keeps it where it is free.
+	UUID                 string                     `json:"uuid,omitempty"`
 	Name                 string                     `json:"name"`
 	Description          *string                    `json:"description"`
 	LogoURL              *string                    `json:"logoUrl"`
@@ -41,6 +44,8 @@ type ExportAgent struct {
 	ContextDocs          []ContextDoc               `json:"contextDocs"`
 	AgentType            string                     `json:"agentType"`
 	ExternalConfig       *ExternalConfig            `json:"externalConfig"`
+	Inputs               []AgentInput               `json:"inputs"`
+	TinesStoryImportID   *string                    `json:"tinesStoryImportId"`
 }
 
 // ExportMCPServer names an MCP server (its URL helps the importer recognise it).
@@ -101,7 +106,7 @@ func (s *Store) ExportAgent(ctx context.Context, orgID, id int64) (*AgentExport,
 		return nil, err
 	}
 	out := &AgentExport{Format: ExportFormat, ExportedAt: time.Now().UTC(), Agent: ExportAgent{
-		Name: a.Name, Description: a.Description, LogoURL: a.LogoURL, ConversationStarters: a.ConversationStarters, Model: a.Model,
+		UUID: a.UUID, Inputs: a.Inputs, TinesStoryImportID: a.TinesStoryImportID, Name: a.Name, Description: a.Description, LogoURL: a.LogoURL, ConversationStarters: a.ConversationStarters, Model: a.Model,
 		MaxToolRoundtrips: a.MaxToolRoundtrips, SystemPrompt: a.SystemPrompt, Integrations: a.Integrations, Stage: a.Stage,
 		ShowInChat: a.ShowInChat, PlanningMode: a.PlanningMode, ContextDocs: a.ContextDocs, AgentType: a.AgentType,
 		ExternalConfig: a.ExternalConfig, Tags: []string{}, MCPServers: []ExportMCPServer{}, Tools: map[string]json.RawMessage{},
@@ -171,6 +176,16 @@ func (s *Store) ImportAgent(ctx context.Context, actor *Actor, doc *AgentExport)
 			Stage: Some(in.Stage), ShowInChat: Some(in.ShowInChat), ContextDocs: Some(in.ContextDocs), AgentType: Some(in.AgentType)}
 		p.Description, p.LogoURL, p.SystemPrompt, p.PlanningMode = optPtr(in.Description), optPtr(in.LogoURL), optPtr(in.SystemPrompt), optPtr(in.PlanningMode)
 		p.MaxToolRoundtrips, p.ExternalConfig = optPtr(in.MaxToolRoundtrips), optPtr(in.ExternalConfig)
+		p.Inputs, p.TinesStoryImportID = Some(in.Inputs), optPtr(in.TinesStoryImportID)
+		if IsUUID(in.UUID) {
+			var taken bool
+			if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM agents WHERE org_id = ? AND uuid = ?::uuid)", actor.OrgID, in.UUID).Scan(ctx, &taken); err != nil {
+				return err
+			}
+			if !taken {
+				p.uuid = strings.ToLower(in.UUID)
+			}
+		}
 		if in.Model != nil {
 			var ok bool
 			if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM models WHERE id = ?)", *in.Model).Scan(ctx, &ok); err != nil {

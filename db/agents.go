@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 )
 
@@ -227,10 +228,13 @@ const storedTools = "agent_tools_compact(?::jsonb)"
 func (s *Store) writeAgent(ctx context.Context, tx bun.Tx, a *Agent, isNew bool) error {
 	var err error
 	if isNew {
+		if a.UUID == "" {
+			a.UUID = uuid.NewString()
+		}
 		_, err = tx.NewInsert().Model(a).ExcludeColumn("id", "created_at", "updated_at", "published_version_id", "deleted_at").
 			Value("tools", storedTools, a.Tools).Returning("id, created_at, updated_at").Exec(ctx)
 	} else {
-		_, err = tx.NewUpdate().Model(a).ExcludeColumn("id", "org_id", "created_at", "updated_at", "published_version_id", "deleted_at").
+		_, err = tx.NewUpdate().Model(a).ExcludeColumn("id", "uuid", "org_id", "created_at", "updated_at", "published_version_id", "deleted_at").
 			Value("tools", storedTools, a.Tools).Set("updated_at = now()").WherePK().Returning("updated_at").Exec(ctx)
 	}
 	if isUniqueViolation(err, "agents_email_slug_key") {
@@ -447,6 +451,7 @@ func PatchFromAgent(a *Agent) *AgentPatch {
 	p.Description, p.LogoURL, p.SystemPrompt = optPtr(a.Description), optPtr(a.LogoURL), optPtr(a.SystemPrompt)
 	p.Model, p.EmailSlug, p.PlanningMode = optPtr(a.Model), optPtr(a.EmailSlug), optPtr(a.PlanningMode)
 	p.MaxToolRoundtrips, p.ExternalConfig = optPtr(a.MaxToolRoundtrips), optPtr(a.ExternalConfig)
+	p.Inputs, p.TinesStoryImportID = Some(a.Inputs), optPtr(a.TinesStoryImportID)
 	return p
 }
 
@@ -499,7 +504,7 @@ func (s *Store) CheckAgent(ctx context.Context, actor *Actor, p *AgentPatch) ([]
 // agentToPatch is the agent a patch applies to: the stored one with its tags (row
 // locked when lock is set), or a new agent with the defaults when the patch has no id.
 func (s *Store) agentToPatch(ctx context.Context, tx bun.Tx, orgID int64, p *AgentPatch, lock bool) (*Agent, error) {
-	a := &Agent{OrgID: orgID, Stage: "development", ShowInChat: true, AgentType: "native", Tools: map[string]json.RawMessage{}}
+	a := &Agent{OrgID: orgID, UUID: p.uuid, Stage: "development", ShowInChat: true, AgentType: "native", Tools: map[string]json.RawMessage{}}
 	if !p.ID.Has() {
 		return a, nil
 	}

@@ -22,6 +22,14 @@ type ExternalConfig struct {
 	RefreshIntervalMinutes int    `json:"refreshIntervalMinutes,omitempty"`
 }
 
+// AgentInput is one entry of seed 003's inputs: a value the agent asks for.
+type AgentInput struct {
+	Type        string `json:"type"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Required    bool   `json:"required"`
+}
+
 // TagRef is a tag as an agent shows it.
 type TagRef struct {
 	ID    int64  `json:"id" bun:"id"`
@@ -33,6 +41,7 @@ type TagRef struct {
 type Agent struct {
 	bun.BaseModel        `bun:"table:agents,alias:a"`
 	ID                   int64                      `bun:"id,pk,autoincrement" json:"id"`
+	UUID                 string                     `bun:"uuid,notnull" json:"-"` // identity, not content: not in snapshots
 	OrgID                int64                      `bun:"org_id,notnull" json:"-"`
 	Name                 string                     `bun:"name,notnull" json:"name"`
 	Description          *string                    `bun:"description" json:"description"`
@@ -51,13 +60,19 @@ type Agent struct {
 	ContextDocs          []ContextDoc               `bun:"context_docs,type:jsonb" json:"contextDocs"`
 	AgentType            string                     `bun:"agent_type,notnull" json:"agentType"`
 	ExternalConfig       *ExternalConfig            `bun:"external_config,type:jsonb" json:"externalConfig"`
-	PublishedVersionID   *int64                     `bun:"published_version_id" json:"publishedVersionId"`
-	CreatedAt            time.Time                  `bun:"created_at,nullzero,notnull,default:current_timestamp" json:"createdAt"`
-	UpdatedAt            time.Time                  `bun:"updated_at,nullzero,notnull,default:current_timestamp" json:"updatedAt"`
-	DeletedAt            *time.Time                 `bun:"deleted_at" json:"deletedAt"`
+	// Seed 003's fields; omitted from snapshots while unset, so versions written before
+	// they existed compare equal.
+	Inputs             []AgentInput `bun:"inputs,type:jsonb" json:"inputs,omitempty"`
+	TinesStoryImportID *string      `bun:"tines_story_import_id" json:"tinesStoryImportId,omitempty"`
+	PublishedVersionID *int64       `bun:"published_version_id" json:"publishedVersionId"`
+	CreatedAt          time.Time    `bun:"created_at,nullzero,notnull,default:current_timestamp" json:"createdAt"`
+	UpdatedAt          time.Time    `bun:"updated_at,nullzero,notnull,default:current_timestamp" json:"updatedAt"`
+	DeletedAt          *time.Time   `bun:"deleted_at" json:"deletedAt"`
 
 	// LiveVersion is the number of the version publishedVersionId points at.
 	LiveVersion int `bun:"live_version,scanonly" json:"-"`
+	// CardHealth is an external agent's card state: "", "pending", "ok" or "error".
+	CardHealth string `bun:"card_health,scanonly" json:"-"`
 
 	// TagIDs are the agent's tags (agent_tags), loaded with the agent.
 	TagIDs []int64  `bun:"-" json:"tagIds"`
@@ -69,7 +84,34 @@ type Agent struct {
 const agentColumns = `a.id, a.org_id, a.name, a.description, a.logo_url, a.conversation_starters, a.model,
 	a.max_tool_roundtrips, a.system_prompt, agent_tools_expand(a.tools) AS tools, a.integrations, a.mcp_servers, a.stage,
 	a.show_in_chat, a.email_slug, a.planning_mode, a.context_docs, a.agent_type, a.external_config,
-	a.published_version_id, a.created_at, a.updated_at, a.deleted_at`
+	a.published_version_id, a.created_at, a.updated_at, a.deleted_at, a.uuid::text AS uuid, a.inputs,
+	a.tines_story_import_id::text AS tines_story_import_id, ` + cardHealthExpr
+
+// cardHealthExpr is the card state of an external agent (NULL for native ones).
+const cardHealthExpr = `CASE WHEN a.agent_type = 'external' THEN (SELECT CASE WHEN c.last_error <> '' THEN 'error'
+	WHEN c.fetched_at IS NULL THEN 'pending' ELSE 'ok' END FROM agent_cards c WHERE c.agent_id = a.id) END AS card_health`
+
+// Agent statuses (Runtype's status): live native agents are active; an external
+// agent's status is its card's health.
+const (
+	StatusActive  = "active"
+	StatusDeleted = "deleted"
+	StatusPending = "pending" // external: no card fetched yet
+	StatusError   = "error"   // external: the last refresh failed (the cached card stays)
+)
+
+// Status is the agent's Runtype status.
+func (a *Agent) Status() string {
+	switch {
+	case a.DeletedAt != nil:
+		return StatusDeleted
+	case a.AgentType != "external" || a.CardHealth == "ok":
+		return StatusActive
+	case a.CardHealth == "error":
+		return StatusError
+	}
+	return StatusPending
+}
 
 // storedRefKey marks a stored tool that references a catalog definition; clients may
 // not send it.
@@ -99,6 +141,9 @@ type AgentPatch struct {
 	ContextDocs          Opt[[]ContextDoc]               `json:"contextDocs"`
 	AgentType            Opt[string]                     `json:"agentType"`
 	ExternalConfig       Opt[ExternalConfig]             `json:"externalConfig"`
+	Inputs               Opt[[]AgentInput]               `json:"inputs"`
+	TinesStoryImportID   Opt[string]                     `json:"tinesStoryImportId"`
+	Icon                 Opt[string]                     `json:"icon"` // Runtype's name for logoUrl
 	// PublishedVersionID, when sent, is the version the client's copy was based on: a
 	// save from an older copy is merged with what was saved since (mergeStale), and
 	// refused with a ConflictError only where both changed the same thing.
@@ -106,4 +151,6 @@ type AgentPatch struct {
 	// KeepStored lists paths (["description"], ["tools", "web_search"]) that keep the
 	// base version's value whatever the patch says: the console's "keep theirs".
 	KeepStored [][]string `json:"-"`
+
+	uuid string // a new agent's UUID when it must be this one (import)
 }

@@ -82,7 +82,64 @@ const (
 	maxStarters    = 20
 	maxStarterLen  = 500
 	maxListItems   = 200
+	maxInputs      = 50
 )
+
+// InputTypes are the kinds of value an agent input may ask for (seed 003's inputs[].type).
+var InputTypes = []string{"text", "number", "boolean", "date", "file", "select"}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// IsUUID reports a UUID in its canonical 8-4-4-4-12 form.
+func IsUUID(s string) bool { return uuidPattern.MatchString(s) }
+
+// applySeed003 applies seed 003's inputs and tinesStoryImportId, and Runtype's icon
+// (an alias of logoUrl, like Cotool's modelAlias of model).
+func (p *AgentPatch) applySeed003(a *Agent) []Issue {
+	var issues []Issue
+	add := func(msg string, path ...any) { issues = append(issues, Issue{Message: msg, Path: path}) }
+	if p.Inputs.Set {
+		inputs := p.Inputs.V
+		if len(inputs) > maxInputs {
+			add(fmt.Sprintf("Array must contain at most %d element(s)", maxInputs), "inputs")
+		}
+		names := map[string]bool{}
+		for i, in := range inputs {
+			inputs[i].Name = strings.TrimSpace(in.Name)
+			switch name := inputs[i].Name; {
+			case name == "":
+				add("Required", "inputs", i, "name")
+			case len(name) > 100 || !utf8.ValidString(name) || strings.ContainsRune(name, 0):
+				add("String must contain at most 100 character(s)", "inputs", i, "name")
+			case names[strings.ToLower(name)]:
+				add(fmt.Sprintf("Input %q appears twice", name), "inputs", i, "name")
+			}
+			names[strings.ToLower(inputs[i].Name)] = true
+			if len(in.Description) > maxDescription || !utf8.ValidString(in.Description) || strings.ContainsRune(in.Description, 0) {
+				add(fmt.Sprintf("String must contain at most %d character(s)", maxDescription), "inputs", i, "description")
+			}
+			if !slices.Contains(InputTypes, in.Type) {
+				add(fmt.Sprintf("Invalid enum value. Expected '%s', received '%s'", strings.Join(InputTypes, "' | '"), in.Type), "inputs", i, "type")
+			}
+		}
+		a.Inputs = inputs
+		if len(inputs) == 0 {
+			a.Inputs = nil
+		}
+	}
+	if p.TinesStoryImportID.Set {
+		switch {
+		case p.TinesStoryImportID.Null:
+			a.TinesStoryImportID = nil
+		case !IsUUID(p.TinesStoryImportID.V):
+			add("Invalid uuid", "tinesStoryImportId")
+		default:
+			v := strings.ToLower(p.TinesStoryImportID.V)
+			a.TinesStoryImportID = &v
+		}
+	}
+	return issues
+}
 
 var (
 	stages        = []string{"development", "released"}
@@ -132,10 +189,16 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 	}
 	text(p.Description, "description", maxDescription, &a.Description)
 	text(p.SystemPrompt, "systemPrompt", maxPrompt, &a.SystemPrompt)
-	if p.LogoURL.Has() && p.LogoURL.V != "" && !isHTTPURL(p.LogoURL.V) {
-		add("Invalid url", "logoUrl")
+	logo, logoField := p.LogoURL, "logoUrl"
+	if !logo.Set && p.Icon.Set {
+		logo, logoField = p.Icon, "icon"
+	} else if logo.Set && p.Icon.Set && logo != p.Icon {
+		add("icon is another name for logoUrl: send one of them, or the same value in both", "icon")
+	}
+	if logo.Has() && logo.V != "" && !isHTTPURL(logo.V) {
+		add("Invalid url", logoField)
 	} else {
-		text(p.LogoURL, "logoUrl", 2000, &a.LogoURL)
+		text(logo, logoField, 2000, &a.LogoURL)
 		if a.LogoURL != nil && *a.LogoURL == "" {
 			a.LogoURL = nil
 		}
@@ -284,6 +347,7 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 			a.ExternalConfig = &c
 		}
 	}
+	issues = append(issues, p.applySeed003(a)...)
 	if a.AgentType == "external" && (a.ExternalConfig == nil || a.ExternalConfig.AgentCardURL == "" && a.ExternalConfig.EndpointURL == "") {
 		add("External agents need externalConfig.agentCardUrl or externalConfig.endpointUrl", "externalConfig")
 	}

@@ -31,7 +31,8 @@ func (s *Store) ActorBySession(ctx context.Context, id string) (*Actor, error) {
 	if err != nil {
 		return nil, notFound(err)
 	}
-	return &a, nil
+	a.OrgUUID, err = s.OrgUUID(ctx, a.OrgID)
+	return &a, err
 }
 
 // SessionHash is the stored form of a session id.

@@ -101,5 +101,7 @@ func (s *Store) ActorByToken(ctx context.Context, secret string) (*Actor, error)
 			return nil, fmt.Errorf("db: token last used: %w", err)
 		}
 	}
-	return &Actor{TokenID: row.TokenID, UserID: row.UserID, OrgID: row.OrgID, OrgName: row.OrgName, Email: row.Email, Name: row.Name, Role: row.Role}, nil
+	orgUUID, err := s.OrgUUID(ctx, row.OrgID)
+	return &Actor{TokenID: row.TokenID, UserID: row.UserID, OrgID: row.OrgID, OrgName: row.OrgName, OrgUUID: orgUUID,
+		Email: row.Email, Name: row.Name, Role: row.Role}, err
 }

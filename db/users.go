@@ -20,6 +20,7 @@ type Organization struct {
 	ID            int64     `bun:"id,pk,autoincrement"`
 	Name          string    `bun:"name,notnull"`
 	Slug          string    `bun:"slug,notnull"`
+	UUID          string    `bun:"uuid,nullzero,notnull,default:gen_random_uuid()"` // seed 003's organizationId
 	CreatedAt     time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 }
 

@@ -91,7 +91,7 @@ func (h *AgentsAPI) send(c *fiber.Ctx, a *db.Agent) error {
 	if a.PublishedVersionID != nil {
 		c.Set(fiber.HeaderETag, `"`+strconv.FormatInt(*a.PublishedVersionID, 10)+`"`)
 	}
-	return c.JSON(toAgentJSON(a))
+	return c.JSON(toAgentJSON(a, ActorOf(c).OrgUUID))
 }
 
 // Get is GET /api/agents/{id}; deleted agents are 404 unless ?includeDeleted=true.
@@ -119,7 +119,7 @@ func (h *AgentsAPI) List(c *fiber.Ctx) error {
 	}
 	out := make([]agentJSON, len(page.Agents))
 	for i, a := range page.Agents {
-		out[i] = toAgentJSON(a)
+		out[i] = toAgentJSON(a, ActorOf(c).OrgUUID)
 	}
 	return c.JSON(fiber.Map{"agents": out, "total": page.Total, "page": page.Page, "perPage": page.PerPage})
 }
@@ -240,7 +240,7 @@ func (h *AgentsAPI) Import(c *fiber.Ctx) error {
 	return c.JSON(struct {
 		Agent      agentJSON       `json:"agent"`
 		Unresolved []db.Unresolved `json:"unresolved"`
-	}{toAgentJSON(a), unresolved})
+	}{toAgentJSON(a, ActorOf(c).OrgUUID), unresolved})
 }
 
 // KnowledgeBases is GET /api/knowledge-bases.

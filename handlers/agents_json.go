@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -34,9 +35,12 @@ func seedTimePtr(t *time.Time) *seedTime {
 // externalConfig) and deletedAt.
 type agentJSON struct {
 	ID                   int64                      `json:"id"`
+	UUID                 string                     `json:"uuid"`
+	OrganizationID       string                     `json:"organizationId"`
 	Name                 string                     `json:"name"`
 	Description          *string                    `json:"description"`
 	LogoURL              *string                    `json:"logoUrl"`
+	Icon                 *string                    `json:"icon"`
 	ConversationStarters []string                   `json:"conversationStarters"`
 	Model                *string                    `json:"model"`
 	ModelAlias           *string                    `json:"modelAlias"`
@@ -55,6 +59,9 @@ type agentJSON struct {
 	ContextDocs          []db.ContextDoc            `json:"contextDocs"`
 	AgentType            string                     `json:"agentType"`
 	ExternalConfig       *db.ExternalConfig         `json:"externalConfig"`
+	Inputs               []db.AgentInput            `json:"inputs"`
+	TinesStoryImportID   *string                    `json:"tinesStoryImportId"`
+	Status               string                     `json:"status"`
 	PublishedVersionID   *int64                     `json:"publishedVersionId"`
 	CreatedAt            seedTime                   `json:"createdAt"`
 	UpdatedAt            seedTime                   `json:"updatedAt"`
@@ -66,12 +73,17 @@ type tagJSON struct {
 	Name string `json:"name"`
 }
 
-func toAgentJSON(a *db.Agent) agentJSON {
+// toAgentJSON is the agent as the API answers it; orgUUID is its organisation's UUID.
+// Array fields are [] rather than null (seed 003 types them as arrays).
+func toAgentJSON(a *db.Agent, orgUUID string) agentJSON {
 	out := agentJSON{
-		ID: a.ID, Name: a.Name, Description: a.Description, LogoURL: a.LogoURL, ConversationStarters: a.ConversationStarters,
-		Model: a.Model, ModelAlias: a.Model, MaxToolRoundtrips: a.MaxToolRoundtrips, SystemPrompt: a.SystemPrompt,
-		Tools: a.Tools, Integrations: a.Integrations, MCPServers: a.MCPServers, Stage: a.Stage, ShowInChat: a.ShowInChat,
-		EmailSlug: a.EmailSlug, TagIDs: a.TagIDs, PlanningMode: a.PlanningMode, ContextDocs: a.ContextDocs,
+		ID: a.ID, UUID: a.UUID, OrganizationID: orgUUID, Name: a.Name, Description: a.Description, LogoURL: a.LogoURL, Icon: a.LogoURL,
+		Inputs: nonNil(a.Inputs), TinesStoryImportID: a.TinesStoryImportID, Status: a.Status(),
+		ConversationStarters: nonNil(a.ConversationStarters), Integrations: nonNil(a.Integrations), MCPServers: nonNil(a.MCPServers),
+		ContextDocs: nonNil(a.ContextDocs),
+		Model:       a.Model, ModelAlias: a.Model, MaxToolRoundtrips: a.MaxToolRoundtrips, SystemPrompt: a.SystemPrompt,
+		Tools: a.Tools, Stage: a.Stage, ShowInChat: a.ShowInChat,
+		EmailSlug: a.EmailSlug, TagIDs: a.TagIDs, PlanningMode: a.PlanningMode,
 		AgentType: a.AgentType, ExternalConfig: a.ExternalConfig, PublishedVersionID: a.PublishedVersionID,
 		CreatedAt: seedTime(a.CreatedAt), UpdatedAt: seedTime(a.UpdatedAt), DeletedAt: seedTimePtr(a.DeletedAt),
 	}
@@ -91,6 +103,49 @@ func toAgentJSON(a *db.Agent) agentJSON {
 		out.Tags[i] = tagJSON{ID: t.ID, Name: t.Name}
 	}
 	return out
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// readOnlyAgentFields are fields the API returns and a client may send back unchanged
+// (seed 001's clone recipe posts a whole GET body): accepted and ignored.
+var readOnlyAgentFields = map[string]bool{
+	"uuid": true, "organizationId": true, "status": true, "tags": true, "createdAt": true, "updatedAt": true, "deletedAt": true,
+	"changeReport": true,
+}
+
+// agentPatchFields are the JSON names an agent body may carry, read from AgentPatch.
+var agentPatchFields = func() map[string]bool {
+	out := map[string]bool{}
+	t := reflect.TypeOf(db.AgentPatch{})
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			out[name] = true
+		}
+	}
+	return out
+}()
+
+// unknownAgentFields names the top-level keys of an agent body that are neither
+// fields nor read-only: nothing a client sends is silently dropped.
+func unknownAgentFields(body []byte) []db.Issue {
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(body, &keys) != nil {
+		return nil // not an object: the decoder says so
+	}
+	var issues []db.Issue
+	for k := range keys {
+		if !agentPatchFields[k] && !readOnlyAgentFields[k] {
+			issues = append(issues, db.Issue{Message: "Unrecognized key(s) in object: '" + k + "'", Path: []any{k}})
+		}
+	}
+	sort.Slice(issues, func(i, j int) bool { return issues[i].Path[0].(string) < issues[j].Path[0].(string) })
+	return issues
 }
 
 // decodeAgentPatch reads a JSON agent body. Type errors become the seed's validation
@@ -117,6 +172,9 @@ func decodeAgentPatch(body []byte) (*db.AgentPatch, error) {
 	}
 	if dec.More() {
 		return nil, &db.ValidationError{Message: "Invalid JSON body"}
+	}
+	if issues := unknownAgentFields(body); len(issues) > 0 {
+		return nil, &db.ValidationError{Message: "Validation Error", Details: issues}
 	}
 	return p, nil
 }
@@ -158,7 +216,7 @@ func agentError(c *fiber.Ctx, err error) error {
 			Error   string     `json:"error"`
 			Details []db.Issue `json:"details"`
 			Current agentJSON  `json:"current"`
-		}{conflictMessage(ce), details, toAgentJSON(ce.Current)})
+		}{conflictMessage(ce), details, toAgentJSON(ce.Current, ActorOf(c).OrgUUID)})
 	}
 	return err
 }

@@ -74,7 +74,7 @@ func (h *CardsAPI) Refresh(c *fiber.Ctx) error {
 	return c.JSON(struct {
 		agentJSON
 		ChangeReport *cards.Report `json:"changeReport"`
-	}{toAgentJSON(out.Agent), out.Report})
+	}{toAgentJSON(out.Agent, ActorOf(c).OrgUUID), out.Report})
 }
 
 // Card is GET /api/agents/{id}/agent-card: the cached card and its refresh status.

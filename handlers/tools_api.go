@@ -111,7 +111,7 @@ func (h *ToolsAPI) AddCapability(c *fiber.Ctx) error {
 	if err != nil {
 		return agentError(c, err)
 	}
-	return c.JSON(toAgentJSON(a))
+	return c.JSON(toAgentJSON(a, ActorOf(c).OrgUUID))
 }
 
 // RemoveCapability is DELETE /api/agents/{id}/capabilities/{name}.
@@ -127,5 +127,5 @@ func (h *ToolsAPI) RemoveCapability(c *fiber.Ctx) error {
 	if err != nil {
 		return agentError(c, err)
 	}
-	return c.JSON(toAgentJSON(a))
+	return c.JSON(toAgentJSON(a, ActorOf(c).OrgUUID))
 }

@@ -127,5 +127,5 @@ func (h *VersionsAPI) Restore(c *fiber.Ctx) error {
 	if err != nil {
 		return agentError(c, err)
 	}
-	return c.JSON(toAgentJSON(a))
+	return c.JSON(toAgentJSON(a, ActorOf(c).OrgUUID))
 }

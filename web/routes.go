@@ -40,7 +40,7 @@ func (s *Server) routes(base handlers.Base, fetcher db.CardFetcher) {
 	})
 
 	// JSON API: Bearer token (or the console session plus its CSRF header).
-	apiGroup := app.Group("/api", s.apiAuth)
+	apiGroup := app.Group("/api", s.apiAuth, s.agentUUIDs)
 	apiGroup.Get("/me", api.Me)
 	apiGroup.Get("/tokens", api.Tokens)
 	apiGroup.Post("/tokens", api.CreateToken)
@@ -93,7 +93,7 @@ func (s *Server) routes(base handlers.Base, fetcher db.CardFetcher) {
 	console.Post("/login", auth.Login)
 
 	// Console, signed in.
-	in := console.Group("", s.requireLogin)
+	in := console.Group("", s.requireLogin, s.agentUUIDs)
 	in.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/agents", fiber.StatusSeeOther) })
 	in.Get("/overview", home.Show)
 	in.Post("/logout", auth.Logout)
