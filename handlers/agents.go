@@ -123,6 +123,7 @@ func formOf(ag *db.Agent) agents.Form {
 		f.MaxToolRoundtrips = strconv.Itoa(*ag.MaxToolRoundtrips)
 	}
 	f.ContextDocs = formatContextDocs(ag.ContextDocs)
+	f.Inputs, f.TinesStoryImportID, f.UUID = formatInputs(ag.Inputs), deref(ag.TinesStoryImportID), ag.UUID
 	f.AgentType = ag.AgentType
 	if x := ag.ExternalConfig; x != nil {
 		f.AgentCardURL, f.EndpointURL = x.AgentCardURL, x.EndpointURL
@@ -178,6 +179,8 @@ func (h *Agents) withoutUntouched(c *fiber.Ctx, form *db.AgentPatch, f agents.Fo
 	unset(f.PlanningMode == b.PlanningMode, func() { p.PlanningMode = db.Opt[string]{} })
 	unset(slices.Equal(lines(text(f.ConversationStarters)), lines(b.ConversationStarters)), func() { p.ConversationStarters = db.Opt[[]string]{} })
 	unset(slices.Equal(lines(text(f.ContextDocs)), lines(b.ContextDocs)), func() { p.ContextDocs = db.Opt[[]db.ContextDoc]{} })
+	unset(slices.Equal(lines(text(f.Inputs)), lines(b.Inputs)), func() { p.Inputs = db.Opt[[]db.AgentInput]{} })
+	unset(strings.EqualFold(f.TinesStoryImportID, b.TinesStoryImportID), func() { p.TinesStoryImportID = db.Opt[string]{} })
 	unset(f.ShowInChat == b.ShowInChat, func() { p.ShowInChat = db.Opt[bool]{} })
 	unset(sameIDs(p.TagIDs.V, base.TagIDs), func() { p.TagIDs = db.Opt[[]int64]{} })
 	unset(sameIDs(p.MCPServers.V, base.MCPServers), func() { p.MCPServers = db.Opt[[]int64]{} })
@@ -282,6 +285,8 @@ func patchFromForm(c *fiber.Ctx) (*db.AgentPatch, agents.Form) {
 	p.MCPServers = db.Some(formIDs(c, "mcpServers"))
 	f.ContextDocs = c.FormValue("contextDocs")
 	p.ContextDocs = db.Some(parseContextDocs(f.ContextDocs))
+	f.Inputs, f.TinesStoryImportID = c.FormValue("inputs"), strings.TrimSpace(c.FormValue("tinesStoryImportId"))
+	p.Inputs, p.TinesStoryImportID = db.Some(parseInputs(f.Inputs)), optString(f.TinesStoryImportID)
 	f.AgentType = c.FormValue("agentType")
 	if f.AgentType == "external" {
 		f.AgentCardURL, f.EndpointURL, f.RefreshInterval = strings.TrimSpace(c.FormValue("agentCardUrl")), strings.TrimSpace(c.FormValue("endpointUrl")), c.FormValue("refreshIntervalMinutes")
@@ -469,12 +474,15 @@ func fieldErrors(issues []db.Issue) map[string]string {
 		if len(is.Path) == 0 {
 			continue
 		}
-		field := fmt.Sprint(is.Path[0])
+		field, msg := fmt.Sprint(is.Path[0]), is.Message
 		if field == "modelAlias" {
 			field = "model"
 		}
+		if line, ok := lineOf(field, is.Path); ok {
+			msg = "Line " + strconv.Itoa(line) + ": " + msg
+		}
 		if _, seen := out[field]; !seen {
-			out[field] = is.Message
+			out[field] = msg
 		}
 	}
 	return out
@@ -566,6 +574,49 @@ func parseContextDocs(text string) []db.ContextDoc {
 			Name: strings.TrimSpace(parts[2]), MimeType: strings.TrimSpace(parts[3])})
 	}
 	return docs
+}
+
+// lineOf is the textarea line an issue is about, for the fields edited one item per line.
+func lineOf(field string, path []any) (int, bool) {
+	if len(path) < 2 || field != "conversationStarters" && field != "contextDocs" && field != "inputs" {
+		return 0, false
+	}
+	i, ok := path[1].(int)
+	return i + 1, ok
+}
+
+// parseInputs reads "name | type | required | description" lines (seed 003's inputs);
+// the type defaults to text, and "required" (or yes/true) marks a required input.
+func parseInputs(text string) []db.AgentInput {
+	inputs := []db.AgentInput{}
+	for _, line := range lines(text) {
+		parts := strings.SplitN(line, "|", 4)
+		for len(parts) < 4 {
+			parts = append(parts, "")
+		}
+		in := db.AgentInput{Name: strings.TrimSpace(parts[0]), Type: strings.TrimSpace(parts[1]), Description: strings.TrimSpace(parts[3])}
+		if in.Type == "" {
+			in.Type = "text"
+		}
+		switch strings.ToLower(strings.TrimSpace(parts[2])) {
+		case "required", "yes", "true":
+			in.Required = true
+		}
+		inputs = append(inputs, in)
+	}
+	return inputs
+}
+
+func formatInputs(inputs []db.AgentInput) string {
+	out := make([]string, len(inputs))
+	for i, in := range inputs {
+		required := "optional"
+		if in.Required {
+			required = "required"
+		}
+		out[i] = strings.TrimRight(strings.Join([]string{in.Name, in.Type, required, in.Description}, " | "), " |")
+	}
+	return strings.Join(out, "\n")
 }
 
 func formatContextDocs(docs []db.ContextDoc) string {

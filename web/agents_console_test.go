@@ -19,24 +19,31 @@ func TestConsoleEditorSavesEverySection(t *testing.T) {
 	c := e.client().mustLogin("builder@demo.test", "demo-builder-pass")
 	form := url.Values{"name": {"Console agent"}, "systemPrompt": {"Be brief."}, "model": {"openai:gpt-4o"}, "maxToolRoundtrips": {"0"},
 		"stage": {"development"}, "emailSlug": {"postmaster"}, "mcpServers": {mcp}, "showInChat": {"on"},
-		"contextDocs": {"googleDocs | doc-1 | Runbook | text/plain"}, "conversationStarters": {"Hi\nHelp me"}, "tools": {"web_search"}}
+		"contextDocs": {"googleDocs | doc-1 | Runbook | text/plain"}, "conversationStarters": {"Hi\nHelp me"}, "tools": {"web_search"},
+		"inputs": {"ticket | text | required | The ticket id\r\nlimit | colour"}, "tinesStoryImportId": {"not-a-uuid"}}
 	resp, page := c.post("/agents", form, c.csrf("/agents/new"))
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Number must be greater than or equal to 1") ||
 		!strings.Contains(page, `Email slug &#34;postmaster&#34; is reserved and cannot be used`) {
 		t.Fatalf("invalid form: %d", resp.StatusCode)
+	}
+	if !strings.Contains(page, "Line 2: Invalid enum value. Expected &#39;text&#39;") || !strings.Contains(page, "Invalid uuid") {
+		t.Fatal("the refused form does not say which input line or that the Tines id is not a UUID")
 	}
 	if !strings.Contains(page, `value="Console agent"`) {
 		t.Fatal("the refused form lost what the user typed")
 	}
 	form.Set("maxToolRoundtrips", "12")
 	form.Set("emailSlug", "console-agent")
+	form.Set("inputs", "ticket | text | required | The ticket id\r\nlimit | number")
+	form.Set("tinesStoryImportId", "3c90c3cc-0d44-4b50-8888-8dd25736052a")
 	resp, _ = c.post("/agents", form, c.csrf("/agents/new"))
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d", resp.StatusCode)
 	}
 	_, body = e.api("GET", "/api/agents?q=console", tok, "")
 	for _, want := range []string{`"mcpServers":[` + mcp + `]`, `"contextDocs":[{"provider":"googleDocs","id":"doc-1","name":"Runbook","mimeType":"text/plain"}]`,
-		`"conversationStarters":["Hi","Help me"]`, `"maxToolRoundtrips":12`, `"emailSlug":"console-agent"`, `"toolNames":["web_search"]`} {
+		`"conversationStarters":["Hi","Help me"]`, `"maxToolRoundtrips":12`, `"emailSlug":"console-agent"`, `"toolNames":["web_search"]`, `"tinesStoryImportId":"3c90c3cc-0d44-4b50-8888-8dd25736052a"`,
+		`"inputs":[{"type":"text","name":"ticket","description":"The ticket id","required":true},{"type":"number","name":"limit","description":"","required":false}]`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("saved agent lacks %s: %s", want, body)
 		}

@@ -49,6 +49,9 @@ type Form struct {
 	Name, Description, LogoURL, Model, MaxToolRoundtrips, SystemPrompt string
 	Stage, EmailSlug, PlanningMode, ConversationStarters               string
 	ContextDocs                                                        string // one "provider | id | name | mimeType" per line
+	Inputs                                                             string // one "name | type | required | description" per line
+	TinesStoryImportID                                                 string
+	UUID                                                               string // shown, never posted
 	AgentType, AgentCardURL, EndpointURL, RefreshInterval              string
 	ShowInChat                                                         bool
 	BaseVersion                                                        string
