@@ -33,6 +33,8 @@ type Store struct {
 
 	hooksMu sync.RWMutex
 	hooks   []bun.QueryHook // see AddQueryHook
+
+	checks passwordChecks // see PasswordChecks
 }
 
 // Open connects to PostgreSQL through pgx (simple protocol: Bun formats arguments

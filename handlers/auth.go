@@ -36,31 +36,21 @@ func (h *Auth) Login(c *fiber.Ctx) error {
 	form := auth.LoginForm{Email: email, Next: safeNext(c.FormValue("next"))}
 	ctx := c.UserContext()
 
-	byEmail, byIP, err := h.Store.LoginFailures(ctx, email, c.IP(), h.FailureWindow)
-	if err != nil {
-		return err
-	}
-	if byEmail >= h.MaxFailuresPerAccount || byIP >= h.MaxFailuresPerIP {
+	actor, err := h.Store.Login(ctx, email, password, c.IP(), db.LoginLimits{
+		PerAccount: h.MaxFailuresPerAccount, PerAddress: h.MaxFailuresPerIP, Window: h.FailureWindow})
+	switch {
+	case errors.Is(err, db.ErrLoginThrottled):
 		form.Error = "Too many failed sign-in attempts. Wait a few minutes and try again."
 		c.Set(fiber.HeaderRetryAfter, "300")
 		return Render(c, fiber.StatusTooManyRequests, auth.Login(h.Page(c, "Sign in", ""), form))
-	}
-	actor, err := h.Store.Authenticate(ctx, email, password)
-	if errors.Is(err, db.ErrBadCredentials) {
-		if err := h.Store.RecordLoginFailure(ctx, email, c.IP()); err != nil {
-			return err
-		}
+	case errors.Is(err, db.ErrBadCredentials):
 		form.Error = "Invalid email or password."
 		return Render(c, fiber.StatusUnauthorized, auth.Login(h.Page(c, "Sign in", ""), form))
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	actor.IP, actor.Via, actor.Route = c.IP(), "console", "POST /login"
 	if err := h.Sessions.Login(c, actor); err != nil {
-		return err
-	}
-	if err := h.Store.ClearLoginFailures(ctx, email); err != nil {
 		return err
 	}
 	if err := h.Store.Audit(ctx, h.Store.DB, actor, "login", "user", actor.UserID, ""); err != nil {

@@ -3,11 +3,14 @@ package web_test
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+
+	"agentconsole/db"
 )
 
 // Metric labels live in the registry after the request is gone: Fiber's zero-copy
@@ -72,5 +75,70 @@ func TestMetricsAfterManyMixedRequestsHaveOnlyRealLabels(t *testing.T) {
 	}
 	if lines := strings.Count(body, "agentconsole_http_requests_total{"); lines != len(series.FindAllString(body, -1)) {
 		t.Fatalf("malformed series among %d", lines)
+	}
+}
+
+// Of 25 parallel wrong passwords on one account (limit 5), exactly 5 are checked and
+// the rest throttled: the count is taken and the attempt recorded atomically, before
+// bcrypt, on every instance's shared database.
+func TestParallelWrongPasswordsAreCheckedOnlyUpToTheLimit(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	const attempts, limit = 25, 5 // the default LoginMaxPerAccount
+	type prepared struct {
+		c    *client
+		form url.Values
+	}
+	ready := make([]prepared, attempts)
+	for i := range ready {
+		c := e.client()
+		ready[i] = prepared{c, url.Values{"email": {"builder@demo.test"}, "password": {"wrong-password"}, "_csrf": {c.csrf("/login")}}}
+	}
+	before := e.Store.PasswordChecks()
+	statuses := make(chan int, attempts)
+	startLine := make(chan struct{})
+	for _, p := range ready {
+		go func(p prepared) {
+			<-startLine
+			req, _ := http.NewRequest("POST", e.URL+"/login", strings.NewReader(p.form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := p.c.http.Do(req)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}(p)
+	}
+	close(startLine)
+	got := map[int]int{}
+	for range attempts {
+		got[<-statuses]++
+	}
+	checked := 0
+	for cost, n := range e.Store.PasswordChecks() {
+		checked += n - before[cost]
+	}
+	if got[http.StatusUnauthorized] != limit || got[http.StatusTooManyRequests] != attempts-limit || checked != limit {
+		t.Fatalf("statuses %v, %d passwords checked; want %d checked (401) and %d throttled (429)", got, checked, limit, attempts-limit)
+	}
+}
+
+// An unknown email costs the same hash work as a known one: one comparison at the
+// configured cost (db tests check it at a cost above bcrypt's minimum).
+func TestUnknownEmailDoesTheSameHashWorkAsAKnownOne(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	for _, email := range []string{"builder@demo.test", "nobody@demo.test"} {
+		before := e.Store.PasswordChecks()
+		if resp := e.client().login(email, "wrong-password"); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("%s: %d", email, resp.StatusCode)
+		}
+		after := e.Store.PasswordChecks()
+		if after[db.PasswordCost]-before[db.PasswordCost] != 1 || len(after) != 1 {
+			t.Fatalf("%s: comparisons by cost %v → %v, want one more at cost %d", email, before, after, db.PasswordCost)
+		}
 	}
 }
