@@ -83,35 +83,6 @@ func (s *Store) AuditEntries(ctx context.Context, orgID int64, f AuditFilter) ([
 	return entries, nil
 }
 
-// RecordLoginFailure notes a failed login for throttling (and the audit log when the
-// account exists in an organisation).
-func (s *Store) RecordLoginFailure(ctx context.Context, email, ip string) error {
-	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewRaw("INSERT INTO login_failures (email, ip) VALUES (?, ?)", email, ip).Exec(ctx); err != nil {
-			return err
-		}
-		_, err := tx.NewRaw(`INSERT INTO audit_log (org_id, actor_user_id, actor, action, object_type, object_id, ip, via, route)
-			SELECT m.org_id, u.id, u.email, 'login.failed', 'user', u.id::text, ?, 'console', 'POST /login'
-			FROM users u JOIN memberships m ON m.user_id = u.id WHERE lower(u.email) = lower(?)`, ip, email).Exec(ctx)
-		return err
-	})
-}
-
-// LoginFailures counts recent failures for an account and for an address.
-func (s *Store) LoginFailures(ctx context.Context, email, ip string, window time.Duration) (byEmail, byIP int, err error) {
-	since := time.Now().Add(-window)
-	err = s.DB.NewRaw(`SELECT
-		(SELECT count(*) FROM login_failures WHERE lower(email) = lower(?) AND at > ?),
-		(SELECT count(*) FROM login_failures WHERE ip = ? AND at > ?)`, email, since, ip, since).Scan(ctx, &byEmail, &byIP)
-	return byEmail, byIP, err
-}
-
-// ClearLoginFailures forgets an account's failures after a successful login.
-func (s *Store) ClearLoginFailures(ctx context.Context, email string) error {
-	_, err := s.DB.NewRaw("DELETE FROM login_failures WHERE lower(email) = lower(?)", email).Exec(ctx)
-	return err
-}
-
 func nonZero(v int64) *int64 {
 	if v == 0 {
 		return nil

@@ -158,6 +158,16 @@ type RefreshOutcome struct {
 // when the card changed, an audit entry. A failed fetch is recorded and leaves the
 // cached card untouched. actor nil means the scheduler.
 func (s *Store) RefreshCard(ctx context.Context, actor *Actor, orgID, agentID int64, fetcher CardFetcher) (*RefreshOutcome, error) {
+	return s.refreshCard(ctx, actor, orgID, agentID, fetcher, nil)
+}
+
+// RefreshClaimedCard is the scheduler's refresh of a card it claimed; the history entry
+// keeps the claim time (card_refreshes.claimed_at).
+func (s *Store) RefreshClaimedCard(ctx context.Context, d DueCard, fetcher CardFetcher) (*RefreshOutcome, error) {
+	return s.refreshCard(ctx, nil, d.OrgID, d.AgentID, fetcher, &d.ClaimedAt)
+}
+
+func (s *Store) refreshCard(ctx context.Context, actor *Actor, orgID, agentID int64, fetcher CardFetcher, claimedAt *time.Time) (*RefreshOutcome, error) {
 	a, err := s.Agent(ctx, orgID, agentID)
 	if err != nil {
 		return nil, err
@@ -186,7 +196,7 @@ func (s *Store) RefreshCard(ctx context.Context, actor *Actor, orgID, agentID in
 			return err
 		}
 		if fetchErr != nil {
-			return s.recordCardFailure(ctx, tx, actor, a, fetchErr)
+			return s.recordCardFailure(ctx, tx, actor, a, fetchErr, claimedAt)
 		}
 		var old *a2a.AgentCard
 		if len(cur.Card) > 0 && string(cur.Card) != "null" {
@@ -226,9 +236,9 @@ func (s *Store) RefreshCard(ctx context.Context, actor *Actor, orgID, agentID in
 			outcome = "changed"
 		}
 		reportJSON, _ := json.Marshal(report)
-		if err := tx.NewRaw(`INSERT INTO card_refreshes (org_id, agent_id, by_label, outcome, url, spec_version, old_card, new_card, change_report)
-			VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb) RETURNING id`, orgID, agentID, actor.Label(), outcome, got.URL, spec,
-			jsonOrNull(cur.Card), string(newCard), string(reportJSON)).Scan(ctx, &out.RefreshID); err != nil {
+		if err := tx.NewRaw(`INSERT INTO card_refreshes (org_id, agent_id, by_label, outcome, url, spec_version, old_card, new_card, change_report, claimed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?) RETURNING id`, orgID, agentID, actor.Label(), outcome, got.URL, spec,
+			jsonOrNull(cur.Card), string(newCard), string(reportJSON), claimedAt).Scan(ctx, &out.RefreshID); err != nil {
 			return err
 		}
 		if changed {
@@ -259,7 +269,7 @@ func (e *CardRefreshError) Error() string {
 }
 func (e *CardRefreshError) Unwrap() error { return e.Cause }
 
-func (s *Store) recordCardFailure(ctx context.Context, tx bun.Tx, actor *Actor, a *Agent, cause error) error {
+func (s *Store) recordCardFailure(ctx context.Context, tx bun.Tx, actor *Actor, a *Agent, cause error, claimedAt *time.Time) error {
 	urls := CardURLs(a.ExternalConfig)
 	u := ""
 	if len(urls) > 0 {
@@ -269,8 +279,8 @@ func (s *Store) recordCardFailure(ctx context.Context, tx bun.Tx, actor *Actor, 
 		cause.Error(), a.ID).Exec(ctx); err != nil {
 		return err
 	}
-	if _, err := tx.NewRaw(`INSERT INTO card_refreshes (org_id, agent_id, by_label, outcome, error, url) VALUES (?, ?, ?, 'error', ?, ?)`,
-		a.OrgID, a.ID, actor.Label(), cause.Error(), u).Exec(ctx); err != nil {
+	if _, err := tx.NewRaw(`INSERT INTO card_refreshes (org_id, agent_id, by_label, outcome, error, url, claimed_at) VALUES (?, ?, ?, 'error', ?, ?, ?)`,
+		a.OrgID, a.ID, actor.Label(), cause.Error(), u, claimedAt).Exec(ctx); err != nil {
 		return err
 	}
 	return s.Audit(ctx, tx, actor, "agent.card_refresh_failed", "agent", a.ID, a.Name+": "+cause.Error())
@@ -397,17 +407,27 @@ func (s *Store) DeleteSkillRoleRule(ctx context.Context, actor *Actor, id int64)
 	})
 }
 
-// DueCard is an external agent whose card is due for a refresh.
+// DueCard is an external agent whose card is due for a refresh, as claimed.
 type DueCard struct {
-	AgentID int64 `bun:"agent_id"`
-	OrgID   int64 `bun:"org_id"`
+	AgentID   int64     `bun:"agent_id"`
+	OrgID     int64     `bun:"org_id"`
+	ClaimedAt time.Time `bun:"claimed_at"` // the claiming statement's now()
 }
 
 // ClaimDueCards claims up to limit cards whose refresh is due, across every instance:
-// SKIP LOCKED hands each due card to one claimer, and the claim moves next_refresh_at on
-// by the agent's interval (doubled per consecutive failure, at most 16×), so each card is
-// refreshed once per interval however many instances run. unit is one "minute" of
-// refreshIntervalMinutes (tests shorten it).
+// SKIP LOCKED hands each due card to one claimer, and the claim moves next_refresh_at to
+// the claim time plus the agent's interval (doubled per consecutive failure, at most
+// 16×). unit is one "minute" of refreshIntervalMinutes (tests shorten it).
+//
+// "Once per interval" (SPEC §5) means: two scheduled claims of one card are never less
+// than an interval apart, however late a tick comes and however many instances run. So
+// the next due time counts from the claim, not from the old schedule: keeping the old
+// grid (old next + interval) after a late tick put the next claim a fraction of an
+// interval after this one. A schedule that fell behind does not catch up; it slips by
+// the lateness (at most one tick per interval when the instances keep up). The bound
+// holds across instances because a claimer that read the row before this claim
+// committed re-checks next_refresh_at <= now() on the updated row, and its now() is
+// earlier than this claim's.
 func (s *Store) ClaimDueCards(ctx context.Context, limit int, unit time.Duration) ([]DueCard, error) {
 	out := []DueCard{}
 	err := s.DB.NewRaw(`WITH due AS (
@@ -418,9 +438,8 @@ func (s *Store) ClaimDueCards(ctx context.Context, limit int, unit time.Duration
 			WHERE c.next_refresh_at <= now() AND a.deleted_at IS NULL AND a.agent_type = 'external'
 			ORDER BY c.next_refresh_at LIMIT ? FOR UPDATE OF c SKIP LOCKED),
 		iv AS (SELECT agent_id, CASE WHEN iv0 = interval '0' THEN make_interval(secs => ? * 60) ELSE iv0 END * backoff AS iv FROM due)
-		UPDATE agent_cards c SET last_attempt_at = now(),
-			next_refresh_at = CASE WHEN c.next_refresh_at + iv.iv > now() THEN c.next_refresh_at + iv.iv ELSE now() + iv.iv END
-		FROM iv WHERE c.agent_id = iv.agent_id RETURNING c.agent_id, c.org_id`,
+		UPDATE agent_cards c SET last_attempt_at = now(), next_refresh_at = now() + iv.iv
+		FROM iv WHERE c.agent_id = iv.agent_id RETURNING c.agent_id, c.org_id, now() AS claimed_at`,
 		unit.Seconds(), limit, unit.Seconds()).Scan(ctx, &out)
 	if err != nil {
 		return nil, fmt.Errorf("db: claim due cards: %w", err)

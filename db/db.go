@@ -34,7 +34,8 @@ type Store struct {
 	hooksMu sync.RWMutex
 	hooks   []bun.QueryHook // see AddQueryHook
 
-	orgUUIDs sync.Map // organisation id → UUID: immutable, so cached for the process
+	orgUUIDs sync.Map       // organisation id → UUID: immutable, so cached for the process
+	checks   passwordChecks // see PasswordChecks
 }
 
 // Open connects to PostgreSQL through pgx (simple protocol: Bun formats arguments

@@ -62,10 +62,6 @@ func HashPassword(password string) (string, error) {
 	return string(h), err
 }
 
-// dummyHash is compared against when the email is unknown, so that a failed login
-// takes the same time whether or not the account exists.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("agentconsole-dummy-password"), bcrypt.MinCost)
-
 // CreateOrganization inserts an organisation.
 func (s *Store) CreateOrganization(ctx context.Context, idb bun.IDB, name, slug string) (*Organization, error) {
 	org := &Organization{Name: name, Slug: slug}
@@ -125,12 +121,12 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*Acto
 	if err != nil {
 		err = notFound(err)
 		if errors.Is(err, ErrNotFound) {
-			bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+			s.comparePassword(dummyHash(), password)
 			return nil, ErrBadCredentials
 		}
 		return nil, fmt.Errorf("db: authenticate: %w", err)
 	}
-	if bcrypt.CompareHashAndPassword([]byte(row.PasswordHash), []byte(password)) != nil {
+	if s.comparePassword([]byte(row.PasswordHash), password) != nil {
 		return nil, ErrBadCredentials
 	}
 	return &Actor{UserID: row.ID, OrgID: row.OrgID, OrgName: row.OrgName, Email: row.Email, Name: row.Name, Role: row.Role}, nil

@@ -2,8 +2,10 @@ package handlers
 
 import (
 	"errors"
+	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -36,31 +38,21 @@ func (h *Auth) Login(c *fiber.Ctx) error {
 	form := auth.LoginForm{Email: email, Next: safeNext(c.FormValue("next"))}
 	ctx := c.UserContext()
 
-	byEmail, byIP, err := h.Store.LoginFailures(ctx, email, c.IP(), h.FailureWindow)
-	if err != nil {
-		return err
-	}
-	if byEmail >= h.MaxFailuresPerAccount || byIP >= h.MaxFailuresPerIP {
+	actor, err := h.Store.Login(ctx, email, password, c.IP(), db.LoginLimits{
+		PerAccount: h.MaxFailuresPerAccount, PerAddress: h.MaxFailuresPerIP, Window: h.FailureWindow})
+	switch {
+	case errors.Is(err, db.ErrLoginThrottled):
 		form.Error = "Too many failed sign-in attempts. Wait a few minutes and try again."
 		c.Set(fiber.HeaderRetryAfter, "300")
 		return Render(c, fiber.StatusTooManyRequests, auth.Login(h.Page(c, "Sign in", ""), form))
-	}
-	actor, err := h.Store.Authenticate(ctx, email, password)
-	if errors.Is(err, db.ErrBadCredentials) {
-		if err := h.Store.RecordLoginFailure(ctx, email, c.IP()); err != nil {
-			return err
-		}
+	case errors.Is(err, db.ErrBadCredentials):
 		form.Error = "Invalid email or password."
 		return Render(c, fiber.StatusUnauthorized, auth.Login(h.Page(c, "Sign in", ""), form))
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	actor.IP, actor.Via, actor.Route = c.IP(), "console", "POST /login"
 	if err := h.Sessions.Login(c, actor); err != nil {
-		return err
-	}
-	if err := h.Store.ClearLoginFailures(ctx, email); err != nil {
 		return err
 	}
 	if err := h.Store.Audit(ctx, h.Store.DB, actor, "login", "user", actor.UserID, ""); err != nil {
@@ -119,10 +111,33 @@ func (h *Auth) ChangePassword(c *fiber.Ctx) error {
 	return h.redirect(c, "/account", "success", "Password changed. Your other sessions were signed out.")
 }
 
-// safeNext keeps post-login redirects on this site (no open redirect).
+// safeNext keeps post-login (and other form-driven) redirects on this site: it accepts
+// only a same-origin path and answers "" for anything else. A browser reads "//host"
+// and "/\\host" as another host, and it drops tabs and newlines before parsing, so
+// "/\t/evil.example" (next=/%09/evil.example) became "//evil.example". Hence: one
+// leading "/", no backslash, no control character or whitespace anywhere, and the
+// same rules again on the percent-decoded path, for anything that decodes once more.
 func safeNext(next string) string {
-	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") {
-		return next
+	path := next
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i]
 	}
-	return ""
+	decoded, err := url.PathUnescape(path)
+	if err != nil || !localPath(next) || !localPath(decoded) {
+		return ""
+	}
+	return next
+}
+
+// localPath reports a path that every browser resolves against this origin.
+func localPath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return false
+	}
+	for _, r := range p {
+		if r == '\\' || r < 0x20 || r == 0x7f || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return true
 }

@@ -16,7 +16,7 @@ func waitText(sel, want string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 		js := `(() => { const el = document.querySelector(` + "`" + sel + "`" + `); if (!el) return false; const t = el.textContent.trim(); ` +
 			`return ` + "`" + want + "`" + ` === "" ? t === "" : t.includes(` + "`" + want + "`" + `); })()`
-		deadline := time.Now().Add(15 * time.Second)
+		deadline := time.Now().Add(45 * time.Second) // a guard against hanging: Chromium shares two loaded cores
 		for {
 			ok, err := chromedp.Evaluate[bool](js)(ctx, tg)
 			if err == nil && ok {

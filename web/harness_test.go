@@ -44,7 +44,7 @@ func startOn(t *testing.T, store *db.Store, tweak ...func(*web.Config)) *env {
 	cfg := web.DefaultConfig()
 	cfg.CardTick = 0                                                           // no background refresh unless a test asks for it
 	cfg.Fetch.AllowNets = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} // the tests' A2A peers
-	cfg.Fetch.Timeout = 2 * time.Second
+	cfg.Fetch.Timeout = 5 * time.Second                                        // local peers answer at once, but a loaded machine may stall a few seconds
 	for _, f := range tweak {
 		f(&cfg)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -31,9 +32,29 @@ func newMetrics() *metrics {
 	return m
 }
 
+// observe counts a request. The labels outlive the request inside the registry, so they
+// must not be Fiber's zero-copy strings (c.Method() points into a buffer the next request
+// reuses: the series turned to garbage and the registry then refused them with a 500).
+// The method is mapped onto constants (that also bounds the label to real methods) and
+// the route pattern is copied.
 func (m *metrics) observe(method, route string, status int, d time.Duration) {
+	method, route = methodLabel(method), strings.Clone(route)
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(method, route).Observe(d.Seconds())
+}
+
+// httpMethods are the methods metrics name; anything else is "OTHER".
+var httpMethods = []string{fiber.MethodGet, fiber.MethodHead, fiber.MethodPost, fiber.MethodPut, fiber.MethodPatch,
+	fiber.MethodDelete, fiber.MethodConnect, fiber.MethodOptions, fiber.MethodTrace}
+
+// methodLabel returns the constant spelling of a request method (never the request's bytes).
+func methodLabel(method string) string {
+	for _, m := range httpMethods {
+		if m == method {
+			return m
+		}
+	}
+	return "OTHER"
 }
 
 func (m *metrics) handler() fiber.Handler {

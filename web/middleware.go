@@ -37,7 +37,9 @@ func (s *Server) recoverPanics(c *fiber.Ctx) (err error) {
 // carrying it, one structured log line at the end, and its metrics.
 func (s *Server) requestLog(c *fiber.Ctx) error {
 	start := time.Now()
-	rid := c.Get("X-Request-Id")
+	// A copy: the id lives on in the request's logger, and c.Get's string is Fiber's
+	// zero-copy view of a buffer the next request reuses.
+	rid := strings.Clone(c.Get("X-Request-Id"))
 	if len(rid) == 0 || len(rid) > 64 || strings.ContainsAny(rid, " \t\r\n\"") {
 		var b [8]byte
 		rand.Read(b[:])

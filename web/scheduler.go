@@ -10,8 +10,9 @@ import (
 )
 
 // cardScheduler refreshes external agents' cards in the background. Each tick it claims
-// due cards in PostgreSQL (FOR UPDATE SKIP LOCKED, next_refresh_at moved on in the same
-// statement), so any number of instances refresh each card once per interval; at most
+// due cards in PostgreSQL (FOR UPDATE SKIP LOCKED, next_refresh_at set to the claim time
+// plus the interval in the same statement), so any number of instances claim each card
+// at most once per interval, even when ticks come late (see db.ClaimDueCards); at most
 // Concurrency refreshes run at once, so a host that hangs holds one slot for at most the
 // fetch time-out.
 type cardScheduler struct {
@@ -52,7 +53,7 @@ func (s *cardScheduler) once(ctx context.Context) {
 		wg.Add(1)
 		go func(d db.DueCard) {
 			defer wg.Done()
-			if _, err := s.store.RefreshCard(ctx, nil, d.OrgID, d.AgentID, s.fetcher); err != nil {
+			if _, err := s.store.RefreshClaimedCard(ctx, d, s.fetcher); err != nil {
 				s.log.Info("card refresh failed", "agent_id", d.AgentID, "err", err)
 			}
 		}(d)

@@ -43,10 +43,25 @@ func TestServerKilledMidSyncLeavesNoPartialSync(t *testing.T) {
 	e := &env{t: t, Store: store}
 	bumpCatalog(t, e, "2029.1", "web_search")
 	_, secret, _ := store.CreateToken(ctx, admin, admin.UserID, "kill")
-	// 100 sync versions × 30 ms: the sync takes about 3 s.
-	store.DB.ExecContext(ctx, `CREATE FUNCTION slow_sync() RETURNS trigger LANGUAGE plpgsql AS $$
-		BEGIN IF NEW.source = 'sync' THEN PERFORM pg_sleep(0.03); END IF; RETURN NEW; END $$`)
-	store.DB.ExecContext(ctx, `CREATE TRIGGER slow_sync BEFORE INSERT ON agent_versions FOR EACH ROW EXECUTE FUNCTION slow_sync()`)
+	// The sync's first version waits on an advisory lock this test holds, so the server is
+	// killed in the middle of the sync however slow the machine is (a sleep in the
+	// trigger and a sleep here raced on a loaded machine).
+	const gateKey = 0x6b696c6c // "kill"
+	gate, err := store.DB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gate.Close()
+	if _, err := gate.ExecContext(ctx, "SELECT pg_advisory_lock(?)", gateKey); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`CREATE FUNCTION gate_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.source = 'sync' THEN PERFORM pg_advisory_xact_lock_shared(` + fmt.Sprint(gateKey) + `); END IF; RETURN NEW; END $$`,
+		`CREATE TRIGGER gate_sync BEFORE INSERT ON agent_versions FOR EACH ROW EXECUTE FUNCTION gate_sync()`} {
+		if _, err := store.DB.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
@@ -58,42 +73,46 @@ func TestServerKilledMidSyncLeavesNoPartialSync(t *testing.T) {
 	}
 	defer cmd.Process.Kill()
 	base := "http://127.0.0.1:" + port
-	for i := 0; ; i++ {
-		if resp, err := http.Get(base + "/readyz"); err == nil && resp.StatusCode == 200 {
-			resp.Body.Close()
-			break
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(time.Minute); !cond(); time.Sleep(25 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("never: %s", what)
+			}
 		}
-		if i > 200 {
-			t.Fatal("server not ready")
-		}
-		time.Sleep(25 * time.Millisecond)
 	}
+	waitFor("server ready", func() bool {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
 	go func() {
 		req, _ := http.NewRequest("POST", base+"/api/agents/sync-tools", nil)
 		req.Header.Set("Authorization", "Bearer "+secret)
 		http.DefaultClient.Do(req)
 	}()
-	time.Sleep(1200 * time.Millisecond) // well inside the sync
-	var inFlight int
-	store.DB.NewRaw(`SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%INSERT INTO agent_versions%' AND pid <> pg_backend_pid()`).Scan(ctx, &inFlight)
-	if inFlight != 1 {
-		t.Fatalf("the sync is not running when the server is killed (%d)", inFlight)
-	}
+	waitFor("the sync held at its first version", func() bool {
+		var held int
+		store.DB.NewRaw(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+			AND wait_event = 'advisory' AND query LIKE '%INSERT INTO agent_versions%'`).Scan(ctx, &held)
+		return held == 1
+	})
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
-	// PostgreSQL rolls the transaction back once it notices the client is gone.
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		var active int
-		store.DB.NewRaw(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle' AND pid <> pg_backend_pid()`).Scan(ctx, &active)
-		if active == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the killed server's transaction is still running")
-		}
-		time.Sleep(100 * time.Millisecond)
+	// Let the orphaned statement go on: PostgreSQL rolls the transaction back when it
+	// next talks to the client and finds it gone.
+	if _, err := gate.ExecContext(ctx, "SELECT pg_advisory_unlock(?)", gateKey); err != nil {
+		t.Fatal(err)
 	}
+	waitFor("the killed server's transaction ended", func() bool {
+		var active int
+		store.DB.NewRaw(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle'
+			AND pid <> pg_backend_pid()`).Scan(ctx, &active) // the gate's connection is idle now
+		return active == 0
+	})
 	var versions int
 	store.DB.NewRaw("SELECT count(*) FROM agent_versions WHERE source = 'sync'").Scan(ctx, &versions)
 	outdated, _ := store.OutdatedAgents(ctx, admin.OrgID)

@@ -1,0 +1,1 @@
+ALTER TABLE card_refreshes DROP COLUMN IF EXISTS claimed_at;
