@@ -73,9 +73,16 @@ func (h *Admin) SetRole(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = h.Store.SetRole(c.UserContext(), ActorOf(c), id, db.Role(c.FormValue("role")))
+	role := db.Role(c.FormValue("role"))
+	refuse := func(msg string) error { // under that member's role, the rest as it was
+		return h.renderUsers(c, fiber.StatusUnprocessableEntity, admin.NewUserForm{Role: string(db.RoleBuilder), RowErrors: map[int64]string{id: msg}})
+	}
+	if !role.Valid() {
+		return refuse("Choose admin, builder or reviewer.")
+	}
+	err = h.Store.SetRole(c.UserContext(), ActorOf(c), id, role)
 	if errors.Is(err, db.ErrLastAdmin) {
-		return h.redirect(c, "/admin/users", "error", "The organisation needs at least one admin.")
+		return refuse("The organisation needs at least one admin.")
 	}
 	if err != nil {
 		return err

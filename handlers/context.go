@@ -60,6 +60,11 @@ func Render(c *fiber.Ctx, status int, component templ.Component) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	if status >= 400 && c.Method() != fiber.MethodGet && c.Get("HX-Request") == "true" {
+		// A refused form is shown again where the user is: the address bar keeps the
+		// page's URL (a boosted POST would otherwise push the form's action).
+		c.Set("HX-Push-Url", "false")
+	}
 	return c.Status(status).Send(buf.Bytes())
 }
 

@@ -3,11 +3,14 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 
+	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
+	"agentconsole/views/components"
 	"agentconsole/views/pages/tags"
 )
 
@@ -59,7 +62,12 @@ func (h *Tags) Update(c *fiber.Ctx) error {
 	t, err := h.Store.SaveTag(c.UserContext(), ActorOf(c), id, db.TagInput{Name: db.Some(c.FormValue("name")), Color: db.Some(c.FormValue("color"))})
 	var ve *db.ValidationError
 	if errors.As(err, &ve) {
-		return h.redirect(c, "/tags", "error", ve.Message)
+		// The message goes under that tag's row, the other forms as they were.
+		msg := ve.Message
+		if len(ve.Details) > 0 {
+			msg = ve.Details[0].Message
+		}
+		return h.render(c, fiber.StatusUnprocessableEntity, tags.Form{Color: "slate", RowErrors: map[int64]string{id: msg}})
 	}
 	if err != nil {
 		return err
@@ -89,15 +97,34 @@ func (h *Tags) Inline(c *fiber.Ctx) error {
 	t, created, err := h.Store.FindOrCreateTag(c.UserContext(), ActorOf(c), c.FormValue("newTag"))
 	var ve *db.ValidationError
 	if errors.As(err, &ve) {
-		return c.Status(fiber.StatusUnprocessableEntity).SendString("Type a tag name of at most 50 characters.")
+		msg := "Type a tag name of at most 50 characters."
+		if !IsHTMX(c) {
+			return h.redirect(c, back(c, "/tags"), "error", msg)
+		}
+		// Nothing joins the tag list; the message goes under the tag box.
+		return Render(c, fiber.StatusUnprocessableEntity, components.FieldErrorOOB("newTag-error", msg))
 	}
 	if err != nil {
 		return err
 	}
-	if created {
-		return Render(c, fiber.StatusOK, tags.InlineOption(t.ID, t.Name, false))
+	if !IsHTMX(c) { // without JavaScript: back to the editor, where the tag is now listed
+		return h.redirect(c, back(c, "/tags"), "success", "Tag “"+t.Name+"” is ready: tick it and save.")
 	}
-	return Render(c, fiber.StatusOK, tags.InlineOption(t.ID, t.Name, true))
+	clear := components.FieldErrorOOB("newTag-error", "")
+	if created {
+		return Render(c, fiber.StatusOK, templ.Join(tags.InlineOption(t.ID, t.Name, false), clear))
+	}
+	return Render(c, fiber.StatusOK, templ.Join(tags.InlineOption(t.ID, t.Name, true), clear))
+}
+
+// back is the page a plain form post came from (same site only), else fallback.
+func back(c *fiber.Ctx, fallback string) string {
+	if u, err := url.Parse(c.Get(fiber.HeaderReferer)); err == nil && u.Host == string(c.Context().Host()) {
+		if p := safeNext(u.RequestURI()); p != "" {
+			return p
+		}
+	}
+	return fallback
 }
 
 // BulkFromList assigns or removes a tag on the agents selected in the list.

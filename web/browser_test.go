@@ -13,6 +13,12 @@ import (
 // browser starts headless Debian Chromium for one test (a fresh profile each time).
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	return browserWithin(t, 3*time.Minute)
+}
+
+// browserWithin is browser for a test that needs the browser longer than a minute.
+func browserWithin(t *testing.T, limit time.Duration) context.Context {
+	t.Helper()
 	path := os.Getenv("CHROMIUM")
 	if path == "" {
 		path = "/usr/bin/chromium"
@@ -28,7 +34,7 @@ func browser(t *testing.T) context.Context {
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute) // whole test; a guard against hanging, not a speed target
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit) // whole test; a guard against hanging, not a speed target
 	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)

@@ -238,7 +238,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		return handlers.APIError(c, status, message)
 	}
 	if c.Get("HX-Request") == "true" && c.Get("HX-Boosted") != "true" {
-		return c.Status(status).SendString(message)
+		// A fragment request has no page to replace: the message goes to the page's
+		// alert box, wherever the request meant to swap (4xx are swapped, see layout.Base).
+		c.Set("HX-Retarget", "#live-errors")
+		c.Set("HX-Reswap", "outerHTML")
+		return handlers.Render(c, status, layout.LiveErrors(message))
 	}
 	page := layout.Page{Title: message, CSRF: s.sessions.CSRFToken(c)}
 	if a := handlers.ActorOf(c); a != nil {

@@ -1,4 +1,8 @@
 // agentconsole: the little glue htmx needs. No inline scripts anywhere (CSP).
+//
+// Confirmations are htmx's own `hx-confirm` on the form (every form is boosted, so htmx
+// submits it and asks first; a dismissed dialog sends nothing). Without JavaScript the
+// form posts unconfirmed, which is the accepted fallback.
 (function () {
   "use strict";
   function csrfToken() {
@@ -10,13 +14,20 @@
   document.addEventListener("htmx:configRequest", function (evt) {
     evt.detail.headers["X-CSRF-Token"] = csrfToken();
   });
-  // A failed htmx request must never look like a dead button: say what happened.
+  // A refused request (4xx) is swapped (see the htmx-config meta): the answer carries the
+  // server's message next to its field. Whatever the page said before is stale then: an
+  // earlier success flash or alert must not stay beside the refusal.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var status = evt.detail.xhr.status;
+    if (status < 400 || status >= 500) return;
+    var flashes = document.querySelector("[data-testid=flashes]");
+    if (flashes) flashes.textContent = "";
+    hideAlert();
+  });
+  // What is left as an error: 5xx and unreachable servers. Never a dead button.
   document.addEventListener("htmx:responseError", function (evt) {
     var status = evt.detail.xhr.status;
     var msg = "Something went wrong (" + status + "). Please try again.";
-    if (status === 403) msg = "Not allowed, or your session changed. Reload the page and try again.";
-    if (status === 401) msg = "Your session has ended. Please log in again.";
-    if (status === 429) msg = "Too many requests. Wait a moment and try again.";
     if (status === 503) msg = "The service is briefly unavailable. Try again in a few seconds.";
     announce(msg);
   });
@@ -29,11 +40,35 @@
     box.textContent = msg;
     box.hidden = false;
   }
-  // Buttons that ask before doing something destructive, without inline handlers.
-  document.addEventListener("submit", function (evt) {
-    var q = evt.target.getAttribute("data-confirm");
-    if (q && !window.confirm(q)) evt.preventDefault();
-  }, true);
+  function hideAlert() {
+    var box = document.getElementById("live-errors");
+    if (box) { box.hidden = true; box.textContent = ""; }
+  }
+  // A field is invalid exactly when its message element (aria-describedby, class
+  // field-error) says something: inline validation swaps only the message, so the field's
+  // aria-invalid and error styling follow it here.
+  function syncInvalid(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var errs = scope.querySelectorAll(".field-error[id]");
+    if (scope !== document && scope.matches && scope.matches(".field-error[id]")) errs = [scope];
+    Array.prototype.forEach.call(errs, function (err) {
+      var bad = err.textContent.trim() !== "";
+      var controls = document.querySelectorAll('[aria-describedby~="' + err.id + '"]');
+      Array.prototype.forEach.call(controls, function (el) {
+        el.setAttribute("aria-invalid", bad ? "true" : "false");
+        el.classList.toggle("input-error", bad);
+      });
+    });
+  }
+  document.addEventListener("htmx:load", function (evt) { syncInvalid(evt.detail.elt); });
+  document.addEventListener("htmx:oobAfterSwap", function (evt) { syncInvalid(evt.detail.target); });
+  document.addEventListener("DOMContentLoaded", function () { syncInvalid(document); });
+  // Small forms that add to the page (data-reset-on-success, e.g. the editor's tag box)
+  // are emptied once their request succeeded, ready for the next entry.
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var form = evt.detail.elt;
+    if (evt.detail.successful && evt.detail.xhr.status < 400 && form.matches && form.matches("form[data-reset-on-success]")) form.reset();
+  });
   // Copy buttons (token shown once).
   document.addEventListener("click", function (evt) {
     var btn = evt.target.closest("[data-copy]");

@@ -15,6 +15,7 @@ type MemberRow struct {
 type NewUserForm struct {
 	Email, Name, Role string
 	Errors            map[string]string
+	RowErrors         map[int64]string // role changes refused, by user id
 }
 
 // TokenRow is one line of the tokens table.
