@@ -37,7 +37,8 @@ func cardView(raw json.RawMessage, roles map[string][]string) *cardspage.Card {
 	if json.Unmarshal(raw, &c) != nil {
 		return nil
 	}
-	v := &cardspage.Card{Name: c.Name, Description: c.Description, Version: c.Version, DocumentationURL: c.DocumentationURL, IconURL: c.IconURL}
+	v := &cardspage.Card{Name: c.Name, Description: c.Description, Version: c.Version, DocumentationURL: c.DocumentationURL, IconURL: c.IconURL,
+		InputModes: c.DefaultInputModes, OutputModes: c.DefaultOutputModes}
 	if c.Provider != nil {
 		v.Provider, v.ProviderURL = c.Provider.Org, c.Provider.URL
 	}
