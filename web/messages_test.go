@@ -1,0 +1,67 @@
+package web_test
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// fieldText is the unescaped text of the element with that id (a field error or a
+// textarea) in a rendered page.
+func fieldText(t *testing.T, page, tag, id string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)<` + tag + `[^>]*\bid="` + regexp.QuoteMeta(id) + `"[^>]*>(.*?)</` + tag + `>`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no <%s id=%q> in the page", tag, id)
+	}
+	return html.UnescapeString(m[1])
+}
+
+// TestConsoleToolConfigErrorsBesideTheirField: a refused per-tool config is explained
+// beside that tool's config field, naming the tool in words, and the text comes back
+// exactly as typed; the API's error keeps its path.
+func TestConsoleToolConfigErrorsBesideTheirField(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	c := e.client().mustLogin("builder@demo.test", "demo-builder-pass")
+	typed := "{ \"readOnly\": \"yes\",\n  \"connectionId\": \"main\" }"
+	form := url.Values{"name": {"Reporter"}, "stage": {"development"}, "tools": {"run_sql", "send_email", "call_agent"},
+		"cfgjson-run_sql": {typed}, "cfgjson-send_email": {`{"allowedDomains": ["example.com",]}`}, "cfg-call_agent": {"999999"}}
+	resp, page := c.post("/agents", form, c.csrf("/agents/new"))
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("refused save: %d", resp.StatusCode)
+	}
+	for id, want := range map[string]string{
+		"cfgjson-run_sql-error":    "Config of run_sql: readOnly must be a boolean, not a string",
+		"cfgjson-send_email-error": "Config of send_email: not valid JSON (invalid character ']' looking for beginning of value, at character 35)",
+		"cfg-call_agent-error":     "Config of call_agent: Agent 999999 does not belong to this organization (at callableAgentIds[0])",
+	} {
+		if got := fieldText(t, page, "p", id); got != want {
+			t.Errorf("%s: %q, want %q", id, got, want)
+		}
+	}
+	if got := fieldText(t, page, "p", "tools-error"); got != "" {
+		t.Errorf("config problems still under the tool grid: %q", got)
+	}
+	if got := fieldText(t, page, "textarea", "cfgjson-run_sql"); got != typed {
+		t.Errorf("textarea came back as %q, typed %q", got, typed)
+	}
+	if strings.Contains(page, "got string, want") {
+		t.Error("the validator's raw wording reached the page")
+	}
+	// Inline validation answers the same message for the field being edited.
+	vform := url.Values{"name": {"Reporter"}, "tools": {"run_sql"}, "cfgjson-run_sql": {typed}, "_csrf": {c.csrf("/agents/new")}}
+	resp, frag := c.do("POST", "/agents/validate", strings.NewReader(vform.Encode()), map[string]string{
+		"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true", "HX-Trigger-Name": "cfgjson-run_sql"})
+	if resp.StatusCode != 200 || fieldText(t, frag, "p", "cfgjson-run_sql-error") != "Config of run_sql: readOnly must be a boolean, not a string" {
+		t.Errorf("inline validation: %d %s", resp.StatusCode, frag)
+	}
+	// The API keeps the validator's message and the path into the config.
+	code, body := e.api("POST", "/api/agents", e.token("builder@demo.test"), `{"name":"Reporter","tools":{"run_sql":{"config":{"readOnly":"yes"}}}}`)
+	if code != 400 || !strings.Contains(body, `"path":["tools","run_sql","config","readOnly"]`) {
+		t.Errorf("API: %d %s", code, body)
+	}
+}
