@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"bytes"
 	"html"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -63,5 +65,37 @@ func TestConsoleToolConfigErrorsBesideTheirField(t *testing.T) {
 	code, body := e.api("POST", "/api/agents", e.token("builder@demo.test"), `{"name":"Reporter","tools":{"run_sql":{"config":{"readOnly":"yes"}}}}`)
 	if code != 400 || !strings.Contains(body, `"path":["tools","run_sql","config","readOnly"]`) {
 		t.Errorf("API: %d %s", code, body)
+	}
+}
+
+// TestInvalidCatalogUploadSaysWhichToolAndWhy: the console's upload page and the API
+// name the tool and the problem in words; no server path or validator dump.
+func TestInvalidCatalogUploadSaysWhichToolAndWhy(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	bad := `{"catalogVersion":"9","native":{"web_search":{"description":"Search","parameters":{"type":"object","properties":{"q":{"type":"strin"}}}}}}`
+	want := "Invalid catalog: tool web_search: parameters: invalid JSON Schema: at /properties/q/type: value must be one of"
+	c := e.client().mustLogin("admin@demo.test", "demo-admin-pass")
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("_csrf", c.csrf("/admin/catalog"))
+	fw, _ := mw.CreateFormFile("catalog", "catalog.json")
+	fw.Write([]byte(bad))
+	mw.Close()
+	resp, page := c.do("POST", "/admin/catalog", &body, map[string]string{"Content-Type": mw.FormDataContentType()})
+	m := regexp.MustCompile(`(?s)data-testid="import-error">(.*?)</p>`).FindStringSubmatch(page)
+	if resp.StatusCode != http.StatusUnprocessableEntity || m == nil || !strings.HasPrefix(html.UnescapeString(m[1]), want) {
+		t.Fatalf("console upload: %d %v", resp.StatusCode, m)
+	}
+	code, answer := e.api("POST", "/api/tools/catalog", e.token("admin@demo.test"), bad)
+	if code != 400 || !strings.Contains(answer, `"error":"`+want) {
+		t.Fatalf("API upload: %d %s", code, answer)
+	}
+	for _, text := range []string{html.UnescapeString(m[1]), answer} {
+		for _, leak := range []string{"file://", "/work", "schema.json", "metaschema", "jsonschema", "allOf"} {
+			if strings.Contains(text, leak) {
+				t.Errorf("the message shows %q: %s", leak, text)
+			}
+		}
 	}
 }
