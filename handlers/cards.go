@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
+	"agentconsole/views/components"
 	"agentconsole/db/cards"
 	cardspage "agentconsole/views/pages/cards"
 )
@@ -274,7 +275,7 @@ func (h *Cards) RefreshAll(c *fiber.Ctx) error {
 	}
 	stamp := strconv.FormatInt(since.UnixMicro(), 10)
 	if !IsHTMX(c) {
-		return h.redirect(c, "/admin/skill-roles", "success", fmt.Sprintf("%d cards will be refreshed now.", n))
+		return h.redirect(c, "/admin/skill-roles", "success", components.Count(n, "card", "cards")+" will be refreshed now.")
 	}
 	return Render(c, fiber.StatusOK, cardspage.Progress(0, n, stamp))
 }

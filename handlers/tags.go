@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
+	"agentconsole/views/components"
 	"agentconsole/views/pages/tags"
 )
 
@@ -77,7 +78,7 @@ func (h *Tags) Delete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.redirect(c, "/tags", "success", fmt.Sprintf("Tag deleted and removed from %d agents.", n))
+	return h.redirect(c, "/tags", "success", "Tag deleted and removed from "+components.Count(n, "agent", "agents")+".")
 }
 
 // Inline is the editor's "add tag": find the tag by name (any case) or create it, and
@@ -127,5 +128,5 @@ func (h *Tags) BulkFromList(c *fiber.Ctx) error {
 	if remove {
 		verb = "Untagged"
 	}
-	return h.redirect(c, back, "success", fmt.Sprintf("%s %d of %d selected agents.", verb, n, len(ids)))
+	return h.redirect(c, back, "success", fmt.Sprintf("%s %d of %s.", verb, n, components.Count(len(ids), "selected agent", "selected agents")))
 }

@@ -99,3 +99,30 @@ func TestInvalidCatalogUploadSaysWhichToolAndWhy(t *testing.T) {
 		}
 	}
 }
+
+// TestCountsAgreeWithTheirNouns: one of something is singular on every page that
+// counts ("1 agent holds", "1 external agent"), never "1 agents".
+func TestCountsAgreeWithTheirNouns(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	b := e.token("builder@demo.test")
+	mustAPI(t, e, b, "POST", "/api/agents", `{"name":"Solo","agentType":"external","externalConfig":{"endpointUrl":"https://solo.example/a2a"}}`)
+	tag := decode(t, mustAPI(t, e, b, "POST", "/api/agent-tags", `{"name":"single"}`))
+	mustAPI(t, e, b, "POST", "/api/agents", `{"name":"Searcher","tools":{"web_search":{}},"tagIds":[`+itoa(int64(tag["id"].(float64)))+`]}`)
+	bumpCatalog(t, e, "2099.1", "web_search") // Searcher now holds an outdated schema
+	c := e.client().mustLogin("admin@demo.test", "demo-admin-pass")
+	for path, want := range map[string]string{
+		"/admin/skill-roles": "1 external agent.",
+		"/tags":              ">1 agent</a>",
+		"/tools":             "1 agent holds an outdated schema",
+		"/admin/sync":        "Sync 1 agent</button>",
+	} {
+		_, page := c.get(path)
+		if !strings.Contains(page, want) {
+			t.Errorf("%s lacks %q", path, want)
+		}
+		if m := regexp.MustCompile(`\b1 (agents|cards|members|external agents|unchanged fields)\b`).FindString(page); m != "" {
+			t.Errorf("%s says %q", path, m)
+		}
+	}
+}
