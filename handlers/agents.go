@@ -88,11 +88,7 @@ func (h *Agents) New(c *fiber.Ctx) error {
 
 // Show renders the editor for an agent (read-only for reviewers).
 func (h *Agents) Show(c *fiber.Ctx) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	ag, err := h.Store.Agent(c.UserContext(), ActorOf(c).OrgID, id)
+	_, ag, err := h.pathAgent(c)
 	if err != nil {
 		return err
 	}
@@ -275,8 +271,11 @@ func (h *Agents) Validate(c *fiber.Ctx) error {
 	field := c.Get("HX-Trigger-Name")
 	p, _ := patchFromForm(c)
 	p.PublishedVersionID = db.Opt[int64]{}
-	if !p.ID.Has() && !ActorOf(c).Can(db.PermAgentsCreate) || p.ID.Has() && !ActorOf(c).Can(db.PermAgentsUpdate) {
-		return &ErrForbidden{Message: MsgNotAdmin}
+	if !p.ID.Has() && !ActorOf(c).Can(db.PermAgentsCreate) {
+		return Forbidden(ActorOf(c), db.PermAgentsCreate)
+	}
+	if p.ID.Has() && !ActorOf(c).Can(db.PermAgentsUpdate) {
+		return Forbidden(ActorOf(c), db.PermAgentsUpdate)
 	}
 	issues, err := h.Store.CheckAgent(c.UserContext(), ActorOf(c), p)
 	if err != nil {
@@ -392,7 +391,7 @@ func (h *Agents) Delete(c *fiber.Ctx) error {
 		return err
 	}
 	if err := h.Store.DeleteAgent(c.UserContext(), ActorOf(c), id); err != nil {
-		return err
+		return missing(err, "Agent %d", id)
 	}
 	return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10), "success", "Agent deleted. Restore it below if that was a mistake.")
 }
@@ -405,7 +404,7 @@ func (h *Agents) Restore(c *fiber.Ctx) error {
 	}
 	ag, err := h.Store.RestoreAgent(c.UserContext(), ActorOf(c), id)
 	if err != nil {
-		return err
+		return missing(err, "Agent %d", id)
 	}
 	return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10), "success", "Restored “"+ag.Name+"”.")
 }
@@ -418,7 +417,7 @@ func (h *Agents) Clone(c *fiber.Ctx) error {
 	}
 	ag, err := h.Store.CloneAgent(c.UserContext(), ActorOf(c), id, "")
 	if err != nil {
-		return err
+		return missing(err, "Agent %d", id)
 	}
 	return h.redirect(c, "/agents/"+strconv.FormatInt(ag.ID, 10), "success", "Cloned into “"+ag.Name+"”: this is the copy.")
 }

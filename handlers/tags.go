@@ -63,7 +63,7 @@ func (h *Tags) Update(c *fiber.Ctx) error {
 		return h.redirect(c, "/tags", "error", ve.Message)
 	}
 	if err != nil {
-		return err
+		return missing(err, "Tag %d", id)
 	}
 	return h.redirect(c, "/tags", "success", "Saved tag “"+t.Name+"”.")
 }
@@ -76,7 +76,7 @@ func (h *Tags) Delete(c *fiber.Ctx) error {
 	}
 	n, err := h.Store.DeleteTag(c.UserContext(), ActorOf(c), id)
 	if err != nil {
-		return err
+		return missing(err, "Tag %d", id)
 	}
 	return h.redirect(c, "/tags", "success", "Tag deleted and removed from "+components.Count(n, "agent", "agents")+".")
 }

@@ -126,3 +126,60 @@ func TestCountsAgreeWithTheirNouns(t *testing.T) {
 		}
 	}
 }
+
+// errorPage is the heading of the console's error page.
+func errorPage(t *testing.T, page string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)data-testid="error-page">.*?<h1[^>]*>(.*?)</h1>`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no error page in %.300s", page)
+	}
+	return html.UnescapeString(m[1])
+}
+
+// TestRefusalsAndMissingPagesSayWhy: the console's 403 page says which role is needed
+// (reviewers are read-only; builders are not admins), the 404 page says what was not
+// found; the API keeps the seeds' bodies word for word.
+func TestRefusalsAndMissingPagesSayWhy(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	reviewer := e.client().mustLogin("reviewer@demo.test", "demo-reviewer-pass")
+	builder := e.client().mustLogin("builder@demo.test", "demo-builder-pass")
+	for _, c := range []struct {
+		who    *client
+		path   string
+		status int
+		want   string
+	}{
+		{reviewer, "/agents/new", 403, "Reviewers are read-only: creating agents needs the builder or admin role."},
+		{reviewer, "/admin/users", 403, "Reviewers are read-only: administration needs the admin role."},
+		{builder, "/admin/users", 403, "Administration needs the admin role; you are a builder."},
+		{builder, "/agents/987654", 404, "Agent 987654 not found"},
+		{builder, "/agents/abc/versions", 404, `Agent "abc" not found`},
+		{builder, "/tools/no_such_tool", 404, `Tool "no_such_tool" not found`},
+		{builder, "/agents/987654/card", 404, "Agent 987654 not found"},
+		{builder, "/no/such/page", 404, "Page not found"},
+	} {
+		resp, page := c.who.get(c.path)
+		if resp.StatusCode != c.status || errorPage(t, page) != c.want {
+			t.Errorf("%s: %d %q, want %d %q", c.path, resp.StatusCode, errorPage(t, page), c.status, c.want)
+		}
+	}
+	// A console write refused to a reviewer says the same.
+	resp, page := reviewer.post("/tags/1/delete", url.Values{}, reviewer.csrf("/agents"))
+	if resp.StatusCode != 403 || errorPage(t, page) != "Reviewers are read-only: changing agents needs the builder or admin role." {
+		t.Errorf("reviewer's tag delete: %d %q", resp.StatusCode, errorPage(t, page))
+	}
+	resp, page = builder.post("/tags/987654", url.Values{"name": {"x"}, "color": {"red"}}, builder.csrf("/tags"))
+	if resp.StatusCode != 404 || errorPage(t, page) != "Tag 987654 not found" {
+		t.Errorf("missing tag: %d %q", resp.StatusCode, errorPage(t, page))
+	}
+	// The API's bodies are the seeds'.
+	if code, body := e.api("POST", "/api/agents", e.token("reviewer@demo.test"), `{"name":"x"}`); code != 403 ||
+		body != `{"error":"Unauthorized: User is not an admin in this organization"}` {
+		t.Errorf("API 403: %d %s", code, body)
+	}
+	if code, body := e.api("GET", "/api/agents/987654", e.token("builder@demo.test"), ""); code != 404 || body != `{"error":"Not Found"}` {
+		t.Errorf("API 404: %d %s", code, body)
+	}
+}
