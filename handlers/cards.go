@@ -14,8 +14,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
-	"agentconsole/views/components"
 	"agentconsole/db/cards"
+	"agentconsole/views/components"
 	cardspage "agentconsole/views/pages/cards"
 )
 
