@@ -183,3 +183,30 @@ func TestRefusalsAndMissingPagesSayWhy(t *testing.T) {
 		t.Errorf("API 404: %d %s", code, body)
 	}
 }
+
+// TestSyncResultTellsSameNamedAgentsApart: two agents called the same are listed with
+// their ids and a link to each, in the preview and in the result.
+func TestSyncResultTellsSameNamedAgentsApart(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	b := e.token("builder@demo.test")
+	var ids []string
+	for range 2 {
+		a := decode(t, mustAPI(t, e, b, "POST", "/api/agents", `{"name":"Twin","tools":{"web_search":{}}}`))
+		ids = append(ids, itoa(int64(a["id"].(float64))))
+	}
+	bumpCatalog(t, e, "2099.2", "web_search")
+	c := e.client().mustLogin("admin@demo.test", "demo-admin-pass")
+	_, preview := c.get("/admin/sync")
+	resp, result := c.post("/admin/sync", url.Values{}, c.csrf("/admin/sync"))
+	if resp.StatusCode != 200 {
+		t.Fatalf("sync: %d", resp.StatusCode)
+	}
+	for what, page := range map[string]string{"preview": preview, "result": result} {
+		for _, id := range ids {
+			if !strings.Contains(page, `href="/agents/`+id+`"`) || !strings.Contains(page, "#"+id+"<") {
+				t.Errorf("%s does not tell agent %s apart", what, id)
+			}
+		}
+	}
+}
