@@ -210,3 +210,31 @@ func TestSyncResultTellsSameNamedAgentsApart(t *testing.T) {
 		}
 	}
 }
+
+// TestCardPageSaysNoneInsteadOfEmptyHeadings: a card without capabilities, security
+// schemes or per-skill modes says so rather than showing empty headings.
+func TestCardPageSaysNoneInsteadOfEmptyHeadings(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	p := newPeer(t) // no capabilities, no security schemes, skills without their own modes
+	b := e.token("builder@demo.test")
+	a := decode(t, mustAPI(t, e, b, "POST", "/api/agents", `{"name":"Desk","agentType":"external","externalConfig":{"endpointUrl":"`+p.srv.URL+`/a2a"}}`))
+	id := itoa(int64(a["id"].(float64)))
+	if code, _, body := refresh(t, e, b, id); code != 200 {
+		t.Fatalf("refresh: %d %s", code, body)
+	}
+	_, page := e.client().mustLogin("reviewer@demo.test", "demo-reviewer-pass").get("/agents/" + id + "/card")
+	for _, want := range []string{
+		`data-testid="card-capabilities">none declared<`,
+		`data-testid="card-security">none (no authentication declared)<`,
+		`data-testid="card-modes">in: text/plain · out: text/plain<`,
+		`>the card's defaults<`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("card page lacks %s", want)
+		}
+	}
+	if strings.Contains(page, "in: <br") || regexp.MustCompile(`in: \s*<br/?>\s*out: \s*<`).MatchString(page) {
+		t.Error("empty in:/out: modes shown")
+	}
+}
