@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -89,11 +90,7 @@ func (h *Agents) New(c *fiber.Ctx) error {
 
 // Show renders the editor for an agent (read-only for reviewers).
 func (h *Agents) Show(c *fiber.Ctx) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	ag, err := h.Store.Agent(c.UserContext(), ActorOf(c).OrgID, id)
+	_, ag, err := h.pathAgent(c)
 	if err != nil {
 		return err
 	}
@@ -269,7 +266,12 @@ func patchFromForm(c *fiber.Ctx) (*db.AgentPatch, agents.Form) {
 		Model: c.FormValue("model"), MaxToolRoundtrips: strings.TrimSpace(c.FormValue("maxToolRoundtrips")), SystemPrompt: c.FormValue("systemPrompt"),
 		Stage: c.FormValue("stage"), EmailSlug: strings.TrimSpace(c.FormValue("emailSlug")), PlanningMode: c.FormValue("planningMode"),
 		ConversationStarters: c.FormValue("conversationStarters"),
-		ShowInChat:           c.FormValue("showInChat") != "", BaseVersion: c.FormValue("publishedVersionId")}
+		ShowInChat:           c.FormValue("showInChat") != "", BaseVersion: c.FormValue("publishedVersionId"), ToolConfigs: map[string]string{}}
+	c.Context().PostArgs().VisitAll(func(k, v []byte) {
+		if tool, ok := strings.CutPrefix(string(k), "cfgjson-"); ok {
+			f.ToolConfigs[tool] = string(v) // shown again exactly as typed if the save is refused
+		}
+	})
 	p := &db.AgentPatch{Name: db.Some(f.Name), Description: optString(f.Description), LogoURL: optString(f.LogoURL),
 		Model: optString(f.Model), SystemPrompt: optString(f.SystemPrompt), Stage: db.Some(f.Stage), EmailSlug: optString(f.EmailSlug),
 		PlanningMode: optString(f.PlanningMode), ConversationStarters: db.Some(lines(f.ConversationStarters)),
@@ -453,39 +455,120 @@ func (h *Agents) Validate(c *fiber.Ctx) error {
 	field := c.Get("HX-Trigger-Name")
 	p, _ := patchFromForm(c)
 	p.PublishedVersionID = db.Opt[int64]{}
-	if !p.ID.Has() && !ActorOf(c).Can(db.PermAgentsCreate) || p.ID.Has() && !ActorOf(c).Can(db.PermAgentsUpdate) {
-		return &ErrForbidden{Message: MsgNotAdmin}
+	if !p.ID.Has() && !ActorOf(c).Can(db.PermAgentsCreate) {
+		return Forbidden(ActorOf(c), db.PermAgentsCreate)
+	}
+	if p.ID.Has() && !ActorOf(c).Can(db.PermAgentsUpdate) {
+		return Forbidden(ActorOf(c), db.PermAgentsUpdate)
 	}
 	issues, err := h.Store.CheckAgent(c.UserContext(), ActorOf(c), p)
 	if err != nil {
 		return err
 	}
-	msg := components.FieldError(field+"-error", fieldErrors(issues)[field])
+	message := fieldErrors(issues)[field]
+	if tool, ok := strings.CutPrefix(field, "cfgjson-"); ok {
+		message = toolConfigError(tool, c.FormValue(field), fieldErrors(issues))
+	}
+	msg := components.FieldError(field+"-error", message)
 	if field == "systemPrompt" { // counted as stored: the browser sends each line break as CRLF
 		return Render(c, fiber.StatusOK, templ.Join(msg, agents.PromptCount(len([]rune(db.NormalizeNewlines(c.FormValue("systemPrompt")))), true)))
 	}
 	return Render(c, fiber.StatusOK, msg)
 }
 
-// fieldErrors maps issues to the form's field names (first message per field).
+// fieldErrors maps issues to the form's field names (first message per field). A
+// problem inside a tool's config (path tools.<name>.config…) belongs beside that
+// tool's config field and names the tool.
 func fieldErrors(issues []db.Issue) map[string]string {
 	out := map[string]string{}
 	for _, is := range issues {
 		if len(is.Path) == 0 {
 			continue
 		}
-		field, msg := fmt.Sprint(is.Path[0]), is.Message
+		field, message := fmt.Sprint(is.Path[0]), is.Message
 		if field == "modelAlias" {
 			field = "model"
 		}
+		if field == "tools" && len(is.Path) >= 3 && is.Path[2] == "config" {
+			tool := fmt.Sprint(is.Path[1])
+			field, message = agents.ToolConfigField(tool), configMessage(tool, is.Path[3:], is.Message)
+		}
 		if line, ok := lineOf(field, is.Path); ok {
-			msg = "Line " + strconv.Itoa(line) + ": " + msg
+			message = "Line " + strconv.Itoa(line) + ": " + message
 		}
 		if _, seen := out[field]; !seen {
-			out[field] = msg
+			out[field] = message
 		}
 	}
 	return out
+}
+
+// gotWant is the JSON Schema library's type mismatch ("got string, want object").
+var gotWant = regexp.MustCompile(`^got (\w+), want (\w+)$`)
+
+// configMessage words a config problem for the console: "Config of run_sql: readOnly
+// must be a boolean, not a string". where is the path inside the config.
+func configMessage(tool string, where []any, message string) string {
+	var at strings.Builder
+	for _, part := range where {
+		switch p := part.(type) {
+		case int:
+			fmt.Fprintf(&at, "[%d]", p)
+		default:
+			if s := fmt.Sprint(p); s != "" && strings.Trim(s, "0123456789") == "" && at.Len() > 0 {
+				fmt.Fprintf(&at, "[%s]", s) // an array index from a JSON pointer
+			} else {
+				if at.Len() > 0 {
+					at.WriteByte('.')
+				}
+				at.WriteString(s)
+			}
+		}
+	}
+	if m := gotWant.FindStringSubmatch(message); m != nil {
+		subject := "it"
+		if at.Len() > 0 {
+			subject = at.String()
+		}
+		if at.Len() == 0 {
+			return fmt.Sprintf("Config of %s: must be %s, not %s", tool, withArticle(m[2]), withArticle(m[1]))
+		}
+		return fmt.Sprintf("Config of %s: %s must be %s, not %s", tool, subject, withArticle(m[2]), withArticle(m[1]))
+	}
+	if at.Len() > 0 {
+		return fmt.Sprintf("Config of %s: %s (at %s)", tool, message, at.String())
+	}
+	return fmt.Sprintf("Config of %s: %s", tool, message)
+}
+
+// withArticle names a JSON type the way people say it: "an object", "a string".
+func withArticle(jsonType string) string {
+	if jsonType == "null" {
+		return "null"
+	}
+	if strings.ContainsRune("aeiou", rune(jsonType[0])) {
+		return "an " + jsonType
+	}
+	return "a " + jsonType
+}
+
+// toolConfigError is the message beside a tool's JSON config field: text that is not
+// JSON at all says so (the validator only sees it as a string), anything else is the
+// validator's message for that tool.
+func toolConfigError(tool, typed string, errs map[string]string) string {
+	msg := errs[agents.ToolConfigField(tool)]
+	if msg == "" || strings.TrimSpace(typed) == "" {
+		return msg
+	}
+	var v any
+	if err := json.Unmarshal([]byte(typed), &v); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return fmt.Sprintf("Config of %s: not valid JSON (%s, at character %d)", tool, err.Error(), se.Offset)
+		}
+		return fmt.Sprintf("Config of %s: not valid JSON (%s)", tool, err.Error())
+	}
+	return msg
 }
 
 // Delete soft-deletes and shows the agent with its Restore button (undo).
@@ -495,7 +578,7 @@ func (h *Agents) Delete(c *fiber.Ctx) error {
 		return err
 	}
 	if err := h.Store.DeleteAgent(c.UserContext(), ActorOf(c), id); err != nil {
-		return err
+		return missing(err, "Agent %d", id)
 	}
 	return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10), "success", "Agent deleted. Restore it below if that was a mistake.")
 }
@@ -508,7 +591,7 @@ func (h *Agents) Restore(c *fiber.Ctx) error {
 	}
 	ag, err := h.Store.RestoreAgent(c.UserContext(), ActorOf(c), id)
 	if err != nil {
-		return err
+		return missing(err, "Agent %d", id)
 	}
 	return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10), "success", "Restored “"+ag.Name+"”.")
 }
@@ -521,7 +604,7 @@ func (h *Agents) Clone(c *fiber.Ctx) error {
 	}
 	ag, err := h.Store.CloneAgent(c.UserContext(), ActorOf(c), id, "")
 	if err != nil {
-		return err
+		return missing(err, "Agent %d", id)
 	}
 	return h.redirect(c, "/agents/"+strconv.FormatInt(ag.ID, 10), "success", "Cloned into “"+ag.Name+"”: this is the copy.")
 }
@@ -692,6 +775,10 @@ func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]js
 		if json.Unmarshal(tools[t.Name], &def) == nil && len(def.Config) > 0 && string(def.Config) != "null" {
 			opt.ConfigJSON = string(def.Config)
 		}
+		if typed, ok := e.Form.ToolConfigs[t.Name]; ok {
+			opt.ConfigJSON = typed // a refused save shows the text as typed, not re-encoded
+		}
+		opt.ConfigError = toolConfigError(t.Name, opt.ConfigJSON, e.Errors)
 		e.Tools = append(e.Tools, opt)
 	}
 	choices, err := h.Store.AgentChoices(ctx, org, callable, 500)

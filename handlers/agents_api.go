@@ -29,10 +29,10 @@ func paramID(c *fiber.Ctx, name string) (int64, error) {
 func (b Base) pathAgent(c *fiber.Ctx) (int64, *db.Agent, error) {
 	id, err := pathID(c)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, missing(err, "Agent %q", c.Params("id"))
 	}
 	a, err := b.Store.Agent(c.UserContext(), ActorOf(c).OrgID, id)
-	return id, a, err
+	return id, a, missing(err, "Agent %d", id)
 }
 
 // permittedID checks the permission, then reads the {id} path parameter.

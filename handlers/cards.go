@@ -15,6 +15,7 @@ import (
 
 	"agentconsole/db"
 	"agentconsole/db/cards"
+	"agentconsole/views/components"
 	cardspage "agentconsole/views/pages/cards"
 )
 
@@ -37,7 +38,8 @@ func cardView(raw json.RawMessage, roles map[string][]string) *cardspage.Card {
 	if json.Unmarshal(raw, &c) != nil {
 		return nil
 	}
-	v := &cardspage.Card{Name: c.Name, Description: c.Description, Version: c.Version, DocumentationURL: c.DocumentationURL, IconURL: c.IconURL}
+	v := &cardspage.Card{Name: c.Name, Description: c.Description, Version: c.Version, DocumentationURL: c.DocumentationURL, IconURL: c.IconURL,
+		InputModes: c.DefaultInputModes, OutputModes: c.DefaultOutputModes}
 	if c.Provider != nil {
 		v.Provider, v.ProviderURL = c.Provider.Org, c.Provider.URL
 	}
@@ -172,7 +174,7 @@ func (h *Cards) Refresh(c *fiber.Ctx) error {
 func (h *Cards) RefreshDiff(c *fiber.Ctx) error {
 	rid, err := paramID(c, "refreshId")
 	if err != nil {
-		return err
+		return missing(err, "Card refresh %q", c.Params("refreshId"))
 	}
 	id, a, err := h.pathAgent(c)
 	if err != nil {
@@ -180,11 +182,11 @@ func (h *Cards) RefreshDiff(c *fiber.Ctx) error {
 	}
 	ctx, org := c.UserContext(), ActorOf(c).OrgID
 	r, err := h.Store.CardRefreshByID(ctx, org, rid)
-	if err != nil {
-		return err
+	if err == nil && r.AgentID != id {
+		err = db.ErrNotFound
 	}
-	if r.AgentID != id {
-		return db.ErrNotFound
+	if err != nil {
+		return missing(err, "Card refresh %d of agent %d", rid, id)
 	}
 	d := cardspage.Diff{AgentID: id, AgentName: a.Name, RefreshID: rid, When: stampTime(r.CreatedAt), By: r.By, Outcome: r.Outcome, Error: r.Error, URL: r.URL, SpecVersion: r.SpecVersion}
 	var rep cards.Report
@@ -214,7 +216,7 @@ func (h *Cards) SetSkillRoles(c *fiber.Ctx) error {
 	}
 	skill, _ := url.PathUnescape(c.Params("skillId"))
 	if err := h.Store.SetSkillRoles(c.UserContext(), ActorOf(c), id, skill, []string{c.FormValue("roles")}); err != nil {
-		return err
+		return missing(err, "Skill %q of agent %d", skill, id)
 	}
 	return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10)+"/card", "success", "Roles of “"+skill+"” saved.")
 }
@@ -273,7 +275,7 @@ func (h *Cards) RefreshAll(c *fiber.Ctx) error {
 	}
 	stamp := strconv.FormatInt(since.UnixMicro(), 10)
 	if !IsHTMX(c) {
-		return h.redirect(c, "/admin/skill-roles", "success", fmt.Sprintf("%d cards will be refreshed now.", n))
+		return h.redirect(c, "/admin/skill-roles", "success", components.Count(n, "card", "cards")+" will be refreshed now.")
 	}
 	return Render(c, fiber.StatusOK, cardspage.Progress(0, n, stamp))
 }

@@ -5,7 +5,9 @@ package handlers
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
@@ -113,17 +115,63 @@ const (
 )
 
 // ErrForbidden is returned by handlers when the actor lacks a permission; the error
-// handler turns it into the seed's 403 body or the console's 403 page.
-type ErrForbidden struct{ Message string }
+// handler turns it into the seed's 403 body (Message, kept word for word for the API)
+// or the console's 403 page (Reason, which says what role is needed).
+type ErrForbidden struct {
+	Message string
+	Reason  string
+}
 
 func (e *ErrForbidden) Error() string { return e.Message }
+
+// PageMessage is what the console's 403 page says.
+func (e *ErrForbidden) PageMessage() string {
+	if e.Reason != "" {
+		return e.Reason
+	}
+	return e.Message
+}
+
+// Forbidden is the refusal of permission p to actor a: the seed's API wording, and for
+// the console the reason in terms of roles ("Reviewers are read-only: creating agents
+// needs the builder or admin role.") — builders are not admins either, so "not an
+// admin" misled.
+func Forbidden(a *db.Actor, p db.Permission) *ErrForbidden {
+	var roles []string
+	for i := len(db.Roles) - 1; i >= 0; i-- { // least powerful role first
+		if r := db.Roles[i]; r.Can(p) {
+			roles = append(roles, string(r))
+		}
+	}
+	need := permissionDoing[p]
+	if need == "" {
+		need = "This"
+	}
+	reason := need + " needs the " + strings.Join(roles, " or ") + " role"
+	switch {
+	case a == nil:
+	case a.Role == db.RoleReviewer:
+		reason = "Reviewers are read-only: " + strings.ToLower(need[:1]) + need[1:] + " needs the " + strings.Join(roles, " or ") + " role"
+	default:
+		reason += "; you are " + withArticle(string(a.Role))
+	}
+	return &ErrForbidden{Message: MsgNotAdmin, Reason: reason + "."}
+}
+
+// permissionDoing names what each permission allows, for the 403 page.
+var permissionDoing = map[db.Permission]string{
+	db.PermAdmin:        "Administration",
+	db.PermAgentsCreate: "Creating agents",
+	db.PermAgentsUpdate: "Changing agents",
+	db.PermAgentsDelete: "Deleting agents",
+}
 
 // require checks a permission server-side, whatever the console showed.
 func require(c *fiber.Ctx, p db.Permission) error {
 	if ActorOf(c).Can(p) {
 		return nil
 	}
-	return &ErrForbidden{Message: MsgNotAdmin}
+	return Forbidden(ActorOf(c), p)
 }
 
 // IsForbidden unwraps ErrForbidden.
@@ -131,4 +179,31 @@ func IsForbidden(err error) (*ErrForbidden, bool) {
 	var f *ErrForbidden
 	ok := errors.As(err, &f)
 	return f, ok
+}
+
+// NotFoundError says what was not found ("Agent 42", `Tool "x"`) for the console's 404
+// page. It is db.ErrNotFound for errors.Is, so the API keeps the seed's "Not Found".
+type NotFoundError struct{ What string }
+
+func (e *NotFoundError) Error() string { return e.What + " not found" }
+
+// Unwrap makes it db.ErrNotFound for errors.Is.
+func (e *NotFoundError) Unwrap() error { return db.ErrNotFound }
+
+// missing names the object a not-found error was about; other errors pass unchanged.
+func missing(err error, format string, args ...any) error {
+	if errors.Is(err, db.ErrNotFound) {
+		return &NotFoundError{What: fmt.Sprintf(format, args...)}
+	}
+	return err
+}
+
+// NotFoundMessage is the console's 404 text: what was not found when a handler knew,
+// otherwise that there is no such page.
+func NotFoundMessage(err error) string {
+	var nf *NotFoundError
+	if errors.As(err, &nf) {
+		return nf.Error()
+	}
+	return "Page not found"
 }

@@ -70,7 +70,7 @@ func (h *Tags) Update(c *fiber.Ctx) error {
 		return h.render(c, fiber.StatusUnprocessableEntity, tags.Form{Color: "slate", RowErrors: map[int64]string{id: msg}})
 	}
 	if err != nil {
-		return err
+		return missing(err, "Tag %d", id)
 	}
 	return h.redirect(c, "/tags", "success", "Saved tag “"+t.Name+"”.")
 }
@@ -83,9 +83,9 @@ func (h *Tags) Delete(c *fiber.Ctx) error {
 	}
 	n, err := h.Store.DeleteTag(c.UserContext(), ActorOf(c), id)
 	if err != nil {
-		return err
+		return missing(err, "Tag %d", id)
 	}
-	return h.redirect(c, "/tags", "success", fmt.Sprintf("Tag deleted and removed from %d agents.", n))
+	return h.redirect(c, "/tags", "success", "Tag deleted and removed from "+components.Count(n, "agent", "agents")+".")
 }
 
 // Inline is the editor's "add tag": find the tag by name (any case) or create it, and
@@ -154,5 +154,5 @@ func (h *Tags) BulkFromList(c *fiber.Ctx) error {
 	if remove {
 		verb = "Untagged"
 	}
-	return h.redirect(c, back, "success", fmt.Sprintf("%s %d of %d selected agents.", verb, n, len(ids)))
+	return h.redirect(c, back, "success", fmt.Sprintf("%s %d of %s.", verb, n, components.Count(len(ids), "selected agent", "selected agents")))
 }

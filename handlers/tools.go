@@ -53,7 +53,7 @@ func (h *Tools) Show(c *fiber.Ctx) error {
 	name := c.Params("name")
 	t, err := h.Store.CatalogToolByName(c.UserContext(), name)
 	if err != nil {
-		return err
+		return missing(err, "Tool %q", name)
 	}
 	users, err := h.Store.ToolUsers(c.UserContext(), ActorOf(c).OrgID, name)
 	if err != nil {

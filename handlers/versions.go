@@ -61,7 +61,7 @@ func (h *Versions) Diff(c *fiber.Ctx) error {
 	ctx, org := c.UserContext(), ActorOf(c).OrgID
 	from, to, d, err := diffOf(c, h.Store, id)
 	if err != nil {
-		return err
+		return missing(err, "Version to compare of agent %d", id)
 	}
 	recent, err := h.Store.Versions(ctx, org, id, db.VersionFilter{Limit: 200})
 	if err != nil {
@@ -100,6 +100,7 @@ func (h *Versions) Restore(c *fiber.Ctx) error {
 	}
 	a, err := h.Store.RestoreVersion(c.UserContext(), ActorOf(c), id, versionID)
 	if err != nil {
+		err = missing(err, "Version %d of agent %d", versionID, id)
 		if msg := validationMessage(err); msg != "" {
 			return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10)+"/versions", "error", "This version can no longer be restored: "+msg)
 		}

@@ -208,8 +208,11 @@ func (s *Server) requireAdmin(c *fiber.Ctx) error {
 	if handlers.ActorOf(c).Can(db.PermAdmin) {
 		return c.Next()
 	}
-	return &handlers.ErrForbidden{Message: handlers.MsgNotAdmin}
+	return handlers.Forbidden(handlers.ActorOf(c), db.PermAdmin)
 }
+
+// isAPI reports a request to the JSON API (its errors keep the seeds' bodies).
+func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") || c.Path() == "/api" }
 
 // handleError is the one error path: it maps domain errors to statuses, logs every
 // 5xx with the request id, and never shows internal error text to anyone.
@@ -219,13 +222,22 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	switch {
 	case errors.As(err, &fe):
 		status, message = fe.Code, fe.Message
+		if fe.Code == fiber.StatusNotFound && !isAPI(c) {
+			message = handlers.NotFoundMessage(err) // no route: "Page not found"
+		}
 	case errors.Is(err, db.ErrNotFound):
 		status, message = fiber.StatusNotFound, handlers.MsgNotFound
+		if !isAPI(c) {
+			message = handlers.NotFoundMessage(err) // "Agent 42 not found" where the handler knew
+		}
 	case db.IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded):
 		status, message = fiber.StatusServiceUnavailable, "Service Unavailable"
 	default:
 		if f, ok := handlers.IsForbidden(err); ok {
 			status, message = fiber.StatusForbidden, f.Message
+			if !isAPI(c) {
+				message = f.PageMessage() // the console says what role is needed
+			}
 		}
 	}
 	if status >= 500 {
@@ -234,7 +246,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			c.Set(fiber.HeaderRetryAfter, "2")
 		}
 	}
-	if strings.HasPrefix(c.Path(), "/api/") || c.Path() == "/api" {
+	if isAPI(c) {
 		return handlers.APIError(c, status, message)
 	}
 	if c.Get("HX-Request") == "true" && c.Get("HX-Boosted") != "true" {

@@ -118,7 +118,7 @@ func TestBrowserCatalogToolConfigAndSync(t *testing.T) {
 	bumpCatalog(t, e, "2027.4", "call_agent")
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(e.URL+"/tools"),
-		waitText(`[data-testid=outdated-agents]`, "1 agents hold an outdated schema"),
+		waitText(`[data-testid=outdated-agents]`, "1 agent holds an outdated schema"),
 		chromedp.Navigate(e.URL+"/admin/sync"),
 		waitText(`[data-testid=sync-summary]`, "1 of 2 agents will change"),
 		waitText(`[data-testid=sync-group]`, "/parameters/properties/addedBy2027.4"),

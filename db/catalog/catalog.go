@@ -10,7 +10,9 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"sort"
 	"strings"
@@ -55,17 +57,22 @@ type Catalog struct {
 	Tools   []Tool // sorted by name
 }
 
+// file is a catalog file; each tool is decoded on its own so that an error names it.
 type file struct {
-	CatalogVersion string `json:"catalogVersion"`
-	Native         map[string]struct {
-		Category     string          `json:"category"`
-		Description  string          `json:"description"`
-		Parameters   json.RawMessage `json:"parameters"`
-		ConfigSchema json.RawMessage `json:"configSchema"`
-	} `json:"native"`
-	Provider map[string]struct {
-		Description string `json:"description"`
-	} `json:"provider"`
+	CatalogVersion string                     `json:"catalogVersion"`
+	Native         map[string]json.RawMessage `json:"native"`
+	Provider       map[string]json.RawMessage `json:"provider"`
+}
+
+type nativeTool struct {
+	Category     string          `json:"category"`
+	Description  string          `json:"description"`
+	Parameters   json.RawMessage `json:"parameters"`
+	ConfigSchema json.RawMessage `json:"configSchema"`
+}
+
+type providerTool struct {
+	Description string `json:"description"`
 }
 
 var (
@@ -73,13 +80,13 @@ var (
 	providerName = regexp.MustCompile(`^[a-z][a-z0-9-]*:[a-z][a-z0-9_.-]*$`)
 )
 
-// Parse reads and checks a catalog file. Every error names the tool and field.
+// Parse reads and checks a catalog file. Every error names the tool and field and
+// says what is wrong in words, never with a file path or the library's internals: the
+// message is shown to the admin who uploaded the file.
 func Parse(data []byte) (*Catalog, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var f file
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("catalog: not a catalog file: %w", err)
+	if err := strictDecode(data, &f); err != nil {
+		return nil, fmt.Errorf("catalog: not a catalog file: %s", err)
 	}
 	if strings.TrimSpace(f.CatalogVersion) == "" {
 		return nil, fmt.Errorf("catalog: catalogVersion is required")
@@ -88,19 +95,23 @@ func Parse(data []byte) (*Catalog, error) {
 		return nil, fmt.Errorf("catalog: no native tools")
 	}
 	c := &Catalog{Version: f.CatalogVersion}
-	for name, n := range f.Native {
+	for _, name := range sortedKeys(f.Native) {
 		if !nativeName.MatchString(name) {
 			return nil, fmt.Errorf("catalog: native tool name %q must be lowercase letters, digits and _", name)
 		}
+		var n nativeTool
+		if err := strictDecode(f.Native[name], &n); err != nil {
+			return nil, fmt.Errorf("catalog: tool %s: %s", name, err)
+		}
 		if strings.TrimSpace(n.Description) == "" {
-			return nil, fmt.Errorf("catalog: %s: description is required", name)
+			return nil, fmt.Errorf("catalog: tool %s: description is required", name)
 		}
 		if err := checkSchema(n.Parameters, true); err != nil {
-			return nil, fmt.Errorf("catalog: %s: parameters: %w", name, err)
+			return nil, fmt.Errorf("catalog: tool %s: parameters: %w", name, err)
 		}
 		if len(n.ConfigSchema) > 0 {
 			if err := checkSchema(n.ConfigSchema, true); err != nil {
-				return nil, fmt.Errorf("catalog: %s: configSchema: %w", name, err)
+				return nil, fmt.Errorf("catalog: tool %s: configSchema: %w", name, err)
 			}
 		}
 		t := Tool{Name: name, Kind: "native", Category: n.Category, Description: n.Description, Parameters: canonical(n.Parameters)}
@@ -113,9 +124,13 @@ func Parse(data []byte) (*Catalog, error) {
 		t.Version = version(t.Definition(), t.ConfigSchema)
 		c.Tools = append(c.Tools, t)
 	}
-	for name, p := range f.Provider {
+	for _, name := range sortedKeys(f.Provider) {
 		if !providerName.MatchString(name) {
 			return nil, fmt.Errorf("catalog: provider tool name %q must look like provider:tool", name)
+		}
+		var p providerTool
+		if err := strictDecode(f.Provider[name], &p); err != nil {
+			return nil, fmt.Errorf("catalog: tool %s: %s", name, err)
 		}
 		t := Tool{Name: name, Kind: "provider", Category: "provider", Description: p.Description}
 		t.Version = version(t.Definition(), []byte(t.Description))
@@ -125,6 +140,57 @@ func Parse(data []byte) (*Catalog, error) {
 	return c, nil
 }
 
+// strictDecode decodes one JSON value refusing unknown fields, with an error in words
+// ("unknown field \"x\"", "description must be a string", "not valid JSON at line 3").
+func strictDecode(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &syntax):
+		line := 1 + bytes.Count(data[:min(int(syntax.Offset), len(data))], []byte("\n"))
+		return fmt.Errorf("not valid JSON at line %d (%s)", line, syntax.Error())
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return fmt.Errorf("must be a JSON object, not %s", typ.Value)
+		}
+		return fmt.Errorf("%s must be %s, not %s", typ.Field, jsonTypeOf(typ.Type.Kind().String()), typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return fmt.Errorf("not valid JSON (the file ends too early)")
+	}
+	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+}
+
+func jsonTypeOf(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "map", "struct":
+		return "an object"
+	case "slice":
+		return "an array"
+	}
+	return goKind
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// schemaURL names the schema being checked. It is an absolute URL on a reserved name
+// (RFC 2606) so that nothing resolves against the server's working directory: a
+// relative name became file:///<server path>/schema.json in every error message.
+const schemaURL = "https://catalog.invalid/schema.json"
+
 // checkSchema compiles a JSON Schema (which also validates it against the 2020-12
 // meta-schema); parameters must describe an object.
 func checkSchema(raw json.RawMessage, mustBeObject bool) error {
@@ -133,7 +199,7 @@ func checkSchema(raw json.RawMessage, mustBeObject bool) error {
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
-		return fmt.Errorf("not JSON: %w", err)
+		return fmt.Errorf("not valid JSON")
 	}
 	if mustBeObject {
 		m, ok := doc.(map[string]any)
@@ -142,13 +208,73 @@ func checkSchema(raw json.RawMessage, mustBeObject bool) error {
 		}
 	}
 	c := newCompiler()
-	if err := c.AddResource("schema.json", doc); err != nil {
-		return err
+	if err := c.AddResource(schemaURL, doc); err != nil {
+		return fmt.Errorf("invalid JSON Schema")
 	}
-	if _, err := c.Compile("schema.json"); err != nil {
-		return fmt.Errorf("invalid JSON Schema: %w", err)
+	if _, err := c.Compile(schemaURL); err != nil {
+		return fmt.Errorf("invalid JSON Schema: %s", schemaProblem(err))
 	}
 	return nil
+}
+
+// schemaProblem says in words why a schema does not compile: where in the schema and
+// what, from the library's error types (never its raw dump, which names URLs, the
+// meta-schema and every branch it tried).
+func schemaProblem(err error) string {
+	var (
+		invalid  *jsonschema.SchemaValidationError
+		load     *jsonschema.LoadURLError
+		pointer  *jsonschema.JSONPointerNotFoundError
+		anchor   *jsonschema.AnchorNotFoundError
+		regex    *jsonschema.InvalidRegexError
+		unscheme *jsonschema.UnsupportedURLSchemeError
+	)
+	switch {
+	case errors.As(err, &invalid):
+		var ve *jsonschema.ValidationError
+		if errors.As(invalid.Err, &ve) {
+			leaf := ve
+			for len(leaf.Causes) > 0 {
+				leaf = leaf.Causes[0]
+			}
+			msg := strings.TrimSpace(leaf.ErrorKind.LocalizedString(english))
+			if m := gotWant.FindStringSubmatch(msg); m != nil {
+				msg = "must be " + article(m[2]) + ", not " + article(m[1])
+			}
+			if len(leaf.InstanceLocation) == 0 {
+				return msg
+			}
+			return "at /" + strings.Join(leaf.InstanceLocation, "/") + ": " + msg
+		}
+		return "it does not follow the JSON Schema 2020-12 rules"
+	case errors.As(err, &load) || errors.As(err, &unscheme):
+		return "a $ref points outside this schema; only references inside it (#/…) are allowed"
+	case errors.As(err, &pointer):
+		return "$ref " + refOf(pointer.URL) + " points at nothing in this schema"
+	case errors.As(err, &anchor):
+		return "$ref " + refOf(anchor.Reference) + " points at nothing in this schema"
+	case errors.As(err, &regex):
+		return fmt.Sprintf("%q is not a valid regular expression", regex.Regex)
+	}
+	return "it cannot be compiled" // unknown to us: say so rather than dump the library's text
+}
+
+// gotWant is the library's type mismatch ("got string, want array").
+var gotWant = regexp.MustCompile(`^got (\w+), want (\w+)$`)
+
+func article(jsonType string) string {
+	if strings.ContainsRune("aeiou", rune(jsonType[0])) {
+		return "an " + jsonType
+	}
+	return "a " + jsonType
+}
+
+// refOf is the part of a resolved reference the author wrote (#/…).
+func refOf(u string) string {
+	if i := strings.IndexByte(u, '#'); i >= 0 {
+		return `"` + u[i:] + `"`
+	}
+	return "reference"
 }
 
 // ValidateConfig checks a tool's per-agent config against the tool's configSchema.

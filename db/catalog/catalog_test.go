@@ -45,6 +45,33 @@ func TestParseRefusesBadSchemas(t *testing.T) {
 	}
 }
 
+// TestParseErrorsSayWhatIsWrongInWords: an admin uploading a catalog reads the tool,
+// the field and the problem, never the server's file paths or the schema library's dump.
+func TestParseErrorsSayWhatIsWrongInWords(t *testing.T) {
+	tool := func(def string) string { return `{"catalogVersion":"1","native":{"web_search":` + def + `}}` }
+	cases := map[string]string{
+		tool(`{"description":"d","parameters":{"type":"object","properties":{"q":{"type":"strin"}}}}`):                                   "tool web_search: parameters: invalid JSON Schema: at /properties/q/type: value must be one of 'array', 'boolean', 'integer', 'null', 'number', 'object', 'string'",
+		tool(`{"description":"d","parameters":{"type":"object","required":"q"}}`):                                                        "tool web_search: parameters: invalid JSON Schema: at /required: must be an array, not a string",
+		tool(`{"description":"d","parameters":{"type":"object"},"configSchema":{"type":"object","properties":{"a":{"$ref":"#/nope"}}}}`): `tool web_search: configSchema: invalid JSON Schema: $ref "#/nope" points at nothing in this schema`,
+		tool(`{"description":"d","parameters":{"type":"object","$ref":"/etc/passwd"}}`):                                                  "tool web_search: parameters: invalid JSON Schema: a $ref points outside this schema; only references inside it (#/…) are allowed",
+		tool(`{"description":"d","parameters":{"type":"object"},"extra":1}`):                                                             `tool web_search: unknown field "extra"`,
+		tool(`{"description":5,"parameters":{"type":"object"}}`):                                                                         "tool web_search: description must be a string, not number",
+		"{\n\"catalogVersion\": \"1\",\n\"native\": {,}}":                                                                                "not a catalog file: not valid JSON at line 3",
+	}
+	for in, want := range cases {
+		_, err := Parse([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s:\n got %v\nwant %q", in, err, want)
+			continue
+		}
+		for _, leak := range []string{"file://", "/work", "jsonschema", "metaschema", "catalog.invalid", "allOf", "json:"} {
+			if strings.Contains(err.Error(), leak) {
+				t.Errorf("%s: the message shows %q: %v", in, leak, err)
+			}
+		}
+	}
+}
+
 func TestValidateConfig(t *testing.T) {
 	schema := []byte(`{"type":"object","properties":{"callableAgentIds":{"type":"array","items":{"type":"integer"}}},"additionalProperties":false}`)
 	if p, msg := ValidateConfig(schema, []byte(`{"callableAgentIds":[1,2]}`)); msg != "" {

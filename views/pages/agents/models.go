@@ -55,6 +55,7 @@ type Form struct {
 	AgentType, AgentCardURL, EndpointURL, RefreshInterval              string
 	ShowInChat                                                         bool
 	BaseVersion                                                        string
+	ToolConfigs                                                        map[string]string // JSON configs by tool, exactly as typed
 }
 
 // ToolOption is a catalog tool in the editor's picker.
@@ -63,7 +64,12 @@ type ToolOption struct {
 	Selected, Removed           bool
 	ConfigJSON                  string // for tools configured as raw JSON
 	HasConfig                   bool   // the tool takes a per-agent config
+	ConfigError                 string // why the config was refused, shown beside it
 }
+
+// ToolConfigField is the Editor.Errors key of a tool's config: its messages are shown
+// beside that tool's config field, not under the whole tool grid.
+func ToolConfigField(tool string) string { return "tools." + tool + ".config" }
 
 // Choice is an option of a multi-select with its selection.
 type Choice struct {

@@ -24,6 +24,7 @@ type Card struct {
 	DocumentationURL, IconURL                         string
 	Interfaces                                        []Interface
 	Capabilities, SecuritySchemes                     []string
+	InputModes, OutputModes                           []string // the card's defaults, for skills that name none
 	Skills                                            []Skill
 }
 

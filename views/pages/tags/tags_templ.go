@@ -103,9 +103,9 @@ func Page(p layout.Page, rows []Row, form Form, colors []string, canEdit bool) t
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var4 string
-				templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(agentsLabel(r.Agents))
+				templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(components.Count(r.Agents, "agent", "agents"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/tags/tags.templ`, Line: 37, Col: 164}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/tags/tags.templ`, Line: 37, Col: 188}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 				if templ_7745c5c3_Err != nil {
@@ -326,9 +326,9 @@ func Page(p layout.Page, rows []Row, form Form, colors []string, canEdit bool) t
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var18 string
-					templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs("Delete tag “" + r.Name + "”? It will be removed from " + strconv.Itoa(r.Agents) + " agents.")
+					templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs("Delete tag “" + r.Name + "”? It will be removed from " + components.Count(r.Agents, "agent", "agents") + ".")
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/tags/tags.templ`, Line: 54, Col: 119}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/tags/tags.templ`, Line: 54, Col: 135}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
 					if templ_7745c5c3_Err != nil {
@@ -586,13 +586,6 @@ func InlineOption(id int64, name string, oob bool) templ.Component {
 		}
 		return nil
 	})
-}
-
-func agentsLabel(n int) string {
-	if n == 1 {
-		return "1 agent"
-	}
-	return strconv.Itoa(n) + " agents"
 }
 
 var _ = templruntime.GeneratedTemplate
