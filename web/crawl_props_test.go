@@ -505,7 +505,7 @@ func inlineErrors(t *testing.T, ctx context.Context, e *env, f crawlFixture) {
 	if _, err := js[any](lctx, `htmx.ajax("POST", "/agents/999999/restore", {target: "#tag-options", swap: "beforeend"}), true`); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(lctx, waitText(`#live-errors`, "Not Found"), settled()); err != nil {
+	if err := chromedp.Do(lctx, waitText(`#live-errors`, "not found"), settled()); err != nil {
 		t.Fatal(err)
 	}
 	if after := text(t, lctx, `#tag-options`); after != before {
