@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"agentconsole/web"
+	"agentconsole/web/fetch"
 )
 
 // config is everything read from the environment (12-factor).
@@ -49,6 +50,9 @@ func loadConfig() (config, error) {
 	}
 	for _, h := range strings.Split(os.Getenv("FETCH_ALLOW_HOSTS"), ",") {
 		if h = strings.TrimSpace(h); h != "" {
+			if _, err := fetch.AllowHostEntry(h); err != nil {
+				return c, fmt.Errorf("FETCH_ALLOW_HOSTS: %w", err)
+			}
 			c.Web.Fetch.AllowHosts = append(c.Web.Fetch.AllowHosts, h)
 		}
 	}
