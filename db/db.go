@@ -69,12 +69,42 @@ func (s *Store) Close() error { return s.DB.Close() }
 // Ping checks that the database answers (readiness).
 func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
 
+// AppRole is the database role the server runs as (or that its login role is a member
+// of). Migrations keep its grants: read and write on every table the owner creates,
+// append and read only on the audit log, nothing on the migration bookkeeping, and it
+// owns nothing. Migrations run as the owner role over MIGRATION_DATABASE_URL.
+const AppRole = "agentconsole_app"
+
+// PrivilegeWarnings lists what makes the connected role more powerful than AppRole
+// should be: a superuser or a table owner can switch the audit log's triggers off or
+// truncate it. The server logs them at start (a deployment may not have split roles).
+func (s *Store) PrivilegeWarnings(ctx context.Context) ([]string, error) {
+	var super bool
+	var owned int
+	err := s.DB.NewRaw(`SELECT r.rolsuper, (SELECT count(*) FROM pg_class c
+		WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND pg_has_role(current_user, c.relowner, 'USAGE'))
+		FROM pg_roles r WHERE r.rolname = current_user`).Scan(ctx, &super, &owned)
+	if err != nil {
+		return nil, fmt.Errorf("db: privileges: %w", err)
+	}
+	var out []string
+	if super {
+		out = append(out, "the server's database role is a superuser")
+	}
+	if owned > 0 {
+		out = append(out, fmt.Sprintf("the server's database role owns %d tables", owned))
+	}
+	return out, nil
+}
+
 // migrationLockKey is the pg_advisory_lock key that serialises migrations across
 // every instance starting at once ("agentcon" in ASCII).
 const migrationLockKey = 0x6167656e74636f6e
 
 // Migrate applies every pending migration while holding a PostgreSQL advisory lock on a
 // dedicated connection, so several instances starting together migrate exactly once.
+// Call it on a store connected as the owner role, directly (not through a transaction
+// pooler: the advisory lock belongs to the session).
 // Bun's own Migrator.Lock is a table row that a crash leaves behind; we do not use it.
 func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	conn, err := s.DB.Conn(ctx)

@@ -13,7 +13,7 @@ import (
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
 func TestMigrateConcurrentlyIsSafeAndIdempotent(t *testing.T) {
-	dsn := dbtest.NewDatabase(t)
+	dsn := dbtest.OwnerDSN(dbtest.NewDatabase(t))
 	ctx := context.Background()
 	// The template is migrated already; several instances migrating at once must
 	// all succeed and apply nothing new.

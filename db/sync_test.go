@@ -118,13 +118,14 @@ func TestSyncIsAllOrNothing(t *testing.T) {
 	bump(t, s, "2027.2", "web_search")
 	// Kill the connection in the middle of the sync: the version insert fails after the
 	// agents were rewritten inside the transaction.
-	s.DB.ExecContext(ctx, `CREATE FUNCTION fail_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+	owner := dbtest.Owner(t, s) // the server's role may not create triggers
+	owner.DB.ExecContext(ctx, `CREATE FUNCTION fail_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN IF NEW.source = 'sync' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF; RETURN NEW; END $$`)
-	s.DB.ExecContext(ctx, `CREATE TRIGGER fail_sync BEFORE INSERT ON agent_versions FOR EACH ROW EXECUTE FUNCTION fail_sync()`)
+	owner.DB.ExecContext(ctx, `CREATE TRIGGER fail_sync BEFORE INSERT ON agent_versions FOR EACH ROW EXECUTE FUNCTION fail_sync()`)
 	if _, err := s.SyncTools(ctx, admin); err == nil {
 		t.Fatal("sync survived a killed connection")
 	}
-	s.DB.ExecContext(ctx, `DROP TRIGGER fail_sync ON agent_versions`)
+	owner.DB.ExecContext(ctx, `DROP TRIGGER fail_sync ON agent_versions`)
 	n, err := s.OutdatedAgents(ctx, admin.OrgID)
 	if err != nil || n != 5 {
 		t.Fatalf("after the failed sync %d agents are outdated (want all 5): %v", n, err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -191,7 +192,7 @@ func TestHostileCardHostsFailFastAndKeepTheCache(t *testing.T) {
 		t.Fatalf("first refresh: %s", body)
 	}
 	_, cached := e.api("GET", "/api/agents/"+id+"/agent-card", b, "")
-	for m, want := range map[string]string{"hang": "did not answer in time", "huge": "larger than", "garbage": "malformed JSON", "notcard": "not an agent card"} {
+	for m, want := range map[string]string{"hang": "could not fetch", "huge": "larger than", "garbage": "malformed JSON", "notcard": "not an agent card"} {
 		mu.Lock()
 		mode = m
 		mu.Unlock()
@@ -231,11 +232,21 @@ func TestCardURLsToInternalAddressesAreRefusedByDefault(t *testing.T) {
 	e := start(t, func(c *web.Config) { c.Fetch = fetch.Config{Timeout: 2 * time.Second} }) // the operator allowed nothing
 	p := newPeer(t)
 	b := e.token("builder@demo.test")
-	for _, u := range []string{p.srv.URL, "http://10.0.0.5/card.json", "http://169.254.169.254/latest/meta-data/card.json", "http://[::1]:9/card.json"} {
+	console := e.client().mustLogin("builder@demo.test", "demo-builder-pass")
+	for _, u := range []string{p.srv.URL, "http://10.0.0.5/card.json", "http://169.254.169.254/latest/meta-data/card.json", "http://[::1]:9/card.json",
+		"http://[::ffff:127.0.0.1]:9/card.json", "http://[64:ff9b::a9fe:a9fe]/card.json", "http://[2002:7f00:1::1]/card.json"} {
+		// Only "not allowed": no address, no port state (the detail is in the server's log).
 		code, body := e.api("POST", "/api/agents/fetch-agent-card", b, `{"url":"`+u+`"}`)
-		if code != 502 || !strings.Contains(body, "are not allowed") {
+		if code != 502 || body != `{"error":"Could not fetch the agent card: not allowed"}` {
 			t.Errorf("%s: %d %s", u, code, body)
 		}
+		resp, page := console.post("/agents/external/preview", url.Values{"url": {u}}, console.csrf("/agents/external/new"))
+		if resp.StatusCode != 422 || !strings.Contains(page, "Could not fetch the agent card: not allowed") {
+			t.Errorf("console %s: %d", u, resp.StatusCode)
+		}
+	}
+	if !strings.Contains(e.Logs.String(), "169.254.169.254 refused (link-local)") {
+		t.Errorf("the refused address is not in the server's log")
 	}
 }
 

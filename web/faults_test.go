@@ -23,14 +23,24 @@ func TestDatabaseRestartFailsCleanlyAndRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cluster.Resume(ctx); cluster.Stop() })
-	store, err := db.Open(ctx, cluster.DSN("postgres"), 10)
+	ownerDSN, appDSN, err := cluster.Provision(ctx, "agentconsole")
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner, err := db.Open(ctx, ownerDSN, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = owner.Migrate(ctx)
+	owner.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := db.Open(ctx, appDSN, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	if _, err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := store.SeedDemo(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -56,6 +56,9 @@ func New(ctx context.Context, cfg Config, store *db.Store, log *slog.Logger) (*S
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: log, store: store, sessions: sessions, metrics: newMetrics()}
+	if cfg.Fetch.Log == nil {
+		cfg.Fetch.Log = log // refused addresses and dial errors are logged, never shown
+	}
 	fetcher := fetch.NewCardFetcher(cfg.Fetch)
 	s.cards = &cardScheduler{store: store, fetcher: fetcher, tick: cfg.CardTick, unit: cfg.CardUnit, concurrency: max(cfg.CardConcurrency, 1),
 		log: log, kick: make(chan struct{}, 1)}

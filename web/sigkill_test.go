@@ -55,10 +55,11 @@ func TestServerKilledMidSyncLeavesNoPartialSync(t *testing.T) {
 	if _, err := gate.ExecContext(ctx, "SELECT pg_advisory_lock(?)", gateKey); err != nil {
 		t.Fatal(err)
 	}
+	owner := dbtest.Owner(t, store) // the server's role may not create triggers
 	for _, q := range []string{`CREATE FUNCTION gate_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN IF NEW.source = 'sync' THEN PERFORM pg_advisory_xact_lock_shared(` + fmt.Sprint(gateKey) + `); END IF; RETURN NEW; END $$`,
 		`CREATE TRIGGER gate_sync BEFORE INSERT ON agent_versions FOR EACH ROW EXECUTE FUNCTION gate_sync()`} {
-		if _, err := store.DB.ExecContext(ctx, q); err != nil {
+		if _, err := owner.DB.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -67,7 +68,7 @@ func TestServerKilledMidSyncLeavesNoPartialSync(t *testing.T) {
 	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
 	ln.Close()
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+dsn, "PORT="+port, "LOG_LEVEL=warn", "CARD_REFRESH_TICK=0")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dsn, "MIGRATION_DATABASE_URL="+dbtest.OwnerDSN(dsn), "PORT="+port, "LOG_LEVEL=warn", "CARD_REFRESH_TICK=0")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

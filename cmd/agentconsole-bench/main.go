@@ -80,14 +80,13 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer cluster.Stop()
-	admin, err := db.Open(ctx, cluster.DSN("postgres"), 2)
+	// As in production: the owner migrates and generates the data (VACUUM needs it),
+	// the server, the captured SQL and pgbench run as the app role.
+	ownerDSN, dsn, err := cluster.Provision(ctx, "bench")
 	if err != nil {
 		return err
 	}
-	admin.DB.ExecContext(ctx, "CREATE DATABASE bench")
-	admin.Close()
-	dsn := cluster.DSN("bench")
-	store, err := db.Open(ctx, dsn, 8)
+	store, err := db.Open(ctx, ownerDSN, 8)
 	if err != nil {
 		return err
 	}
@@ -127,7 +126,7 @@ func run(ctx context.Context) error {
 	}
 	base := "http://127.0.0.1:" + port
 	srv := exec.CommandContext(ctx, binary, "serve")
-	srv.Env = append(os.Environ(), "DATABASE_URL="+dsn, "PORT="+port, "LOG_LEVEL=warn", "CARD_REFRESH_TICK=0", "LOGIN_MAX_PER_IP=100000", "DB_MAX_CONNS=32")
+	srv.Env = append(os.Environ(), "DATABASE_URL="+dsn, "MIGRATION_DATABASE_URL="+ownerDSN, "PORT="+port, "LOG_LEVEL=warn", "CARD_REFRESH_TICK=0", "LOGIN_MAX_PER_IP=100000", "DB_MAX_CONNS=32")
 	profile := os.Getenv("BENCH_PROFILE") // a scenario's number prefix, e.g. "5b": CPU profile of the server during it
 	if profile != "" {
 		srv.Env = append(srv.Env, "PPROF_ADDR=127.0.0.1:6061")
@@ -411,7 +410,7 @@ func runPgbench(ctx context.Context, c *embedded.Cluster, script string, conns i
 		bin, _ := embedded.BinDir()
 		pgbench = filepath.Join(bin, "pgbench")
 	}
-	cmd := exec.CommandContext(ctx, pgbench, "-n", "-h", c.SocketDir, "-U", "postgres", "-c", strconv.Itoa(conns), "-j", "2",
+	cmd := exec.CommandContext(ctx, pgbench, "-n", "-h", c.SocketDir, "-U", db.AppRole, "-c", strconv.Itoa(conns), "-j", "2",
 		"-T", strconv.Itoa(seconds), "-M", mode, "-f", script, "-D", fmt.Sprintf("minid=%d", minID), "-D", fmt.Sprintf("maxid=%d", maxID),
 		"-l", "--log-prefix", filepath.Join(logDir, "log"), "bench")
 	out, err := cmd.CombinedOutput()

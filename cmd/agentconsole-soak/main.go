@@ -65,15 +65,25 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer func() { cluster.Resume(context.Background()); cluster.Stop() }()
-	dsn := cluster.DSN("postgres")
+	// As in production: the owner migrates, the server (and this driver) run as the app role.
+	ownerDSN, dsn, err := cluster.Provision(ctx, "soak")
+	if err != nil {
+		return err
+	}
+	owner, err := db.Open(ctx, ownerDSN, 2)
+	if err != nil {
+		return err
+	}
+	_, err = owner.Migrate(ctx)
+	owner.Close()
+	if err != nil {
+		return err
+	}
 	store, err := db.Open(ctx, dsn, 4)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if _, err := store.Migrate(ctx); err != nil {
-		return err
-	}
 	store.SeedDemo(ctx)
 	builder, _ := store.ActorByEmail(ctx, "builder@demo.test")
 	admin, _ := store.ActorByEmail(ctx, "admin@demo.test")
@@ -107,7 +117,7 @@ func run(ctx context.Context) error {
 	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	ln.Close()
 	srv := exec.Command(binary, "serve")
-	srv.Env = append(os.Environ(), "DATABASE_URL="+dsn, "PORT="+port, "LOG_LEVEL=error", "FETCH_ALLOW_NETS=127.0.0.0/8",
+	srv.Env = append(os.Environ(), "DATABASE_URL="+dsn, "MIGRATION_DATABASE_URL="+ownerDSN, "PORT="+port, "LOG_LEVEL=error", "FETCH_ALLOW_NETS=127.0.0.0/8",
 		"CARD_REFRESH_TICK=5s", "LOGIN_MAX_PER_IP=100000", "SESSION_TTL=1h")
 	logFile, err := os.CreateTemp("", "soak-server-*.log")
 	if err != nil {

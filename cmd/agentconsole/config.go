@@ -10,19 +10,24 @@ import (
 	"time"
 
 	"agentconsole/web"
+	"agentconsole/web/fetch"
 )
 
 // config is everything read from the environment (12-factor).
 type config struct {
 	DatabaseURL string
-	DataDir     string
-	MaxConns    int
-	LogLevel    slog.Level
-	Web         web.Config
+	// MigrationURL connects as the schema's owner for migrations, directly (not through
+	// a transaction pooler: the migration advisory lock is held by that session).
+	MigrationURL string
+	DataDir      string
+	MaxConns     int
+	LogLevel     slog.Level
+	Web          web.Config
 }
 
 func loadConfig() (config, error) {
 	c := config{DatabaseURL: os.Getenv("DATABASE_URL"), DataDir: env("DATA_DIR", ".data"), Web: web.DefaultConfig()}
+	c.MigrationURL = env("MIGRATION_DATABASE_URL", c.DatabaseURL)
 	var err error
 	c.Web.Addr = ":" + env("PORT", "8080")
 	c.Web.EmailDomain = env("AGENT_EMAIL_DOMAIN", c.Web.EmailDomain)
@@ -45,6 +50,9 @@ func loadConfig() (config, error) {
 	}
 	for _, h := range strings.Split(os.Getenv("FETCH_ALLOW_HOSTS"), ",") {
 		if h = strings.TrimSpace(h); h != "" {
+			if _, err := fetch.AllowHostEntry(h); err != nil {
+				return c, fmt.Errorf("FETCH_ALLOW_HOSTS: %w", err)
+			}
 			c.Web.Fetch.AllowHosts = append(c.Web.Fetch.AllowHosts, h)
 		}
 	}

@@ -45,7 +45,8 @@ Usage:
   agentconsole catalog import FILE  load a newer tool catalog (every schema is checked
                                     first); agents keep their schemas until synced
 
-Environment: DATABASE_URL, PORT, DATA_DIR, LOG_LEVEL (debug|info|warn|error),
+Environment: DATABASE_URL (the server's least-privileged role), MIGRATION_DATABASE_URL
+(the schema owner, a direct connection; default DATABASE_URL), PORT, DATA_DIR, LOG_LEVEL (debug|info|warn|error),
 COOKIE_SECURE, TRUST_PROXY, SESSION_TTL, DB_MAX_CONNS, LOGIN_MAX_PER_ACCOUNT,
 LOGIN_MAX_PER_IP. See README.md.
 `
@@ -80,16 +81,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		}
 		return serve(ctx, cfg, log, *dev, stdout)
 	case args[0] == "migrate":
-		return withStore(ctx, cfg, func(s *db.Store) error {
-			applied, err := s.Migrate(ctx)
+		return withDatabase(ctx, cfg, func(d dsns) error {
+			applied, err := migrate(ctx, d)
 			fmt.Fprintf(stdout, "applied %d migrations %v\n", len(applied), applied)
 			return err
 		})
 	case args[0] == "seed":
-		return withStore(ctx, cfg, func(s *db.Store) error {
-			if _, err := s.Migrate(ctx); err != nil {
-				return err
-			}
+		return withStore(ctx, cfg, true, func(s *db.Store) error {
 			created, added, err := seedDemo(ctx, s)
 			if err == nil {
 				fmt.Fprintf(stdout, "demo organisation ready (created now: %v); added %d agents, %d tags, %d knowledge bases, %d MCP servers, %d skill rules, %d card refreshes\n",
@@ -123,13 +121,25 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, dev bool, stdout i
 	if addr := os.Getenv("PPROF_ADDR"); addr != "" {
 		go http.ListenAndServe(addr, nil)
 	}
-	return withStore(ctx, cfg, func(s *db.Store) error {
-		applied, err := s.Migrate(ctx)
+	return withDatabase(ctx, cfg, func(d dsns) error {
+		applied, err := migrate(ctx, d)
 		if err != nil {
 			return err
 		}
 		if len(applied) > 0 {
 			log.Info("migrated", "applied", applied)
+		}
+		s, err := db.Open(ctx, d.app, cfg.MaxConns)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		warnings, err := s.PrivilegeWarnings(ctx)
+		if err != nil {
+			return err
+		}
+		for _, w := range warnings {
+			log.Warn(w+": the audit log can be erased; run the server as a least-privileged role (see MIGRATION_DATABASE_URL)", "role_for_grants", db.AppRole)
 		}
 		if dev {
 			if _, _, err := seedDemo(ctx, s); err != nil {
@@ -170,48 +180,59 @@ func printDemo(w io.Writer, addr string) {
 	fmt.Fprintf(w, "\n  Press Ctrl-C to stop the server (and its private database).\n\n")
 }
 
-// withStore opens the database (starting the private cluster when DATABASE_URL is
-// unset), runs fn, and closes everything, stopping the cluster cleanly.
-func withStore(ctx context.Context, cfg config, fn func(*db.Store) error) (err error) {
-	dsn := cfg.DatabaseURL
-	if dsn == "" {
-		cluster, err := embedded.Start(ctx, cfg.DataDir+"/pg", embedded.Options{})
+// dsns are the two ways into the database: the server's least-privileged role (app)
+// and the schema owner that migrations run as (owner).
+type dsns struct{ app, owner string }
+
+// withDatabase finds the database (starting the private cluster, with its owner and
+// app roles, when DATABASE_URL is unset), runs fn, and stops the cluster cleanly.
+func withDatabase(ctx context.Context, cfg config, fn func(dsns) error) (err error) {
+	if cfg.DatabaseURL != "" {
+		return fn(dsns{app: cfg.DatabaseURL, owner: cfg.MigrationURL})
+	}
+	cluster, err := embedded.Start(ctx, cfg.DataDir+"/pg", embedded.Options{})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if stopErr := cluster.Stop(); stopErr != nil && err == nil {
+			err = stopErr
+		}
+	}()
+	owner, app, err := cluster.Provision(ctx, "agentconsole")
+	if err != nil {
+		return err
+	}
+	slog.Info("using the private PostgreSQL", "data_dir", cluster.DataDir)
+	return fn(dsns{app: app, owner: owner})
+}
+
+// withStore runs fn on a store connected as the server's role, migrating first (as the
+// owner) when asked.
+func withStore(ctx context.Context, cfg config, migrateFirst bool, fn func(*db.Store) error) error {
+	return withDatabase(ctx, cfg, func(d dsns) error {
+		if migrateFirst {
+			if _, err := migrate(ctx, d); err != nil {
+				return err
+			}
+		}
+		s, err := db.Open(ctx, d.app, cfg.MaxConns)
 		if err != nil {
 			return err
 		}
-		defer func() {
-			if stopErr := cluster.Stop(); stopErr != nil && err == nil {
-				err = stopErr
-			}
-		}()
-		if err := ensureDatabase(ctx, cluster, "agentconsole"); err != nil {
-			return err
-		}
-		dsn = cluster.DSN("agentconsole")
-		slog.Info("using the private PostgreSQL", "data_dir", cluster.DataDir)
-	}
-	s, err := db.Open(ctx, dsn, cfg.MaxConns)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	return fn(s)
+		defer s.Close()
+		return fn(s)
+	})
 }
 
-func ensureDatabase(ctx context.Context, c *embedded.Cluster, name string) error {
-	admin, err := db.Open(ctx, c.DSN("postgres"), 1)
+// migrate applies pending migrations over the owner's own connection.
+func migrate(ctx context.Context, d dsns) ([]string, error) {
+	s, err := db.Open(ctx, d.owner, 2)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("MIGRATION_DATABASE_URL: %w", err)
 	}
-	defer admin.Close()
-	var exists bool
-	if err := admin.DB.NewRaw("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ?)", name).Scan(ctx, &exists); err != nil {
-		return err
-	}
-	if !exists {
-		_, err = admin.DB.ExecContext(ctx, "CREATE DATABASE "+name)
-	}
-	return err
+	defer s.Close()
+	return s.Migrate(ctx)
 }
 
 func userCreate(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout io.Writer) error {
@@ -234,7 +255,7 @@ func userCreate(ctx context.Context, cfg config, args []string, stdin io.Reader,
 	if len(password) < db.MinPasswordLength {
 		return fmt.Errorf("user create: the password (from $PASSWORD or stdin) needs at least %d characters", db.MinPasswordLength)
 	}
-	return withStore(ctx, cfg, func(s *db.Store) error {
+	return withStore(ctx, cfg, false, func(s *db.Store) error {
 		o, err := s.OrganizationBySlug(ctx, *org)
 		if err != nil {
 			return err
@@ -258,7 +279,7 @@ func tokenCreate(ctx context.Context, cfg config, args []string, stdout io.Write
 	if *email == "" {
 		return errors.New("token create: --email is required")
 	}
-	return withStore(ctx, cfg, func(s *db.Store) error {
+	return withStore(ctx, cfg, false, func(s *db.Store) error {
 		owner, err := s.ActorByEmail(ctx, *email)
 		if err != nil {
 			return fmt.Errorf("token create: %w", err)
@@ -282,10 +303,7 @@ func catalogImport(ctx context.Context, cfg config, path string, stdout io.Write
 	if err != nil {
 		return err
 	}
-	return withStore(ctx, cfg, func(s *db.Store) error {
-		if _, err := s.Migrate(ctx); err != nil {
-			return err
-		}
+	return withStore(ctx, cfg, true, func(s *db.Store) error {
 		res, err := s.ImportCatalog(ctx, nil, parsed, raw, "cli")
 		if err != nil {
 			return err

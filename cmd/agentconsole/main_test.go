@@ -30,7 +30,9 @@ func TestHelpNamesEverySubcommand(t *testing.T) {
 }
 
 func TestOperatorCommandsAgainstADatabase(t *testing.T) {
-	t.Setenv("DATABASE_URL", dbtest.NewDatabase(t))
+	dsn := dbtest.NewDatabase(t)
+	t.Setenv("DATABASE_URL", dsn)
+	t.Setenv("MIGRATION_DATABASE_URL", dbtest.OwnerDSN(dsn))
 	ctx := context.Background()
 	var out bytes.Buffer
 	steps := [][]string{{"migrate"}, {"seed"}}

@@ -1,8 +1,12 @@
 // Package dbtest gives each test its own fresh, migrated PostgreSQL database.
 //
-// With TEST_DATABASE_URL (or DATABASE_URL) unset it starts a private cluster the same
-// way `make run` does; each test then gets a copy of a migrated template database,
-// so tests run in parallel without seeing each other's rows.
+// With TEST_DATABASE_URL unset it starts a private cluster the same way `make run`
+// does; each test then gets a copy of a migrated template database, so tests run in
+// parallel without seeing each other's rows. As in production, every database is owned
+// by the owner role (embedded.OwnerRole, which migrates it) and the stores tests get
+// connect as the least-privileged app role (db.AppRole) the server runs as; a test that
+// needs more (creating a trigger) asks for Owner explicitly. TEST_DATABASE_URL must be
+// a superuser: it creates both roles (with its own password) and the databases.
 package dbtest
 
 import (
@@ -59,11 +63,10 @@ func setup() {
 	}
 	defer admin.Close()
 	admin.DB.ExecContext(ctx, "DROP DATABASE IF EXISTS "+templateDB+"_"+pid())
-	if _, err := admin.DB.ExecContext(ctx, "CREATE DATABASE "+templateDB+"_"+pid()); err != nil {
-		setupErr = err
+	if setupErr = embedded.ProvisionDatabase(ctx, baseDSN, templateDB+"_"+pid()); setupErr != nil {
 		return
 	}
-	tmpl, err := db.Open(ctx, DSN(templateDB+"_"+pid()), 2)
+	tmpl, err := db.Open(ctx, OwnerDSN(DSN(templateDB+"_"+pid())), 2)
 	if err != nil {
 		setupErr = err
 		return
@@ -74,7 +77,8 @@ func setup() {
 
 func pid() string { return fmt.Sprint(os.Getpid()) }
 
-// DSN is the connection string for database name on the test server.
+// DSN is the connection string for database name on the test server as its
+// superuser (creating databases, stopping backends).
 func DSN(name string) string {
 	u, err := url.Parse(baseDSN)
 	if err != nil {
@@ -84,8 +88,28 @@ func DSN(name string) string {
 	return u.String()
 }
 
+// OwnerDSN is dsn (of a test database) connected as the owner role: migrations and
+// test fixtures that change the schema.
+func OwnerDSN(dsn string) string { return embedded.AsRole(dsn, embedded.OwnerRole) }
+
+// Owner opens a store on s's database as the owner role, closed when t ends.
+func Owner(t testing.TB, s *db.Store) *db.Store {
+	t.Helper()
+	ctx := context.Background()
+	var name string
+	if err := s.DB.NewRaw("SELECT current_database()").Scan(ctx, &name); err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	o, err := db.Open(ctx, OwnerDSN(DSN(name)), 2)
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	t.Cleanup(func() { o.Close() })
+	return o
+}
+
 // NewDatabase creates a fresh migrated database for t, dropped when t ends, and
-// returns its DSN.
+// returns its DSN as the app role (db.AppRole), the server's own.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
 	setupOnce.Do(setup)
@@ -99,7 +123,7 @@ func NewDatabase(t testing.TB) string {
 		t.Fatalf("dbtest: %v", err)
 	}
 	defer admin.Close()
-	if _, err := admin.DB.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+templateDB+"_"+pid()); err != nil {
+	if _, err := admin.DB.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+templateDB+"_"+pid()+" OWNER "+embedded.OwnerRole); err != nil {
 		t.Fatalf("dbtest: create database: %v", err)
 	}
 	t.Cleanup(func() {
@@ -109,7 +133,7 @@ func NewDatabase(t testing.TB) string {
 			admin.Close()
 		}
 	})
-	return DSN(name)
+	return embedded.AsRole(DSN(name), db.AppRole)
 }
 
 // New returns a Store on a fresh migrated database for t.

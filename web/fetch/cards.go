@@ -3,6 +3,7 @@ package fetch
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,13 +19,17 @@ import (
 // client (the resolver itself reads bodies without a cap).
 type CardFetcher struct {
 	Client *http.Client
+	log    *slog.Logger
 }
 
 // NewCardFetcher builds a card fetcher on a guarded client.
 func NewCardFetcher(cfg Config) *CardFetcher {
 	c := NewClient(cfg)
 	c.Transport = &recording{next: c.Transport}
-	return &CardFetcher{Client: c}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	return &CardFetcher{Client: c, log: cfg.Log}
 }
 
 type recorderKey struct{}
@@ -45,8 +50,17 @@ func (r *recording) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // FetchCard fetches and parses one card URL. A 404 is db.ErrCardNotFound, so the
-// caller can fall back to the older well-known path.
+// caller can fall back to the older well-known path. A failure's message is fit to
+// show; its detail (addresses, dial and resolver errors) goes to the log only.
 func (f *CardFetcher) FetchCard(ctx context.Context, rawURL, etag string) (*db.FetchedCard, error) {
+	got, err := f.fetchCard(ctx, rawURL, etag)
+	if fe := (*Error)(nil); errors.As(err, &fe) {
+		f.log.Warn("card fetch failed", "url", rawURL, "kind", fe.Kind, "error", fe.Msg, "detail", fe.Detail)
+	}
+	return got, err
+}
+
+func (f *CardFetcher) fetchCard(ctx context.Context, rawURL, etag string) (*db.FetchedCard, error) {
 	if err := CheckURL(rawURL); err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ func TestRedirectToAnInternalAddressIsRefused(t *testing.T) {
 	port = port[strings.LastIndex(port, ":"):]
 	// "public.example" resolves to the test server and is allowed by name, as an
 	// operator might allow a host; the redirect target is a bare loopback address.
-	c := NewClient(Config{AllowHosts: []string{"public.example"}, Resolve: func(ctx context.Context, host string) ([]netip.Addr, error) {
+	c := NewClient(Config{AllowHosts: []string{"public.example" + port}, Resolve: func(ctx context.Context, host string) ([]netip.Addr, error) {
 		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
 	}})
 	_, err := c.Get("http://public.example" + port + "/card")
