@@ -10,13 +10,19 @@ import (
 type DemoLogin struct {
 	Email, Password string
 	Role            Role
+	// PlatformOperator: this login may change the tool catalog and the model registry.
+	PlatformOperator bool
 }
 
-// DemoLogins are the accounts `seed` creates; `make run` prints them.
+// DemoLogins are the accounts `seed` creates; `make run` prints them. The demo admin is
+// an organisation admin, not a platform operator: platform data (catalog, models) is
+// changed by operator@demo.test, a reviewer in the demo organisation whose user carries
+// the platform-operator flag — the flag is not an organisation role.
 var DemoLogins = []DemoLogin{
-	{"admin@demo.test", "demo-admin-pass", RoleAdmin},
-	{"builder@demo.test", "demo-builder-pass", RoleBuilder},
-	{"reviewer@demo.test", "demo-reviewer-pass", RoleReviewer},
+	{"admin@demo.test", "demo-admin-pass", RoleAdmin, false},
+	{"builder@demo.test", "demo-builder-pass", RoleBuilder, false},
+	{"reviewer@demo.test", "demo-reviewer-pass", RoleReviewer, false},
+	{"operator@demo.test", "demo-operator-pass", RoleReviewer, true},
 }
 
 // SeedDemo creates the demo organisation and its users unless it exists already.
@@ -35,8 +41,16 @@ func (s *Store) SeedDemo(ctx context.Context) (created bool, err error) {
 	}
 	for _, l := range DemoLogins {
 		name := fmt.Sprintf("Demo %s", l.Role)
+		if l.PlatformOperator {
+			name = "Demo platform operator"
+		}
 		if _, err := s.CreateUser(ctx, org.ID, l.Email, name, l.Password, l.Role); err != nil {
 			return false, fmt.Errorf("db: seed demo: %w", err)
+		}
+		if l.PlatformOperator {
+			if _, err := s.SetPlatformOperator(ctx, l.Email, true); err != nil {
+				return false, fmt.Errorf("db: seed demo: %w", err)
+			}
 		}
 	}
 	return true, nil
