@@ -174,3 +174,27 @@ func TestOrgSlugs(t *testing.T) {
 		}
 	}
 }
+
+// TestSeedDemoAddsTheOperatorToAnOlderDemo: a demo organisation seeded before
+// operator@demo.test existed gets it on the next seed; the demo admin is no operator.
+func TestSeedDemoAddsTheOperatorToAnOlderDemo(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Seeded(t)
+	ctx := context.Background()
+	if _, err := s.DB.NewRaw("DELETE FROM users WHERE email = 'operator@demo.test'").Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if created, err := s.SeedDemo(ctx); err != nil || created {
+		t.Fatalf("seed again: %v %v", created, err)
+	}
+	op, err := s.Authenticate(ctx, "operator@demo.test", "demo-operator-pass")
+	if err != nil || !op.PlatformOperator || op.Role != db.RoleReviewer {
+		t.Fatalf("operator: %+v %v", op, err)
+	}
+	if admin, _ := s.Authenticate(ctx, "admin@demo.test", "demo-admin-pass"); admin.PlatformOperator {
+		t.Fatal("the demo admin is a platform operator")
+	}
+	if _, err := s.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
