@@ -180,9 +180,12 @@ func (s *Store) SetRole(ctx context.Context, actor *Actor, userID int64, role Ro
 		return fmt.Errorf("db: set role: unknown role %q", role)
 	}
 	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := lockMemberships(ctx, tx, actor.OrgID); err != nil {
+			return err
+		}
 		var old Role
 		var deactivated bool
-		err := tx.NewRaw("SELECT role, deactivated_at IS NOT NULL FROM memberships WHERE org_id = ? AND user_id = ? FOR UPDATE", actor.OrgID, userID).Scan(ctx, &old, &deactivated)
+		err := tx.NewRaw("SELECT role, deactivated_at IS NOT NULL FROM memberships WHERE org_id = ? AND user_id = ?", actor.OrgID, userID).Scan(ctx, &old, &deactivated)
 		if err != nil {
 			return fmt.Errorf("db: set role of user %d: %w", userID, notFound(err))
 		}
@@ -201,14 +204,26 @@ func (s *Store) SetRole(ctx context.Context, actor *Actor, userID int64, role Ro
 	})
 }
 
+// membershipsLock is the advisory lock class serialising role changes and
+// deactivations within one organisation ("memb").
+const membershipsLock = 0x6d656d62
+
+// lockMemberships serialises the organisation's role changes and deactivations until
+// the transaction ends. Two admins demoting or deactivating each other at once then
+// cannot both pass the last-admin check (each saw the other still active), and no two
+// transactions lock the same memberships in opposite orders (row locks did deadlock).
+func lockMemberships(ctx context.Context, tx bun.Tx, orgID int64) error {
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", membershipsLock<<32^orgID); err != nil {
+		return fmt.Errorf("db: lock memberships of org %d: %w", orgID, err)
+	}
+	return nil
+}
+
 // keepAnAdmin refuses (ErrLastAdmin) when userID is the organisation's only active
-// admin. It locks every active admin's membership first, so two admins demoting or
-// deactivating each other at the same time cannot both pass: the second waits, and
-// PostgreSQL re-checks the first one's row, now no longer an active admin.
+// admin. Callers hold lockMemberships.
 func (s *Store) keepAnAdmin(ctx context.Context, tx bun.Tx, orgID, userID int64) error {
 	var admins []int64
-	err := tx.NewRaw(`SELECT user_id FROM memberships WHERE org_id = ? AND role = 'admin' AND deactivated_at IS NULL
-		ORDER BY user_id FOR UPDATE`, orgID).Scan(ctx, &admins)
+	err := tx.NewRaw(`SELECT user_id FROM memberships WHERE org_id = ? AND role = 'admin' AND deactivated_at IS NULL`, orgID).Scan(ctx, &admins)
 	if err != nil {
 		return fmt.Errorf("db: lock admins of org %d: %w", orgID, err)
 	}
@@ -243,9 +258,12 @@ func (s *Store) DeactivateMember(ctx context.Context, actor *Actor, userID int64
 	}
 	d := &Deactivation{}
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := lockMemberships(ctx, tx, actor.OrgID); err != nil {
+			return err
+		}
 		var role Role
 		var deactivated bool
-		err := tx.NewRaw("SELECT role, deactivated_at IS NOT NULL FROM memberships WHERE org_id = ? AND user_id = ? FOR UPDATE",
+		err := tx.NewRaw("SELECT role, deactivated_at IS NOT NULL FROM memberships WHERE org_id = ? AND user_id = ?",
 			actor.OrgID, userID).Scan(ctx, &role, &deactivated)
 		if err != nil {
 			return notFound(err)
