@@ -59,6 +59,10 @@ type Actor struct {
 	Email   string
 	Name    string
 	Role    Role
+	// PlatformOperator is the user's platform-operator flag (set only from the CLI): it
+	// lets them change platform-wide data (tool catalog, model registry) whatever their
+	// role in the organisation.
+	PlatformOperator bool
 	// Via and IP describe the request for the audit log.
 	Via   string // "console", "api", "cli", "scheduler"
 	IP    string
@@ -67,6 +71,9 @@ type Actor struct {
 
 // Can reports whether the actor's role grants p.
 func (a *Actor) Can(p Permission) bool { return a != nil && a.Role.Can(p) }
+
+// IsPlatformOperator reports whether the actor may change platform-wide data.
+func (a *Actor) IsPlatformOperator() bool { return a != nil && a.PlatformOperator }
 
 // Label names the actor in the audit log.
 func (a *Actor) Label() string {

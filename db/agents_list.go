@@ -179,26 +179,64 @@ func (s *Store) LoadModels(ctx context.Context, models []Model) error {
 	return nil
 }
 
-// AddModel extends the registry (admins): id must be provider:model.
+// Model registry limits: the registry is shown in every organisation's editor.
+const (
+	MaxModels       = 500
+	MaxModelIDLen   = 100
+	MaxModelNameLen = 100
+)
+
+// modelsLockKey serialises additions to the model registry ("models"), so the size
+// limit holds with several operators and instances at once.
+const modelsLockKey = 0x6d6f64656c73
+
+// AddModel extends the registry: id must be provider:model. The registry is platform
+// data: only a platform operator changes it (ErrNotPlatformOperator), at most MaxModels
+// models, and every organisation's audit log records the change.
 func (s *Store) AddModel(ctx context.Context, actor *Actor, id, name string) (*Model, error) {
+	if !actor.IsPlatformOperator() {
+		return nil, ErrNotPlatformOperator
+	}
 	id, name = strings.TrimSpace(id), strings.TrimSpace(name)
 	var issues []Issue
-	if provider, model, ok := strings.Cut(id, ":"); !ok || provider == "" || model == "" || len(id) > 200 || strings.ContainsAny(id, " \t\n") {
+	switch provider, model, ok := strings.Cut(id, ":"); {
+	case !ok || provider == "" || model == "" || strings.ContainsAny(id, " \t\n"):
 		issues = append(issues, Issue{Message: "Model id must look like provider:model", Path: []any{"id"}})
+	case len(id) > MaxModelIDLen:
+		issues = append(issues, Issue{Message: fmt.Sprintf("Model id must be at most %d characters", MaxModelIDLen), Path: []any{"id"}})
 	}
-	if name == "" || len(name) > maxName {
+	switch {
+	case name == "":
 		issues = append(issues, Issue{Message: "Required", Path: []any{"name"}})
+	case len(name) > MaxModelNameLen:
+		issues = append(issues, Issue{Message: fmt.Sprintf("Name must be at most %d characters", MaxModelNameLen), Path: []any{"name"}})
 	}
 	if len(issues) > 0 {
 		return nil, invalid(issues...)
 	}
 	provider, _, _ := strings.Cut(id, ":")
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", int64(modelsLockKey)); err != nil {
+			return err
+		}
+		var count int
+		var exists bool
+		if err := tx.NewRaw("SELECT count(*), coalesce(bool_or(id = ?), false) FROM models", id).Scan(ctx, &count, &exists); err != nil {
+			return err
+		}
+		if !exists && count >= MaxModels {
+			msg := fmt.Sprintf("The model registry is full: at most %d models", MaxModels)
+			return &ValidationError{Message: msg, Details: []Issue{{Message: msg, Path: []any{"id"}}}}
+		}
 		if _, err := tx.NewRaw("INSERT INTO models (id, display_name, provider) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET display_name = EXCLUDED.display_name",
 			id, name, provider).Exec(ctx); err != nil {
 			return fmt.Errorf("db: add model: %w", err)
 		}
-		return s.Audit(ctx, tx, actor, "model.added", "model", 0, id+" ("+name+")")
+		action := "model.added"
+		if exists {
+			action = "model.renamed"
+		}
+		return s.AuditPlatform(ctx, tx, actor, "", action, "model", id, "model "+id+" ("+name+")")
 	})
 	if err != nil {
 		return nil, err

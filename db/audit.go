@@ -89,3 +89,25 @@ func nonZero(v int64) *int64 {
 	}
 	return &v
 }
+
+// AuditPlatform records a change of platform-wide data (the tool catalog, the model
+// registry) in every organisation's audit log, since it changes what each of them sees
+// and validates against: one INSERT … SELECT over the organisations, whatever their
+// number. actor nil is the CLI or the binary's bundled data (named by via). The acting
+// operator's address is kept only in their own organisation's entry.
+func (s *Store) AuditPlatform(ctx context.Context, idb bun.IDB, actor *Actor, via, action, objectType, objectID, summary string) error {
+	var userID, tokenID *int64
+	var ownOrg int64
+	label, ip, route := via, "", ""
+	if actor != nil {
+		userID, tokenID, ownOrg = nonZero(actor.UserID), nonZero(actor.TokenID), actor.OrgID
+		label, ip, route, via = actor.Label(), actor.IP, actor.Route, actor.Via
+	}
+	_, err := idb.NewRaw(`INSERT INTO audit_log (org_id, actor_user_id, actor_token_id, actor, action, object_type, object_id, summary, ip, via, route)
+		SELECT o.id, ?, ?, ?, ?, ?, ?, ?, CASE WHEN o.id = ? THEN ? ELSE '' END, ?, ? FROM organizations o`,
+		userID, tokenID, label, action, objectType, objectID, "platform: "+summary, ownOrg, ip, via, route).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("db: audit %s in every organisation: %w", action, err)
+	}
+	return nil
+}

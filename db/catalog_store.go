@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -54,10 +56,19 @@ type CatalogImport struct {
 // catalogLockKey serialises catalog loads across instances ("catalog").
 const catalogLockKey = 0x636174616c6f67
 
+// ErrNotPlatformOperator refuses a change of platform-wide data (the tool catalog, the
+// model registry) by anyone but a platform operator, whatever their organisation role.
+var ErrNotPlatformOperator = errors.New("db: only platform operators change platform data")
+
 // ImportCatalog loads a parsed catalog: new definitions are added to the history,
 // changed ones become current, tools absent from the file are marked removed (agents
-// keep them; sync reports them). Loading the same file again changes nothing.
+// keep them; sync reports them). Loading the same file again changes nothing. The
+// catalog is platform data: actor must be a platform operator (nil is the CLI or the
+// bundled file), and every organisation's audit log records the load.
 func (s *Store) ImportCatalog(ctx context.Context, actor *Actor, c *catalog.Catalog, raw []byte, source string) (*CatalogImport, error) {
+	if actor != nil && !actor.IsPlatformOperator() {
+		return nil, ErrNotPlatformOperator
+	}
 	sum := sha256.Sum256(raw)
 	checksum := hex.EncodeToString(sum[:])
 	res := &CatalogImport{CatalogVersion: c.Version, Added: []string{}, Changed: []string{}, Removed: []string{}}
@@ -128,15 +139,13 @@ func (s *Store) ImportCatalog(ctx context.Context, actor *Actor, c *catalog.Cata
 		if actor != nil {
 			by = actor.Label()
 		}
-		if _, err := tx.NewRaw(`INSERT INTO catalog_imports (catalog_version, checksum, source, imported_by, changed, added, removed) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			c.Version, checksum, source, by, pgdialect.Array(res.Changed), pgdialect.Array(res.Added), pgdialect.Array(res.Removed)).Exec(ctx); err != nil {
+		var importID int64
+		if err := tx.NewRaw(`INSERT INTO catalog_imports (catalog_version, checksum, source, imported_by, changed, added, removed) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			c.Version, checksum, source, by, pgdialect.Array(res.Changed), pgdialect.Array(res.Added), pgdialect.Array(res.Removed)).Scan(ctx, &importID); err != nil {
 			return err
 		}
-		if actor != nil && actor.OrgID != 0 {
-			return s.Audit(ctx, tx, actor, "catalog.imported", "catalog", 0,
-				fmt.Sprintf("%s: %d added, %d changed, %d removed", c.Version, len(res.Added), len(res.Changed), len(res.Removed)))
-		}
-		return nil
+		return s.AuditPlatform(ctx, tx, actor, source, "catalog.imported", "catalog", strconv.FormatInt(importID, 10),
+			fmt.Sprintf("tool catalog %s loaded: %d added, %d changed, %d removed", c.Version, len(res.Added), len(res.Changed), len(res.Removed)))
 	})
 	if err != nil {
 		return nil, err

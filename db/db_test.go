@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -105,5 +106,95 @@ func TestLastAdminCannotBeDemoted(t *testing.T) {
 	admin, _ := s.Authenticate(ctx, "admin@demo.test", "demo-admin-pass")
 	if err := s.SetRole(ctx, admin, admin.UserID, db.RoleReviewer); !errors.Is(err, db.ErrLastAdmin) {
 		t.Fatalf("want ErrLastAdmin, got %v", err)
+	}
+}
+
+// TestDeactivationIsPerOrganisation: a user in two organisations deactivated in one
+// signs in to the other; deactivated in both, they cannot sign in at all, with the same
+// error (and the same password work) as a wrong password. Their platform-operator flag
+// is the user's, whatever the organisation.
+func TestDeactivationIsPerOrganisation(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Seeded(t)
+	ctx := context.Background()
+	demoAdmin, _ := s.Authenticate(ctx, "admin@demo.test", "demo-admin-pass")
+	other, err := s.CreateOrganization(ctx, s.DB, "Zeta", "zeta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zetaAdminUser, err := s.CreateUser(ctx, other.ID, "admin@zeta.test", "Zeta Admin", "zeta-admin-pass", db.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zetaAdmin := &db.Actor{UserID: zetaAdminUser.ID, OrgID: other.ID, Role: db.RoleAdmin, Email: "admin@zeta.test"}
+	builder, _ := s.Authenticate(ctx, "builder@demo.test", "demo-builder-pass")
+	if _, err := s.DB.NewRaw("INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, 'reviewer')", other.ID, builder.UserID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DeactivateMember(ctx, demoAdmin, builder.UserID); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.Authenticate(ctx, "builder@demo.test", "demo-builder-pass")
+	if err != nil || a.OrgID != other.ID {
+		t.Fatalf("deactivated in one organisation, active in another: %+v %v", a, err)
+	}
+	if _, err := s.DeactivateMember(ctx, zetaAdmin, builder.UserID); err != nil {
+		t.Fatal(err)
+	}
+	before := s.PasswordChecks()[db.PasswordCost]
+	if _, err := s.Authenticate(ctx, "builder@demo.test", "demo-builder-pass"); !errors.Is(err, db.ErrBadCredentials) {
+		t.Fatalf("deactivated everywhere: %v", err)
+	}
+	if s.PasswordChecks()[db.PasswordCost] != before+1 {
+		t.Fatal("a deactivated member's sign-in skipped the password work (a timing tell)")
+	}
+	if _, err := s.SetPlatformOperator(ctx, "BUILDER@demo.test", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReactivateMember(ctx, zetaAdmin, builder.UserID); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := s.Authenticate(ctx, "builder@demo.test", "demo-builder-pass"); err != nil || a.OrgID != other.ID || !a.PlatformOperator {
+		t.Fatalf("after reactivation in one organisation: %+v %v", a, err)
+	}
+	if _, err := s.SetPlatformOperator(ctx, "nobody@demo.test", true); !errors.Is(err, db.ErrNotFound) {
+		t.Fatalf("flag for an unknown user: %v", err)
+	}
+}
+
+func TestOrgSlugs(t *testing.T) {
+	for name, want := range map[string]string{"Acme Inc.": "acme-inc", "  Zürich  Labs ": "z-rich-labs", "ÄÖÜ": "", "A--B": "a-b"} {
+		if got := db.OrgSlugFrom(name); got != want {
+			t.Errorf("OrgSlugFrom(%q) = %q, want %q", name, got, want)
+		}
+	}
+	for slug, ok := range map[string]bool{"acme": true, "acme-2": true, "-acme": false, "": false, "Acme": false, strings.Repeat("a", 64): false} {
+		if db.ValidOrgSlug(slug) != ok {
+			t.Errorf("ValidOrgSlug(%q) != %v", slug, ok)
+		}
+	}
+}
+
+// TestSeedDemoAddsTheOperatorToAnOlderDemo: a demo organisation seeded before
+// operator@demo.test existed gets it on the next seed; the demo admin is no operator.
+func TestSeedDemoAddsTheOperatorToAnOlderDemo(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Seeded(t)
+	ctx := context.Background()
+	if _, err := s.DB.NewRaw("DELETE FROM users WHERE email = 'operator@demo.test'").Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if created, err := s.SeedDemo(ctx); err != nil || created {
+		t.Fatalf("seed again: %v %v", created, err)
+	}
+	op, err := s.Authenticate(ctx, "operator@demo.test", "demo-operator-pass")
+	if err != nil || !op.PlatformOperator || op.Role != db.RoleReviewer {
+		t.Fatalf("operator: %+v %v", op, err)
+	}
+	if admin, _ := s.Authenticate(ctx, "admin@demo.test", "demo-admin-pass"); admin.PlatformOperator {
+		t.Fatal("the demo admin is a platform operator")
+	}
+	if _, err := s.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -19,15 +19,17 @@ func (s *Store) CreateSession(ctx context.Context, actor *Actor, ttl time.Durati
 }
 
 // ActorBySession resolves a session id to its actor; expired or deleted sessions are
-// ErrNotFound. The user's role is read live, so a role change applies at once.
+// ErrNotFound, as are sessions of a member deactivated since. The user's role and
+// platform-operator flag are read live, so a change applies at once.
 func (s *Store) ActorBySession(ctx context.Context, id string) (*Actor, error) {
 	var a Actor
-	err := s.prepared(ctx, s.DB, `SELECT s.user_id, s.org_id, o.name AS org_name, u.email, u.name, m.role
+	err := s.prepared(ctx, s.DB, `SELECT s.user_id, s.org_id, o.name AS org_name, u.email, u.name, m.role, u.platform_operator
 		FROM sessions s
 		JOIN users u ON u.id = s.user_id
 		JOIN memberships m ON m.user_id = s.user_id AND m.org_id = s.org_id
 		JOIN organizations o ON o.id = s.org_id
-		WHERE s.id_hash = ? AND s.expires_at > now()`, []any{sha(id)}, &a.UserID, &a.OrgID, &a.OrgName, &a.Email, &a.Name, &a.Role)
+		WHERE s.id_hash = ? AND s.expires_at > now() AND m.deactivated_at IS NULL`, []any{sha(id)},
+		&a.UserID, &a.OrgID, &a.OrgName, &a.Email, &a.Name, &a.Role, &a.PlatformOperator)
 	if err != nil {
 		return nil, notFound(err)
 	}

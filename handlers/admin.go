@@ -2,9 +2,11 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"net/mail"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -27,7 +29,8 @@ func (h *Admin) renderUsers(c *fiber.Ctx, status int, form admin.NewUserForm) er
 	}
 	rows := make([]admin.MemberRow, len(members))
 	for i, m := range members {
-		rows[i] = admin.MemberRow{UserID: m.UserID, Email: m.Email, Name: m.Name, Role: string(m.Role), Self: m.UserID == ActorOf(c).UserID}
+		rows[i] = admin.MemberRow{UserID: m.UserID, Email: m.Email, Name: m.Name, Role: string(m.Role), Self: m.UserID == ActorOf(c).UserID,
+			Active: m.Active(), DeactivatedAt: m.DeactivatedAt}
 	}
 	return Render(c, status, admin.Users(h.Page(c, "Users & roles", "admin"), rows, form, roleNames()))
 }
@@ -82,12 +85,42 @@ func (h *Admin) SetRole(c *fiber.Ctx) error {
 	}
 	err = h.Store.SetRole(c.UserContext(), ActorOf(c), id, role)
 	if errors.Is(err, db.ErrLastAdmin) {
-		return refuse("The organisation needs at least one admin.")
+		return refuse(MsgLastAdmin)
 	}
 	if err != nil {
 		return err
 	}
 	return h.redirect(c, "/admin/users", "success", "Role updated.")
+}
+
+// Deactivate stops a member at once: their sessions end and their tokens are revoked.
+func (h *Admin) Deactivate(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	d, err := h.Store.DeactivateMember(c.UserContext(), ActorOf(c), id)
+	if msg, ok := memberRefusal(err); ok {
+		return h.redirect(c, "/admin/users", "error", msg)
+	}
+	if err != nil {
+		return err
+	}
+	return h.redirect(c, "/admin/users", "success", fmt.Sprintf("Deactivated %s: %d sessions ended, %d tokens revoked.",
+		d.Member.Email, d.SessionsEnded, d.TokensRevoked))
+}
+
+// Reactivate lets a deactivated member sign in again (old tokens stay revoked).
+func (h *Admin) Reactivate(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	m, err := h.Store.ReactivateMember(c.UserContext(), ActorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return h.redirect(c, "/admin/users", "success", "Reactivated "+m.Email+". They sign in again; their old API tokens stay revoked.")
 }
 
 // Tokens lists the organisation's API tokens.
@@ -105,25 +138,27 @@ func (h *Admin) renderTokens(c *fiber.Ctx, status int, form admin.NewTokenForm) 
 	if err != nil {
 		return err
 	}
-	rows := make([]admin.TokenRow, len(toks))
-	for i, t := range toks {
-		rows[i] = admin.TokenRow{ID: t.ID, Name: t.Name, Prefix: t.Prefix, Owner: t.OwnerEmail, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt, RevokedAt: t.RevokedAt}
-	}
-	owners := make([]admin.Option, len(members))
-	for i, m := range members {
-		owners[i] = admin.Option{Value: strconv.FormatInt(m.UserID, 10), Label: m.Email + " (" + string(m.Role) + ")"}
+	owners := make([]admin.Option, 0, len(members))
+	for _, m := range members {
+		if m.Active() { // a deactivated member cannot be given a token
+			owners = append(owners, admin.Option{Value: strconv.FormatInt(m.UserID, 10), Label: m.Email + " (" + string(m.Role) + ")"})
+		}
 	}
 	if form.OwnerID == "" {
 		form.OwnerID = strconv.FormatInt(a.UserID, 10)
 	}
-	return Render(c, status, admin.Tokens(h.Page(c, "API tokens", "admin"), rows, owners, form))
+	return Render(c, status, admin.Tokens(h.Page(c, "API tokens", "admin"), tokenRows(toks), owners, lifetimeOptions(), form))
 }
 
 // CreateToken makes a token acting as the chosen member and shows its secret once.
 func (h *Admin) CreateToken(c *fiber.Ctx) error {
-	form := admin.NewTokenForm{Name: strings.TrimSpace(c.FormValue("name")), OwnerID: c.FormValue("owner"), Errors: map[string]string{}}
+	form := admin.NewTokenForm{Name: strings.TrimSpace(c.FormValue("name")), OwnerID: c.FormValue("owner"), Expires: c.FormValue("expires"), Errors: map[string]string{}}
 	if form.Name == "" || len(form.Name) > 100 {
 		form.Errors["name"] = "Give the token a name of at most 100 characters."
+	}
+	expiresAt, ok := lifetimeExpiry(form.Expires)
+	if !ok {
+		form.Errors["expires"] = "Choose one of the offered lifetimes."
 	}
 	ownerID, _ := strconv.ParseInt(form.OwnerID, 10, 64)
 	if form.OwnerID == "" {
@@ -132,9 +167,9 @@ func (h *Admin) CreateToken(c *fiber.Ctx) error {
 	if len(form.Errors) > 0 {
 		return h.renderTokens(c, fiber.StatusUnprocessableEntity, form)
 	}
-	_, secret, err := h.Store.CreateToken(c.UserContext(), ActorOf(c), ownerID, form.Name)
+	_, secret, err := h.Store.CreateToken(c.UserContext(), ActorOf(c), ownerID, form.Name, expiresAt)
 	if errors.Is(err, db.ErrNotFound) {
-		form.Errors["owner"] = "Choose a member of this organisation."
+		form.Errors["owner"] = "Choose an active member of this organisation."
 		return h.renderTokens(c, fiber.StatusUnprocessableEntity, form)
 	}
 	if err != nil {
@@ -196,8 +231,12 @@ func (h *Admin) renderModels(c *fiber.Ctx, status int, form admin.NewModelForm) 
 	return Render(c, status, admin.Models(h.Page(c, "Models", "admin"), rows, form))
 }
 
-// AddModel extends the registry from the console (same rules as the API).
+// AddModel extends the registry from the console (same rules as the API): platform
+// operators only.
 func (h *Admin) AddModel(c *fiber.Ctx) error {
+	if err := requireOperator(c, MsgOnlyOperatorsModels); err != nil {
+		return err
+	}
 	form := admin.NewModelForm{ID: c.FormValue("id"), Name: c.FormValue("name")}
 	m, err := h.Store.AddModel(c.UserContext(), ActorOf(c), form.ID, form.Name)
 	var ve *db.ValidationError
@@ -209,4 +248,55 @@ func (h *Admin) AddModel(c *fiber.Ctx) error {
 		return err
 	}
 	return h.redirect(c, "/admin/models", "success", "Added "+m.ID+".")
+}
+
+// MsgLastAdmin is the answer when a change would leave no active admin.
+const MsgLastAdmin = "The organisation needs at least one active admin."
+
+// memberRefusal maps the domain's refusals of a member change to a message.
+func memberRefusal(err error) (string, bool) {
+	switch {
+	case errors.Is(err, db.ErrLastAdmin):
+		return MsgLastAdmin, true
+	case errors.Is(err, db.ErrDeactivateSelf):
+		return "You cannot deactivate yourself; ask another admin.", true
+	}
+	return "", false
+}
+
+// tokenRows shapes tokens for the tables of /admin/tokens and /account.
+func tokenRows(toks []db.APIToken) []admin.TokenRow {
+	now := time.Now()
+	rows := make([]admin.TokenRow, len(toks))
+	for i, t := range toks {
+		rows[i] = admin.TokenRow{ID: t.ID, Name: t.Name, Prefix: t.Prefix, Owner: t.OwnerEmail, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt,
+			RevokedAt: t.RevokedAt, ExpiresAt: t.ExpiresAt, Expired: t.Expired(now)}
+	}
+	return rows
+}
+
+// lifetimeOptions are db.TokenLifetimes as select options.
+func lifetimeOptions() []admin.Option {
+	out := make([]admin.Option, len(db.TokenLifetimes))
+	for i, l := range db.TokenLifetimes {
+		out[i] = admin.Option{Value: l.Key, Label: l.Label}
+	}
+	return out
+}
+
+// lifetimeExpiry turns a lifetime key into an expiry time (nil: never; "" is never).
+func lifetimeExpiry(key string) (*time.Time, bool) {
+	if key == "" {
+		return nil, true
+	}
+	for _, l := range db.TokenLifetimes {
+		if l.Key == key {
+			if l.Duration == 0 {
+				return nil, true
+			}
+			t := time.Now().Add(l.Duration)
+			return &t, true
+		}
+	}
+	return nil, false
 }

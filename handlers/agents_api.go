@@ -298,9 +298,9 @@ func (h *AgentsAPI) CreateMCPServer(c *fiber.Ctx) error {
 	return c.JSON(m)
 }
 
-// AddModel is POST /api/models {"id", "name"} (admin): extend the model registry.
+// AddModel is POST /api/models {"id", "name"} (platform operators): extend the model registry.
 func (h *AgentsAPI) AddModel(c *fiber.Ctx) error {
-	if err := require(c, db.PermAdmin); err != nil {
+	if err := requireOperator(c, MsgOnlyOperatorsModels); err != nil {
 		return err
 	}
 	var body struct {

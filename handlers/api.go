@@ -20,6 +20,8 @@ type meResponse struct {
 	Role         db.Role         `json:"role"`
 	Permissions  []db.Permission `json:"permissions"`
 	Via          string          `json:"via"`
+	// PlatformOperator: the caller may change the tool catalog and the model registry.
+	PlatformOperator bool `json:"platformOperator"`
 }
 type meUser struct {
 	ID    int64  `json:"id"`
@@ -38,7 +40,8 @@ func (h *API) Me(c *fiber.Ctx) error {
 	if perms == nil {
 		perms = []db.Permission{}
 	}
-	return c.JSON(meResponse{User: meUser{a.UserID, a.Email, a.Name}, Organization: meOrg{a.OrgID, a.OrgName}, Role: a.Role, Permissions: perms, Via: a.Via})
+	return c.JSON(meResponse{User: meUser{a.UserID, a.Email, a.Name}, Organization: meOrg{a.OrgID, a.OrgName}, Role: a.Role, Permissions: perms, Via: a.Via,
+		PlatformOperator: a.IsPlatformOperator()})
 }
 
 type tokenJSON struct {
@@ -49,17 +52,20 @@ type tokenJSON struct {
 	CreatedAt  time.Time  `json:"createdAt"`
 	LastUsedAt *time.Time `json:"lastUsedAt"`
 	RevokedAt  *time.Time `json:"revokedAt"`
+	ExpiresAt  *time.Time `json:"expiresAt"`
 	Token      string     `json:"token,omitempty"`
 }
 
-// CreateToken (admin): {"name", "userId"?} → the token, with its secret this once.
+// CreateToken (admin): {"name", "userId"?, "expiresAt"?} → the token, with its secret
+// this once. Without expiresAt the token does not expire.
 func (h *API) CreateToken(c *fiber.Ctx) error {
 	if err := require(c, db.PermAdmin); err != nil {
 		return err
 	}
 	var body struct {
-		Name   string `json:"name"`
-		UserID int64  `json:"userId"`
+		Name      string     `json:"name"`
+		UserID    int64      `json:"userId"`
+		ExpiresAt *time.Time `json:"expiresAt"`
 	}
 	if err := c.BodyParser(&body); err != nil {
 		return validationError(c, "Invalid JSON body", nil)
@@ -72,14 +78,17 @@ func (h *API) CreateToken(c *fiber.Ctx) error {
 	if body.UserID == 0 {
 		body.UserID = a.UserID
 	}
-	tok, secret, err := h.Store.CreateToken(c.UserContext(), a, body.UserID, body.Name)
+	tok, secret, err := h.Store.CreateToken(c.UserContext(), a, body.UserID, body.Name, body.ExpiresAt)
 	if err != nil {
 		if errors.Is(err, db.ErrNotFound) {
-			return validationError(c, "Validation Error", []db.Issue{{Message: "User is not a member of this organization", Path: []any{"userId"}}})
+			return validationError(c, "Validation Error", []db.Issue{{Message: "User is not an active member of this organization", Path: []any{"userId"}}})
+		}
+		if errors.Is(err, db.ErrTokenExpiry) {
+			return validationError(c, "Validation Error", []db.Issue{{Message: "Must be in the future", Path: []any{"expiresAt"}}})
 		}
 		return err
 	}
-	return c.JSON(tokenJSON{ID: tok.ID, Name: tok.Name, Prefix: tok.Prefix, UserID: tok.UserID, CreatedAt: tok.CreatedAt, Token: secret})
+	return c.JSON(tokenJSON{ID: tok.ID, Name: tok.Name, Prefix: tok.Prefix, UserID: tok.UserID, CreatedAt: tok.CreatedAt, ExpiresAt: tok.ExpiresAt, Token: secret})
 }
 
 // Tokens (admin) lists the organisation's tokens, never their secrets.
@@ -93,7 +102,8 @@ func (h *API) Tokens(c *fiber.Ctx) error {
 	}
 	out := make([]tokenJSON, len(toks))
 	for i, t := range toks {
-		out[i] = tokenJSON{ID: t.ID, Name: t.Name, Prefix: t.Prefix, UserID: t.UserID, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt, RevokedAt: t.RevokedAt}
+		out[i] = tokenJSON{ID: t.ID, Name: t.Name, Prefix: t.Prefix, UserID: t.UserID, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt,
+			RevokedAt: t.RevokedAt, ExpiresAt: t.ExpiresAt}
 	}
 	return c.JSON(out)
 }

@@ -78,9 +78,36 @@ func (h *Auth) Logout(c *fiber.Ctx) error {
 	return c.Redirect("/login", fiber.StatusSeeOther)
 }
 
-// AccountPage shows the signed-in user's account with the password form.
+// AccountPage shows the signed-in user's account with the password form and their tokens.
 func (h *Auth) AccountPage(c *fiber.Ctx) error {
-	return Render(c, fiber.StatusOK, auth.Account(h.Page(c, "Account", ""), auth.PasswordForm{}))
+	return h.renderAccount(c, fiber.StatusOK, auth.PasswordForm{})
+}
+
+func (h *Auth) renderAccount(c *fiber.Ctx, status int, form auth.PasswordForm) error {
+	a := ActorOf(c)
+	toks, err := h.Store.UserTokens(c.UserContext(), a.OrgID, a.UserID)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	rows := make([]auth.TokenRow, len(toks))
+	for i, t := range toks {
+		rows[i] = auth.TokenRow{ID: t.ID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt,
+			ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt, Expired: t.Expired(now)}
+	}
+	return Render(c, status, auth.Account(h.Page(c, "Account", ""), form, rows))
+}
+
+// RevokeOwnToken revokes one of the signed-in user's own tokens (404 for anyone else's).
+func (h *Auth) RevokeOwnToken(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.Store.RevokeOwnToken(c.UserContext(), ActorOf(c), id); err != nil {
+		return err
+	}
+	return h.redirect(c, "/account", "success", "Token revoked. Requests using it are now refused.")
 }
 
 // ChangePassword sets a new password and logs out every other session of the user.
@@ -100,7 +127,7 @@ func (h *Auth) ChangePassword(c *fiber.Ctx) error {
 		form.Errors["confirm"] = "Passwords do not match."
 	}
 	if len(form.Errors) > 0 {
-		return Render(c, fiber.StatusUnprocessableEntity, auth.Account(h.Page(c, "Account", ""), form))
+		return h.renderAccount(c, fiber.StatusUnprocessableEntity, form)
 	}
 	if err := h.Store.ChangePassword(c.UserContext(), a.UserID, next, db.SessionHash(h.Sessions.SessionID(c))); err != nil {
 		return err

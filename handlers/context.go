@@ -80,7 +80,8 @@ type Base struct {
 func (b *Base) Page(c *fiber.Ctx, title, active string) layout.Page {
 	p := layout.Page{Title: title, Active: active, CSRF: b.Sessions.CSRFToken(c), Flashes: b.Sessions.TakeFlashes(c)}
 	if a := ActorOf(c); a != nil {
-		p.User = &layout.User{Name: a.Name, Email: a.Email, Role: string(a.Role), OrgName: a.OrgName, IsAdmin: a.Can(db.PermAdmin)}
+		p.User = &layout.User{Name: a.Name, Email: a.Email, Role: string(a.Role), OrgName: a.OrgName, IsAdmin: a.Can(db.PermAdmin),
+			IsOperator: a.IsPlatformOperator()}
 	}
 	return p
 }

@@ -125,13 +125,18 @@ func agentLinks(refs []db.AgentRef) []tools.Agent {
 	return out
 }
 
-// CatalogPage shows the catalog upload form.
+// CatalogPage shows the catalog upload form to platform operators, and to organisation
+// admins the reason they cannot load one.
 func (h *Tools) CatalogPage(c *fiber.Ctx) error {
 	return Render(c, fiber.StatusOK, tools.ImportPage(h.Page(c, "Load catalog", "admin"), tools.Import{}))
 }
 
-// CatalogUpload loads an uploaded catalog file and says how many agents are outdated.
+// CatalogUpload loads an uploaded catalog file and says how many agents are outdated
+// (platform operators only).
 func (h *Tools) CatalogUpload(c *fiber.Ctx) error {
+	if err := requireOperator(c, MsgOnlyOperatorsCatalog); err != nil {
+		return err
+	}
 	page := h.Page(c, "Load catalog", "admin")
 	fh, err := c.FormFile("catalog")
 	if err != nil {

@@ -71,9 +71,9 @@ func (h *ToolsAPI) Preview(c *fiber.Ctx) error {
 	return c.JSON(p)
 }
 
-// ImportCatalog is POST /api/tools/catalog (admin): load a newer catalog file.
+// ImportCatalog is POST /api/tools/catalog (platform operators): load a newer catalog file.
 func (h *ToolsAPI) ImportCatalog(c *fiber.Ctx) error {
-	if err := require(c, db.PermAdmin); err != nil {
+	if err := requireOperator(c, MsgOnlyOperatorsCatalog); err != nil {
 		return err
 	}
 	res, err := importCatalog(c, h.Store, c.Body(), "upload")
@@ -88,7 +88,11 @@ func importCatalog(c *fiber.Ctx, store *db.Store, raw []byte, source string) (*d
 	if err != nil {
 		return nil, &db.ValidationError{Message: "Invalid catalog: " + strings.TrimPrefix(err.Error(), "catalog: ")}
 	}
-	return store.ImportCatalog(c.UserContext(), ActorOf(c), parsed, raw, source)
+	res, err := store.ImportCatalog(c.UserContext(), ActorOf(c), parsed, raw, source)
+	if errors.Is(err, db.ErrNotPlatformOperator) {
+		return nil, &ErrForbidden{Message: MsgOnlyOperatorsCatalog}
+	}
+	return res, err
 }
 
 // AddCapability is POST /api/agents/{id}/capabilities {"name", "config"?}.

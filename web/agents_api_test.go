@@ -276,20 +276,30 @@ func TestListFiltersAndSoftDelete(t *testing.T) {
 	}
 }
 
-func TestAdminExtendsModelRegistry(t *testing.T) {
+// TestOperatorExtendsModelRegistry: the registry is platform data — a builder and an
+// organisation admin are refused, a platform operator (a reviewer in the demo
+// organisation with the flag) extends it for everyone.
+func TestOperatorExtendsModelRegistry(t *testing.T) {
 	t.Parallel()
 	e := start(t)
-	admin, builder := e.token("admin@demo.test"), e.token("builder@demo.test")
-	if code, _ := e.api("POST", "/api/models", builder, `{"id":"acme:brain-1","name":"Acme Brain"}`); code != 403 {
-		t.Fatalf("builder extended the registry: %d", code)
+	admin, builder, operator := e.token("admin@demo.test"), e.token("builder@demo.test"), e.token("operator@demo.test")
+	for _, tok := range []string{builder, admin} {
+		if code, body := e.api("POST", "/api/models", tok, `{"id":"acme:brain-1","name":"Acme Brain"}`); code != 403 ||
+			body != `{"error":"Unauthorized: Only platform operators can change the model registry"}` {
+			t.Fatalf("a non-operator extended the registry: %d %s", code, body)
+		}
 	}
-	if code, body := e.api("POST", "/api/models", admin, `{"id":"no-colon","name":"x"}`); code != 400 || !strings.Contains(body, `"path":["id"]`) {
+	if code, body := e.api("POST", "/api/models", operator, `{"id":"no-colon","name":"x"}`); code != 400 || !strings.Contains(body, `"path":["id"]`) {
 		t.Fatalf("bad id: %d %s", code, body)
+	}
+	if code, body := e.api("POST", "/api/models", operator, `{"id":"acme:`+strings.Repeat("m", 100)+`","name":"x"}`); code != 400 ||
+		!strings.Contains(body, "at most 100 characters") {
+		t.Fatalf("long id: %d %s", code, body)
 	}
 	if code, body := e.api("POST", "/api/agents", builder, `{"name":"A","model":"acme:brain-1"}`); code != 400 {
 		t.Fatalf("unknown model accepted: %s", body)
 	}
-	if code, body := e.api("POST", "/api/models", admin, `{"id":"acme:brain-1","name":"Acme Brain"}`); code != 200 {
+	if code, body := e.api("POST", "/api/models", operator, `{"id":"acme:brain-1","name":"Acme Brain"}`); code != 200 {
 		t.Fatalf("add: %d %s", code, body)
 	}
 	if code, body := e.api("POST", "/api/agents", builder, `{"name":"A","model":"acme:brain-1"}`); code != 200 {

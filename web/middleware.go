@@ -116,11 +116,11 @@ func (s *Server) mountStatic() {
 // CSRF header is required for writes, as for any cookie-authenticated request).
 func (s *Server) apiAuth(c *fiber.Ctx) error {
 	if authz := c.Get(fiber.HeaderAuthorization); authz != "" {
-		secret, ok := strings.CutPrefix(authz, "Bearer ")
-		if !ok || secret == "" {
+		secret, ok := bearerToken(authz)
+		if !ok {
 			return handlers.APIError(c, fiber.StatusUnauthorized, handlers.MsgUnauthorized)
 		}
-		a, err := s.store.ActorByToken(c.UserContext(), strings.TrimSpace(secret))
+		a, err := s.store.ActorByToken(c.UserContext(), secret)
 		if errors.Is(err, db.ErrNotFound) {
 			return handlers.APIError(c, fiber.StatusUnauthorized, handlers.MsgUnauthorized)
 		}
@@ -148,6 +148,17 @@ func (s *Server) apiAuth(c *fiber.Ctx) error {
 	return handlers.APIError(c, fiber.StatusUnauthorized, handlers.MsgUnauthorized)
 }
 
+// bearerToken reads "Bearer <token>" from an Authorization header. The scheme is
+// case-insensitive (RFC 9110 §11.1), so "bearer" and "BEARER" work too.
+func bearerToken(authz string) (string, bool) {
+	scheme, secret, ok := strings.Cut(strings.TrimSpace(authz), " ")
+	secret = strings.TrimSpace(secret)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
+		return "", false
+	}
+	return secret, true
+}
+
 // consoleSession loads the cookie session and, when logged in, the actor.
 func (s *Server) consoleSession(c *fiber.Ctx) error {
 	a, err := s.sessions.actor(c)
@@ -166,7 +177,8 @@ func (s *Server) consoleSession(c *fiber.Ctx) error {
 const msgCSRF = "Invalid or missing CSRF token"
 
 // csrf refuses state-changing console requests whose token (form field _csrf or the
-// X-CSRF-Token header htmx sends) does not match the session's.
+// X-CSRF-Token header htmx sends) does not match the session's. The token is never read
+// from the query string: URLs end up in logs, history and Referer headers.
 func (s *Server) csrf(c *fiber.Ctx) error {
 	if safeMethod(c.Method()) || s.validCSRF(c) {
 		return c.Next()
@@ -178,9 +190,23 @@ func (s *Server) validCSRF(c *fiber.Ctx) bool {
 	want := s.sessions.CSRFToken(c)
 	got := c.Get("X-CSRF-Token")
 	if got == "" {
-		got = c.FormValue("_csrf")
+		got = formCSRF(c)
 	}
 	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+}
+
+// formCSRF reads _csrf from the request body only (url-encoded or multipart form);
+// c.FormValue would also take it from the query string.
+func formCSRF(c *fiber.Ctx) string {
+	if v := c.Request().PostArgs().Peek("_csrf"); len(v) > 0 {
+		return string(v)
+	}
+	if mf, err := c.MultipartForm(); err == nil {
+		if v := mf.Value["_csrf"]; len(v) > 0 {
+			return v[0]
+		}
+	}
+	return ""
 }
 
 func safeMethod(m string) bool {
@@ -232,6 +258,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		}
 	case db.IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded):
 		status, message = fiber.StatusServiceUnavailable, "Service Unavailable"
+	case errors.Is(err, db.ErrNotPlatformOperator): // a route that forgot to check first
+		status, message = fiber.StatusForbidden, handlers.MsgOnlyOperators
 	default:
 		if f, ok := handlers.IsForbidden(err); ok {
 			status, message = fiber.StatusForbidden, f.Message
@@ -258,7 +286,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	page := layout.Page{Title: message, CSRF: s.sessions.CSRFToken(c)}
 	if a := handlers.ActorOf(c); a != nil {
-		page.User = &layout.User{Name: a.Name, Email: a.Email, Role: string(a.Role), OrgName: a.OrgName, IsAdmin: a.Can(db.PermAdmin)}
+		page.User = &layout.User{Name: a.Name, Email: a.Email, Role: string(a.Role), OrgName: a.OrgName, IsAdmin: a.Can(db.PermAdmin),
+			IsOperator: a.IsPlatformOperator()}
 	}
 	return handlers.Render(c, status, layout.Error(page, status, message))
 }

@@ -31,7 +31,9 @@ func (s *Server) routes(base handlers.Base, fetcher db.CardFetcher) {
 	// Operations: no session, no auth.
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
-	app.Get("/metrics", s.metrics.handler())
+	if s.cfg.MetricsAddr == "" { // else served only on its own address (ServeMetrics)
+		app.Get("/metrics", s.metrics.handler())
+	}
 	s.mountStatic()
 
 	app.Get("/api/openapi.yaml", func(c *fiber.Ctx) error {
@@ -45,6 +47,9 @@ func (s *Server) routes(base handlers.Base, fetcher db.CardFetcher) {
 	apiGroup.Get("/tokens", api.Tokens)
 	apiGroup.Post("/tokens", api.CreateToken)
 	apiGroup.Delete("/tokens/:id", api.RevokeToken)
+	apiGroup.Get("/users", api.Users)
+	apiGroup.Post("/users/:id/deactivate", api.DeactivateUser)
+	apiGroup.Post("/users/:id/reactivate", api.ReactivateUser)
 	apiGroup.Get("/audit", api.Audit)
 	apiGroup.Get("/models", agentsAPI.Models)
 	apiGroup.Post("/models", agentsAPI.AddModel)
@@ -99,6 +104,7 @@ func (s *Server) routes(base handlers.Base, fetcher db.CardFetcher) {
 	in.Post("/logout", auth.Logout)
 	in.Get("/account", auth.AccountPage)
 	in.Post("/account/password", auth.ChangePassword)
+	in.Post("/account/tokens/:id/revoke", auth.RevokeOwnToken)
 	in.Get("/agents", agents.List)
 	in.Get("/agents/new", agents.New)
 	in.Get("/agents/external/new", cards.NewExternal)
@@ -127,26 +133,32 @@ func (s *Server) routes(base handlers.Base, fetcher db.CardFetcher) {
 	in.Post("/tags/:id", tags.Update)
 	in.Post("/tags/:id/delete", tags.Delete)
 
+	// Console, platform data: organisation admins read it, platform operators change it
+	// (the handlers check the flag). Mounted before the admin group so that operators
+	// who are not organisation admins reach these two pages.
+	in.Get("/admin/catalog", handlers.RequireAdminOrOperator, tools.CatalogPage)
+	in.Post("/admin/catalog", handlers.RequireAdminOrOperator, tools.CatalogUpload)
+	in.Get("/admin/models", handlers.RequireAdminOrOperator, admin.Models)
+	in.Post("/admin/models", handlers.RequireAdminOrOperator, admin.AddModel)
+
 	// Console, admins only.
 	adm := in.Group("/admin", s.requireAdmin)
 	adm.Get("/users", admin.Users)
 	adm.Post("/users", admin.CreateUser)
 	adm.Post("/users/:id/role", admin.SetRole)
+	adm.Post("/users/:id/deactivate", admin.Deactivate)
+	adm.Post("/users/:id/reactivate", admin.Reactivate)
 	adm.Get("/tokens", admin.Tokens)
 	adm.Post("/tokens", admin.CreateToken)
 	adm.Post("/tokens/:id/revoke", admin.RevokeToken)
 	adm.Get("/audit", admin.Audit)
 	adm.Get("/sync", tools.SyncPreview)
 	adm.Post("/sync", tools.SyncRun)
-	adm.Get("/catalog", tools.CatalogPage)
-	adm.Post("/catalog", tools.CatalogUpload)
 	adm.Get("/skill-roles", cards.Rules)
 	adm.Post("/skill-roles", cards.SaveRule)
 	adm.Post("/skill-roles/:id/delete", cards.DeleteRule)
 	adm.Post("/cards/refresh-all", cards.RefreshAll)
 	adm.Get("/cards/progress", cards.Progress)
-	adm.Get("/models", admin.Models)
-	adm.Post("/models", admin.AddModel)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

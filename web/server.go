@@ -4,11 +4,14 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"agentconsole/db"
 	"agentconsole/handlers"
@@ -17,7 +20,11 @@ import (
 
 // Config is the server's configuration, read from the environment by cmd.
 type Config struct {
-	Addr          string        // listen address, e.g. ":8080"
+	Addr string // listen address, e.g. ":8080"
+	// MetricsAddr, when set, is the only address /metrics is served on (e.g.
+	// "127.0.0.1:9090", reachable by Prometheus but not by the public); unset, /metrics is
+	// on Addr with everything else.
+	MetricsAddr   string
 	SecureCookies bool          // Secure cookie flag and HSTS: set when served over TLS
 	SessionTTL    time.Duration // absolute session lifetime
 	TrustProxy    bool          // trust X-Forwarded-For from a load balancer
@@ -81,13 +88,44 @@ func New(ctx context.Context, cfg Config, store *db.Store, log *slog.Logger) (*S
 }
 
 // Listen serves until ctx ends, then shuts down gracefully: in-flight requests finish
-// (up to 20 s), new connections are refused.
+// (up to 20 s), new connections are refused. With MetricsAddr set, /metrics is served
+// there, and only there.
 func (s *Server) Listen(ctx context.Context) error {
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return err
 	}
+	if s.cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", s.cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("METRICS_ADDR: %w", err)
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		merr := make(chan error, 1)
+		go func() { merr <- s.ServeMetrics(ctx, mln) }()
+		defer func() { cancel(); <-merr }()
+	}
 	return s.Serve(ctx, ln)
+}
+
+// ServeMetrics serves the Prometheus metrics on ln (at /metrics) until ctx ends. It is
+// a plain net/http server of its own: nothing of the console is reachable through it.
+func (s *Server) ServeMetrics(ctx context.Context, ln net.Listener) error {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
 }
 
 // Serve is Listen on an open listener (tests pass one on a free port). Background work

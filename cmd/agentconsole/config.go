@@ -30,6 +30,7 @@ func loadConfig() (config, error) {
 	c.MigrationURL = env("MIGRATION_DATABASE_URL", c.DatabaseURL)
 	var err error
 	c.Web.Addr = ":" + env("PORT", "8080")
+	c.Web.MetricsAddr = os.Getenv("METRICS_ADDR")
 	c.Web.EmailDomain = env("AGENT_EMAIL_DOMAIN", c.Web.EmailDomain)
 	if c.MaxConns, err = envInt("DB_MAX_CONNS", 20); err != nil {
 		return c, err

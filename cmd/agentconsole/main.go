@@ -1,5 +1,6 @@
 // Command agentconsole is the web admin console and JSON API for the agents platform,
-// and its operator tool: serve, migrate, seed, user create, token create.
+// and its operator tool: serve, migrate, seed, org create, user create, user
+// platform-operator, token create, catalog import.
 package main
 
 import (
@@ -37,18 +38,31 @@ Usage:
                                     (agents with history, tags, knowledge bases, MCP
                                     servers, external agents with cached cards); adds
                                     only what is missing, so running it again changes nothing
-  agentconsole user create --org SLUG --email E --name N --role admin|builder|reviewer
-                                    create a user (password read from $PASSWORD or stdin)
-  agentconsole token create --email E --name N
+  agentconsole org create NAME [--slug SLUG]
+                                    create an organisation (the slug defaults to one made
+                                    from NAME); then add its first admin with user create
+  agentconsole user create --org SLUG --email E --name N --role admin|builder|reviewer [--platform-operator]
+                                    create a user (password read from $PASSWORD or stdin);
+                                    --platform-operator also lets them change platform data
+  agentconsole user platform-operator EMAIL on|off
+                                    grant or withdraw a user's platform-operator flag. Only
+                                    platform operators (and this CLI) change the tool catalog
+                                    and the model registry, which every organisation shares;
+                                    no organisation role grants it, and no console page or
+                                    API route can set it
+  agentconsole token create --email E --name N [--expires DURATION]
                                     create an API token acting as that user in their
-                                    organisation; prints the secret once
+                                    organisation (expiring after e.g. 720h); prints the
+                                    secret once
   agentconsole catalog import FILE  load a newer tool catalog (every schema is checked
-                                    first); agents keep their schemas until synced
+                                    first; at most 500 tools, 64 KB of schema per tool);
+                                    agents keep their schemas until synced; every
+                                    organisation's audit log records the load
 
 Environment: DATABASE_URL (the server's least-privileged role), MIGRATION_DATABASE_URL
-(the schema owner, a direct connection; default DATABASE_URL), PORT, DATA_DIR, LOG_LEVEL (debug|info|warn|error),
-COOKIE_SECURE, TRUST_PROXY, SESSION_TTL, DB_MAX_CONNS, LOGIN_MAX_PER_ACCOUNT,
-LOGIN_MAX_PER_IP. See README.md.
+(the schema owner, a direct connection; default DATABASE_URL), PORT, METRICS_ADDR (serve
+/metrics only there), DATA_DIR, LOG_LEVEL (debug|info|warn|error), COOKIE_SECURE,
+TRUST_PROXY, SESSION_TTL, DB_MAX_CONNS, LOGIN_MAX_PER_ACCOUNT, LOGIN_MAX_PER_IP. See README.md.
 `
 
 func main() {
@@ -95,8 +109,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 			}
 			return err
 		})
+	case cmd == "org create":
+		return orgCreate(ctx, cfg, args[2:], stdout)
 	case cmd == "user create":
 		return userCreate(ctx, cfg, args[2:], stdin, stdout)
+	case cmd == "user platform-operator":
+		return userPlatformOperator(ctx, cfg, args[2:], stdout)
 	case cmd == "token create":
 		return tokenCreate(ctx, cfg, args[2:], stdout)
 	case cmd == "catalog import":
@@ -175,7 +193,11 @@ func printDemo(w io.Writer, addr string) {
 	}
 	fmt.Fprintf(w, "\n  agentconsole is running at http://%s\n\n  Demo logins (organisation \"Demo Org\"):\n", host)
 	for _, l := range db.DemoLogins {
-		fmt.Fprintf(w, "    %-9s %-20s password: %s\n", l.Role, l.Email, l.Password)
+		note := ""
+		if l.PlatformOperator {
+			note = "  (platform operator: loads catalogs, adds models)"
+		}
+		fmt.Fprintf(w, "    %-9s %-20s password: %s%s\n", l.Role, l.Email, l.Password, note)
 	}
 	fmt.Fprintf(w, "\n  Press Ctrl-C to stop the server (and its private database).\n\n")
 }
@@ -241,6 +263,7 @@ func userCreate(ctx context.Context, cfg config, args []string, stdin io.Reader,
 	email := fs.String("email", "", "email address (login)")
 	name := fs.String("name", "", "display name")
 	role := fs.String("role", "builder", "admin, builder or reviewer")
+	operator := fs.Bool("platform-operator", false, "let the user change platform data (tool catalog, model registry)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -264,8 +287,76 @@ func userCreate(ctx context.Context, cfg config, args []string, stdin io.Reader,
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "created user %d %s (%s) in %s\n", u.ID, u.Email, *role, o.Slug)
+		note := ""
+		if *operator {
+			if _, err := s.SetPlatformOperator(ctx, u.Email, true); err != nil {
+				return err
+			}
+			note = ", platform operator"
+		}
+		fmt.Fprintf(stdout, "created user %d %s (%s) in %s%s\n", u.ID, u.Email, *role, o.Slug, note)
 		return s.Audit(ctx, s.DB, &db.Actor{OrgID: o.ID, Email: "cli", Via: "cli"}, "member.added", "user", u.ID, u.Email+" as "+*role)
+	})
+}
+
+// orgCreate is `org create NAME [--slug SLUG]` (the name may come before or after flags).
+func orgCreate(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("org create", flag.ContinueOnError)
+	slug := fs.String("slug", "", "URL-friendly id (default: made from NAME)")
+	var name string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if name == "" && fs.NArg() > 0 {
+		name = fs.Arg(0)
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 {
+		return errors.New("org create: give the organisation's name (at most 200 characters): agentconsole org create NAME [--slug SLUG]")
+	}
+	if *slug == "" {
+		*slug = db.OrgSlugFrom(name)
+	}
+	if !db.ValidOrgSlug(*slug) {
+		return fmt.Errorf("org create: slug %q must be lowercase letters, digits and -, at most 63 characters", *slug)
+	}
+	return withStore(ctx, cfg, false, func(s *db.Store) error {
+		if _, err := s.Migrate(ctx); err != nil {
+			return err
+		}
+		o, err := s.CreateOrganization(ctx, s.DB, name, *slug)
+		if errors.Is(err, db.ErrSlugTaken) {
+			return fmt.Errorf("org create: an organisation with slug %q exists already (choose another with --slug)", *slug)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created organisation %d %s (%s); add its first admin with: agentconsole user create --org %s --email E --name N --role admin\n",
+			o.ID, o.Slug, o.Name, o.Slug)
+		return s.Audit(ctx, s.DB, &db.Actor{OrgID: o.ID, Email: "cli", Via: "cli"}, "org.created", "organization", o.ID, o.Name)
+	})
+}
+
+// userPlatformOperator is `user platform-operator EMAIL on|off`.
+func userPlatformOperator(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if len(args) != 2 || args[1] != "on" && args[1] != "off" {
+		return errors.New("user platform-operator: agentconsole user platform-operator EMAIL on|off")
+	}
+	on := args[1] == "on"
+	return withStore(ctx, cfg, false, func(s *db.Store) error {
+		u, err := s.SetPlatformOperator(ctx, args[0], on)
+		if err != nil {
+			return fmt.Errorf("user platform-operator: %w", err)
+		}
+		if on {
+			fmt.Fprintf(stdout, "%s is now a platform operator\n", u.Email)
+		} else {
+			fmt.Fprintf(stdout, "%s is no longer a platform operator\n", u.Email)
+		}
+		return nil
 	})
 }
 
@@ -273,11 +364,20 @@ func tokenCreate(ctx context.Context, cfg config, args []string, stdout io.Write
 	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
 	email := fs.String("email", "", "the user the token acts as")
 	name := fs.String("name", "cli", "a name to recognise the token by")
+	expires := fs.Duration("expires", 0, "lifetime, e.g. 720h (default: never expires)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *email == "" {
 		return errors.New("token create: --email is required")
+	}
+	if *expires < 0 {
+		return errors.New("token create: --expires must be positive")
+	}
+	var expiresAt *time.Time
+	if *expires > 0 {
+		t := time.Now().Add(*expires)
+		expiresAt = &t
 	}
 	return withStore(ctx, cfg, false, func(s *db.Store) error {
 		owner, err := s.ActorByEmail(ctx, *email)
@@ -285,7 +385,7 @@ func tokenCreate(ctx context.Context, cfg config, args []string, stdout io.Write
 			return fmt.Errorf("token create: %w", err)
 		}
 		owner.Via = "cli"
-		_, secret, err := s.CreateToken(ctx, owner, owner.UserID, *name)
+		_, secret, err := s.CreateToken(ctx, owner, owner.UserID, *name, expiresAt)
 		if err != nil {
 			return err
 		}

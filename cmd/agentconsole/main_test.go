@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"agentconsole/db"
 	"agentconsole/db/catalog"
 	"agentconsole/db/dbtest"
 )
@@ -22,7 +23,7 @@ func TestHelpNamesEverySubcommand(t *testing.T) {
 	if err := run(context.Background(), []string{"--help"}, nil, &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, cmd := range []string{"serve", "migrate", "seed", "user create", "token create", "catalog import"} {
+	for _, cmd := range []string{"serve", "migrate", "seed", "org create", "user create", "user platform-operator", "token create", "catalog import"} {
 		if !strings.Contains(out.String(), "agentconsole "+cmd) {
 			t.Errorf("--help does not explain %q", cmd)
 		}
@@ -76,6 +77,47 @@ func TestOperatorCommandsAgainstADatabase(t *testing.T) {
 	}
 	if err := run(ctx, []string{"catalog", "import", "/nonexistent.json"}, nil, &out); err == nil {
 		t.Fatal("importing a missing file succeeded")
+	}
+	// Organisations and platform operators come from the CLI only.
+	out.Reset()
+	if err := run(ctx, []string{"org", "create", "Acme Inc."}, nil, &out); err != nil || !strings.Contains(out.String(), "acme-inc (Acme Inc.)") {
+		t.Fatalf("org create: %q %v", out.String(), err)
+	}
+	if err := run(ctx, []string{"org", "create", "Acme Again", "--slug", "acme-inc"}, nil, &out); err == nil || !strings.Contains(err.Error(), "exists already") {
+		t.Fatalf("a duplicate slug: %v", err)
+	}
+	if err := run(ctx, []string{"org", "create", "--slug", "Bad Slug", "Bad"}, nil, &out); err == nil {
+		t.Fatal("a bad slug was accepted")
+	}
+	out.Reset()
+	if err := run(ctx, []string{"user", "create", "--org", "acme-inc", "--email", "ops@acme.test", "--name", "Ops", "--role", "admin", "--platform-operator"},
+		strings.NewReader("a-long-password\n"), &out); err != nil || !strings.Contains(out.String(), "(admin) in acme-inc, platform operator") {
+		t.Fatalf("user create --platform-operator: %q %v", out.String(), err)
+	}
+	store, err := db.Open(ctx, os.Getenv("DATABASE_URL"), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if a, err := store.ActorByEmail(ctx, "ops@acme.test"); err != nil || !a.PlatformOperator || a.OrgName != "Acme Inc." {
+		t.Fatalf("operator in the new organisation: %+v %v", a, err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"user", "platform-operator", "ops@acme.test", "off"}, nil, &out); err != nil || !strings.Contains(out.String(), "no longer") {
+		t.Fatalf("platform-operator off: %q %v", out.String(), err)
+	}
+	if a, _ := store.ActorByEmail(ctx, "ops@acme.test"); a.PlatformOperator {
+		t.Fatal("the flag is still on")
+	}
+	if a, _ := store.ActorByEmail(ctx, "admin@demo.test"); a.PlatformOperator {
+		t.Fatal("the demo admin is a platform operator")
+	}
+	if err := run(ctx, []string{"user", "platform-operator", "ops@acme.test", "maybe"}, nil, &out); err == nil {
+		t.Fatal("platform-operator accepted neither on nor off")
+	}
+	out.Reset()
+	if err := run(ctx, []string{"token", "create", "--email", "ops@acme.test", "--name", "short", "--expires", "1h"}, nil, &out); err != nil || !strings.HasPrefix(out.String(), "acon_") {
+		t.Fatalf("token create --expires: %q %v", out.String(), err)
 	}
 	if err := run(ctx, []string{"frobnicate"}, nil, &out); err == nil {
 		t.Fatal("unknown command accepted")

@@ -75,6 +75,13 @@ type providerTool struct {
 	Description string `json:"description"`
 }
 
+// Limits of a catalog file: every organisation's editor and tool picker lists the whole
+// catalog, so one upload must not make every page heavy.
+const (
+	MaxTools       = 500      // native and provider tools together
+	MaxSchemaBytes = 64 << 10 // JSON Schema per tool: parameters and configSchema together
+)
+
 var (
 	nativeName   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 	providerName = regexp.MustCompile(`^[a-z][a-z0-9-]*:[a-z][a-z0-9_.-]*$`)
@@ -94,6 +101,9 @@ func Parse(data []byte) (*Catalog, error) {
 	if len(f.Native) == 0 {
 		return nil, fmt.Errorf("catalog: no native tools")
 	}
+	if n := len(f.Native) + len(f.Provider); n > MaxTools {
+		return nil, fmt.Errorf("catalog: too many tools: %d (at most %d)", n, MaxTools)
+	}
 	c := &Catalog{Version: f.CatalogVersion}
 	for _, name := range sortedKeys(f.Native) {
 		if !nativeName.MatchString(name) {
@@ -105,6 +115,9 @@ func Parse(data []byte) (*Catalog, error) {
 		}
 		if strings.TrimSpace(n.Description) == "" {
 			return nil, fmt.Errorf("catalog: tool %s: description is required", name)
+		}
+		if size := len(n.Parameters) + len(n.ConfigSchema); size > MaxSchemaBytes {
+			return nil, fmt.Errorf("catalog: %s: JSON Schema too large: %d bytes (at most %d KB per tool)", name, size, MaxSchemaBytes>>10)
 		}
 		if err := checkSchema(n.Parameters, true); err != nil {
 			return nil, fmt.Errorf("catalog: tool %s: parameters: %w", name, err)

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -98,5 +99,55 @@ func TestFieldsFlattensNestedSchemas(t *testing.T) {
 	if len(fields) != 3 || fields[0].Path != "to" || !fields[0].Required || fields[0].Type != "string[]" ||
 		fields[1].Path != "opts" || fields[2].Path != "opts.mode" || fields[2].Depth != 1 || strings.Join(fields[2].Enum, ",") != "a,b" {
 		t.Fatalf("%+v", fields)
+	}
+}
+
+// TestParseEnforcesSizeLimits: the catalog is shown in every organisation's editor, so
+// a file may hold at most MaxTools tools and MaxSchemaBytes of schema per tool; the
+// error names the limit.
+func TestParseEnforcesSizeLimits(t *testing.T) {
+	tool := func(schema string) string { return `{"description":"d","parameters":` + schema + `}` }
+	file := func(natives, providers int, schema string) []byte {
+		var b strings.Builder
+		b.WriteString(`{"catalogVersion":"t","native":{`)
+		for i := 0; i < natives; i++ {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(`"tool_` + strconv.Itoa(i) + `":` + tool(schema))
+		}
+		b.WriteString(`},"provider":{`)
+		for i := 0; i < providers; i++ {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(`"acme:p` + strconv.Itoa(i) + `":{"description":"p"}`)
+		}
+		b.WriteString(`}}`)
+		return []byte(b.String())
+	}
+	small := `{"type":"object"}`
+	// A schema just over the limit: an object whose description pads it.
+	big := `{"type":"object","description":"` + strings.Repeat("x", MaxSchemaBytes) + `"}`
+	for _, tc := range []struct {
+		name string
+		file []byte
+		want string // "" = accepted
+	}{
+		{"500 tools", file(400, 100, small), ""},
+		{"501 native tools", file(501, 0, small), "too many tools: 501 (at most 500)"},
+		{"501 with providers", file(450, 51, small), "too many tools: 501 (at most 500)"},
+		{"a schema of 64 KB", file(1, 0, `{"type":"object","description":"`+strings.Repeat("x", MaxSchemaBytes-40)+`"}`), ""},
+		{"a schema over 64 KB", file(1, 0, big), "at most 64 KB per tool"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse(tc.file)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("got %v, want an error with %q", err, tc.want)
+			}
+		})
 	}
 }

@@ -14,6 +14,7 @@ type Page struct {
 type User struct {
 	Name, Email, Role, OrgName string
 	IsAdmin                    bool
+	IsOperator                 bool // a platform operator: may change the catalog and models
 }
 
 // Flash is a one-time message shown after a redirect.
@@ -26,6 +27,20 @@ type Flash struct {
 type NavItem struct {
 	Key, Label, Href string
 	AdminOnly        bool
+	// OperatorOnly items are for platform operators who are not organisation admins
+	// (admins reach the same pages from the admin tabs).
+	OperatorOnly bool
+}
+
+// VisibleTo reports whether the signed-in user sees the item.
+func (n NavItem) VisibleTo(u *User) bool {
+	switch {
+	case n.AdminOnly:
+		return u.IsAdmin
+	case n.OperatorOnly:
+		return u.IsOperator && !u.IsAdmin
+	}
+	return true
 }
 
 // Nav lists the console's sections in order.
@@ -35,4 +50,5 @@ var Nav = []NavItem{
 	{Key: "tools", Label: "Tools", Href: "/tools"},
 	{Key: "home", Label: "Overview", Href: "/overview"},
 	{Key: "admin", Label: "Admin", Href: "/admin/users", AdminOnly: true},
+	{Key: "admin", Label: "Platform", Href: "/admin/catalog", OperatorOnly: true},
 }

@@ -9,6 +9,8 @@ type MemberRow struct {
 	UserID            int64
 	Email, Name, Role string
 	Self              bool
+	Active            bool
+	DeactivatedAt     *time.Time
 }
 
 // NewUserForm is the add-user form with its field errors.
@@ -20,17 +22,18 @@ type NewUserForm struct {
 
 // TokenRow is one line of the tokens table.
 type TokenRow struct {
-	ID                    int64
-	Name, Prefix, Owner   string
-	CreatedAt             time.Time
-	LastUsedAt, RevokedAt *time.Time
+	ID                               int64
+	Name, Prefix, Owner              string
+	CreatedAt                        time.Time
+	LastUsedAt, RevokedAt, ExpiresAt *time.Time
+	Expired                          bool
 }
 
 // NewTokenForm is the create-token form; Secret is set once, right after creation.
 type NewTokenForm struct {
-	Name, OwnerID      string
-	Errors             map[string]string
-	Secret, SecretName string
+	Name, OwnerID, Expires string
+	Errors                 map[string]string
+	Secret, SecretName     string
 }
 
 // Option is a choice in a select.
@@ -48,6 +51,13 @@ func when(t *time.Time) string {
 		return "never"
 	}
 	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+func expires(t *time.Time) string {
+	if t == nil {
+		return "never"
+	}
+	return when(t)
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }

@@ -1328,17 +1328,28 @@ func ImportPage(p layout.Page, im Import) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 126, " <form method=\"post\" action=\"/admin/catalog\" enctype=\"multipart/form-data\" class=\"card space-y-3\" hx-boost=\"false\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 126, " ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.CSRF(p.CSRF).Render(ctx, templ_7745c5c3_Buffer)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 127, "<div><label for=\"catalog\" class=\"label\">Catalog file (JSON)</label> <input id=\"catalog\" name=\"catalog\" type=\"file\" accept=\"application/json,.json\" required class=\"text-sm\"><p class=\"mt-1 text-xs text-slate-600\">Every schema is checked before anything changes. Previous definitions stay readable.</p></div><button type=\"submit\" class=\"btn-primary\">Load catalog</button></form>")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
+			if p.User != nil && p.User.IsOperator {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 127, "<form method=\"post\" action=\"/admin/catalog\" enctype=\"multipart/form-data\" class=\"card space-y-3\" hx-boost=\"false\">")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = components.CSRF(p.CSRF).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 128, "<div><label for=\"catalog\" class=\"label\">Catalog file (JSON)</label> <input id=\"catalog\" name=\"catalog\" type=\"file\" accept=\"application/json,.json\" required class=\"text-sm\"><p class=\"mt-1 text-xs text-slate-600\">Every schema is checked before anything changes. Previous definitions stay readable. At most 500 tools and 64 KB of JSON Schema per tool. The catalog is shared by every organisation: each one's audit log records the load.</p></div><button type=\"submit\" class=\"btn-primary\">Load catalog</button></form>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			} else {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 129, "<p class=\"card text-sm text-slate-800\" data-testid=\"operator-only\">The tool catalog is shared by every organisation on this platform, so only a platform operator can load a new one (<code>agentconsole catalog import FILE</code>, or a user flagged with <code>agentconsole user platform-operator EMAIL on</code>). Browse the current catalog under <a href=\"/tools\" class=\"text-indigo-700 underline\">Tools</a>; every organisation's audit log records each load.</p>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
 			}
 			return nil
 		})
