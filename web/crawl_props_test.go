@@ -154,6 +154,15 @@ func crawlConfirmations(t *testing.T, ctx context.Context, d *dialogs, e *env, p
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Whatever deletes, revokes or deactivates asks first.
+		unasked, err := js[[]string](ctx, `[...document.querySelectorAll("form[method=post]")].filter(f =>
+			/\/(delete|revoke|deactivate)$/.test(new URL(f.action, location.href).pathname) && !f.closest("[hx-confirm]")).map(f => f.getAttribute("action"))`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range unasked {
+			t.Errorf("%s: POST %s deletes, revokes or deactivates without a confirmation", p.URL, a)
+		}
 		for i := 0; i < n; i++ {
 			action, question, err := triggerConfirm(ctx, i)
 			if err != nil {
@@ -260,7 +269,10 @@ var unrefusable = map[string]string{
 	"POST /agents/:id/versions/:id/restore":       "one confirmed button, no input",
 	"POST /tags/:id/delete":                       "one confirmed button, no input",
 	"POST /admin/tokens/:id/revoke":               "one confirmed button, no input",
-	"POST /admin/skill-roles/:id/delete":          "one button, no input",
+	"POST /admin/skill-roles/:id/delete":          "one confirmed button, no input",
+	"POST /admin/users/:id/deactivate":            "one confirmed button, no input",
+	"POST /admin/users/:id/reactivate":            "one button, no input",
+	"POST /account/tokens/:id/revoke":             "one confirmed button, no input",
 	"POST /agents/:id/card/refresh":               "one button; a failed fetch is the remote card's fault, shown as an error flash",
 	"POST /admin/cards/refresh-all":               "one button, no input",
 	"POST /admin/sync":                            "one button, no input",

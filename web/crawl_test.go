@@ -37,6 +37,11 @@ type crawlFixture struct {
 
 func buildCrawlFixture(t *testing.T, e *env) crawlFixture {
 	t.Helper()
+	// The crawling admin is a platform operator too, so the operator-only forms (catalog
+	// upload, model registry) are crawled as well.
+	if _, err := e.Store.SetPlatformOperator(t.Context(), "admin@demo.test", true); err != nil {
+		t.Fatal(err)
+	}
 	admin := e.token("admin@demo.test")
 	e.token("builder@demo.test")
 	must := func(method, path, body string) map[string]any {

@@ -75,7 +75,7 @@ func TestInvalidCatalogUploadSaysWhichToolAndWhy(t *testing.T) {
 	e := start(t)
 	bad := `{"catalogVersion":"9","native":{"web_search":{"description":"Search","parameters":{"type":"object","properties":{"q":{"type":"strin"}}}}}}`
 	want := "Invalid catalog: tool web_search: parameters: invalid JSON Schema: at /properties/q/type: value must be one of"
-	c := e.client().mustLogin("admin@demo.test", "demo-admin-pass")
+	c := e.client().mustLogin("operator@demo.test", "demo-operator-pass")
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	mw.WriteField("_csrf", c.csrf("/admin/catalog"))
@@ -87,7 +87,7 @@ func TestInvalidCatalogUploadSaysWhichToolAndWhy(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity || m == nil || !strings.HasPrefix(html.UnescapeString(m[1]), want) {
 		t.Fatalf("console upload: %d %v", resp.StatusCode, m)
 	}
-	code, answer := e.api("POST", "/api/tools/catalog", e.token("admin@demo.test"), bad)
+	code, answer := e.api("POST", "/api/tools/catalog", e.token("operator@demo.test"), bad)
 	if code != 400 || !strings.Contains(answer, `"error":"`+want) {
 		t.Fatalf("API upload: %d %s", code, answer)
 	}

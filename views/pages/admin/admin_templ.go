@@ -498,7 +498,7 @@ func Users(p layout.Page, rows []MemberRow, form NewUserForm, roles []string) te
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "\" class=\"inline\" data-confirm=\"Deactivate this member? Their sessions end and their API tokens are revoked at once; reactivating does not bring the tokens back.\">")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "\" class=\"inline\" hx-confirm=\"Deactivate this member? Their sessions end and their API tokens are revoked at once; reactivating does not bring the tokens back.\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
