@@ -24,6 +24,9 @@ type APIToken struct {
 	OwnerEmail    string     `bun:"owner_email,scanonly"`
 }
 
+// MaxTokenName is the longest name a token may have.
+const MaxTokenName = 100
+
 // tokenPrefix marks agentconsole secrets so that scanners can find leaked ones.
 const tokenPrefix = "acon_"
 
@@ -31,6 +34,12 @@ const tokenPrefix = "acon_"
 // returns the secret, which is shown once and never stored. ErrNotFound when ownerID is
 // not a member.
 func (s *Store) CreateToken(ctx context.Context, actor *Actor, ownerID int64, name string) (*APIToken, string, error) {
+	// One rule for the console and the API.
+	if name = strings.TrimSpace(name); name == "" {
+		return nil, "", invalid(Issue{Message: "Required", Path: []any{"name"}})
+	} else if len(name) > MaxTokenName {
+		return nil, "", invalid(Issue{Message: tooLong(MaxTokenName), Path: []any{"name"}})
+	}
 	secret := tokenPrefix + randomSecret(32)
 	tok := &APIToken{OrgID: actor.OrgID, UserID: ownerID, Name: strings.TrimSpace(name), Prefix: secret[:len(tokenPrefix)+6], TokenHash: sha(secret)}
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {

@@ -150,8 +150,10 @@ func (h *Admin) RevokeToken(c *fiber.Ctx) error {
 
 // Audit shows the organisation's audit log, newest first.
 func (h *Admin) Audit(c *fiber.Ctx) error {
-	f := db.AuditFilter{Action: c.Query("action"), Actor: c.Query("actor"), Object: c.Query("object"), Limit: 100}
-	f.BeforeID, _ = strconv.ParseInt(c.Query("before"), 10, 64)
+	f, err := auditFilter(c, 100)
+	if err != nil {
+		return err
+	}
 	entries, err := h.Store.AuditEntries(c.UserContext(), ActorOf(c).OrgID, f)
 	if err != nil {
 		return err

@@ -27,7 +27,10 @@ type Agents struct {
 // List renders the agents index; every filter lives in the URL.
 func (h *Agents) List(c *fiber.Ctx) error {
 	a := ActorOf(c)
-	f := filterFromQuery(c)
+	f, err := filterFromQuery(c)
+	if err != nil {
+		return err
+	}
 	f.Summary = true
 	page, err := h.Store.Agents(c.UserContext(), a.OrgID, f)
 	if err != nil {
