@@ -90,6 +90,9 @@ const (
 	maxToolRoundtrips = 1<<31 - 1
 )
 
+// MaxTools is how many tools one agent may have.
+const MaxTools = maxTools
+
 // MaxURL is the longest URL (logo, card, endpoint, MCP server).
 const MaxURL = maxURL
 

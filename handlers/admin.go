@@ -115,17 +115,17 @@ func (h *Admin) renderTokens(c *fiber.Ctx, status int, form admin.NewTokenForm) 
 // CreateToken makes a token acting as the chosen member and shows its secret once.
 func (h *Admin) CreateToken(c *fiber.Ctx) error {
 	form := admin.NewTokenForm{Name: strings.TrimSpace(c.FormValue("name")), OwnerID: c.FormValue("owner"), Errors: map[string]string{}}
-	if form.Name == "" || len(form.Name) > 100 {
-		form.Errors["name"] = "Give the token a name of at most 100 characters."
-	}
 	ownerID, _ := strconv.ParseInt(form.OwnerID, 10, 64)
 	if form.OwnerID == "" {
 		ownerID = ActorOf(c).UserID
 	}
-	if len(form.Errors) > 0 {
+	// The name's rule (required, at most db.MaxTokenName) is the API's: the store's.
+	_, secret, err := h.Store.CreateToken(c.UserContext(), ActorOf(c), ownerID, form.Name)
+	var ve *db.ValidationError
+	if errors.As(err, &ve) {
+		form.Errors = fieldErrors(ve.Details)
 		return h.renderTokens(c, fiber.StatusUnprocessableEntity, form)
 	}
-	_, secret, err := h.Store.CreateToken(c.UserContext(), ActorOf(c), ownerID, form.Name)
 	if errors.Is(err, db.ErrNotFound) {
 		form.Errors["owner"] = "Choose a member of this organisation."
 		return h.renderTokens(c, fiber.StatusUnprocessableEntity, form)

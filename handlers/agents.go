@@ -635,6 +635,15 @@ func toolsFromForm(c *fiber.Ctx) map[string]json.RawMessage {
 	tools := map[string]json.RawMessage{}
 	for _, raw := range c.Context().PostArgs().PeekMulti("tools") {
 		name := string(raw)
+		// Each tool reads its config fields by scanning the form: a repeated name is
+		// read once, and reading stops one past the limit (the validator refuses it),
+		// so 10,000 values cost 10,000 steps, not 10,000 scans.
+		if _, seen := tools[name]; seen {
+			continue
+		}
+		if len(tools) > db.MaxTools {
+			break
+		}
 		config := map[string]any{}
 		switch name {
 		case "call_agent":

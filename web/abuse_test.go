@@ -74,8 +74,7 @@ func loadAbuseFixture(t *testing.T, e *env) *abuseFixture {
 		t.Fatal(err)
 	}
 	f := &abuseFixture{adminToken: e.token("admin@demo.test")}
-	spare := e.token("builder@demo.test") // revoke forms and routes may aim at this one
-	_ = spare
+	e.token("builder@demo.test") // the newest token (f.token): revoke routes aim at it, not at the admin's
 	q := func(dst any, sql string, args ...any) {
 		t.Helper()
 		if err := e.Store.DB.QueryRowContext(ctx, sql, args...).Scan(dst); err != nil {
