@@ -57,6 +57,7 @@ test: check-generated vet ## vet, generated-code check, unit, integration and br
 # new inputs is capped: left at its default it can outlast FUZZTIME and fail the run.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzAgentBody$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 100x ./handlers
+	$(GO) test -run '^$$' -fuzz '^FuzzConsoleForm$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 100x ./handlers
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 100x ./db/catalog
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 100x ./db/cards
 	$(GO) test -run '^$$' -fuzz '^FuzzCompare$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 100x ./db/versiondiff

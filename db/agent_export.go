@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -167,6 +168,9 @@ func (s *Store) ImportAgent(ctx context.Context, actor *Actor, doc *AgentExport)
 	if doc.Format != ExportFormat {
 		return nil, nil, invalid(Issue{Message: fmt.Sprintf("Unsupported format; expected %q", ExportFormat), Path: []any{"format"}})
 	}
+	if issues := doc.Agent.referenceIssues(); len(issues) > 0 {
+		return nil, nil, invalid(issues...)
+	}
 	unresolved := []Unresolved{}
 	var saved *Agent
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -240,10 +244,43 @@ func (s *Store) ImportAgent(ctx context.Context, actor *Actor, doc *AgentExport)
 		saved, err = s.saveAgentTx(ctx, tx, actor, p, SourceImport, "")
 		return err
 	})
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		// The document's fields are under "agent": name them where the client sent them.
+		out := &ValidationError{Message: ve.Message, Details: make([]Issue, len(ve.Details))}
+		for i, d := range ve.Details {
+			out.Details[i] = Issue{Message: d.Message, Path: append([]any{"agent"}, d.Path...)}
+		}
+		return nil, nil, out
+	}
 	if err != nil {
 		return nil, nil, err
 	}
 	return saved, unresolved, nil
+}
+
+// referenceIssues applies the limits to what an import resolves by name (tags are
+// created, so they take the tag rules; the agent's own fields go through Apply).
+func (in *ExportAgent) referenceIssues() []Issue {
+	var issues []Issue
+	if len(in.Tags) > maxListItems {
+		issues = append(issues, Issue{Message: tooMany(maxListItems), Path: []any{"agent", "tags"}})
+	}
+	for i, name := range in.Tags {
+		t := TagInput{Name: Some(name)}
+		for _, is := range t.validate(true) {
+			issues = append(issues, Issue{Message: is.Message, Path: []any{"agent", "tags", i}})
+		}
+	}
+	if len(in.MCPServers) > maxListItems {
+		issues = append(issues, Issue{Message: tooMany(maxListItems), Path: []any{"agent", "mcpServers"}})
+	}
+	for i, m := range in.MCPServers {
+		if len(m.Name) > maxName || len(m.URL) > maxURL {
+			issues = append(issues, Issue{Message: "Name at most 200 characters, URL at most 2000", Path: []any{"agent", "mcpServers", i}})
+		}
+	}
+	return issues
 }
 
 // importToolConfig maps callableAgentNames / accessibleKnowledgeBaseNames back to ids.

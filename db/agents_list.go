@@ -36,6 +36,20 @@ type AgentPage struct {
 // Sorts the list accepts.
 var AgentSorts = []string{"updated", "name", "created"}
 
+// The values the list's enum filters accept, and the bounds of its paging and text
+// filters (OFFSET = (page-1)·perPage stays far from overflowing).
+var (
+	ListStages = stages
+	ListTypes  = agentTypes
+)
+
+const (
+	MaxPage       = 100_000
+	MaxPerPage    = 100
+	MaxFilterText = 200 // a search or filter text
+	MaxFilterTags = maxListItems
+)
+
 // Normalize clamps paging and drops unknown values.
 func (f *AgentFilter) Normalize() {
 	if f.PerPage <= 0 || f.PerPage > 100 {

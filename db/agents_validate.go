@@ -74,16 +74,43 @@ func duplicateSlug(slug string) *ValidationError {
 	return slugError("Email slug %q is already in use by another agent", slug)
 }
 
-// Limits on free text, generous but bounded.
+// Limits on free text and lists, generous but bounded; one rule for the console and
+// the API (both save through Apply), stated in openapi.yaml as maxLength / maxItems.
 const (
-	maxName        = 200
-	maxDescription = 2000
-	maxPrompt      = 100_000
-	maxStarters    = 20
-	maxStarterLen  = 500
-	maxListItems   = 200
-	maxInputs      = 50
+	maxName           = 200
+	maxDescription    = 2000
+	maxPrompt         = 100_000
+	maxStarters       = 20
+	maxStarterLen     = 500
+	maxListItems      = 200 // integrations, mcpServers, tagIds, contextDocs, ids in a tool's config
+	maxInputs         = 50
+	maxURL            = 2000
+	maxTools          = 100 // tools (or toolNames) on one agent
+	maxShortText      = 200 // a tool name, an integration, a context doc's fields, a model id
+	maxToolRoundtrips = 1<<31 - 1
 )
+
+// MaxTools is how many tools one agent may have.
+const MaxTools = maxTools
+
+// MaxURL is the longest URL (logo, card, endpoint, MCP server).
+const MaxURL = maxURL
+
+// MaxName is the longest name of an agent, knowledge base or MCP server.
+const MaxName = maxName
+
+// Shorten cuts a value echoed in a message ("received '…'") to a readable length, so
+// a 100,000-character value never makes a 100,000-character error.
+func Shorten(s string) string {
+	if utf8.RuneCountInString(s) <= 40 {
+		return s
+	}
+	return string([]rune(s)[:40]) + "…"
+}
+
+func tooLong(max int) string { return fmt.Sprintf("String must contain at most %d character(s)", max) }
+
+func tooMany(max int) string { return fmt.Sprintf("Array must contain at most %d element(s)", max) }
 
 // InputTypes are the kinds of value an agent input may ask for (seed 003's inputs[].type).
 var InputTypes = []string{"text", "number", "boolean", "date", "file", "select"}
@@ -119,7 +146,7 @@ func (p *AgentPatch) applySeed003(a *Agent) []Issue {
 				add(fmt.Sprintf("String must contain at most %d character(s)", maxDescription), "inputs", i, "description")
 			}
 			if !slices.Contains(InputTypes, in.Type) {
-				add(fmt.Sprintf("Invalid enum value. Expected '%s', received '%s'", strings.Join(InputTypes, "' | '"), in.Type), "inputs", i, "type")
+				add(fmt.Sprintf("Invalid enum value. Expected '%s', received '%s'", strings.Join(InputTypes, "' | '"), Shorten(in.Type)), "inputs", i, "type")
 			}
 		}
 		a.Inputs = inputs
@@ -195,10 +222,12 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 	} else if logo.Set && p.Icon.Set && logo != p.Icon {
 		add("icon is another name for logoUrl: send one of them, or the same value in both", "icon")
 	}
-	if logo.Has() && logo.V != "" && !isHTTPURL(logo.V) {
+	if logo.Has() && len(logo.V) > maxURL {
+		add(tooLong(maxURL), logoField)
+	} else if logo.Has() && logo.V != "" && !isHTTPURL(logo.V) {
 		add("Invalid url", logoField)
 	} else {
-		text(logo, logoField, 2000, &a.LogoURL)
+		text(logo, logoField, maxURL, &a.LogoURL)
 		if a.LogoURL != nil && *a.LogoURL == "" {
 			a.LogoURL = nil
 		}
@@ -211,7 +240,7 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		starters = slices.Clone(starters)
 		for i, s := range starters {
 			starters[i] = NormalizeNewlines(s)
-			if len(starters[i]) > maxStarterLen || !utf8.ValidString(s) {
+			if len(starters[i]) > maxStarterLen || !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
 				add(fmt.Sprintf("String must contain at most %d character(s)", maxStarterLen), "conversationStarters", i)
 			}
 		}
@@ -227,6 +256,8 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 	if model.Set {
 		if model.Null || model.V == "" {
 			a.Model = nil
+		} else if len(model.V) > maxShortText {
+			add(tooLong(maxShortText), modelField)
 		} else if !strings.Contains(model.V, ":") {
 			add("Model must be a provider:model identifier from the registry", modelField)
 		} else {
@@ -239,6 +270,8 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 			a.MaxToolRoundtrips = nil
 		} else if p.MaxToolRoundtrips.V < 1 {
 			add("Number must be greater than or equal to 1", "maxToolRoundtrips")
+		} else if p.MaxToolRoundtrips.V > maxToolRoundtrips {
+			add(fmt.Sprintf("Number must be less than or equal to %d", maxToolRoundtrips), "maxToolRoundtrips")
 		} else {
 			v := p.MaxToolRoundtrips.V
 			a.MaxToolRoundtrips = &v
@@ -246,14 +279,24 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 	}
 	if p.Tools.Set {
 		tools := map[string]json.RawMessage{}
+		if len(p.Tools.V) > maxTools {
+			add(fmt.Sprintf("Object must contain at most %d tool(s)", maxTools), "tools")
+		}
 		for name, def := range p.Tools.V {
 			var obj map[string]json.RawMessage
+			var tc toolConfig
 			if strings.TrimSpace(name) == "" {
 				add("Tool name must not be empty", "tools")
+			} else if len(name) > maxShortText {
+				add(tooLong(maxShortText), "tools", Shorten(name))
 			} else if json.Unmarshal(def, &obj) != nil {
 				add("Expected object", "tools", name)
 			} else if _, ok := obj[storedRefKey]; ok {
 				add("Unrecognized key(s) in object: '"+storedRefKey+"'", "tools", name) // reserved for stored references
+			} else if json.Unmarshal(def, &tc) == nil && len(tc.Config.CallableAgentIDs) > maxListItems {
+				add(tooMany(maxListItems), "tools", name, "config", "callableAgentIds")
+			} else if len(tc.Config.AccessibleKnowledgeBaseIDs) > maxListItems {
+				add(tooMany(maxListItems), "tools", name, "config", "accessibleKnowledgeBaseIds")
 			} else {
 				tools[name] = canonicalJSON(def)
 			}
@@ -263,9 +306,16 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		// Cotool's view: the list of tool names. Keep definitions of tools already
 		// present; new names get an empty definition for the catalog to fill.
 		tools := map[string]json.RawMessage{}
+		if len(p.ToolNames.V) > maxTools {
+			add(tooMany(maxTools), "toolNames")
+		}
 		for i, name := range p.ToolNames.V {
 			if strings.TrimSpace(name) == "" {
 				add("Tool name must not be empty", "toolNames", i)
+				continue
+			}
+			if len(name) > maxShortText {
+				add(tooLong(maxShortText), "toolNames", i)
 				continue
 			}
 			if def, ok := a.Tools[name]; ok {
@@ -281,11 +331,19 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 	}
 	if p.Integrations.Set {
 		if len(p.Integrations.V) > maxListItems {
-			add(fmt.Sprintf("Array must contain at most %d element(s)", maxListItems), "integrations")
+			add(tooMany(maxListItems), "integrations")
+		}
+		for i, s := range p.Integrations.V {
+			if len(s) > maxShortText {
+				add(tooLong(maxShortText), "integrations", i)
+			}
 		}
 		a.Integrations = p.Integrations.V
 	}
 	if p.MCPServers.Set {
+		if len(p.MCPServers.V) > maxListItems {
+			add(tooMany(maxListItems), "mcpServers")
+		}
 		a.MCPServers = p.MCPServers.V
 	}
 	enum(p.Stage, "stage", stages, &issues, func(v string) { a.Stage = v })
@@ -306,6 +364,9 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		}
 	}
 	if p.TagIDs.Set {
+		if len(p.TagIDs.V) > maxListItems {
+			add(tooMany(maxListItems), "tagIds")
+		}
 		a.TagIDs = dedupe(p.TagIDs.V)
 	}
 	if p.PlanningMode.Set {
@@ -316,12 +377,20 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		}
 	}
 	if p.ContextDocs.Set {
+		if len(p.ContextDocs.V) > maxListItems {
+			add(tooMany(maxListItems), "contextDocs")
+		}
 		for i, d := range p.ContextDocs.V {
 			if strings.TrimSpace(d.Provider) == "" {
 				add("Required", "contextDocs", i, "provider")
 			}
 			if strings.TrimSpace(d.ID) == "" {
 				add("Required", "contextDocs", i, "id")
+			}
+			for field, v := range map[string]string{"provider": d.Provider, "id": d.ID, "name": d.Name, "mimeType": d.MimeType} {
+				if len(v) > maxShortText {
+					add(tooLong(maxShortText), "contextDocs", i, field)
+				}
 			}
 		}
 		a.ContextDocs = p.ContextDocs.V
@@ -335,10 +404,14 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 			a.ExternalConfig = nil
 		} else {
 			c := p.ExternalConfig.V
-			if c.AgentCardURL != "" && !isHTTPURL(c.AgentCardURL) {
+			if len(c.AgentCardURL) > maxURL {
+				add(tooLong(maxURL), "externalConfig", "agentCardUrl")
+			} else if c.AgentCardURL != "" && !isHTTPURL(c.AgentCardURL) {
 				add("Invalid url", "externalConfig", "agentCardUrl")
 			}
-			if c.EndpointURL != "" && !isHTTPURL(c.EndpointURL) {
+			if len(c.EndpointURL) > maxURL {
+				add(tooLong(maxURL), "externalConfig", "endpointUrl")
+			} else if c.EndpointURL != "" && !isHTTPURL(c.EndpointURL) {
 				add("Invalid url", "externalConfig", "endpointUrl")
 			}
 			if c.RefreshIntervalMinutes < 0 || c.RefreshIntervalMinutes > 60*24*30 {
@@ -400,7 +473,7 @@ func enum(o Opt[string], field string, allowed []string, issues *[]Issue, set fu
 	for i, v := range allowed {
 		quoted[i] = "'" + v + "'"
 	}
-	*issues = append(*issues, Issue{Message: fmt.Sprintf("Invalid enum value. Expected %s, received '%s'", strings.Join(quoted, " | "), o.V), Path: []any{field}})
+	*issues = append(*issues, Issue{Message: fmt.Sprintf("Invalid enum value. Expected %s, received '%s'", strings.Join(quoted, " | "), Shorten(o.V)), Path: []any{field}})
 }
 
 func isHTTPURL(s string) bool {

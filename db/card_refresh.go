@@ -340,6 +340,12 @@ func (s *Store) applySkillRoles(ctx context.Context, tx bun.Tx, a *Agent, card *
 
 // SetSkillRoles replaces a skill's roles (people edit what the rules applied).
 func (s *Store) SetSkillRoles(ctx context.Context, actor *Actor, agentID int64, skillID string, roles []string) error {
+	if len(skillID) > maxShortText {
+		return fmt.Errorf("db: skill of agent %d: %w", agentID, ErrNotFound) // no skill has such an id
+	}
+	if issues := rolesIssues(roles); len(issues) > 0 {
+		return invalid(issues...)
+	}
 	clean := cleanRoles(roles)
 	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var ok bool
@@ -376,10 +382,14 @@ func (s *Store) SaveSkillRoleRule(ctx context.Context, actor *Actor, match strin
 	match = strings.TrimSpace(match)
 	clean := cleanRoles(roles)
 	var issues []Issue
-	if match == "" || len(match) > 100 {
+	if match == "" {
 		issues = append(issues, Issue{Message: "Required: a skill tag, or * for every skill", Path: []any{"match"}})
+	} else if len(match) > maxRoleText {
+		issues = append(issues, Issue{Message: tooLong(maxRoleText), Path: []any{"match"}})
 	}
-	if len(clean) == 0 {
+	if ri := rolesIssues(roles); len(ri) > 0 {
+		issues = append(issues, ri...)
+	} else if len(clean) == 0 {
 		issues = append(issues, Issue{Message: "Name at least one role", Path: []any{"roles"}})
 	}
 	if len(issues) > 0 {
@@ -495,6 +505,30 @@ func quoteAll(in []string) []string {
 		out[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 	}
 	return out
+}
+
+// Limits on skill roles and the rules that assign them.
+const (
+	maxRoles    = 20  // roles of one skill or rule
+	maxRoleText = 100 // a role, or a rule's match
+)
+
+// rolesIssues refuses too many roles or too long a role (cleanRoles splits on commas,
+// so a form's one field counts as its parts).
+func rolesIssues(roles []string) []Issue {
+	n := 0
+	for i, r := range roles {
+		for _, part := range strings.Split(r, ",") {
+			n++
+			if len(strings.TrimSpace(part)) > maxRoleText {
+				return []Issue{{Message: tooLong(maxRoleText), Path: []any{"roles", i}}}
+			}
+		}
+	}
+	if n > maxRoles {
+		return []Issue{{Message: tooMany(maxRoles), Path: []any{"roles"}}}
+	}
+	return nil
 }
 
 func cleanRoles(roles []string) []string {

@@ -35,11 +35,21 @@ func (s *Store) MCPServers(ctx context.Context, orgID int64) ([]MCPServer, error
 	return out, err
 }
 
+func nameIssues(name string) []Issue {
+	switch {
+	case name == "":
+		return []Issue{{Message: "Required", Path: []any{"name"}}}
+	case len(name) > maxName:
+		return []Issue{{Message: tooLong(maxName), Path: []any{"name"}}}
+	}
+	return nil
+}
+
 // CreateKnowledgeBase adds a knowledge base.
 func (s *Store) CreateKnowledgeBase(ctx context.Context, actor *Actor, name string) (*KnowledgeBase, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > maxName {
-		return nil, invalid(Issue{Message: "Required", Path: []any{"name"}})
+	if issues := nameIssues(name); len(issues) > 0 {
+		return nil, invalid(issues...)
 	}
 	kb := &KnowledgeBase{Name: name}
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -54,11 +64,10 @@ func (s *Store) CreateKnowledgeBase(ctx context.Context, actor *Actor, name stri
 // CreateMCPServer adds an MCP server.
 func (s *Store) CreateMCPServer(ctx context.Context, actor *Actor, name, url string) (*MCPServer, error) {
 	name, url = strings.TrimSpace(name), strings.TrimSpace(url)
-	var issues []Issue
-	if name == "" || len(name) > maxName {
-		issues = append(issues, Issue{Message: "Required", Path: []any{"name"}})
-	}
-	if !isHTTPURL(url) {
+	issues := nameIssues(name)
+	if len(url) > maxURL {
+		issues = append(issues, Issue{Message: tooLong(maxURL), Path: []any{"url"}})
+	} else if !isHTTPURL(url) {
 		issues = append(issues, Issue{Message: "Invalid url", Path: []any{"url"}})
 	}
 	if len(issues) > 0 {

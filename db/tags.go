@@ -48,7 +48,7 @@ func (in *TagInput) validate(creating bool) []Issue {
 			ok = ok || c == in.Color.V
 		}
 		if !ok {
-			issues = append(issues, Issue{Message: "Invalid enum value. Expected '" + strings.Join(TagColors, "' | '") + "', received '" + in.Color.V + "'", Path: []any{"color"}})
+			issues = append(issues, Issue{Message: "Invalid enum value. Expected '" + strings.Join(TagColors, "' | '") + "', received '" + Shorten(in.Color.V) + "'", Path: []any{"color"}})
 		}
 	}
 	if in.Description.Has() && len(in.Description.V) > 500 {
@@ -162,9 +162,15 @@ func (s *Store) DeleteTag(ctx context.Context, actor *Actor, id int64) (changed 
 	return changed, err
 }
 
+// MaxBulkAgents is how many agents one bulk tagging may name.
+const MaxBulkAgents = 1000
+
 // BulkTag adds (or removes) one tag on many agents of the organisation: set-based
 // statements, one version per agent that actually changed, one audit entry.
 func (s *Store) BulkTag(ctx context.Context, actor *Actor, tagID int64, agentIDs []int64, remove bool) (changed int, err error) {
+	if len(agentIDs) > MaxBulkAgents {
+		return 0, invalid(Issue{Message: tooMany(MaxBulkAgents), Path: []any{"agentIds"}})
+	}
 	agentIDs = dedupe(agentIDs)
 	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var name string

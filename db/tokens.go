@@ -49,6 +49,9 @@ var TokenLifetimes = []TokenLifetime{
 // ErrTokenExpiry refuses a token whose expiry is not in the future.
 var ErrTokenExpiry = errors.New("db: a token's expiry must be in the future")
 
+// MaxTokenName is the longest name a token may have.
+const MaxTokenName = 100
+
 // tokenPrefix marks agentconsole secrets so that scanners can find leaked ones.
 const tokenPrefix = "acon_"
 
@@ -57,6 +60,12 @@ const tokenPrefix = "acon_"
 // does not expire. ErrNotFound when ownerID is not an active member; ErrTokenExpiry
 // when expiresAt has passed.
 func (s *Store) CreateToken(ctx context.Context, actor *Actor, ownerID int64, name string, expiresAt ...*time.Time) (*APIToken, string, error) {
+	// One rule for the console and the API.
+	if name = strings.TrimSpace(name); name == "" {
+		return nil, "", invalid(Issue{Message: "Required", Path: []any{"name"}})
+	} else if len(name) > MaxTokenName {
+		return nil, "", invalid(Issue{Message: tooLong(MaxTokenName), Path: []any{"name"}})
+	}
 	secret := tokenPrefix + randomSecret(32)
 	tok := &APIToken{OrgID: actor.OrgID, UserID: ownerID, Name: strings.TrimSpace(name), Prefix: secret[:len(tokenPrefix)+6], TokenHash: sha(secret)}
 	if len(expiresAt) > 0 && expiresAt[0] != nil {

@@ -177,7 +177,11 @@ func (s *Store) Members(ctx context.Context, orgID int64) ([]Member, error) {
 // demoted.
 func (s *Store) SetRole(ctx context.Context, actor *Actor, userID int64, role Role) error {
 	if !role.Valid() {
-		return fmt.Errorf("db: set role: unknown role %q", role)
+		names := make([]string, len(Roles))
+		for i, r := range Roles {
+			names[i] = string(r)
+		}
+		return invalid(Issue{Message: fmt.Sprintf("Invalid enum value. Expected '%s', received '%s'", strings.Join(names, "' | '"), Shorten(string(role))), Path: []any{"role"}})
 	}
 	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := lockMemberships(ctx, tx, actor.OrgID); err != nil {

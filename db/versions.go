@@ -80,7 +80,7 @@ func (s *Store) VersionPair(ctx context.Context, orgID, agentID, fromID, toID in
 	var vs []Version
 	err = s.prepared(ctx, s.DB, `WITH t AS (SELECT id, number FROM agent_versions WHERE id = ? AND agent_id = ? AND org_id = ?)
 		SELECT `+versionColumns+` FROM agent_versions v, t
-		WHERE v.agent_id = ? AND v.org_id = ? AND (v.id = t.id OR v.id = ? OR (? = 0 AND v.number = greatest(t.number - 1, 1)))`,
+		WHERE v.agent_id = ? AND v.org_id = ? AND (v.id = t.id OR v.id = ? OR (?::bigint = 0 AND v.number = greatest(t.number - 1, 1)))`,
 		[]any{toID, agentID, orgID, agentID, orgID, fromID, fromID}, &vs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("db: versions %d..%d: %w", fromID, toID, err)

@@ -28,7 +28,10 @@ type Agents struct {
 // List renders the agents index; every filter lives in the URL.
 func (h *Agents) List(c *fiber.Ctx) error {
 	a := ActorOf(c)
-	f := filterFromQuery(c)
+	f, err := filterFromQuery(c)
+	if err != nil {
+		return err
+	}
 	f.Summary = true
 	page, err := h.Store.Agents(c.UserContext(), a.OrgID, f)
 	if err != nil {
@@ -715,6 +718,15 @@ func toolsFromForm(c *fiber.Ctx) map[string]json.RawMessage {
 	tools := map[string]json.RawMessage{}
 	for _, raw := range c.Context().PostArgs().PeekMulti("tools") {
 		name := string(raw)
+		// Each tool reads its config fields by scanning the form: a repeated name is
+		// read once, and reading stops one past the limit (the validator refuses it),
+		// so 10,000 values cost 10,000 steps, not 10,000 scans.
+		if _, seen := tools[name]; seen {
+			continue
+		}
+		if len(tools) > db.MaxTools {
+			break
+		}
 		config := map[string]any{}
 		switch name {
 		case "call_agent":

@@ -1,7 +1,7 @@
 package handlers
 
 import (
-	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -112,7 +112,10 @@ func (h *AgentsAPI) Get(c *fiber.Ctx) error {
 
 // List is GET /api/agents?q=&tag=1,2&tagMode=all&stage=&type=&deleted=true&sort=&page=&perPage=.
 func (h *AgentsAPI) List(c *fiber.Ctx) error {
-	f := filterFromQuery(c)
+	f, err := filterFromQuery(c)
+	if err != nil {
+		return err
+	}
 	page, err := h.Store.Agents(c.UserContext(), ActorOf(c).OrgID, f)
 	if err != nil {
 		return err
@@ -124,21 +127,51 @@ func (h *AgentsAPI) List(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"agents": out, "total": page.Total, "page": page.Page, "perPage": page.PerPage})
 }
 
-// filterFromQuery reads the list filters shared by the API and the console.
-func filterFromQuery(c *fiber.Ctx) db.AgentFilter {
-	f := db.AgentFilter{Query: c.Query("q"), Stage: c.Query("stage"), Type: c.Query("type"), Sort: c.Query("sort"),
-		Deleted: c.Query("deleted") == "true", AllTags: c.Query("tagMode") == "all"}
-	f.Page, _ = strconv.Atoi(c.Query("page"))
-	f.PerPage, _ = strconv.Atoi(c.Query("perPage"))
+// filterFromQuery reads the list filters shared by the API and the console; an
+// unknown value, a number out of range or an overlong text is a validation error
+// naming the parameter.
+func filterFromQuery(c *fiber.Ctx) (db.AgentFilter, error) {
+	f := db.AgentFilter{Query: c.Query("q")}
+	if len(f.Query) > db.MaxFilterText {
+		return f, &db.ValidationError{Message: "Validation Error", Details: []db.Issue{{Message: fmt.Sprintf("String must contain at most %d character(s)", db.MaxFilterText), Path: []any{"q"}}}}
+	}
+	var err error
+	var deleted, tagMode string
+	for _, e := range []struct {
+		name    string
+		allowed []string
+		dst     *string
+	}{{"stage", db.ListStages, &f.Stage}, {"type", db.ListTypes, &f.Type}, {"sort", db.AgentSorts, &f.Sort},
+		{"tagMode", []string{"any", "all"}, &tagMode}, {"deleted", []string{"true", "false"}, &deleted}} {
+		if *e.dst, err = queryEnum(c, e.name, e.allowed); err != nil {
+			return f, err
+		}
+	}
+	f.Deleted, f.AllTags = deleted == "true", tagMode == "all"
+	page, err := queryInt(c, "page", 1, 1, db.MaxPage)
+	if err != nil {
+		return f, err
+	}
+	perPage, err := queryInt(c, "perPage", 25, 1, db.MaxPerPage)
+	if err != nil {
+		return f, err
+	}
+	f.Page, f.PerPage = int(page), int(perPage)
 	for _, raw := range c.Context().QueryArgs().PeekMulti("tag") {
 		for _, part := range strings.Split(string(raw), ",") {
-			if id, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64); err == nil {
-				f.TagIDs = append(f.TagIDs, id)
+			if part = strings.TrimSpace(part); part == "" {
+				continue
 			}
+			id, err := strconv.ParseInt(part, 10, 64)
+			if err != nil || id < 1 || len(f.TagIDs) >= db.MaxFilterTags {
+				return f, &db.ValidationError{Message: "Validation Error", Details: []db.Issue{{
+					Message: fmt.Sprintf("Expected at most %d tag ids, each a positive integer", db.MaxFilterTags), Path: []any{"tag"}}}}
+			}
+			f.TagIDs = append(f.TagIDs, id)
 		}
 	}
 	f.Normalize()
-	return f
+	return f, nil
 }
 
 // Delete is DELETE /api/agents/{id}: soft delete (restorable).
@@ -176,8 +209,8 @@ func (h *AgentsAPI) Clone(c *fiber.Ctx) error {
 		Name string `json:"name"`
 	}
 	if len(c.Body()) > 0 {
-		if err := c.BodyParser(&body); err != nil {
-			return agentError(c, &db.ValidationError{Message: "Invalid JSON body"})
+		if err := decodeJSON(c.Body(), &body); err != nil {
+			return agentError(c, err)
 		}
 	}
 	a, err := h.Store.CloneAgent(c.UserContext(), ActorOf(c), id, body.Name)
@@ -229,11 +262,16 @@ func (h *AgentsAPI) Import(c *fiber.Ctx) error {
 	if err := require(c, db.PermAgentsCreate); err != nil {
 		return err
 	}
-	var doc db.AgentExport
-	if err := json.Unmarshal(c.Body(), &doc); err != nil {
-		return agentError(c, &db.ValidationError{Message: "Invalid JSON body"})
+	var doc struct {
+		db.AgentExport
+		// Informative only and never read on import; decoded as text so a malformed
+		// time is not an error without a field (time.Time's own error names none).
+		ExportedAt *string `json:"exportedAt"`
 	}
-	a, unresolved, err := h.Store.ImportAgent(c.UserContext(), ActorOf(c), &doc)
+	if err := decodeJSON(c.Body(), &doc); err != nil {
+		return agentError(c, err)
+	}
+	a, unresolved, err := h.Store.ImportAgent(c.UserContext(), ActorOf(c), &doc.AgentExport)
 	if err != nil {
 		return agentError(c, err)
 	}
@@ -260,8 +298,8 @@ func (h *AgentsAPI) CreateKnowledgeBase(c *fiber.Ctx) error {
 	var body struct {
 		Name string `json:"name"`
 	}
-	if err := json.Unmarshal(c.Body(), &body); err != nil {
-		return agentError(c, &db.ValidationError{Message: "Invalid JSON body"})
+	if err := decodeJSON(c.Body(), &body); err != nil {
+		return agentError(c, err)
 	}
 	kb, err := h.Store.CreateKnowledgeBase(c.UserContext(), ActorOf(c), body.Name)
 	if err != nil {
@@ -288,8 +326,8 @@ func (h *AgentsAPI) CreateMCPServer(c *fiber.Ctx) error {
 		Name string `json:"name"`
 		URL  string `json:"url"`
 	}
-	if err := json.Unmarshal(c.Body(), &body); err != nil {
-		return agentError(c, &db.ValidationError{Message: "Invalid JSON body"})
+	if err := decodeJSON(c.Body(), &body); err != nil {
+		return agentError(c, err)
 	}
 	m, err := h.Store.CreateMCPServer(c.UserContext(), ActorOf(c), body.Name, body.URL)
 	if err != nil {
@@ -307,8 +345,8 @@ func (h *AgentsAPI) AddModel(c *fiber.Ctx) error {
 		ID   string `json:"id"`
 		Name string `json:"name"`
 	}
-	if err := json.Unmarshal(c.Body(), &body); err != nil {
-		return agentError(c, &db.ValidationError{Message: "Invalid JSON body"})
+	if err := decodeJSON(c.Body(), &body); err != nil {
+		return agentError(c, err)
 	}
 	m, err := h.Store.AddModel(c.UserContext(), ActorOf(c), body.ID, body.Name)
 	if err != nil {

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -152,26 +151,8 @@ func unknownAgentFields(body []byte) []db.Issue {
 // error naming the field, in zod's words ("Expected string, received number").
 func decodeAgentPatch(body []byte) (*db.AgentPatch, error) {
 	p := new(db.AgentPatch)
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, &db.ValidationError{Message: "Validation Error", Details: []db.Issue{{Message: "Expected object, received undefined", Path: []any{}}}}
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(p); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			path := []any{}
-			for _, part := range strings.Split(te.Field, ".") {
-				if part != "" {
-					path = append(path, part)
-				}
-			}
-			return nil, &db.ValidationError{Message: "Validation Error", Details: []db.Issue{{
-				Message: fmt.Sprintf("Expected %s, received %s", jsonKind(te.Type.Kind().String()), te.Value), Path: path}}}
-		}
-		return nil, &db.ValidationError{Message: "Invalid JSON body"}
-	}
-	if dec.More() {
-		return nil, &db.ValidationError{Message: "Invalid JSON body"}
+	if err := decodeJSON(body, p); err != nil {
+		return nil, err
 	}
 	if issues := unknownAgentFields(body); len(issues) > 0 {
 		return nil, &db.ValidationError{Message: "Validation Error", Details: issues}
@@ -201,11 +182,7 @@ func agentError(c *fiber.Ctx, err error) error {
 	var ce *db.ConflictError
 	switch {
 	case errors.As(err, &ve):
-		body := errorBody{Error: ve.Message}
-		if ve.Message == "Validation Error" {
-			body.Details = ve.Details
-		}
-		return c.Status(fiber.StatusBadRequest).JSON(body)
+		return c.Status(fiber.StatusBadRequest).JSON(ValidationBody(ve))
 	case errors.As(err, &ce):
 		// One details[] entry per path both sides changed (seed error shape).
 		details := make([]db.Issue, len(ce.Conflicts))

@@ -2,8 +2,8 @@ package handlers
 
 import (
 	"errors"
-	"strconv"
-	"strings"
+	"fmt"
+	"math"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -67,18 +67,18 @@ func (h *API) CreateToken(c *fiber.Ctx) error {
 		UserID    int64      `json:"userId"`
 		ExpiresAt *time.Time `json:"expiresAt"`
 	}
-	if err := c.BodyParser(&body); err != nil {
-		return validationError(c, "Invalid JSON body", nil)
-	}
-	body.Name = strings.TrimSpace(body.Name)
-	if body.Name == "" {
-		return validationError(c, "Validation Error", []db.Issue{{Message: "Required", Path: []any{"name"}}})
+	if err := decodeJSON(c.Body(), &body); err != nil {
+		return agentError(c, err)
 	}
 	a := ActorOf(c)
 	if body.UserID == 0 {
 		body.UserID = a.UserID
 	}
 	tok, secret, err := h.Store.CreateToken(c.UserContext(), a, body.UserID, body.Name, body.ExpiresAt)
+	var ve *db.ValidationError
+	if errors.As(err, &ve) {
+		return agentError(c, err)
+	}
 	if err != nil {
 		if errors.Is(err, db.ErrNotFound) {
 			return validationError(c, "Validation Error", []db.Issue{{Message: "User is not an active member of this organization", Path: []any{"userId"}}})
@@ -128,8 +128,10 @@ func (h *API) Audit(c *fiber.Ctx) error {
 	if err := require(c, db.PermAdmin); err != nil {
 		return err
 	}
-	f := db.AuditFilter{Action: c.Query("action"), Actor: c.Query("actor"), Object: c.Query("object"), Limit: c.QueryInt("limit", 50)}
-	f.BeforeID, _ = strconv.ParseInt(c.Query("before"), 10, 64)
+	f, err := auditFilter(c, 50)
+	if err != nil {
+		return err
+	}
 	entries, err := h.Store.AuditEntries(c.UserContext(), ActorOf(c).OrgID, f)
 	if err != nil {
 		return err
@@ -142,5 +144,22 @@ func (h *API) Audit(c *fiber.Ctx) error {
 
 // validationError answers 400 with the seed's {"error", "details"} shape.
 func validationError(c *fiber.Ctx, message string, details []db.Issue) error {
-	return c.Status(fiber.StatusBadRequest).JSON(errorBody{Error: message, Details: details})
+	return c.Status(fiber.StatusBadRequest).JSON(errorBody{Error: message, Details: capDetails(details)})
+}
+
+// auditFilter reads ?action=&actor=&object=&before=&limit= (the API and the console).
+func auditFilter(c *fiber.Ctx, limit int64) (db.AuditFilter, error) {
+	f := db.AuditFilter{Action: c.Query("action"), Actor: c.Query("actor"), Object: c.Query("object")}
+	for _, name := range []string{"action", "actor", "object"} {
+		if len(c.Query(name)) > db.MaxFilterText {
+			return f, &db.ValidationError{Message: "Validation Error", Details: []db.Issue{{Message: fmt.Sprintf("String must contain at most %d character(s)", db.MaxFilterText), Path: []any{name}}}}
+		}
+	}
+	n, err := queryInt(c, "limit", limit, 1, 200)
+	if err != nil {
+		return f, err
+	}
+	f.Limit = int(n)
+	f.BeforeID, err = queryInt(c, "before", 0, 1, math.MaxInt64)
+	return f, err
 }

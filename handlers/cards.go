@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"sort"
 	"strconv"
@@ -282,7 +283,10 @@ func (h *Cards) RefreshAll(c *fiber.Ctx) error {
 
 // Progress is polled by "refresh all": how many cards were refreshed since it started.
 func (h *Cards) Progress(c *fiber.Ctx) error {
-	micros, _ := strconv.ParseInt(c.Query("since"), 10, 64)
+	micros, err := queryInt(c, "since", 0, 0, math.MaxInt64)
+	if err != nil {
+		return err
+	}
 	done, total, err := h.Store.CardRefreshProgress(c.UserContext(), ActorOf(c).OrgID, time.UnixMicro(micros))
 	if err != nil {
 		return err

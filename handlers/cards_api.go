@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -46,7 +47,13 @@ func (h *CardsAPI) Preview(c *fiber.Ctx) error {
 	var body struct {
 		URL string `json:"url"`
 	}
-	if err := json.Unmarshal(c.Body(), &body); err != nil || strings.TrimSpace(body.URL) == "" {
+	if err := decodeJSON(c.Body(), &body); err != nil {
+		return agentError(c, err)
+	}
+	if len(body.URL) > db.MaxURL {
+		return validationError(c, "Validation Error", []db.Issue{{Message: fmt.Sprintf("String must contain at most %d character(s)", db.MaxURL), Path: []any{"url"}}})
+	}
+	if strings.TrimSpace(body.URL) == "" {
 		return validationError(c, "Validation Error", []db.Issue{{Message: "Required", Path: []any{"url"}}})
 	}
 	got, err := db.FetchFirst(c.UserContext(), h.Fetcher, cardURLsFor(body.URL), "")
@@ -99,7 +106,11 @@ func (h *CardsAPI) History(c *fiber.Ctx) error {
 	if _, err := h.Store.Agent(c.UserContext(), ActorOf(c).OrgID, id); err != nil {
 		return err
 	}
-	rs, err := h.Store.CardRefreshes(c.UserContext(), ActorOf(c).OrgID, id, c.QueryInt("limit", 50))
+	limit, err := queryInt(c, "limit", 50, 1, 200)
+	if err != nil {
+		return err
+	}
+	rs, err := h.Store.CardRefreshes(c.UserContext(), ActorOf(c).OrgID, id, int(limit))
 	if err != nil {
 		return err
 	}
@@ -115,12 +126,12 @@ func (h *CardsAPI) SetSkillRoles(c *fiber.Ctx) error {
 	var body struct {
 		Roles []string `json:"roles"`
 	}
-	if err := json.Unmarshal(c.Body(), &body); err != nil {
-		return agentError(c, &db.ValidationError{Message: "Invalid JSON body"})
+	if err := decodeJSON(c.Body(), &body); err != nil {
+		return agentError(c, err)
 	}
 	skill, _ := url.PathUnescape(c.Params("skillId"))
 	if err := h.Store.SetSkillRoles(c.UserContext(), ActorOf(c), id, skill, body.Roles); err != nil {
-		return err
+		return agentError(c, err)
 	}
 	st, err := h.Store.CardState(c.UserContext(), ActorOf(c).OrgID, id)
 	if err != nil {
@@ -147,8 +158,8 @@ func (h *CardsAPI) SaveRule(c *fiber.Ctx) error {
 		Match string   `json:"match"`
 		Roles []string `json:"roles"`
 	}
-	if err := json.Unmarshal(c.Body(), &body); err != nil {
-		return agentError(c, &db.ValidationError{Message: "Invalid JSON body"})
+	if err := decodeJSON(c.Body(), &body); err != nil {
+		return agentError(c, err)
 	}
 	r, err := h.Store.SaveSkillRoleRule(c.UserContext(), ActorOf(c), body.Match, body.Roles)
 	if err != nil {

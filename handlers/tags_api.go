@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
-
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
@@ -22,10 +20,7 @@ func (h *TagsAPI) List(c *fiber.Ctx) error {
 
 func decodeTag(c *fiber.Ctx) (db.TagInput, error) {
 	var in db.TagInput
-	if err := json.Unmarshal(c.Body(), &in); err != nil {
-		return in, &db.ValidationError{Message: "Invalid JSON body"}
-	}
-	return in, nil
+	return in, decodeJSON(c.Body(), &in)
 }
 
 // Create is POST /api/agent-tags {name, color?, description?}.
@@ -84,11 +79,11 @@ func (h *TagsAPI) Bulk(c *fiber.Ctx) error {
 		AgentIDs []int64 `json:"agentIds"`
 		Action   string  `json:"action"`
 	}
-	if err := json.Unmarshal(c.Body(), &body); err != nil {
-		return agentError(c, &db.ValidationError{Message: "Invalid JSON body"})
+	if err := decodeJSON(c.Body(), &body); err != nil {
+		return agentError(c, err)
 	}
 	if body.Action != "add" && body.Action != "remove" {
-		return validationError(c, "Validation Error", []db.Issue{{Message: "Invalid enum value. Expected 'add' | 'remove', received '" + body.Action + "'", Path: []any{"action"}}})
+		return validationError(c, "Validation Error", []db.Issue{{Message: "Invalid enum value. Expected 'add' | 'remove', received '" + db.Shorten(body.Action) + "'", Path: []any{"action"}}})
 	}
 	n, err := h.Store.BulkTag(c.UserContext(), ActorOf(c), id, body.AgentIDs, body.Action == "remove")
 	if err != nil {

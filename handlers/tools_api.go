@@ -105,8 +105,8 @@ func (h *ToolsAPI) AddCapability(c *fiber.Ctx) error {
 		Name   string          `json:"name"`
 		Config json.RawMessage `json:"config"`
 	}
-	if err := json.Unmarshal(c.Body(), &body); err != nil {
-		return agentError(c, &db.ValidationError{Message: "Invalid JSON body"})
+	if err := decodeJSON(c.Body(), &body); err != nil {
+		return agentError(c, err)
 	}
 	if strings.TrimSpace(body.Name) == "" {
 		return validationError(c, "Validation Error", []db.Issue{{Message: "Required", Path: []any{"name"}}})

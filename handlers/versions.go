@@ -22,7 +22,10 @@ func (h *Versions) History(c *fiber.Ctx) error {
 		return err
 	}
 	ctx, org := c.UserContext(), ActorOf(c).OrgID
-	f := versionFilter(c)
+	f, err := versionFilter(c)
+	if err != nil {
+		return err
+	}
 	vs, err := h.Store.Versions(ctx, org, id, f)
 	if err != nil {
 		return err

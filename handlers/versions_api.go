@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -32,22 +34,36 @@ func toVersionJSON(v *db.Version) versionJSON {
 }
 
 // versionFilter reads ?source=&author=&before=&limit=.
-func versionFilter(c *fiber.Ctx) db.VersionFilter {
-	f := db.VersionFilter{Source: c.Query("source"), Author: c.Query("author"), Limit: c.QueryInt("limit", 50)}
-	f.BeforeNumber = c.QueryInt("before", 0)
-	return f
+func versionFilter(c *fiber.Ctx) (db.VersionFilter, error) {
+	f := db.VersionFilter{Source: c.Query("source"), Author: c.Query("author")}
+	for _, name := range []string{"source", "author"} {
+		if len(c.Query(name)) > db.MaxFilterText {
+			return f, &db.ValidationError{Message: "Validation Error", Details: []db.Issue{{Message: fmt.Sprintf("String must contain at most %d character(s)", db.MaxFilterText), Path: []any{name}}}}
+		}
+	}
+	limit, err := queryInt(c, "limit", 50, 1, 200)
+	if err != nil {
+		return f, err
+	}
+	before, err := queryInt(c, "before", 0, 1, math.MaxInt32)
+	f.Limit, f.BeforeNumber = int(limit), int(before)
+	return f, err
 }
 
 // List is GET /api/agents/versions?agentId=: newest first, with summaries.
 func (h *VersionsAPI) List(c *fiber.Ctx) error {
 	agentID, err := strconv.ParseInt(c.Query("agentId"), 10, 64)
-	if err != nil {
+	if err != nil || agentID < 1 {
 		return validationError(c, "Validation Error", []db.Issue{{Message: "Required", Path: []any{"agentId"}}})
 	}
 	if _, err := h.Store.Agent(c.UserContext(), ActorOf(c).OrgID, agentID); err != nil {
 		return err
 	}
-	vs, err := h.Store.Versions(c.UserContext(), ActorOf(c).OrgID, agentID, versionFilter(c))
+	f, err := versionFilter(c)
+	if err != nil {
+		return err
+	}
+	vs, err := h.Store.Versions(c.UserContext(), ActorOf(c).OrgID, agentID, f)
 	if err != nil {
 		return err
 	}
@@ -75,8 +91,14 @@ func (h *VersionsAPI) Get(c *fiber.Ctx) error {
 // the live version).
 func diffOf(c *fiber.Ctx, store *db.Store, agentID int64) (from, to *db.Version, d *versiondiff.Diff, err error) {
 	org := ActorOf(c).OrgID
-	toID, _ := strconv.ParseInt(c.Query("to"), 10, 64)
-	fromID, _ := strconv.ParseInt(c.Query("from"), 10, 64)
+	toID, err := queryInt(c, "to", 0, 1, math.MaxInt64)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	fromID, err := queryInt(c, "from", 0, 1, math.MaxInt64)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	if toID == 0 {
 		a, err := store.Agent(c.UserContext(), org, agentID)
 		if err != nil {

@@ -287,7 +287,7 @@ var unrefusable = map[string]string{
 // hostile values: empty, over-long, and weird unicode (NUL-free: right-to-left
 // override, zero-width and combining marks, a family emoji, mathematical letters),
 // with number fields given words and selects a value they do not offer.
-var hostile = []string{"empty", "long", "unicode"}
+var refusalVariants = []string{"empty", "long", "unicode"}
 
 const fillAndSubmitJS = `((i, variant) => {
 	const f = document.forms[i];
@@ -361,7 +361,7 @@ func crawlRefusedForms(t *testing.T, ctx context.Context, d *dialogs, e *env, pa
 			}
 			forms++
 			refused := false
-			for _, variant := range hostile {
+			for _, variant := range refusalVariants {
 				if err := visit(ctx, e.URL, p); err != nil {
 					t.Fatal(err)
 				}
@@ -403,7 +403,7 @@ func crawlRefusedForms(t *testing.T, ctx context.Context, d *dialogs, e *env, pa
 			}
 		}
 	}
-	t.Logf("refused forms: %d forms submitted %d ways each, %d refusals shown with the server's message; %d forms allow-listed", forms, len(hostile), refusals, allowed)
+	t.Logf("refused forms: %d forms submitted %d ways each, %d refusals shown with the server's message; %d forms allow-listed", forms, len(refusalVariants), refusals, allowed)
 }
 
 // crawlLayout stores 5,000-character unbroken texts everywhere a page shows one (below

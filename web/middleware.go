@@ -240,12 +240,29 @@ func (s *Server) requireAdmin(c *fiber.Ctx) error {
 // isAPI reports a request to the JSON API (its errors keep the seeds' bodies).
 func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") || c.Path() == "/api" }
 
+// checkInput runs the one input check (NUL bytes, invalid UTF-8, oversized JSON
+// arrays) before any handler reads a query parameter, form value or JSON body.
+func (s *Server) checkInput(c *fiber.Ctx) error {
+	if err := handlers.CheckInput(c); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
 // handleError is the one error path: it maps domain errors to statuses, logs every
 // 5xx with the request id, and never shows internal error text to anyone.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, message := fiber.StatusInternalServerError, handlers.MsgInternal
 	var fe *fiber.Error
+	var ve *db.ValidationError
+	api := strings.HasPrefix(c.Path(), "/api/") || c.Path() == "/api"
 	switch {
+	case errors.As(err, &ve):
+		// A refusal a handler did not map itself is still a refusal, never a 500.
+		if api {
+			return c.Status(fiber.StatusBadRequest).JSON(handlers.ValidationBody(ve))
+		}
+		status, message = fiber.StatusUnprocessableEntity, handlers.ValidationText(ve)
 	case errors.As(err, &fe):
 		status, message = fe.Code, fe.Message
 		if fe.Code == fiber.StatusNotFound && !isAPI(c) {
@@ -274,7 +291,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			c.Set(fiber.HeaderRetryAfter, "2")
 		}
 	}
-	if isAPI(c) {
+	if api {
 		return handlers.APIError(c, status, message)
 	}
 	if c.Get("HX-Request") == "true" && c.Get("HX-Boosted") != "true" {

@@ -42,7 +42,7 @@ func (s *Server) routes(base handlers.Base, fetcher db.CardFetcher) {
 	})
 
 	// JSON API: Bearer token (or the console session plus its CSRF header).
-	apiGroup := app.Group("/api", s.apiAuth, s.agentUUIDs)
+	apiGroup := app.Group("/api", s.apiAuth, s.agentUUIDs, s.checkInput)
 	apiGroup.Get("/me", api.Me)
 	apiGroup.Get("/tokens", api.Tokens)
 	apiGroup.Post("/tokens", api.CreateToken)
@@ -93,7 +93,7 @@ func (s *Server) routes(base handlers.Base, fetcher db.CardFetcher) {
 	apiGroup.Use(func(c *fiber.Ctx) error { return handlers.APIError(c, fiber.StatusNotFound, handlers.MsgNotFound) })
 
 	// Console, public: the login page.
-	console := app.Group("", s.consoleSession, s.csrf)
+	console := app.Group("", s.consoleSession, s.csrf, s.checkInput)
 	console.Get("/login", auth.LoginPage)
 	console.Post("/login", auth.Login)
 
