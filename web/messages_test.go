@@ -238,3 +238,23 @@ func TestCardPageSaysNoneInsteadOfEmptyHeadings(t *testing.T) {
 		t.Error("empty in:/out: modes shown")
 	}
 }
+
+// TestBoostedFormRefusedByTheInputCheckKeepsThePage: a boosted form refused before its
+// handler runs (a NUL byte) answers into the page's alert box naming the field, so the
+// page and what the person typed stay; without htmx it is a 422 page saying the same.
+func TestBoostedFormRefusedByTheInputCheckKeepsThePage(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	c := e.client().mustLogin("builder@demo.test", "demo-builder-pass")
+	form := url.Values{"name": {"bad\x00name"}, "color": {"blue"}, "_csrf": {c.csrf("/tags")}}
+	resp, body := c.do("POST", "/tags", strings.NewReader(form.Encode()), map[string]string{
+		"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true", "HX-Boosted": "true"})
+	if resp.StatusCode != http.StatusUnprocessableEntity || resp.Header.Get("HX-Retarget") != "#live-errors" ||
+		resp.Header.Get("HX-Push-Url") != "false" || !strings.Contains(body, "name") || strings.Contains(body, "<html") {
+		t.Fatalf("boosted refusal: %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+	resp, body = c.post("/tags", url.Values{"name": {"bad\x00name"}, "color": {"blue"}}, c.csrf("/tags"))
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "name") {
+		t.Fatalf("plain refusal: %d", resp.StatusCode)
+	}
+}

@@ -294,11 +294,15 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if api {
 		return handlers.APIError(c, status, message)
 	}
-	if c.Get("HX-Request") == "true" && c.Get("HX-Boosted") != "true" {
+	if c.Get("HX-Request") == "true" && (c.Get("HX-Boosted") != "true" || ve != nil) {
 		// A fragment request has no page to replace: the message goes to the page's
 		// alert box, wherever the request meant to swap (4xx are swapped, see layout.Base).
+		// So does a boosted form refused before its handler could re-render it (the one
+		// input check): the page stays, with everything the person typed, and the alert
+		// names the field.
 		c.Set("HX-Retarget", "#live-errors")
 		c.Set("HX-Reswap", "outerHTML")
+		c.Set("HX-Push-Url", "false")
 		return handlers.Render(c, status, layout.LiveErrors(message))
 	}
 	page := layout.Page{Title: message, CSRF: s.sessions.CSRFToken(c)}
