@@ -65,16 +65,24 @@ func (h *API) CreateToken(c *fiber.Ctx) error {
 	var body struct {
 		Name      string     `json:"name"`
 		UserID    int64      `json:"userId"`
-		ExpiresAt *time.Time `json:"expiresAt"`
+		ExpiresAt *string `json:"expiresAt"` // RFC 3339; parsed here so a bad one names the field
 	}
 	if err := decodeJSON(c.Body(), &body); err != nil {
 		return agentError(c, err)
+	}
+	var expiresAt *time.Time
+	if body.ExpiresAt != nil {
+		t, err := time.Parse(time.RFC3339, *body.ExpiresAt)
+		if err != nil {
+			return validationError(c, "Validation Error", []db.Issue{{Message: "Invalid datetime (RFC 3339, e.g. 2027-01-31T12:00:00Z)", Path: []any{"expiresAt"}}})
+		}
+		expiresAt = &t
 	}
 	a := ActorOf(c)
 	if body.UserID == 0 {
 		body.UserID = a.UserID
 	}
-	tok, secret, err := h.Store.CreateToken(c.UserContext(), a, body.UserID, body.Name, body.ExpiresAt)
+	tok, secret, err := h.Store.CreateToken(c.UserContext(), a, body.UserID, body.Name, expiresAt)
 	var ve *db.ValidationError
 	if errors.As(err, &ve) {
 		return agentError(c, err)

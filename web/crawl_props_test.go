@@ -428,6 +428,10 @@ func crawlLayout(t *testing.T, ctx context.Context) {
 			'{skills,0,name}', to_jsonb(repeat('S', 5000))), '{skills,0,description}', to_jsonb(repeat('S', 5000))),
 			'{skills,0,tags}', jsonb_build_array(repeat('G', 5000))), '{description}', to_jsonb(repeat('C', 5000)))`,
 		`UPDATE card_refreshes SET new_card = jsonb_set(new_card, '{skills,0,description}', to_jsonb(repeat('S', 5000)))`,
+		`UPDATE organizations SET name = repeat('O', 5000)`,
+		`UPDATE catalog_tools SET description = repeat('C', 5000), category = repeat('c', 5000) WHERE name = 'web_search'`,
+		`INSERT INTO audit_log (org_id, actor, action, object_type, object_id, summary, route)
+			SELECT id, repeat('a', 5000), repeat('x', 5000), 'agent', repeat('1', 5000), repeat('S', 5000), '/' || repeat('r', 5000) FROM organizations`,
 	} {
 		if _, err := e.Store.DB.ExecContext(context.Background(), q); err != nil {
 			t.Fatalf("%s: %v", q, err)
