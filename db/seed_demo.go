@@ -35,15 +35,19 @@ func (s *Store) SeedDemoContent(ctx context.Context) (*DemoContent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: seed demo content: %w", err)
 	}
-	conn, err := s.DB.Conn(ctx)
+	// The seed is many transactions (the domain operations), so its lock is held by a
+	// transaction of its own kept open meanwhile on another connection: a transaction
+	// lock, released when that transaction ends, works through a transaction pooler
+	// (which keeps one server connection for an open transaction), where a session lock
+	// would stay behind on whichever server connection took it.
+	lock, err := s.DB.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?)", int64(seedLockKey)); err != nil {
 		return nil, fmt.Errorf("db: seed demo content: lock: %w", err)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", int64(seedLockKey))
+	defer lock.Rollback()
+	if _, err := lock.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", int64(seedLockKey)); err != nil {
+		return nil, fmt.Errorf("db: seed demo content: lock: %w", err)
+	}
 
 	sd := &demoSeeder{s: s, orgID: org.ID, actors: map[string]*Actor{}, out: &DemoContent{}}
 	for _, email := range []string{demo.Admin, demo.Builder} {
