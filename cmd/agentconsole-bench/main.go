@@ -237,6 +237,12 @@ func run(ctx context.Context) error {
 		results = append(results, r)
 	}
 
+	// 7. Scale-out (before 6, which changes every agent): the API list through HAProxy.
+	scale := scaleOutResult{baseline: baselineOf(results, "2.")}
+	if scale.direct, scale.pooled, err = benchScaleOut(ctx, dsn, ownerDSN, "/api/agents?perPage=50", auth, 32); err != nil {
+		return fmt.Errorf("7. scale-out: %w", err)
+	}
+
 	// 6. Sync after a catalog change to 2 tools: the route against one hand-written UPDATE.
 	logf("running 6. sync-tools over all agents…")
 	syncRes, err := benchSync(ctx, store, base, adminToken, builder.OrgID)
@@ -245,6 +251,7 @@ func run(ctx context.Context) error {
 	}
 	peak := proc.PeakRSS(pid)
 	report(results, syncRes, storage, readyIn, peak, ids)
+	reportScaleOut(scale)
 	return nil
 }
 
