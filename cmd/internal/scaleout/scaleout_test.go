@@ -70,7 +70,7 @@ func TestThreeInstancesBehindPgBouncerAndHAProxy(t *testing.T) {
 	instances, err := StartInstances(ctx, dir, bin, 3, []string{"--dev"}, []string{
 		"DATABASE_URL=" + pooled, "MIGRATION_DATABASE_URL=" + ownerDirect, "DB_MAX_CONNS=8", "LOG_LEVEL=info",
 		"CARD_REFRESH_TICK=50ms", "CARD_REFRESH_UNIT=" + unit.String(), "FETCH_ALLOW_NETS=127.0.0.0/8",
-		"LOGIN_MAX_PER_IP=100000", "DATABASE_STATEMENTS=", "GOMAXPROCS=2",
+		"LOGIN_MAX_PER_IP=100000", "DATABASE_STATEMENTS=", // auto: the pooler is detected
 	}, func(i int) []string {
 		if i == 2 {
 			return []string{"DATABASE_STATEMENTS=simple"}
