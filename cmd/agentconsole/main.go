@@ -339,10 +339,8 @@ func orgCreate(ctx context.Context, cfg config, args []string, stdout io.Writer)
 	if !db.ValidOrgSlug(*slug) {
 		return fmt.Errorf("org create: slug %q must be lowercase letters, digits and -, at most 63 characters", *slug)
 	}
-	return withStore(ctx, cfg, false, func(s *db.Store) error {
-		if _, err := s.Migrate(ctx); err != nil {
-			return err
-		}
+	// Migrations run as the owner (MIGRATION_DATABASE_URL), never on the server's role.
+	return withStore(ctx, cfg, true, func(s *db.Store) error {
 		o, err := s.CreateOrganization(ctx, s.DB, name, *slug)
 		if errors.Is(err, db.ErrSlugTaken) {
 			return fmt.Errorf("org create: an organisation with slug %q exists already (choose another with --slug)", *slug)
