@@ -48,9 +48,19 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.build/*'))" || { gofmt -l .; echo "gofmt needed"; exit 1; }
 
+# Statement modes other than the default (prepared): the API contract tests and one
+# browser journey run again in each (the full suite runs in the default mode; the
+# scale-out test runs describe and simple through PgBouncer).
+MODE_TESTS := TestSeed00|TestStaleSaves|TestBrowserAgentCreateValidateCloneDeleteRestore
+
 test: check-generated vet ## vet, generated-code check, unit, integration and browser tests, short fuzzing
 	.ci/ensure-chromium
+	.ci/ensure-scaleout
 	$(GO) test -race -count=1 -timeout 20m ./...
+	for mode in describe simple; do \
+		echo "statement mode $$mode:"; \
+		TEST_DATABASE_STATEMENTS=$$mode $(GO) test -race -count=1 -timeout 10m -run '$(MODE_TESTS)' ./web || exit 1; \
+	done
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME)
 
 # Each fuzz target runs for FUZZTIME from its seed corpus (make test: 5s each). Minimising

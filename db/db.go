@@ -36,17 +36,37 @@ type Store struct {
 
 	orgUUIDs sync.Map       // organisation id → UUID: immutable, so cached for the process
 	checks   passwordChecks // see PasswordChecks
+
+	statements StatementMode     // how the hot reads are sent (never StatementsAuto once open)
+	execMode   pgx.QueryExecMode // its pgx form
+	proxied    bool              // a pooler or proxy answers for PostgreSQL (see behindProxy)
 }
 
-// Open connects to PostgreSQL through pgx (simple protocol: Bun formats arguments
-// into the SQL text itself) and checks the connection.
+// Open connects to PostgreSQL with maxConns connections and the statement mode chosen
+// automatically (see OpenWith).
 func Open(ctx context.Context, dsn string, maxConns int) (*Store, error) {
+	return OpenWith(ctx, dsn, Options{MaxConns: maxConns})
+}
+
+// Options tune a Store's connection pool.
+type Options struct {
+	MaxConns int // pool size (default 20)
+	// Statements is how the hot reads reach PostgreSQL; empty detects it (see
+	// DetectStatementMode).
+	Statements StatementMode
+}
+
+// OpenWith connects to PostgreSQL through pgx and checks the connection. Bun's queries
+// use the simple protocol (Bun formats arguments into the SQL text itself), so they
+// carry no session state; the hot reads follow o.Statements (see prepared.go).
+func OpenWith(ctx context.Context, dsn string, o Options) (*Store, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("db: parse DATABASE_URL: %w", err)
 	}
 	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
 	sqldb := stdlib.OpenDB(*cfg)
+	maxConns := o.MaxConns
 	if maxConns <= 0 {
 		maxConns = 20
 	}
@@ -60,7 +80,20 @@ func Open(ctx context.Context, dsn string, maxConns int) (*Store, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("db: connect: %w", err)
 	}
-	return &Store{DB: bdb}, nil
+	s := &Store{DB: bdb}
+	if s.proxied, err = s.behindProxy(pingCtx, cfg.Port); err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("db: connect: %w", err)
+	}
+	s.statements = o.Statements
+	if s.statements == StatementsAuto {
+		s.statements = StatementsPrepared
+		if s.proxied {
+			s.statements = StatementsDescribe
+		}
+	}
+	s.execMode = s.statements.execMode()
+	return s, nil
 }
 
 // Close releases the pool.

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 )
@@ -19,7 +18,10 @@ import (
 // time. The reads behind every page view therefore go through prepared: the same
 // Bun-style SQL (? placeholders), sent as $n parameters in pgx's cache-statement mode,
 // so each connection prepares a statement once and PostgreSQL reuses its plan. Bun
-// still scans the rows into the models.
+// still scans the rows into the models. Behind a transaction pooler the store's
+// statement mode (statements.go) sends the same reads as unnamed statements or over the
+// simple protocol instead, since a named statement would not follow the transaction to
+// its next server connection.
 
 // queryer is what a pool and a transaction of database/sql both offer.
 type queryer interface {
@@ -48,7 +50,7 @@ func toNumbered(query string) string {
 	return b.String()
 }
 
-// prepared runs a read as a cached prepared statement on idb (the pool, or a
+// prepared runs a read in the store's statement mode (a cached prepared statement by default) on idb (the pool, or a
 // transaction's connection) and scans every row into dest the way Bun does. With one
 // struct or scalar destination and no row it returns sql.ErrNoRows, as Bun's Scan does.
 func (s *Store) prepared(ctx context.Context, idb bun.IDB, query string, args []any, dest ...any) error {
@@ -60,7 +62,7 @@ func (s *Store) prepared(ctx context.Context, idb bun.IDB, query string, args []
 		q = t.Tx
 	}
 	start := time.Now()
-	rows, err := q.QueryContext(ctx, toNumbered(query), append([]any{pgx.QueryExecModeCacheStatement}, args...)...)
+	rows, err := q.QueryContext(ctx, toNumbered(query), append([]any{s.execMode}, args...)...)
 	if err == nil {
 		err = s.scan(ctx, rows, dest)
 	}

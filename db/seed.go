@@ -29,6 +29,13 @@ var DemoLogins = []DemoLogin{
 // existing demo organisation gets the demo logins it lacks (a database seeded before
 // operator@demo.test existed).
 func (s *Store) SeedDemo(ctx context.Context) (created bool, err error) {
+	// Under the seed lock: instances seeding at once would otherwise race between
+	// creating the organisation and its logins.
+	unlock, err := s.seedLock(ctx)
+	if err != nil {
+		return false, fmt.Errorf("db: seed demo: %w", err)
+	}
+	defer unlock()
 	if org, err := s.OrganizationBySlug(ctx, "demo"); err == nil {
 		return false, s.addMissingDemoLogins(ctx, org.ID)
 	} else if !errors.Is(err, ErrNotFound) {

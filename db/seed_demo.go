@@ -25,6 +25,24 @@ type DemoContent struct {
 // seedLockKey serialises demo seeding across instances started together ("demoseed").
 const seedLockKey = 0x64656d6f73656564
 
+// seedLock serialises seeding across instances started together (serve --dev on each).
+// The seed is many transactions (the domain operations), so its lock is held by a
+// transaction of its own kept open meanwhile on another connection (the pool needs two):
+// a transaction lock, released when that transaction ends, works through a transaction
+// pooler (which keeps one server connection for an open transaction), where a session
+// lock would stay behind on whichever server connection took it.
+func (s *Store) seedLock(ctx context.Context) (unlock func(), err error) {
+	lock, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("lock: %w", err)
+	}
+	if _, err := lock.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", int64(seedLockKey)); err != nil {
+		lock.Rollback()
+		return nil, fmt.Errorf("lock: %w", err)
+	}
+	return func() { lock.Rollback() }, nil
+}
+
 // SeedDemoContent fills the demo organisation (SeedDemo makes it) with the content of
 // package demo, through the same domain operations people use, so versions, audit
 // entries and cached cards are genuine. It adds what is missing, by name, and nothing
@@ -35,16 +53,11 @@ func (s *Store) SeedDemoContent(ctx context.Context) (*DemoContent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: seed demo content: %w", err)
 	}
-	conn, err := s.DB.Conn(ctx)
+	unlock, err := s.seedLock(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("db: seed demo content: %w", err)
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?)", int64(seedLockKey)); err != nil {
-		return nil, fmt.Errorf("db: seed demo content: lock: %w", err)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", int64(seedLockKey))
-
+	defer unlock()
 	sd := &demoSeeder{s: s, orgID: org.ID, actors: map[string]*Actor{}, out: &DemoContent{}}
 	for _, email := range []string{demo.Admin, demo.Builder} {
 		a, err := s.ActorByEmail(ctx, email)

@@ -45,11 +45,27 @@ func main() {
 	}
 }
 
-// settings of the run (environment overrides for a quick try: BENCH_SECONDS=3).
+// settings of the run (environment overrides for a quick try: BENCH_SECONDS=3, and
+// BENCH_ONLY=2,7 to drive only those load scenarios; 6 always runs).
 var (
 	seconds = envInt("BENCH_SECONDS", 10)
 	binary  = env("BENCH_BINARY", "bin/agentconsole")
+	only    = os.Getenv("BENCH_ONLY")
 )
+
+// selected reports whether the scenario named "N. …" (or "Nb. …") is to run.
+func selected(name string) bool {
+	if only == "" {
+		return true
+	}
+	num, _, _ := strings.Cut(name, ".")
+	for _, o := range strings.Split(only, ",") {
+		if o = strings.TrimSpace(o); o == num || o == strings.TrimRight(num, "abcdefgh") {
+			return true
+		}
+	}
+	return false
+}
 
 type result struct {
 	name, kind    string
@@ -191,6 +207,9 @@ func run(ctx context.Context) error {
 	os.WriteFile(filepath.Join(work, "save.lua"), []byte(saveLua(token, ids.Min, ids.Max)), 0o644)
 	var results []result
 	for _, sc := range scenarios {
+		if !selected(sc.name) {
+			continue
+		}
 		logf("running %s…", sc.name)
 		var profDone chan struct{}
 		if profile != "" && strings.HasPrefix(sc.name, profile+".") {
@@ -237,6 +256,14 @@ func run(ctx context.Context) error {
 		results = append(results, r)
 	}
 
+	// 7. Scale-out (before 6, which changes every agent): the API list through HAProxy.
+	var scale scaleOutResult
+	if selected("7.") {
+		if scale, err = benchScaleOut(ctx, base, dsn, ownerDSN, "/api/agents?perPage=50", auth, 32); err != nil {
+			return fmt.Errorf("7. scale-out: %w", err)
+		}
+	}
+
 	// 6. Sync after a catalog change to 2 tools: the route against one hand-written UPDATE.
 	logf("running 6. sync-tools over all agents…")
 	syncRes, err := benchSync(ctx, store, base, adminToken, builder.OrgID)
@@ -245,6 +272,9 @@ func run(ctx context.Context) error {
 	}
 	peak := proc.PeakRSS(pid)
 	report(results, syncRes, storage, readyIn, peak, ids)
+	if selected("7.") {
+		reportScaleOut(scale)
+	}
 	return nil
 }
 
@@ -357,7 +387,11 @@ var (
 )
 
 func runWrk(ctx context.Context, target string, conns int, header, script string) (result, error) {
-	args := []string{"-t", "2", "-c", strconv.Itoa(conns), "-d", strconv.Itoa(seconds) + "s", "--latency", "--timeout", "5s"}
+	return runWrkFor(ctx, target, conns, header, script, seconds)
+}
+
+func runWrkFor(ctx context.Context, target string, conns int, header, script string, secs int) (result, error) {
+	args := []string{"-t", "2", "-c", strconv.Itoa(conns), "-d", strconv.Itoa(secs) + "s", "--latency", "--timeout", "5s"}
 	if header != "" {
 		args = append(args, "-H", header)
 	}

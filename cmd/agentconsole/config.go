@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"agentconsole/db"
 	"agentconsole/web"
 	"agentconsole/web/fetch"
 )
@@ -21,8 +22,11 @@ type config struct {
 	MigrationURL string
 	DataDir      string
 	MaxConns     int
-	LogLevel     slog.Level
-	Web          web.Config
+	// Statements is DATABASE_STATEMENTS: how the hot reads reach PostgreSQL (empty:
+	// detected, see db.StatementMode).
+	Statements db.StatementMode
+	LogLevel   slog.Level
+	Web        web.Config
 }
 
 func loadConfig() (config, error) {
@@ -34,6 +38,9 @@ func loadConfig() (config, error) {
 	c.Web.EmailDomain = env("AGENT_EMAIL_DOMAIN", c.Web.EmailDomain)
 	if c.MaxConns, err = envInt("DB_MAX_CONNS", 20); err != nil {
 		return c, err
+	}
+	if c.Statements, err = db.ParseStatementMode(os.Getenv("DATABASE_STATEMENTS")); err != nil {
+		return c, fmt.Errorf("DATABASE_STATEMENTS: %w", err)
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("LOG_LEVEL: %w", err)
@@ -69,6 +76,13 @@ func loadConfig() (config, error) {
 	if v := os.Getenv("CARD_REFRESH_TICK"); v != "" {
 		if c.Web.CardTick, err = time.ParseDuration(v); err != nil {
 			return c, fmt.Errorf("CARD_REFRESH_TICK: %w", err)
+		}
+	}
+	// One "minute" of an agent's refreshIntervalMinutes: tests shorten it to run the
+	// scheduler of the real binary through many intervals.
+	if v := os.Getenv("CARD_REFRESH_UNIT"); v != "" {
+		if c.Web.CardUnit, err = time.ParseDuration(v); err != nil || c.Web.CardUnit <= 0 {
+			return c, fmt.Errorf("CARD_REFRESH_UNIT: want a positive duration, got %q", v)
 		}
 	}
 	if c.Web.LoginMaxPerAccount, err = envInt("LOGIN_MAX_PER_ACCOUNT", c.Web.LoginMaxPerAccount); err != nil {

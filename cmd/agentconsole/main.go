@@ -62,7 +62,9 @@ Usage:
 Environment: DATABASE_URL (the server's least-privileged role), MIGRATION_DATABASE_URL
 (the schema owner, a direct connection; default DATABASE_URL), PORT, METRICS_ADDR (serve
 /metrics only there), DATA_DIR, LOG_LEVEL (debug|info|warn|error), COOKIE_SECURE,
-TRUST_PROXY, SESSION_TTL, DB_MAX_CONNS, LOGIN_MAX_PER_ACCOUNT, LOGIN_MAX_PER_IP. See README.md.
+TRUST_PROXY, SESSION_TTL, DB_MAX_CONNS, DATABASE_STATEMENTS (auto|prepared|describe|simple;
+describe or simple behind a transaction pooler), LOGIN_MAX_PER_ACCOUNT, LOGIN_MAX_PER_IP.
+See README.md.
 `
 
 func main() {
@@ -147,11 +149,15 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, dev bool, stdout i
 		if len(applied) > 0 {
 			log.Info("migrated", "applied", applied)
 		}
-		s, err := db.Open(ctx, d.app, cfg.MaxConns)
+		s, err := openApp(ctx, cfg, d.app)
 		if err != nil {
 			return err
 		}
 		defer s.Close()
+		log.Info("database", "statements", s.Statements(), "proxied", s.Proxied())
+		if s.Proxied() && s.Statements() == db.StatementsPrepared {
+			log.Warn("DATABASE_STATEMENTS=prepared through a pooler or proxy: a transaction pooler (PgBouncer in transaction mode) loses prepared statements between transactions; use describe or simple there")
+		}
 		warnings, err := s.PrivilegeWarnings(ctx)
 		if err != nil {
 			return err
@@ -238,7 +244,7 @@ func withStore(ctx context.Context, cfg config, migrateFirst bool, fn func(*db.S
 				return err
 			}
 		}
-		s, err := db.Open(ctx, d.app, cfg.MaxConns)
+		s, err := openApp(ctx, cfg, d.app)
 		if err != nil {
 			return err
 		}
@@ -247,13 +253,23 @@ func withStore(ctx context.Context, cfg config, migrateFirst bool, fn func(*db.S
 	})
 }
 
-// migrate applies pending migrations over the owner's own connection.
+// openApp connects as the server's role (DATABASE_URL, which may go through a pooler).
+func openApp(ctx context.Context, cfg config, dsn string) (*db.Store, error) {
+	return db.OpenWith(ctx, dsn, db.Options{MaxConns: cfg.MaxConns, Statements: cfg.Statements})
+}
+
+// migrate applies pending migrations over the owner's own connection. That connection
+// should be direct: the migration lock is a session advisory lock, which a transaction
+// pooler would leave on whichever server connection took it.
 func migrate(ctx context.Context, d dsns) ([]string, error) {
 	s, err := db.Open(ctx, d.owner, 2)
 	if err != nil {
 		return nil, fmt.Errorf("MIGRATION_DATABASE_URL: %w", err)
 	}
 	defer s.Close()
+	if s.Proxied() {
+		slog.Warn("MIGRATION_DATABASE_URL goes through a pooler or proxy: migrations hold a session advisory lock, so give them a direct connection to PostgreSQL (a transaction pooler breaks the lock)")
+	}
 	return s.Migrate(ctx)
 }
 
@@ -323,6 +339,7 @@ func orgCreate(ctx context.Context, cfg config, args []string, stdout io.Writer)
 	if !db.ValidOrgSlug(*slug) {
 		return fmt.Errorf("org create: slug %q must be lowercase letters, digits and -, at most 63 characters", *slug)
 	}
+	// Migrations run as the owner (MIGRATION_DATABASE_URL), never on the server's role.
 	return withStore(ctx, cfg, true, func(s *db.Store) error {
 		o, err := s.CreateOrganization(ctx, s.DB, name, *slug)
 		if errors.Is(err, db.ErrSlugTaken) {

@@ -136,11 +136,46 @@ func NewDatabase(t testing.TB) string {
 	return embedded.AsRole(DSN(name), db.AppRole)
 }
 
+// NewEmptyDatabase creates a fresh database for t that nothing has migrated yet (owned
+// by the owner role, dropped when t ends) and returns its app-role DSN; OwnerDSN gives
+// the migrations' connection.
+func NewEmptyDatabase(t testing.TB) string {
+	t.Helper()
+	setupOnce.Do(setup)
+	if setupErr != nil {
+		t.Fatalf("dbtest: %v", setupErr)
+	}
+	ctx := context.Background()
+	name := fmt.Sprintf("e_%s_%d", pid(), counter.Add(1))
+	if err := embedded.ProvisionDatabase(ctx, baseDSN, name); err != nil {
+		t.Fatalf("dbtest: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		admin, err := db.Open(ctx, baseDSN, 1)
+		if err == nil {
+			admin.DB.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			admin.Close()
+		}
+	})
+	return embedded.AsRole(DSN(name), db.AppRole)
+}
+
+// Statements is the statement mode test stores use: TEST_DATABASE_STATEMENTS (prepared,
+// describe or simple; unset detects it as the server does). make test runs the API
+// contract tests and a browser journey again in each mode other than the default.
+func Statements(t testing.TB) db.StatementMode {
+	m, err := db.ParseStatementMode(os.Getenv("TEST_DATABASE_STATEMENTS"))
+	if err != nil {
+		t.Fatalf("TEST_DATABASE_STATEMENTS: %v", err)
+	}
+	return m
+}
+
 // New returns a Store on a fresh migrated database for t.
 func New(t testing.TB) *db.Store {
 	t.Helper()
 	dsn := NewDatabase(t)
-	s, err := db.Open(context.Background(), dsn, 10)
+	s, err := db.OpenWith(context.Background(), dsn, db.Options{MaxConns: 10, Statements: Statements(t)})
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}

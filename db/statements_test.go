@@ -1,0 +1,86 @@
+package db_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"agentconsole/db"
+	"agentconsole/db/dbtest"
+)
+
+func TestParseStatementMode(t *testing.T) {
+	for in, want := range map[string]db.StatementMode{"": db.StatementsAuto, "auto": db.StatementsAuto, " Describe ": db.StatementsDescribe,
+		"prepared": db.StatementsPrepared, "simple": db.StatementsSimple} {
+		if got, err := db.ParseStatementMode(in); err != nil || got != want {
+			t.Errorf("%q: %q %v, want %q", in, got, err, want)
+		}
+	}
+	if _, err := db.ParseStatementMode("exec"); err == nil {
+		t.Error("an unknown mode is accepted")
+	}
+}
+
+// On a direct connection auto picks prepared; every mode answers the hot reads the
+// same, with slice arguments (the tag filter) and twice over (from each mode's cache).
+func TestStatementModesReadTheSame(t *testing.T) {
+	t.Parallel()
+	dsn := dbtest.NewDatabase(t)
+	ctx := context.Background()
+	var want string
+	for _, m := range append([]db.StatementMode{db.StatementsAuto}, db.StatementModes...) {
+		s, err := db.OpenWith(ctx, dsn, db.Options{MaxConns: 2, Statements: m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if m == db.StatementsAuto {
+			if s.Statements() != db.StatementsPrepared || s.Proxied() {
+				t.Errorf("auto on a direct connection: %q, proxied %v", s.Statements(), s.Proxied())
+			}
+			if _, err := s.SeedDemo(ctx); err != nil {
+				t.Fatal(err)
+			}
+			a, _ := s.ActorByEmail(ctx, "builder@demo.test")
+			tag, err := s.SaveTag(ctx, a, 0, db.TagInput{Name: db.Some("modes")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, name := range []string{"one", "two", "three"} {
+				ag, err := s.SaveAgent(ctx, a, &db.AgentPatch{Name: db.Some(name)}, db.SourceCreate)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, ag.ID)
+			}
+			if _, err := s.BulkTag(ctx, a, tag.ID, ids[:2], false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a, err := s.ActorByEmail(ctx, "builder@demo.test")
+		if err != nil {
+			t.Fatalf("%s: %v", m, err)
+		}
+		tags, err := s.TagsWithCounts(ctx, a.OrgID)
+		if err != nil || len(tags) != 1 {
+			t.Fatalf("%s: tags %v %v", m, tags, err)
+		}
+		for range 2 {
+			page, err := s.Agents(ctx, a.OrgID, db.AgentFilter{TagIDs: []int64{tags[0].ID}, Sort: "name"})
+			if err != nil {
+				t.Fatalf("%s: %v", m, err)
+			}
+			got := fmt.Sprint(page.Total)
+			for _, ag := range page.Agents {
+				got += " " + ag.Name + fmt.Sprint(ag.TagIDs)
+			}
+			if want == "" {
+				want = got
+			}
+			if got != want || page.Total != 2 {
+				t.Errorf("%s: %q, want %q (2 agents)", m, got, want)
+			}
+		}
+	}
+}
