@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"agentconsole/db/agentspec"
 )
 
 // ConflictError refuses a save made from an out-of-date copy of the agent whose
@@ -30,17 +32,6 @@ type ConflictError struct {
 }
 
 func (e *ConflictError) Error() string { return "db: agent was changed by someone else" }
-
-// Version sources.
-const (
-	SourceCreate  = "create"
-	SourceUpdate  = "update"
-	SourceClone   = "clone"
-	SourceRestore = "restore"
-	SourcePublish = "publish"
-	SourceImport  = "import"
-	SourceTags    = "tags"
-)
 
 // SaveAgent creates (no ID) or updates (ID) an agent from a patch, in one transaction
 // with its version and audit entry. A patch that changes nothing saves nothing.
@@ -433,7 +424,7 @@ func (s *Store) CloneAgent(ctx context.Context, actor *Actor, id int64, name str
 			}
 		}
 		p := PatchFromAgent(src)
-		p.Name, p.EmailSlug, p.Stage = Some(name), Opt[string]{Set: true, Null: true}, Some("development")
+		p.Name, p.EmailSlug, p.Stage = Some(name), Opt[string]{Set: true, Null: true}, Some(agentspec.StageDevelopment)
 		var err error
 		clone, err = s.saveAgentTx(ctx, tx, actor, p, SourceClone, fmt.Sprintf("cloned from agent %d (%s)", src.ID, src.Name))
 		return err
@@ -504,7 +495,7 @@ func (s *Store) CheckAgent(ctx context.Context, actor *Actor, p *AgentPatch) ([]
 // agentToPatch is the agent a patch applies to: the stored one with its tags (row
 // locked when lock is set), or a new agent with the defaults when the patch has no id.
 func (s *Store) agentToPatch(ctx context.Context, tx bun.Tx, orgID int64, p *AgentPatch, lock bool) (*Agent, error) {
-	a := &Agent{OrgID: orgID, UUID: p.uuid, Stage: "development", ShowInChat: true, AgentType: "native", Tools: map[string]json.RawMessage{}}
+	a := &Agent{OrgID: orgID, UUID: p.uuid, Stage: agentspec.StageDevelopment, ShowInChat: true, AgentType: agentspec.TypeNative, Tools: map[string]json.RawMessage{}}
 	if !p.ID.Has() {
 		return a, nil
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"agentconsole/db/agentspec"
 	"agentconsole/db/registry"
 )
 
@@ -33,14 +34,12 @@ type AgentPage struct {
 	PerPage int
 }
 
-// Sorts the list accepts.
-var AgentSorts = []string{"updated", "name", "created"}
-
 // The values the list's enum filters accept, and the bounds of its paging and text
 // filters (OFFSET = (page-1)·perPage stays far from overflowing).
 var (
-	ListStages = stages
-	ListTypes  = agentTypes
+	ListStages = agentspec.Stages
+	ListTypes  = agentspec.AgentTypes
+	AgentSorts = agentspec.Sorts
 )
 
 const (
@@ -58,14 +57,14 @@ func (f *AgentFilter) Normalize() {
 	if f.Page <= 0 {
 		f.Page = 1
 	}
-	if f.Stage != "development" && f.Stage != "released" {
+	if !agentspec.OneOf(f.Stage, agentspec.Stages) {
 		f.Stage = ""
 	}
-	if f.Type != "native" && f.Type != "external" {
+	if !agentspec.OneOf(f.Type, agentspec.AgentTypes) {
 		f.Type = ""
 	}
-	if f.Sort != "name" && f.Sort != "created" {
-		f.Sort = "updated"
+	if !agentspec.OneOf(f.Sort, agentspec.Sorts) {
+		f.Sort = agentspec.Sorts[0]
 	}
 	f.Query = strings.TrimSpace(f.Query)
 }

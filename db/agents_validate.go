@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"agentconsole/db/agentspec"
 )
 
 // Issue is one problem with one field: the seeds' details[] entry.
@@ -168,12 +170,6 @@ func (p *AgentPatch) applySeed003(a *Agent) []Issue {
 	return issues
 }
 
-var (
-	stages        = []string{"development", "released"}
-	planningModes = []string{"never", "always", "auto"}
-	agentTypes    = []string{"native", "external"}
-)
-
 // Apply merges the patch into a (a copy of the stored agent, or a new one) and
 // returns every problem found by the rules that need no database. Rules that do
 // (model registry, ids of the organisation, slug uniqueness) run in SaveAgent.
@@ -284,7 +280,6 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		}
 		for name, def := range p.Tools.V {
 			var obj map[string]json.RawMessage
-			var tc toolConfig
 			if strings.TrimSpace(name) == "" {
 				add("Tool name must not be empty", "tools")
 			} else if len(name) > maxShortText {
@@ -293,10 +288,8 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 				add("Expected object", "tools", name)
 			} else if _, ok := obj[storedRefKey]; ok {
 				add("Unrecognized key(s) in object: '"+storedRefKey+"'", "tools", name) // reserved for stored references
-			} else if json.Unmarshal(def, &tc) == nil && len(tc.Config.CallableAgentIDs) > maxListItems {
-				add(tooMany(maxListItems), "tools", name, "config", "callableAgentIds")
-			} else if len(tc.Config.AccessibleKnowledgeBaseIDs) > maxListItems {
-				add(tooMany(maxListItems), "tools", name, "config", "accessibleKnowledgeBaseIds")
+			} else if key := tooManyRefIDs(def); key != "" {
+				add(tooMany(maxListItems), "tools", name, "config", key)
 			} else {
 				tools[name] = canonicalJSON(def)
 			}
@@ -346,9 +339,9 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		}
 		a.MCPServers = p.MCPServers.V
 	}
-	enum(p.Stage, "stage", stages, &issues, func(v string) { a.Stage = v })
+	enum(p.Stage, "stage", agentspec.Stages, &issues, func(v string) { a.Stage = v })
 	if a.Stage == "" {
-		a.Stage = "development"
+		a.Stage = agentspec.StageDevelopment
 	}
 	if p.ShowInChat.Has() {
 		a.ShowInChat = p.ShowInChat.V
@@ -373,7 +366,7 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		if p.PlanningMode.Null {
 			a.PlanningMode = nil
 		} else {
-			enum(p.PlanningMode, "planningMode", planningModes, &issues, func(v string) { a.PlanningMode = &v })
+			enum(p.PlanningMode, "planningMode", agentspec.PlanningModes, &issues, func(v string) { a.PlanningMode = &v })
 		}
 	}
 	if p.ContextDocs.Set {
@@ -395,7 +388,7 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		}
 		a.ContextDocs = p.ContextDocs.V
 	}
-	enum(p.AgentType, "agentType", agentTypes, &issues, func(v string) { a.AgentType = v })
+	enum(p.AgentType, "agentType", agentspec.AgentTypes, &issues, func(v string) { a.AgentType = v })
 	if a.AgentType == "" {
 		a.AgentType = "native"
 	}
@@ -414,14 +407,14 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 			} else if c.EndpointURL != "" && !isHTTPURL(c.EndpointURL) {
 				add("Invalid url", "externalConfig", "endpointUrl")
 			}
-			if c.RefreshIntervalMinutes < 0 || c.RefreshIntervalMinutes > 60*24*30 {
-				add("Number must be between 1 and 43200 (30 days); 0 means the default of 60", "externalConfig", "refreshIntervalMinutes")
+			if c.RefreshIntervalMinutes < 0 || c.RefreshIntervalMinutes > agentspec.MaxRefreshIntervalMinutes {
+				add(fmt.Sprintf("Number must be between 1 and %d (30 days); 0 means the default of %d", agentspec.MaxRefreshIntervalMinutes, agentspec.DefaultRefreshIntervalMinutes), "externalConfig", "refreshIntervalMinutes")
 			}
 			a.ExternalConfig = &c
 		}
 	}
 	issues = append(issues, p.applySeed003(a)...)
-	if a.AgentType == "external" && (a.ExternalConfig == nil || a.ExternalConfig.AgentCardURL == "" && a.ExternalConfig.EndpointURL == "") {
+	if a.AgentType == agentspec.TypeExternal && (a.ExternalConfig == nil || a.ExternalConfig.AgentCardURL == "" && a.ExternalConfig.EndpointURL == "") {
 		add("External agents need externalConfig.agentCardUrl or externalConfig.endpointUrl", "externalConfig")
 	}
 	canonicalLists(a)
@@ -491,4 +484,16 @@ func dedupe(ids []int64) []int64 {
 		}
 	}
 	return out
+}
+
+// tooManyRefIDs names the first config id list of a tool definition over the list
+// limit, or "".
+func tooManyRefIDs(def json.RawMessage) string {
+	ids := configRefIDs(def)
+	for _, r := range agentspec.ConfigRefs {
+		if len(ids[r.IDKey]) > maxListItems {
+			return r.IDKey
+		}
+	}
+	return ""
 }

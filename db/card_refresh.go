@@ -16,11 +16,9 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"agentconsole/db/agentspec"
 	"agentconsole/db/cards"
 )
-
-// SourceCardRefresh is the version source of a card refresh that changed the card.
-const SourceCardRefresh = "card_refresh"
 
 // FetchedCard is a card body as fetched (parsed by the fetcher with cards.Parse).
 type FetchedCard struct {
@@ -447,10 +445,10 @@ func (s *Store) ClaimDueCards(ctx context.Context, limit int, unit time.Duration
 			FROM agent_cards c JOIN agents a ON a.id = c.agent_id
 			WHERE c.next_refresh_at <= now() AND a.deleted_at IS NULL AND a.agent_type = 'external'
 			ORDER BY c.next_refresh_at LIMIT ? FOR UPDATE OF c SKIP LOCKED),
-		iv AS (SELECT agent_id, CASE WHEN iv0 = interval '0' THEN make_interval(secs => ? * 60) ELSE iv0 END * backoff AS iv FROM due)
+		iv AS (SELECT agent_id, CASE WHEN iv0 = interval '0' THEN make_interval(secs => ? * ?) ELSE iv0 END * backoff AS iv FROM due)
 		UPDATE agent_cards c SET last_attempt_at = now(), next_refresh_at = now() + iv.iv
 		FROM iv WHERE c.agent_id = iv.agent_id RETURNING c.agent_id, c.org_id, now() AS claimed_at`,
-		unit.Seconds(), limit, unit.Seconds()).Scan(ctx, &out)
+		unit.Seconds(), limit, unit.Seconds(), agentspec.DefaultRefreshIntervalMinutes).Scan(ctx, &out)
 	if err != nil {
 		return nil, fmt.Errorf("db: claim due cards: %w", err)
 	}

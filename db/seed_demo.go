@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"agentconsole/db/agentspec"
 	"agentconsole/db/cards"
 	"agentconsole/db/catalog"
 	"agentconsole/db/demo"
@@ -366,7 +367,7 @@ func (sd *demoSeeder) step(ctx context.Context, id int64, st demo.Step) error {
 		_, err := sd.s.SaveAgent(ctx, by, p, SourceUpdate)
 		return err
 	case st.Publish:
-		_, err := sd.s.SaveAgent(ctx, by, &AgentPatch{ID: Some(id), Stage: Some("released")}, SourcePublish)
+		_, err := sd.s.SaveAgent(ctx, by, &AgentPatch{ID: Some(id), Stage: Some(agentspec.StageReleased)}, SourcePublish)
 		return err
 	case st.Tag != "":
 		tagID, ok := sd.tagIDs[strings.ToLower(st.Tag)]

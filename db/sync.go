@@ -6,18 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"agentconsole/db/agentspec"
 	"agentconsole/db/catalog"
 	"agentconsole/db/versiondiff"
-)
-
-// SourceSync and SourceCapability are the version sources of the tool operations.
-const (
-	SourceSync       = "sync"
-	SourceCapability = "capability"
 )
 
 // AgentRef names an agent in results.
@@ -194,15 +190,7 @@ func (s *Store) PreviewSync(ctx context.Context, orgID int64) (*SyncPreview, err
 		p.Groups = append(p.Groups, sg)
 	}
 	var dangling []InvalidConfig
-	err = s.DB.NewRaw(`SELECT a.id AS agent_id, a.name AS agent_name, t.key AS tool,
-			CASE k.key WHEN 'callableAgentIds' THEN 'calls agent ' ELSE 'searches knowledge base ' END || x.id || ', which no longer exists' AS message
-		FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t
-		CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(t.value -> 'config') = 'object' THEN t.value -> 'config' ELSE '{}'::jsonb END) k
-		CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(k.value) = 'array' THEN k.value ELSE '[]'::jsonb END) x(id)
-		WHERE a.org_id = ? AND a.deleted_at IS NULL AND k.key IN ('callableAgentIds', 'accessibleKnowledgeBaseIds')
-		AND NOT EXISTS (SELECT 1 FROM agents b WHERE k.key = 'callableAgentIds' AND b.id::text = x.id AND b.org_id = a.org_id AND b.deleted_at IS NULL)
-		AND NOT EXISTS (SELECT 1 FROM knowledge_bases kb WHERE k.key = 'accessibleKnowledgeBaseIds' AND kb.id::text = x.id AND kb.org_id = a.org_id)
-		ORDER BY a.id, t.key`, orgID).Scan(ctx, &dangling)
+	err = s.DB.NewRaw(danglingRefsSQL(), orgID, bun.In(configRefKeys())).Scan(ctx, &dangling)
 	if err != nil {
 		return nil, fmt.Errorf("db: preview sync configs: %w", err)
 	}
@@ -263,4 +251,36 @@ func (s *Store) changeTools(ctx context.Context, actor *Actor, agentID int64, su
 		return err
 	})
 	return saved, err
+}
+
+// configRefKeys lists the config keys that carry ids (agentspec.ConfigRefs).
+func configRefKeys() []string {
+	keys := make([]string, len(agentspec.ConfigRefs))
+	for i, r := range agentspec.ConfigRefs {
+		keys[i] = r.IDKey
+	}
+	return keys
+}
+
+// danglingRefsSQL finds config ids (agentspec.ConfigRefs) whose object no longer
+// exists, with a sentence per id ("calls agent 7, which no longer exists").
+func danglingRefsSQL() string {
+	var message, missing strings.Builder
+	message.WriteString("CASE k.key")
+	for _, r := range agentspec.ConfigRefs {
+		fmt.Fprintf(&message, " WHEN '%s' THEN '%s %s '", r.IDKey, r.Verb, r.Noun)
+		live := ""
+		if r.Live {
+			live = " AND b.deleted_at IS NULL"
+		}
+		fmt.Fprintf(&missing, "\n\t\tAND NOT EXISTS (SELECT 1 FROM %s b WHERE k.key = '%s' AND b.id::text = x.id AND b.org_id = a.org_id%s)", r.Table, r.IDKey, live)
+	}
+	message.WriteString(" END")
+	return `SELECT a.id AS agent_id, a.name AS agent_name, t.key AS tool,
+			` + message.String() + ` || x.id || ', which no longer exists' AS message
+		FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t
+		CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(t.value -> 'config') = 'object' THEN t.value -> 'config' ELSE '{}'::jsonb END) k
+		CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(k.value) = 'array' THEN k.value ELSE '[]'::jsonb END) x(id)
+		WHERE a.org_id = ? AND a.deleted_at IS NULL AND k.key IN (?)` + missing.String() + `
+		ORDER BY a.id, t.key`
 }

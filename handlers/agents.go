@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
+	"agentconsole/db/agentspec"
 	"agentconsole/views/components"
 	"agentconsole/views/pages/agents"
 )
@@ -84,7 +85,7 @@ func (h *Agents) New(c *fiber.Ctx) error {
 	if err := require(c, db.PermAgentsCreate); err != nil {
 		return err
 	}
-	e, err := h.editor(c, &db.Agent{Stage: "development", ShowInChat: true})
+	e, err := h.editor(c, &db.Agent{Stage: agentspec.StageDevelopment, ShowInChat: true})
 	if err != nil {
 		return err
 	}
@@ -728,14 +729,9 @@ func toolsFromForm(c *fiber.Ctx) map[string]json.RawMessage {
 			break
 		}
 		config := map[string]any{}
-		switch name {
-		case "call_agent":
-			if ids := formIDs(c, "cfg-call_agent"); len(ids) > 0 {
-				config["callableAgentIds"] = ids
-			}
-		case "search_knowledge_base":
-			if ids := formIDs(c, "cfg-search_knowledge_base"); len(ids) > 0 {
-				config["accessibleKnowledgeBaseIds"] = ids
+		if r, ok := agentspec.ConfigRefByTool(name); ok {
+			if ids := formIDs(c, agents.RefPickerField(name)); len(ids) > 0 {
+				config[r.IDKey] = ids
 			}
 		}
 		def := map[string]any{}
@@ -764,16 +760,6 @@ func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]js
 	if err != nil {
 		return err
 	}
-	var cfg struct {
-		Config struct {
-			CallableAgentIDs           []int64 `json:"callableAgentIds"`
-			AccessibleKnowledgeBaseIDs []int64 `json:"accessibleKnowledgeBaseIds"`
-		} `json:"config"`
-	}
-	json.Unmarshal(tools["call_agent"], &cfg)
-	callable := cfg.Config.CallableAgentIDs
-	json.Unmarshal(tools["search_knowledge_base"], &cfg)
-	kbs := cfg.Config.AccessibleKnowledgeBaseIDs
 	for _, t := range cat {
 		_, selected := tools[t.Name]
 		if t.RemovedAt != nil && !selected {
@@ -781,6 +767,7 @@ func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]js
 		}
 		opt := agents.ToolOption{Name: t.Name, Category: t.Category, Description: t.Description, Selected: selected,
 			Removed: t.RemovedAt != nil, HasConfig: len(t.ConfigSchema) > 0}
+		_, opt.RefPicker = agentspec.ConfigRefByTool(t.Name)
 		var def struct {
 			Config json.RawMessage `json:"config"`
 		}
@@ -793,29 +780,23 @@ func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]js
 		opt.ConfigError = toolConfigError(t.Name, opt.ConfigJSON, e.Errors)
 		e.Tools = append(e.Tools, opt)
 	}
-	choices, err := h.Store.AgentChoices(ctx, org, callable, 500)
-	if err != nil {
-		return err
-	}
-	sel := map[int64]bool{}
-	for _, id := range callable {
-		sel[id] = true
-	}
-	for _, a := range choices {
-		if a.ID != e.ID {
-			e.Callable = append(e.Callable, agents.Choice{ID: a.ID, Name: a.Name, Selected: sel[a.ID]})
+	for _, r := range agentspec.ConfigRefs {
+		include := db.ConfigRefIDs(tools[r.Tool], r.IDKey)
+		choices, err := h.Store.ConfigRefChoices(ctx, org, r, include, 500)
+		if err != nil {
+			return err
 		}
-	}
-	all, err := h.Store.KnowledgeBases(ctx, org)
-	if err != nil {
-		return err
-	}
-	sel = map[int64]bool{}
-	for _, id := range kbs {
-		sel[id] = true
-	}
-	for _, kb := range all {
-		e.KBs = append(e.KBs, agents.Choice{ID: kb.ID, Name: kb.Name, Selected: sel[kb.ID]})
+		sel := map[int64]bool{}
+		for _, id := range include {
+			sel[id] = true
+		}
+		p := agents.RefPicker{Tool: r.Tool, Label: r.Tool + " " + r.May}
+		for _, ch := range choices {
+			if !r.NotSelf || ch.ID != e.ID {
+				p.Choices = append(p.Choices, agents.Choice{ID: ch.ID, Name: ch.Name, Selected: sel[ch.ID]})
+			}
+		}
+		e.RefPickers = append(e.RefPickers, p)
 	}
 	return nil
 }

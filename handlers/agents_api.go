@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
+	"agentconsole/db/agentspec"
 )
 
 // AgentsAPI serves /api/agents: seed 001's create-or-update, seed 003's partial update,
@@ -226,7 +227,7 @@ func (h *AgentsAPI) Publish(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, err := h.Store.SaveAgent(c.UserContext(), ActorOf(c), &db.AgentPatch{ID: db.Some(id), Stage: db.Some("released")}, db.SourcePublish)
+	a, err := h.Store.SaveAgent(c.UserContext(), ActorOf(c), &db.AgentPatch{ID: db.Some(id), Stage: db.Some(agentspec.StageReleased)}, db.SourcePublish)
 	if err != nil {
 		return agentError(c, err)
 	}

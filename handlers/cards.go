@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
+	"agentconsole/db/agentspec"
 	"agentconsole/db/cards"
 	"agentconsole/views/components"
 	cardspage "agentconsole/views/pages/cards"
@@ -100,7 +101,7 @@ func (h *Cards) CreateExternal(c *fiber.Ctx) error {
 	}
 	interval, _ := strconv.Atoi(c.FormValue("refreshIntervalMinutes"))
 	if interval < 1 {
-		interval = 60
+		interval = agentspec.DefaultRefreshIntervalMinutes
 	}
 	p := &db.AgentPatch{Name: db.Some(c.FormValue("name")), Description: optString(c.FormValue("description")), AgentType: db.Some("external"),
 		ExternalConfig: db.Some(db.ExternalConfig{AgentCardURL: c.FormValue("url"), RefreshIntervalMinutes: interval})}

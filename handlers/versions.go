@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
+	"agentconsole/db/agentspec"
 	"agentconsole/db/versiondiff"
 	"agentconsole/views/components"
 	"agentconsole/views/pages/versions"
@@ -35,7 +36,7 @@ func (h *Versions) History(c *fiber.Ctx) error {
 		return err
 	}
 	hv := versions.History{AgentID: a.ID, AgentName: a.Name, Source: f.Source, Author: f.Author, Authors: authors,
-		Sources:    []string{db.SourceCreate, db.SourceUpdate, db.SourceClone, db.SourceRestore, db.SourcePublish, db.SourceTags, db.SourceImport},
+		Sources:    agentspec.VersionSources,
 		CanRestore: ActorOf(c).Can(db.PermAgentsUpdate) && a.DeletedAt == nil}
 	hv.Rows = rows(vs, a.PublishedVersionID)
 	if len(vs) == f.Limit {
