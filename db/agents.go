@@ -245,42 +245,6 @@ func (s *Store) writeAgent(ctx context.Context, tx bun.Tx, a *Agent, isNew bool)
 	return s.loadTags(ctx, tx, []*Agent{a})
 }
 
-// appendVersion records the agent as it now is and points publishedVersionId at it.
-// The snapshot is stored by reference (migration 003): unchanged parts cost nothing.
-func (s *Store) appendVersion(ctx context.Context, tx bun.Tx, actor *Actor, a *Agent, source, summary string) error {
-	fields, prompt, tools := splitSnapshot(a)
-	var versionID int64
-	err := tx.NewRaw(`INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary,
-			fields_ref, prompt_ref, tools_ref)
-		VALUES (?, ?, (SELECT coalesce(max(number), 0) + 1 FROM agent_versions WHERE agent_id = ?), ?, ?, ?, ?, ?,
-			agent_blob_put(?::jsonb), agent_blob_put(?::jsonb), agent_tools_put(?::jsonb))
-		RETURNING id`, a.OrgID, a.ID, a.ID, source, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(), summary,
-		string(fields), string(prompt), string(tools)).Scan(ctx, &versionID)
-	if err != nil {
-		return fmt.Errorf("db: append version of agent %d: %w", a.ID, err)
-	}
-	if err := tx.NewRaw("UPDATE agents SET published_version_id = ? WHERE id = ? RETURNING updated_at", versionID, a.ID).Scan(ctx, &a.UpdatedAt); err != nil {
-		return err
-	}
-	a.PublishedVersionID = &versionID
-	return nil
-}
-
-// splitSnapshot cuts the snapshot into the three stored parts: every field but the
-// prompt and tools, the prompt, and the tools map.
-func splitSnapshot(a *Agent) (fields, prompt, tools []byte) {
-	var m map[string]json.RawMessage
-	json.Unmarshal(snapshot(a), &m)
-	prompt, tools = m["systemPrompt"], m["tools"]
-	// Bookkeeping is not content: leave it out of the stored fields (every version has them
-	// zeroed), which keeps the per-version blob small.
-	for _, k := range []string{"systemPrompt", "tools", "createdAt", "updatedAt", "deletedAt", "publishedVersionId"} {
-		delete(m, k)
-	}
-	fields, _ = json.Marshal(m)
-	return fields, prompt, tools
-}
-
 func (s *Store) conflict(ctx context.Context, tx bun.IDB, current *Agent) error {
 	c := &ConflictError{Current: current}
 	tx.NewRaw(`SELECT author, created_at, number FROM agent_versions WHERE id = ?`, current.PublishedVersionID).Scan(ctx, &c.By, &c.At, &c.VersionNo)

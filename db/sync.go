@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"agentconsole/db/agentspec"
 	"agentconsole/db/catalog"
@@ -91,29 +90,6 @@ func (s *Store) SyncTools(ctx context.Context, actor *Actor) (*SyncResult, error
 	}
 	slices.SortFunc(res.Agents, func(a, b AgentRef) int { return cmp.Compare(a.ID, b.ID) })
 	return res, nil
-}
-
-// appendDerivedVersions appends one version to each agent in ids, derived from its
-// previous version: fieldsExpr and toolsExpr are SQL for the new references (prev.*,
-// f.body — the previous fields — and a.* are in scope). One statement.
-func (s *Store) appendDerivedVersions(ctx context.Context, tx bun.Tx, actor *Actor, ids []int64, source, summary, fieldsExpr, toolsExpr string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	_, err := tx.NewRaw(`WITH v AS (
-			INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary, fields_ref, prompt_ref, tools_ref)
-			SELECT a.org_id, a.id, prev.number + 1, ?, ?, ?, ?, ?, `+fieldsExpr+`, prev.prompt_ref, `+toolsExpr+`
-			FROM agents a
-			JOIN agent_versions prev ON prev.id = a.published_version_id
-			JOIN agent_blobs f ON f.hash = prev.fields_ref
-			WHERE a.id = ANY(?) AND a.org_id = ?
-			RETURNING agent_id, id)
-		UPDATE agents a SET published_version_id = v.id, updated_at = now() FROM v WHERE a.id = v.agent_id`,
-		source, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(), summary, pgdialect.Array(ids), actor.OrgID).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("db: versions for %s: %w", source, err)
-	}
-	return nil
 }
 
 // SyncGroup is one schema change the sync would make: a tool going from one old

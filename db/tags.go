@@ -210,14 +210,6 @@ func (s *Store) BulkTag(ctx context.Context, actor *Actor, tagID int64, agentIDs
 	return changed, err
 }
 
-// appendTagVersions records a new version for agents whose tags changed: the new
-// fields blob is the previous one with tagIds replaced, so nothing else is rewritten.
-func (s *Store) appendTagVersions(ctx context.Context, tx bun.Tx, actor *Actor, agentIDs []int64, summary string) error {
-	return s.appendDerivedVersions(ctx, tx, actor, agentIDs, SourceTags, summary,
-		`agent_blob_put(jsonb_set(f.body, '{tagIds}', (SELECT coalesce(jsonb_agg(at.tag_id ORDER BY at.tag_id), '[]'::jsonb) FROM agent_tags at WHERE at.agent_id = a.id)))`,
-		"prev.tools_ref")
-}
-
 // FindOrCreateTag returns the organisation's tag of that name (any case), creating it
 // when missing: the editor's inline "add tag".
 func (s *Store) FindOrCreateTag(ctx context.Context, actor *Actor, name string) (tag *Tag, created bool, err error) {
