@@ -243,7 +243,7 @@ func (s *Store) ImportAgent(ctx context.Context, actor *Actor, doc *AgentExport)
 	var ve *ValidationError
 	if errors.As(err, &ve) {
 		// The document's fields are under "agent": name them where the client sent them.
-		out := &ValidationError{Message: ve.Message, Details: make([]Issue, len(ve.Details))}
+		out := &ValidationError{Message: ve.Message, Details: make([]Issue, len(ve.Details)), Bare: ve.Bare}
 		for i, d := range ve.Details {
 			out.Details[i] = Issue{Message: d.Message, Path: append([]any{"agent"}, d.Path...)}
 		}

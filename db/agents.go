@@ -139,7 +139,7 @@ func validationResult(issues []Issue) error {
 		return nil
 	}
 	if len(issues) == 1 && len(issues[0].Path) == 1 && issues[0].Path[0] == "emailSlug" {
-		return &ValidationError{Message: issues[0].Message, Details: issues}
+		return refusal(issues[0].Message, issues[0].Path...)
 	}
 	return invalid(issues...)
 }

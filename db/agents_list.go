@@ -239,7 +239,7 @@ func (s *Store) AddModel(ctx context.Context, actor *Actor, id, name string) (*M
 		}
 		if !exists && count >= MaxModels {
 			msg := fmt.Sprintf("The model registry is full: at most %d models", MaxModels)
-			return &ValidationError{Message: msg, Details: []Issue{{Message: msg, Path: []any{"id"}}}}
+			return refusal(msg, "id")
 		}
 		if _, err := tx.NewRaw("INSERT INTO models (id, display_name, provider) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET display_name = EXCLUDED.display_name",
 			id, name, provider).Exec(ctx); err != nil {

@@ -23,6 +23,9 @@ type Issue struct {
 type ValidationError struct {
 	Message string
 	Details []Issue
+	// Bare: Message is the seed's own top-level error for a single field (an emailSlug
+	// problem, a duplicate tag name); the API answers it without details.
+	Bare bool
 }
 
 func (e *ValidationError) Error() string { return "db: " + e.Message }
@@ -41,10 +44,15 @@ func invalid(details ...Issue) *ValidationError {
 	return &ValidationError{Message: "Validation Error", Details: details}
 }
 
+// refusal is a bare validation error: msg is both the top-level error and the field's.
+func refusal(msg string, path ...any) *ValidationError {
+	return &ValidationError{Message: msg, Details: []Issue{{Message: msg, Path: path}}, Bare: true}
+}
+
 // slugError is an emailSlug problem with the seed's top-level message; the path is kept
 // for the console.
 func slugError(format string, args ...any) *ValidationError {
-	return &ValidationError{Message: fmt.Sprintf(format, args...), Details: []Issue{{Message: fmt.Sprintf(format, args...), Path: []any{"emailSlug"}}}}
+	return refusal(fmt.Sprintf(format, args...), "emailSlug")
 }
 
 var (

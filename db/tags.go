@@ -58,7 +58,7 @@ func (in *TagInput) validate(creating bool) []Issue {
 }
 
 func duplicateTag(name string) *ValidationError {
-	return &ValidationError{Message: fmt.Sprintf("Tag %q already exists", name), Details: []Issue{{Message: fmt.Sprintf("Tag %q already exists", name), Path: []any{"name"}}}}
+	return refusal(fmt.Sprintf("Tag %q already exists", name), "name")
 }
 
 // TagsWithCounts lists the organisation's tags with how many live agents carry each.

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -80,7 +81,7 @@ func capDetails(details []db.Issue) []db.Issue {
 // capped (the emailSlug errors keep seed 001's bare top-level message).
 func ValidationBody(ve *db.ValidationError) any {
 	body := errorBody{Error: ve.Message}
-	if ve.Message == "Validation Error" || ve.Message == "Invalid JSON body" {
+	if !ve.Bare {
 		body.Details = capDetails(ve.Details)
 	}
 	return body
@@ -110,4 +111,45 @@ func ValidationText(ve *db.ValidationError) string {
 // validationError answers 400 with the seed's {"error", "details"} shape.
 func validationError(c *fiber.Ctx, message string, details []db.Issue) error {
 	return c.Status(fiber.StatusBadRequest).JSON(errorBody{Error: message, Details: capDetails(details)})
+}
+
+// ErrorStatus is the one map from domain errors to HTTP, for the console (api false)
+// and the API: a validation error is 400 (API) or 422 (console, the message naming
+// each field), a missing object 404, a stale save that collides 409, a refused
+// permission 403, an unavailable database 503; anything else is a 500 whose cause
+// only the log sees. Handlers that answer richer bodies (agentError) agree with it.
+func ErrorStatus(err error, api bool) (int, string) {
+	var fe *fiber.Error
+	var ve *db.ValidationError
+	var ce *db.ConflictError
+	switch {
+	case errors.As(err, &ve):
+		if api {
+			return fiber.StatusBadRequest, ve.Message
+		}
+		return fiber.StatusUnprocessableEntity, ValidationText(ve)
+	case errors.As(err, &ce):
+		return fiber.StatusConflict, conflictMessage(ce)
+	case errors.As(err, &fe):
+		if fe.Code == fiber.StatusNotFound && !api {
+			return fe.Code, NotFoundMessage(err) // no route: "Page not found"
+		}
+		return fe.Code, fe.Message
+	case errors.Is(err, db.ErrNotFound):
+		if !api {
+			return fiber.StatusNotFound, NotFoundMessage(err) // "Agent 42 not found" where the handler knew
+		}
+		return fiber.StatusNotFound, MsgNotFound
+	case db.IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded):
+		return fiber.StatusServiceUnavailable, "Service Unavailable"
+	case errors.Is(err, db.ErrNotPlatformOperator): // a route that forgot to check first
+		return fiber.StatusForbidden, MsgOnlyOperators
+	}
+	if f, ok := IsForbidden(err); ok {
+		if !api {
+			return fiber.StatusForbidden, f.PageMessage() // the console says what role is needed
+		}
+		return fiber.StatusForbidden, f.Message
+	}
+	return fiber.StatusInternalServerError, MsgInternal
 }
