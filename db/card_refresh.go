@@ -20,17 +20,11 @@ import (
 	"agentconsole/db/cards"
 )
 
-// FetchedCard is a card body as fetched (parsed by the fetcher with cards.Parse).
-type FetchedCard struct {
-	Body        []byte
-	Card        *a2a.AgentCard
-	URL         string // the URL it came from, after redirects
-	ETag        string
-	NotModified bool // the host answered 304 to our If-None-Match
-}
+// FetchedCard is a card body as fetched (declared in db/cards, beside the parser).
+type FetchedCard = cards.Fetched
 
 // ErrCardNotFound is a 404 from the card host (the caller may try the older well-known path).
-var ErrCardNotFound = errors.New("the card URL answered 404 Not Found")
+var ErrCardNotFound = cards.ErrNotFound
 
 // CardFetcher fetches a card over the network (web/fetch implements it safely).
 type CardFetcher interface {
