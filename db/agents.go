@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"agentconsole/db/agentspec"
+	"agentconsole/db/catalog"
 )
 
 // ConflictError refuses a save made from an out-of-date copy of the agent whose
@@ -261,7 +262,7 @@ func snapshot(a *Agent) []byte {
 	canonicalLists(&c) // rows saved before empty lists became absent compare equal
 	c.Tools = make(map[string]json.RawMessage, len(a.Tools))
 	for name, def := range a.Tools {
-		c.Tools[name] = canonicalJSON(def)
+		c.Tools[name] = catalog.Canonical(def)
 	}
 	if c.TagIDs == nil {
 		c.TagIDs = []int64{}
@@ -423,22 +424,6 @@ func pgArray(ids []int64) string {
 		parts[i] = fmt.Sprint(id)
 	}
 	return "{" + strings.Join(parts, ",") + "}"
-}
-
-// canonicalJSON re-encodes a JSON value with sorted keys and no spaces (numbers kept
-// exactly), so equal content compares equal whatever formatting PostgreSQL or a client used.
-func canonicalJSON(raw json.RawMessage) json.RawMessage {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return raw
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return raw
-	}
-	return b
 }
 
 // CheckAgent runs every validation rule of a save without writing anything: the

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"agentconsole/db/agentspec"
+	"agentconsole/db/catalog"
 )
 
 // Issue is one problem with one field: the seeds' details[] entry.
@@ -299,7 +300,7 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 			} else if key := tooManyRefIDs(def); key != "" {
 				add(tooMany(maxListItems), "tools", name, "config", key)
 			} else {
-				tools[name] = canonicalJSON(def)
+				tools[name] = catalog.Canonical(def)
 			}
 		}
 		a.Tools = tools

@@ -18,6 +18,7 @@ import (
 
 	"agentconsole/db/agentspec"
 	"agentconsole/db/cards"
+	"agentconsole/db/catalog"
 )
 
 // FetchedCard is a card body as fetched (declared in db/cards, beside the parser).
@@ -479,7 +480,7 @@ func sameJSON(a, b json.RawMessage) bool {
 	if len(a) == 0 || len(b) == 0 {
 		return len(a) == len(b)
 	}
-	return bytes.Equal(canonicalJSON(a), canonicalJSON(b))
+	return bytes.Equal(catalog.Canonical(a), catalog.Canonical(b))
 }
 
 func sortedKeys(m map[string]bool) []string {

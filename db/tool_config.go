@@ -154,7 +154,7 @@ func refreshTools(ctx context.Context, idb bun.IDB, a *Agent, prev map[string]js
 			m["config"] = config
 			fresh, _ = json.Marshal(m)
 		}
-		a.Tools[name] = canonicalJSON(fresh)
+		a.Tools[name] = catalog.Canonical(fresh)
 	}
 	return issues, nil
 }
@@ -170,7 +170,7 @@ func withConfigOf(old, def json.RawMessage) json.RawMessage {
 		o["config"] = cfg
 	}
 	b, _ := json.Marshal(o)
-	return canonicalJSON(b)
+	return catalog.Canonical(b)
 }
 
 // ConfigRefChoices lists up to limit objects of the organisation that the reference's
