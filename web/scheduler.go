@@ -23,12 +23,17 @@ type cardScheduler struct {
 	concurrency int
 	log         *slog.Logger
 	kick        chan struct{}
+	// Expired sessions are deleted by the same loop, at most once per purgeEvery
+	// (every instance may: the DELETE is idempotent and uses the expiry index).
+	purgeEvery time.Duration
+	lastPurge  time.Time
 }
 
 func (s *cardScheduler) run(ctx context.Context) {
 	t := time.NewTicker(s.tick)
 	defer t.Stop()
 	for {
+		s.purgeSessions(ctx)
 		s.once(ctx)
 		select {
 		case <-ctx.Done():
@@ -59,6 +64,21 @@ func (s *cardScheduler) once(ctx context.Context) {
 		}(d)
 	}
 	wg.Wait()
+}
+
+// purgeSessions deletes expired sessions when purgeEvery has passed since the last purge.
+func (s *cardScheduler) purgeSessions(ctx context.Context) {
+	if s.purgeEvery <= 0 || time.Since(s.lastPurge) < s.purgeEvery {
+		return
+	}
+	s.lastPurge = time.Now()
+	n, err := s.store.DeleteExpiredSessions(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		s.log.Warn("session purge failed", "err", err)
+	case n > 0:
+		s.log.Info("expired sessions purged", "count", n)
+	}
 }
 
 // Kick asks for a batch now (after "refresh all").
