@@ -136,16 +136,6 @@ func (s *Store) Tags(ctx context.Context, orgID int64) ([]TagRef, error) {
 	return tags, err
 }
 
-// CreateTag adds a tag (the tags issue brings the full tag management).
-func (s *Store) CreateTag(ctx context.Context, orgID int64, name string) (*TagRef, error) {
-	t := &TagRef{Name: strings.TrimSpace(name)}
-	err := s.DB.NewRaw("INSERT INTO tags (org_id, name) VALUES (?, ?) RETURNING id, color", orgID, t.Name).Scan(ctx, &t.ID, &t.Color)
-	if err != nil {
-		return nil, fmt.Errorf("db: create tag: %w", err)
-	}
-	return t, nil
-}
-
 // Model is an entry of the model registry.
 type Model struct {
 	ID          string `bun:"id" json:"id"`
