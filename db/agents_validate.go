@@ -183,27 +183,56 @@ func (p *AgentPatch) applySeed003(a *Agent) []Issue {
 // returns every problem found by the rules that need no database. Rules that do
 // (model registry, ids of the organisation, slug uniqueness) run in SaveAgent.
 func (p *AgentPatch) Apply(a *Agent) []Issue {
-	var issues []Issue
-	add := func(msg string, path ...any) { issues = append(issues, Issue{Message: msg, Path: path}) }
-	text := func(o Opt[string], field string, max int, dst **string) {
-		if !o.Set {
-			return
-		}
-		if o.Null {
-			*dst = nil
-			return
-		}
-		v := NormalizeNewlines(o.V) // the limit applies to what is stored
-		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
-			add("Invalid characters", field)
-			return
-		}
-		if len(v) > max {
-			add(fmt.Sprintf("String must contain at most %d character(s)", max), field)
-			return
-		}
-		*dst = &v
+	v := &applier{a: a}
+	p.applyTexts(v)
+	p.applyModel(v)
+	p.applyTools(v)
+	p.applyLists(v)
+	p.applyExternal(v)
+	v.issues = append(v.issues, p.applySeed003(a)...)
+	if a.AgentType == agentspec.TypeExternal && (a.ExternalConfig == nil || a.ExternalConfig.AgentCardURL == "" && a.ExternalConfig.EndpointURL == "") {
+		v.add("External agents need externalConfig.agentCardUrl or externalConfig.endpointUrl", "externalConfig")
 	}
+	canonicalLists(a)
+	return v.issues
+}
+
+// applier carries Apply's agent and the issues found so far through its sections,
+// which run in this order so the issues keep the order of the fields.
+type applier struct {
+	a      *Agent
+	issues []Issue
+}
+
+func (v *applier) add(msg string, path ...any) {
+	v.issues = append(v.issues, Issue{Message: msg, Path: path})
+}
+
+// text applies an optional text field: newlines normalised (the limit applies to
+// what is stored), invalid characters and overlong values refused.
+func (v *applier) text(o Opt[string], field string, max int, dst **string) {
+	if !o.Set {
+		return
+	}
+	if o.Null {
+		*dst = nil
+		return
+	}
+	s := NormalizeNewlines(o.V)
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+		v.add("Invalid characters", field)
+		return
+	}
+	if len(s) > max {
+		v.add(fmt.Sprintf("String must contain at most %d character(s)", max), field)
+		return
+	}
+	*dst = &s
+}
+
+// applyTexts: name, description, system prompt, logo (or its alias icon), starters.
+func (p *AgentPatch) applyTexts(v *applier) {
+	a, add, text := v.a, v.add, v.text
 	if p.Name.Set {
 		name := strings.TrimSpace(p.Name.V)
 		switch {
@@ -254,6 +283,11 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 			a.ConversationStarters = nil
 		}
 	}
+}
+
+// applyModel: model (or modelAlias) and maxToolRoundtrips.
+func (p *AgentPatch) applyModel(v *applier) {
+	a, add := v.a, v.add
 	model, modelField := p.Model, "model"
 	if !model.Set && p.ModelAlias.Set {
 		model, modelField = p.ModelAlias, "modelAlias"
@@ -282,6 +316,11 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 			a.MaxToolRoundtrips = &v
 		}
 	}
+}
+
+// applyTools: the tools map, or Cotool's list of tool names.
+func (p *AgentPatch) applyTools(v *applier) {
+	a, add := v.a, v.add
 	if p.Tools.Set {
 		tools := map[string]json.RawMessage{}
 		if len(p.Tools.V) > maxTools {
@@ -331,6 +370,12 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 	if a.Tools == nil {
 		a.Tools = map[string]json.RawMessage{}
 	}
+}
+
+// applyLists: integrations, MCP servers, stage, showInChat, emailSlug, tags,
+// planning mode, context docs.
+func (p *AgentPatch) applyLists(v *applier) {
+	a, add := v.a, v.add
 	if p.Integrations.Set {
 		if len(p.Integrations.V) > maxListItems {
 			add(tooMany(maxListItems), "integrations")
@@ -348,7 +393,7 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		}
 		a.MCPServers = p.MCPServers.V
 	}
-	enum(p.Stage, "stage", agentspec.Stages, &issues, func(v string) { a.Stage = v })
+	enum(p.Stage, "stage", agentspec.Stages, &v.issues, func(v string) { a.Stage = v })
 	if a.Stage == "" {
 		a.Stage = agentspec.StageDevelopment
 	}
@@ -359,7 +404,7 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		if p.EmailSlug.Null || p.EmailSlug.V == "" {
 			a.EmailSlug = nil
 		} else if err := ValidateEmailSlug(p.EmailSlug.V); err != nil {
-			issues = append(issues, err.Details...)
+			v.issues = append(v.issues, err.Details...)
 		} else {
 			v := p.EmailSlug.V
 			a.EmailSlug = &v
@@ -375,7 +420,7 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		if p.PlanningMode.Null {
 			a.PlanningMode = nil
 		} else {
-			enum(p.PlanningMode, "planningMode", agentspec.PlanningModes, &issues, func(v string) { a.PlanningMode = &v })
+			enum(p.PlanningMode, "planningMode", agentspec.PlanningModes, &v.issues, func(v string) { a.PlanningMode = &v })
 		}
 	}
 	if p.ContextDocs.Set {
@@ -397,9 +442,14 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		}
 		a.ContextDocs = p.ContextDocs.V
 	}
-	enum(p.AgentType, "agentType", agentspec.AgentTypes, &issues, func(v string) { a.AgentType = v })
+}
+
+// applyExternal: the agent type and an external agent's config.
+func (p *AgentPatch) applyExternal(v *applier) {
+	a, add := v.a, v.add
+	enum(p.AgentType, "agentType", agentspec.AgentTypes, &v.issues, func(v string) { a.AgentType = v })
 	if a.AgentType == "" {
-		a.AgentType = "native"
+		a.AgentType = agentspec.TypeNative
 	}
 	if p.ExternalConfig.Set {
 		if p.ExternalConfig.Null {
@@ -422,12 +472,6 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 			a.ExternalConfig = &c
 		}
 	}
-	issues = append(issues, p.applySeed003(a)...)
-	if a.AgentType == agentspec.TypeExternal && (a.ExternalConfig == nil || a.ExternalConfig.AgentCardURL == "" && a.ExternalConfig.EndpointURL == "") {
-		add("External agents need externalConfig.agentCardUrl or externalConfig.endpointUrl", "externalConfig")
-	}
-	canonicalLists(a)
-	return issues
 }
 
 // NormalizeNewlines turns CRLF and lone CR line breaks into LF. Browsers submit
