@@ -30,6 +30,9 @@ var PlanningModes = []string{"never", "always", "auto"}
 // Sorts lists the agents list's orders; the first is the default.
 var Sorts = []string{"updated", "name", "created"}
 
+// SortLabels names each sort for people.
+var SortLabels = map[string]string{"updated": "Recently updated", "name": "Name", "created": "Newest"}
+
 // Version sources: what made an agent_versions row.
 const (
 	SourceCreate      = "create"

@@ -69,3 +69,14 @@ func TestConfigRefsComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestEverySortHasALabel(t *testing.T) {
+	for _, s := range Sorts {
+		if SortLabels[s] == "" {
+			t.Errorf("sort %q has no label", s)
+		}
+	}
+	if len(SortLabels) != len(Sorts) {
+		t.Errorf("%d labels for %d sorts", len(SortLabels), len(Sorts))
+	}
+}
