@@ -18,6 +18,7 @@ import (
 	"agentconsole/db/agentspec"
 	"agentconsole/views/components"
 	"agentconsole/views/pages/agents"
+	"agentconsole/views/route"
 )
 
 // Agents serves the console's agents list and editor.
@@ -344,7 +345,7 @@ func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source stri
 	}
 	o, err := h.Store.SaveAgentOutcome(c.UserContext(), ActorOf(c), send, source)
 	if err == nil {
-		return h.redirect(c, "/agents/"+strconv.FormatInt(o.Agent.ID, 10), "success", saveMessage(o))
+		return h.redirect(c, route.Path(route.Agent, o.Agent.ID), "success", saveMessage(o))
 	}
 	var ve *db.ValidationError
 	var ce *db.ConflictError
@@ -584,7 +585,7 @@ func (h *Agents) Delete(c *fiber.Ctx) error {
 	if err := h.Store.DeleteAgent(c.UserContext(), ActorOf(c), id); err != nil {
 		return missing(err, "Agent %d", id)
 	}
-	return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10), "success", "Agent deleted. Restore it below if that was a mistake.")
+	return h.redirect(c, route.Path(route.Agent, id), "success", "Agent deleted. Restore it below if that was a mistake.")
 }
 
 // Restore brings a deleted agent back.
@@ -597,7 +598,7 @@ func (h *Agents) Restore(c *fiber.Ctx) error {
 	if err != nil {
 		return missing(err, "Agent %d", id)
 	}
-	return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10), "success", "Restored “"+ag.Name+"”.")
+	return h.redirect(c, route.Path(route.Agent, id), "success", "Restored “"+ag.Name+"”.")
 }
 
 // Clone copies the agent in one click and opens the copy.
@@ -610,7 +611,7 @@ func (h *Agents) Clone(c *fiber.Ctx) error {
 	if err != nil {
 		return missing(err, "Agent %d", id)
 	}
-	return h.redirect(c, "/agents/"+strconv.FormatInt(ag.ID, 10), "success", "Cloned into “"+ag.Name+"”: this is the copy.")
+	return h.redirect(c, route.Path(route.Agent, ag.ID), "success", "Cloned into “"+ag.Name+"”: this is the copy.")
 }
 
 func deref(s *string) string {

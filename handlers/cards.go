@@ -19,6 +19,7 @@ import (
 	"agentconsole/db/cards"
 	"agentconsole/views/components"
 	cardspage "agentconsole/views/pages/cards"
+	"agentconsole/views/route"
 )
 
 // Cards serves the console's external agents: add from a URL, the card page, refresh
@@ -115,9 +116,9 @@ func (h *Cards) CreateExternal(c *fiber.Ctx) error {
 	}
 	id := strconv.FormatInt(a.ID, 10)
 	if _, err := h.Store.RefreshCard(c.UserContext(), ActorOf(c), a.OrgID, a.ID, h.Fetcher); err != nil {
-		return h.redirect(c, "/agents/"+id+"/card", "error", "Created, but the first card fetch failed: "+err.Error())
+		return h.redirect(c, route.Path(route.AgentCard, id), "error", "Created, but the first card fetch failed: "+err.Error())
 	}
-	return h.redirect(c, "/agents/"+id+"/card", "success", "Created “"+a.Name+"” from its agent card.")
+	return h.redirect(c, route.Path(route.AgentCard, id), "success", "Created “"+a.Name+"” from its agent card.")
 }
 
 // Show renders the cached card, its skills with roles, and the refresh history.
@@ -157,7 +158,7 @@ func (h *Cards) Refresh(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	back := "/agents/" + strconv.FormatInt(id, 10) + "/card"
+	back := route.Path(route.AgentCard, id)
 	out, err := h.Store.RefreshCard(c.UserContext(), ActorOf(c), ActorOf(c).OrgID, id, h.Fetcher)
 	var re *db.CardRefreshError
 	if errors.As(err, &re) {
@@ -220,7 +221,7 @@ func (h *Cards) SetSkillRoles(c *fiber.Ctx) error {
 	if err := h.Store.SetSkillRoles(c.UserContext(), ActorOf(c), id, skill, []string{c.FormValue("roles")}); err != nil {
 		return missing(err, "Skill %q of agent %d", skill, id)
 	}
-	return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10)+"/card", "success", "Roles of “"+skill+"” saved.")
+	return h.redirect(c, route.Path(route.AgentCard, id), "success", "Roles of “"+skill+"” saved.")
 }
 
 // Rules renders the skill-role rules and "refresh all".

@@ -11,6 +11,7 @@ import (
 	"agentconsole/db/versiondiff"
 	"agentconsole/views/components"
 	"agentconsole/views/pages/versions"
+	"agentconsole/views/route"
 )
 
 // Versions serves the console's history timeline, diff view and restore.
@@ -41,7 +42,7 @@ func (h *Versions) History(c *fiber.Ctx) error {
 	hv.Rows = rows(vs, a.PublishedVersionID)
 	if len(vs) == f.Limit {
 		q := url.Values{"source": {f.Source}, "author": {f.Author}, "before": {strconv.Itoa(vs[len(vs)-1].Number)}}
-		hv.OlderURL = "/agents/" + strconv.FormatInt(id, 10) + "/versions?" + q.Encode()
+		hv.OlderURL = route.Path(route.AgentVersions, id) + "?" + q.Encode()
 	}
 	return Render(c, fiber.StatusOK, versions.HistoryPage(h.Page(c, "History of "+a.Name, "agents"), hv))
 }
@@ -106,11 +107,11 @@ func (h *Versions) Restore(c *fiber.Ctx) error {
 	if err != nil {
 		err = missing(err, "Version %d of agent %d", versionID, id)
 		if msg := validationMessage(err); msg != "" {
-			return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10)+"/versions", "error", "This version can no longer be restored: "+msg)
+			return h.redirect(c, route.Path(route.AgentVersions, id), "error", "This version can no longer be restored: "+msg)
 		}
 		return err
 	}
-	return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10)+"/versions", "success", "Restored as a new version of “"+a.Name+"”.")
+	return h.redirect(c, route.Path(route.AgentVersions, id), "success", "Restored as a new version of “"+a.Name+"”.")
 }
 
 // pathChanges is a diff's JSON paths as every diff view shows them.

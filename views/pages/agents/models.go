@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"agentconsole/db/agentspec"
+	"agentconsole/views/route"
 )
 
 // Tag is a tag chip.
@@ -138,7 +139,7 @@ func (e Editor) Action() string {
 	if e.ID == 0 {
 		return "/agents"
 	}
-	return "/agents/" + itoa(e.ID)
+	return route.Path(route.Agent, e.ID)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
