@@ -40,3 +40,28 @@ func permittedID(c *fiber.Ctx, p db.Permission) (int64, error) {
 	}
 	return pathID(c)
 }
+
+// restoreVersion restores {versionId} of agent {id} as a new version (update
+// permission): the console and the API answer its outcome each in their way. id is 0
+// when the request was refused before the store was asked.
+func (b Base) restoreVersion(c *fiber.Ctx) (id, versionID int64, a *db.Agent, err error) {
+	id, err = permittedID(c, db.PermAgentsUpdate)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	versionID, err = paramID(c, "versionId")
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	a, err = b.Store.RestoreVersion(c.UserContext(), ActorOf(c), id, versionID)
+	return id, versionID, a, err
+}
+
+// reactivateMember lets member {id} sign in again (console and API).
+func (b Base) reactivateMember(c *fiber.Ctx) (*db.Member, error) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return b.Store.ReactivateMember(c.UserContext(), ActorOf(c), id)
+}

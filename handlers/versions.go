@@ -95,15 +95,10 @@ func (h *Versions) Diff(c *fiber.Ctx) error {
 
 // Restore saves an old version as the new one.
 func (h *Versions) Restore(c *fiber.Ctx) error {
-	id, err := permittedID(c, db.PermAgentsUpdate)
-	if err != nil {
+	id, versionID, a, err := h.restoreVersion(c)
+	if id == 0 {
 		return err
 	}
-	versionID, err := paramID(c, "versionId")
-	if err != nil {
-		return err
-	}
-	a, err := h.Store.RestoreVersion(c.UserContext(), ActorOf(c), id, versionID)
 	if err != nil {
 		err = missing(err, "Version %d of agent %d", versionID, id)
 		if msg := validationMessage(err); msg != "" {
