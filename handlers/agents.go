@@ -162,33 +162,24 @@ func (h *Agents) withoutUntouched(c *fiber.Ctx, form *db.AgentPatch, f agents.Fo
 	p := new(db.AgentPatch)
 	*p = *form
 	b := formOf(&base)
-	text := func(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") } // textareas post CRLF
-	unset := func(same bool, fields ...func()) {
-		if same {
-			for _, clear := range fields {
-				clear()
+	for _, ff := range agents.FormFields {
+		if ff.Same(&f, &b) {
+			p.Unset(ff.Name)
+		}
+	}
+	unset := func(same bool, fields ...string) {
+		for _, name := range fields {
+			if same {
+				p.Unset(name)
 			}
 		}
 	}
-	unset(f.Name == b.Name, func() { p.Name = db.Opt[string]{} })
-	unset(text(f.Description) == text(b.Description), func() { p.Description = db.Opt[string]{} })
-	unset(f.LogoURL == b.LogoURL, func() { p.LogoURL = db.Opt[string]{} })
-	unset(f.Model == b.Model, func() { p.Model = db.Opt[string]{} })
-	unset(f.MaxToolRoundtrips == b.MaxToolRoundtrips, func() { p.MaxToolRoundtrips = db.Opt[int]{} })
-	unset(text(f.SystemPrompt) == text(b.SystemPrompt), func() { p.SystemPrompt = db.Opt[string]{} })
-	unset(f.Stage == b.Stage, func() { p.Stage = db.Opt[string]{} })
-	unset(f.EmailSlug == b.EmailSlug, func() { p.EmailSlug = db.Opt[string]{} })
-	unset(f.PlanningMode == b.PlanningMode, func() { p.PlanningMode = db.Opt[string]{} })
-	unset(slices.Equal(lines(text(f.ConversationStarters)), lines(b.ConversationStarters)), func() { p.ConversationStarters = db.Opt[[]string]{} })
-	unset(slices.Equal(lines(text(f.ContextDocs)), lines(b.ContextDocs)), func() { p.ContextDocs = db.Opt[[]db.ContextDoc]{} })
-	unset(slices.Equal(lines(text(f.Inputs)), lines(b.Inputs)), func() { p.Inputs = db.Opt[[]db.AgentInput]{} })
-	unset(strings.EqualFold(f.TinesStoryImportID, b.TinesStoryImportID), func() { p.TinesStoryImportID = db.Opt[string]{} })
-	unset(f.ShowInChat == b.ShowInChat, func() { p.ShowInChat = db.Opt[bool]{} })
-	unset(sameIDs(p.TagIDs.V, base.TagIDs), func() { p.TagIDs = db.Opt[[]int64]{} })
-	unset(sameIDs(p.MCPServers.V, base.MCPServers), func() { p.MCPServers = db.Opt[[]int64]{} })
-	unset(sameJSON(p.Tools.V, formTools(base.Tools)), func() { p.Tools = db.Opt[map[string]json.RawMessage]{} })
+	unset(f.ShowInChat == b.ShowInChat, "showInChat")
+	unset(sameIDs(p.TagIDs.V, base.TagIDs), "tagIds")
+	unset(sameIDs(p.MCPServers.V, base.MCPServers), "mcpServers")
+	unset(sameJSON(p.Tools.V, formTools(base.Tools)), "tools")
 	unset(f.AgentType == b.AgentType && f.AgentCardURL == b.AgentCardURL && f.EndpointURL == b.EndpointURL && f.RefreshInterval == b.RefreshInterval,
-		func() { p.AgentType, p.ExternalConfig = db.Opt[string]{}, db.Opt[db.ExternalConfig]{} })
+		"agentType", "externalConfig")
 	return p, nil
 }
 
@@ -267,11 +258,8 @@ func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedS
 
 // patchFromForm reads the editor into the same patch the API uses: one validator.
 func patchFromForm(c *fiber.Ctx) (*db.AgentPatch, agents.Form) {
-	f := agents.Form{Name: c.FormValue("name"), Description: c.FormValue("description"), LogoURL: strings.TrimSpace(c.FormValue("logoUrl")),
-		Model: c.FormValue("model"), MaxToolRoundtrips: strings.TrimSpace(c.FormValue("maxToolRoundtrips")), SystemPrompt: c.FormValue("systemPrompt"),
-		Stage: c.FormValue("stage"), EmailSlug: strings.TrimSpace(c.FormValue("emailSlug")), PlanningMode: c.FormValue("planningMode"),
-		ConversationStarters: c.FormValue("conversationStarters"),
-		ShowInChat:           c.FormValue("showInChat") != "", BaseVersion: c.FormValue("publishedVersionId"), ToolConfigs: map[string]string{}}
+	f := agents.ReadForm(func(name string) string { return c.FormValue(name) })
+	f.ShowInChat, f.BaseVersion = c.FormValue("showInChat") != "", c.FormValue("publishedVersionId")
 	c.Context().PostArgs().VisitAll(func(k, v []byte) {
 		if tool, ok := strings.CutPrefix(string(k), "cfgjson-"); ok {
 			f.ToolConfigs[tool] = string(v) // shown again exactly as typed if the save is refused
@@ -290,9 +278,7 @@ func patchFromForm(c *fiber.Ctx) (*db.AgentPatch, agents.Form) {
 	}
 	p.TagIDs = db.Some(formIDs(c, "tagIds"))
 	p.MCPServers = db.Some(formIDs(c, "mcpServers"))
-	f.ContextDocs = c.FormValue("contextDocs")
 	p.ContextDocs = db.Some(parseContextDocs(f.ContextDocs))
-	f.Inputs, f.TinesStoryImportID = c.FormValue("inputs"), strings.TrimSpace(c.FormValue("tinesStoryImportId"))
 	p.Inputs, p.TinesStoryImportID = db.Some(parseInputs(f.Inputs)), optString(f.TinesStoryImportID)
 	f.AgentType = c.FormValue("agentType")
 	if f.AgentType == "external" {
@@ -628,15 +614,7 @@ func optString(s string) db.Opt[string] {
 	return db.Some(s)
 }
 
-func lines(s string) []string {
-	out := []string{}
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
-}
+func lines(s string) []string { return agents.SplitLines(s) }
 
 // formIDs reads a repeated numeric form field (checkbox lists).
 func formIDs(c *fiber.Ctx, name string) []int64 {
