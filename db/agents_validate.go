@@ -27,7 +27,12 @@ type ValidationError struct {
 	// Bare: Message is the seed's own top-level error for a single field (an emailSlug
 	// problem, a duplicate tag name); the API answers it without details.
 	Bare bool
+	// cause is the typed reason behind the message, where a caller must tell it apart
+	// (errors.Is(err, errDuplicateTag)); never compared as text.
+	cause error
 }
+
+func (e *ValidationError) Unwrap() error { return e.cause }
 
 func (e *ValidationError) Error() string { return "db: " + e.Message }
 

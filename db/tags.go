@@ -57,8 +57,13 @@ func (in *TagInput) validate(creating bool) []Issue {
 	return issues
 }
 
+// errDuplicateTag is the cause of the refusal of a tag name already in use.
+var errDuplicateTag = errors.New("db: duplicate tag name")
+
 func duplicateTag(name string) *ValidationError {
-	return refusal(fmt.Sprintf("Tag %q already exists", name), "name")
+	e := refusal(fmt.Sprintf("Tag %q already exists", name), "name")
+	e.cause = errDuplicateTag
+	return e
 }
 
 // TagsWithCounts lists the organisation's tags with how many live agents carry each.
@@ -227,8 +232,7 @@ func (s *Store) FindOrCreateTag(ctx context.Context, actor *Actor, name string) 
 		return nil, false, err // the database failed: creating a tag now could duplicate one
 	}
 	tag, err = s.SaveTag(ctx, actor, 0, in)
-	var ve *ValidationError
-	if errors.As(err, &ve) && strings.HasSuffix(ve.Message, "already exists") { // created concurrently
+	if errors.Is(err, errDuplicateTag) { // created concurrently
 		return s.FindOrCreateTag(ctx, actor, name)
 	}
 	return tag, err == nil, err
