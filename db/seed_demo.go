@@ -520,7 +520,7 @@ func (sd *demoSeeder) cards(ctx context.Context, a *Agent, x *demo.External) err
 		if err != nil {
 			return err
 		}
-		if _, err := sd.s.RefreshCard(ctx, sd.admin(), sd.orgID, a.ID, fixtureCard{name: name, body: body}); err != nil {
+		if err := sd.storeFixtureCard(ctx, a.ID, fixtureCard{name: name, body: body}); err != nil {
 			return fmt.Errorf("card %s: %w", name, err)
 		}
 		sd.out.CardRefreshes++
@@ -530,7 +530,23 @@ func (sd *demoSeeder) cards(ctx context.Context, a *Agent, x *demo.External) err
 	return err
 }
 
-// fixtureCard is a CardFetcher that answers with a bundled card file.
+// storeFixtureCard stores a bundled card as a refresh of the agent's card would: the
+// fixture stands for the fetch (nothing is fetched).
+func (sd *demoSeeder) storeFixtureCard(ctx context.Context, agentID int64, f fixtureCard) error {
+	a, etag, err := sd.s.CardToRefresh(ctx, sd.orgID, agentID)
+	if err != nil {
+		return err
+	}
+	urls := CardURLs(a.ExternalConfig)
+	if len(urls) == 0 {
+		return fmt.Errorf("demo agent %q has no card URL", a.Name)
+	}
+	got, err := f.FetchCard(ctx, urls[0], etag)
+	_, err = sd.s.StoreCardRefresh(ctx, sd.admin(), a, got, err, nil)
+	return err
+}
+
+// fixtureCard answers with a bundled card file, as a fetch of it would.
 type fixtureCard struct {
 	name string
 	body []byte

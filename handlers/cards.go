@@ -17,6 +17,7 @@ import (
 	"agentconsole/db"
 	"agentconsole/db/agentspec"
 	"agentconsole/db/cards"
+	"agentconsole/db/cardsvc"
 	"agentconsole/views/components"
 	cardspage "agentconsole/views/pages/cards"
 	"agentconsole/views/route"
@@ -26,9 +27,12 @@ import (
 // and its diff, skill roles, the rules and "refresh all".
 type Cards struct {
 	Base
-	Fetcher db.CardFetcher
+	Fetcher cardsvc.Fetcher
 	Kick    func() // wakes the scheduler after "refresh all"
 }
+
+// cards is the card refresh service over this handler's store and fetcher.
+func (h *Cards) cards() cardsvc.Service { return cardsvc.Service{Store: h.Store, Fetcher: h.Fetcher} }
 
 func stampTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
 
@@ -85,7 +89,7 @@ func (h *Cards) PreviewExternal(c *fiber.Ctx) error {
 		return err
 	}
 	f := cardspage.NewForm{URL: strings.TrimSpace(c.FormValue("url"))}
-	got, err := db.FetchFirst(c.UserContext(), h.Fetcher, cardURLsFor(f.URL), "")
+	got, err := cardsvc.FetchFirst(c.UserContext(), h.Fetcher, cardURLsFor(f.URL), "")
 	if err != nil {
 		f.Error = "Could not fetch the agent card: " + err.Error()
 		return Render(c, fiber.StatusUnprocessableEntity, cardspage.NewExternalPage(h.Page(c, "Add external agent", "agents"), f))
@@ -115,7 +119,7 @@ func (h *Cards) CreateExternal(c *fiber.Ctx) error {
 		return err
 	}
 	id := strconv.FormatInt(a.ID, 10)
-	if _, err := h.Store.RefreshCard(c.UserContext(), ActorOf(c), a.OrgID, a.ID, h.Fetcher); err != nil {
+	if _, err := h.cards().Refresh(c.UserContext(), ActorOf(c), a.OrgID, a.ID); err != nil {
 		return h.redirect(c, route.Path(route.AgentCard, id), "error", "Created, but the first card fetch failed: "+err.Error())
 	}
 	return h.redirect(c, route.Path(route.AgentCard, id), "success", "Created “"+a.Name+"” from its agent card.")
@@ -159,7 +163,7 @@ func (h *Cards) Refresh(c *fiber.Ctx) error {
 		return err
 	}
 	back := route.Path(route.AgentCard, id)
-	out, err := h.Store.RefreshCard(c.UserContext(), ActorOf(c), ActorOf(c).OrgID, id, h.Fetcher)
+	out, err := h.cards().Refresh(c.UserContext(), ActorOf(c), ActorOf(c).OrgID, id)
 	var re *db.CardRefreshError
 	if errors.As(err, &re) {
 		return h.redirect(c, back, "error", re.Error()+". The cached card is unchanged.")

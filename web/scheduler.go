@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"agentconsole/db"
+	"agentconsole/db/cardsvc"
 )
 
 // cardScheduler refreshes external agents' cards in the background. Each tick it claims
@@ -17,7 +18,7 @@ import (
 // fetch time-out.
 type cardScheduler struct {
 	store       *db.Store
-	fetcher     db.CardFetcher
+	fetcher     cardsvc.Fetcher
 	tick        time.Duration
 	unit        time.Duration
 	concurrency int
@@ -58,7 +59,7 @@ func (s *cardScheduler) once(ctx context.Context) {
 		wg.Add(1)
 		go func(d db.DueCard) {
 			defer wg.Done()
-			if _, err := s.store.RefreshClaimedCard(ctx, d, s.fetcher); err != nil {
+			if _, err := (cardsvc.Service{Store: s.store, Fetcher: s.fetcher}).RefreshClaimed(ctx, d); err != nil {
 				s.log.Info("card refresh failed", "agent_id", d.AgentID, "err", err)
 			}
 		}(d)

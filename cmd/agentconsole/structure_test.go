@@ -101,7 +101,6 @@ var (
 		"cmd/agentconsole-bench/generate.go generate":      88,
 		"db/agent_export.go ImportAgent":                   94,
 		"db/catalog_store.go ImportCatalog":                92,
-		"db/card_refresh.go refreshCard":                   92,
 	}
 	longComponentsAllowed = map[string]int{}
 )
