@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"agentconsole/db/agentspec"
 )
 
 // ExportFormat names the export document's shape.
@@ -90,21 +92,17 @@ func (s *Store) ExportAgent(ctx context.Context, orgID, id int64) (*AgentExport,
 	if a.DeletedAt != nil {
 		return nil, fmt.Errorf("db: export agent %d: %w", id, ErrNotFound)
 	}
-	var agentIDs, kbIDs []int64
+	refIDs := map[string][]int64{}
 	for _, def := range a.Tools {
-		var tc toolConfig
-		if json.Unmarshal(def, &tc) == nil {
-			agentIDs = append(agentIDs, tc.Config.CallableAgentIDs...)
-			kbIDs = append(kbIDs, tc.Config.AccessibleKnowledgeBaseIDs...)
+		for key, ids := range configRefIDs(def) {
+			refIDs[key] = append(refIDs[key], ids...)
 		}
 	}
-	agentNames, err := idNames(ctx, s.DB, "agents", orgID, agentIDs)
-	if err != nil {
-		return nil, err
-	}
-	kbNames, err := idNames(ctx, s.DB, "knowledge_bases", orgID, kbIDs)
-	if err != nil {
-		return nil, err
+	refNames := map[string]map[int64]string{}
+	for _, r := range agentspec.ConfigRefs {
+		if refNames[r.IDKey], err = idNames(ctx, s.DB, r.Table, orgID, refIDs[r.IDKey]); err != nil {
+			return nil, err
+		}
 	}
 	out := &AgentExport{Format: ExportFormat, ExportedAt: time.Now().UTC(), Agent: ExportAgent{
 		UUID: a.UUID, Inputs: a.Inputs, TinesStoryImportID: a.TinesStoryImportID, Name: a.Name, Description: a.Description, LogoURL: a.LogoURL, ConversationStarters: a.ConversationStarters, Model: a.Model,
@@ -124,19 +122,16 @@ func (s *Store) ExportAgent(ctx context.Context, orgID, id int64) (*AgentExport,
 	}
 	for name, def := range a.Tools {
 		out.Agent.Tools[name] = rewriteConfig(def, func(key string, ids []int64) (string, []string) {
-			names := map[string]map[int64]string{"callableAgentIds": agentNames, "accessibleKnowledgeBaseIds": kbNames}[key]
+			r, _ := agentspec.ConfigRefByKey(key)
 			out := make([]string, 0, len(ids))
 			for _, id := range ids {
-				out = append(out, names[id])
+				out = append(out, refNames[key][id])
 			}
-			return exportKeys[key], out
+			return r.NameKey, out
 		})
 	}
 	return out, nil
 }
-
-// exportKeys renames id lists to name lists in exported tool configs.
-var exportKeys = map[string]string{"callableAgentIds": "callableAgentNames", "accessibleKnowledgeBaseIds": "accessibleKnowledgeBaseNames"}
 
 // rewriteConfig replaces the id lists of a tool's config with name lists.
 func rewriteConfig(def json.RawMessage, rename func(key string, ids []int64) (string, []string)) json.RawMessage {
@@ -148,7 +143,8 @@ func rewriteConfig(def json.RawMessage, rename func(key string, ids []int64) (st
 	if json.Unmarshal(tool["config"], &config) != nil {
 		return def
 	}
-	for key := range exportKeys {
+	for _, r := range agentspec.ConfigRefs {
+		key := r.IDKey
 		var ids []int64
 		if raw, ok := config[key]; ok && json.Unmarshal(raw, &ids) == nil {
 			newKey, names := rename(key, ids)
@@ -247,7 +243,7 @@ func (s *Store) ImportAgent(ctx context.Context, actor *Actor, doc *AgentExport)
 	var ve *ValidationError
 	if errors.As(err, &ve) {
 		// The document's fields are under "agent": name them where the client sent them.
-		out := &ValidationError{Message: ve.Message, Details: make([]Issue, len(ve.Details))}
+		out := &ValidationError{Message: ve.Message, Details: make([]Issue, len(ve.Details)), Bare: ve.Bare}
 		for i, d := range ve.Details {
 			out.Details[i] = Issue{Message: d.Message, Path: append([]any{"agent"}, d.Path...)}
 		}
@@ -293,7 +289,8 @@ func (s *Store) importToolConfig(ctx context.Context, tx bun.Tx, orgID int64, to
 	if json.Unmarshal(obj["config"], &config) != nil {
 		return def, nil
 	}
-	for idKey, nameKey := range exportKeys {
+	for _, r := range agentspec.ConfigRefs {
+		idKey, nameKey := r.IDKey, r.NameKey
 		raw, ok := config[nameKey]
 		if !ok {
 			continue
@@ -302,22 +299,18 @@ func (s *Store) importToolConfig(ctx context.Context, tx bun.Tx, orgID int64, to
 		if json.Unmarshal(raw, &names) != nil {
 			continue
 		}
-		table, kind := "agents", "agent"
-		if idKey == "accessibleKnowledgeBaseIds" {
-			table, kind = "knowledge_bases", "knowledgeBase"
-		}
 		ids := []int64{}
 		for i, name := range names {
 			var found []int64
-			q := "SELECT id FROM " + table + " WHERE org_id = ? AND name = ?"
-			if table == "agents" {
+			q := "SELECT id FROM " + r.Table + " WHERE org_id = ? AND name = ?"
+			if r.Live {
 				q += " AND deleted_at IS NULL"
 			}
 			if err := tx.NewRaw(q+" ORDER BY id LIMIT 1", orgID, name).Scan(ctx, &found); err != nil {
 				return nil, err
 			}
 			if len(found) == 0 {
-				*unresolved = append(*unresolved, Unresolved{Kind: kind, Name: name, Path: []any{"tools", tool, "config", nameKey, i}})
+				*unresolved = append(*unresolved, Unresolved{Kind: r.Kind, Name: name, Path: []any{"tools", tool, "config", nameKey, i}})
 				continue
 			}
 			ids = append(ids, found[0])

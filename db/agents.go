@@ -11,6 +11,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"agentconsole/db/agentspec"
+	"agentconsole/db/catalog"
 )
 
 // ConflictError refuses a save made from an out-of-date copy of the agent whose
@@ -30,17 +33,6 @@ type ConflictError struct {
 }
 
 func (e *ConflictError) Error() string { return "db: agent was changed by someone else" }
-
-// Version sources.
-const (
-	SourceCreate  = "create"
-	SourceUpdate  = "update"
-	SourceClone   = "clone"
-	SourceRestore = "restore"
-	SourcePublish = "publish"
-	SourceImport  = "import"
-	SourceTags    = "tags"
-)
 
 // SaveAgent creates (no ID) or updates (ID) an agent from a patch, in one transaction
 // with its version and audit entry. A patch that changes nothing saves nothing.
@@ -148,7 +140,7 @@ func validationResult(issues []Issue) error {
 		return nil
 	}
 	if len(issues) == 1 && len(issues[0].Path) == 1 && issues[0].Path[0] == "emailSlug" {
-		return &ValidationError{Message: issues[0].Message, Details: issues}
+		return refusal(issues[0].Message, issues[0].Path...)
 	}
 	return invalid(issues...)
 }
@@ -254,42 +246,6 @@ func (s *Store) writeAgent(ctx context.Context, tx bun.Tx, a *Agent, isNew bool)
 	return s.loadTags(ctx, tx, []*Agent{a})
 }
 
-// appendVersion records the agent as it now is and points publishedVersionId at it.
-// The snapshot is stored by reference (migration 003): unchanged parts cost nothing.
-func (s *Store) appendVersion(ctx context.Context, tx bun.Tx, actor *Actor, a *Agent, source, summary string) error {
-	fields, prompt, tools := splitSnapshot(a)
-	var versionID int64
-	err := tx.NewRaw(`INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary,
-			fields_ref, prompt_ref, tools_ref)
-		VALUES (?, ?, (SELECT coalesce(max(number), 0) + 1 FROM agent_versions WHERE agent_id = ?), ?, ?, ?, ?, ?,
-			agent_blob_put(?::jsonb), agent_blob_put(?::jsonb), agent_tools_put(?::jsonb))
-		RETURNING id`, a.OrgID, a.ID, a.ID, source, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(), summary,
-		string(fields), string(prompt), string(tools)).Scan(ctx, &versionID)
-	if err != nil {
-		return fmt.Errorf("db: append version of agent %d: %w", a.ID, err)
-	}
-	if err := tx.NewRaw("UPDATE agents SET published_version_id = ? WHERE id = ? RETURNING updated_at", versionID, a.ID).Scan(ctx, &a.UpdatedAt); err != nil {
-		return err
-	}
-	a.PublishedVersionID = &versionID
-	return nil
-}
-
-// splitSnapshot cuts the snapshot into the three stored parts: every field but the
-// prompt and tools, the prompt, and the tools map.
-func splitSnapshot(a *Agent) (fields, prompt, tools []byte) {
-	var m map[string]json.RawMessage
-	json.Unmarshal(snapshot(a), &m)
-	prompt, tools = m["systemPrompt"], m["tools"]
-	// Bookkeeping is not content: leave it out of the stored fields (every version has them
-	// zeroed), which keeps the per-version blob small.
-	for _, k := range []string{"systemPrompt", "tools", "createdAt", "updatedAt", "deletedAt", "publishedVersionId"} {
-		delete(m, k)
-	}
-	fields, _ = json.Marshal(m)
-	return fields, prompt, tools
-}
-
 func (s *Store) conflict(ctx context.Context, tx bun.IDB, current *Agent) error {
 	c := &ConflictError{Current: current}
 	tx.NewRaw(`SELECT author, created_at, number FROM agent_versions WHERE id = ?`, current.PublishedVersionID).Scan(ctx, &c.By, &c.At, &c.VersionNo)
@@ -306,7 +262,7 @@ func snapshot(a *Agent) []byte {
 	canonicalLists(&c) // rows saved before empty lists became absent compare equal
 	c.Tools = make(map[string]json.RawMessage, len(a.Tools))
 	for name, def := range a.Tools {
-		c.Tools[name] = canonicalJSON(def)
+		c.Tools[name] = catalog.Canonical(def)
 	}
 	if c.TagIDs == nil {
 		c.TagIDs = []int64{}
@@ -433,7 +389,7 @@ func (s *Store) CloneAgent(ctx context.Context, actor *Actor, id int64, name str
 			}
 		}
 		p := PatchFromAgent(src)
-		p.Name, p.EmailSlug, p.Stage = Some(name), Opt[string]{Set: true, Null: true}, Some("development")
+		p.Name, p.EmailSlug, p.Stage = Some(name), Opt[string]{Set: true, Null: true}, Some(agentspec.StageDevelopment)
 		var err error
 		clone, err = s.saveAgentTx(ctx, tx, actor, p, SourceClone, fmt.Sprintf("cloned from agent %d (%s)", src.ID, src.Name))
 		return err
@@ -470,22 +426,6 @@ func pgArray(ids []int64) string {
 	return "{" + strings.Join(parts, ",") + "}"
 }
 
-// canonicalJSON re-encodes a JSON value with sorted keys and no spaces (numbers kept
-// exactly), so equal content compares equal whatever formatting PostgreSQL or a client used.
-func canonicalJSON(raw json.RawMessage) json.RawMessage {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return raw
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return raw
-	}
-	return b
-}
-
 // CheckAgent runs every validation rule of a save without writing anything: the
 // console's inline validation uses it, so it can never disagree with the save.
 func (s *Store) CheckAgent(ctx context.Context, actor *Actor, p *AgentPatch) ([]Issue, error) {
@@ -504,7 +444,7 @@ func (s *Store) CheckAgent(ctx context.Context, actor *Actor, p *AgentPatch) ([]
 // agentToPatch is the agent a patch applies to: the stored one with its tags (row
 // locked when lock is set), or a new agent with the defaults when the patch has no id.
 func (s *Store) agentToPatch(ctx context.Context, tx bun.Tx, orgID int64, p *AgentPatch, lock bool) (*Agent, error) {
-	a := &Agent{OrgID: orgID, UUID: p.uuid, Stage: "development", ShowInChat: true, AgentType: "native", Tools: map[string]json.RawMessage{}}
+	a := &Agent{OrgID: orgID, UUID: p.uuid, Stage: agentspec.StageDevelopment, ShowInChat: true, AgentType: agentspec.TypeNative, Tools: map[string]json.RawMessage{}}
 	if !p.ID.Has() {
 		return a, nil
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"agentconsole/db/agentspec"
 	"agentconsole/db/registry"
 )
 
@@ -33,14 +34,12 @@ type AgentPage struct {
 	PerPage int
 }
 
-// Sorts the list accepts.
-var AgentSorts = []string{"updated", "name", "created"}
-
 // The values the list's enum filters accept, and the bounds of its paging and text
 // filters (OFFSET = (page-1)·perPage stays far from overflowing).
 var (
-	ListStages = stages
-	ListTypes  = agentTypes
+	ListStages = agentspec.Stages
+	ListTypes  = agentspec.AgentTypes
+	AgentSorts = agentspec.Sorts
 )
 
 const (
@@ -58,14 +57,14 @@ func (f *AgentFilter) Normalize() {
 	if f.Page <= 0 {
 		f.Page = 1
 	}
-	if f.Stage != "development" && f.Stage != "released" {
+	if !agentspec.OneOf(f.Stage, agentspec.Stages) {
 		f.Stage = ""
 	}
-	if f.Type != "native" && f.Type != "external" {
+	if !agentspec.OneOf(f.Type, agentspec.AgentTypes) {
 		f.Type = ""
 	}
-	if f.Sort != "name" && f.Sort != "created" {
-		f.Sort = "updated"
+	if !agentspec.OneOf(f.Sort, agentspec.Sorts) {
+		f.Sort = agentspec.Sorts[0]
 	}
 	f.Query = strings.TrimSpace(f.Query)
 }
@@ -135,16 +134,6 @@ func (s *Store) Tags(ctx context.Context, orgID int64) ([]TagRef, error) {
 	var tags []TagRef
 	err := s.prepared(ctx, s.DB, "SELECT id, name, color FROM tags WHERE org_id = ? ORDER BY lower(name), id", []any{orgID}, &tags)
 	return tags, err
-}
-
-// CreateTag adds a tag (the tags issue brings the full tag management).
-func (s *Store) CreateTag(ctx context.Context, orgID int64, name string) (*TagRef, error) {
-	t := &TagRef{Name: strings.TrimSpace(name)}
-	err := s.DB.NewRaw("INSERT INTO tags (org_id, name) VALUES (?, ?) RETURNING id, color", orgID, t.Name).Scan(ctx, &t.ID, &t.Color)
-	if err != nil {
-		return nil, fmt.Errorf("db: create tag: %w", err)
-	}
-	return t, nil
 }
 
 // Model is an entry of the model registry.
@@ -240,7 +229,7 @@ func (s *Store) AddModel(ctx context.Context, actor *Actor, id, name string) (*M
 		}
 		if !exists && count >= MaxModels {
 			msg := fmt.Sprintf("The model registry is full: at most %d models", MaxModels)
-			return &ValidationError{Message: msg, Details: []Issue{{Message: msg, Path: []any{"id"}}}}
+			return refusal(msg, "id")
 		}
 		if _, err := tx.NewRaw("INSERT INTO models (id, display_name, provider) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET display_name = EXCLUDED.display_name",
 			id, name, provider).Exec(ctx); err != nil {

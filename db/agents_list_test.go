@@ -2,23 +2,11 @@ package db_test
 
 import (
 	"context"
-	"sync/atomic"
 	"testing"
-
-	"github.com/uptrace/bun"
 
 	"agentconsole/db"
 	"agentconsole/db/dbtest"
 )
-
-// queryCounter counts the statements a store sends.
-type queryCounter struct{ n atomic.Int64 }
-
-func (q *queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
-	q.n.Add(1)
-	return ctx
-}
-func (q *queryCounter) AfterQuery(context.Context, *bun.QueryEvent) {}
 
 func TestAgentsListQueryCountIsBoundedAt10000Agents(t *testing.T) {
 	t.Parallel()
@@ -37,11 +25,11 @@ func TestAgentsListQueryCountIsBoundedAt10000Agents(t *testing.T) {
 		SELECT a.id, t.id FROM agents a JOIN tags t ON (a.id + t.id) % 17 = 0`); err != nil {
 		t.Fatal(err)
 	}
-	counter := &queryCounter{}
+	counter := &dbtest.QueryCounter{}
 	s.AddQueryHook(counter)
 	var counts []int64
 	for _, perPage := range []int{10, 50, 100} {
-		before := counter.n.Load()
+		before := counter.Count()
 		page, err := s.Agents(ctx, admin.OrgID, db.AgentFilter{PerPage: perPage, Page: 3})
 		if err != nil {
 			t.Fatal(err)
@@ -49,7 +37,7 @@ func TestAgentsListQueryCountIsBoundedAt10000Agents(t *testing.T) {
 		if page.Total != 10000 || len(page.Agents) != perPage {
 			t.Fatalf("page: total %d, %d rows", page.Total, len(page.Agents))
 		}
-		counts = append(counts, counter.n.Load()-before)
+		counts = append(counts, counter.Count()-before)
 	}
 	if counts[0] != counts[1] || counts[1] != counts[2] || counts[0] > 3 {
 		t.Fatalf("queries per page size 10/50/100: %v (want the same, ≤ 3)", counts)

@@ -138,7 +138,10 @@ func TestCloneDeleteRestore(t *testing.T) {
 	s := dbtest.Seeded(t)
 	ctx := context.Background()
 	admin := demoAdmin(t, s)
-	tag, _ := s.CreateTag(ctx, admin.OrgID, "Production")
+	tag, err := s.SaveTag(ctx, admin, 0, db.TagInput{Name: db.Some("Production")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	helper, err := s.SaveAgent(ctx, admin, patch(t, `{"name":"Helper"}`), db.SourceCreate)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"agentconsole/db/agentspec"
+	"agentconsole/db/catalog"
 )
 
 // Issue is one problem with one field: the seeds' details[] entry.
@@ -21,7 +24,15 @@ type Issue struct {
 type ValidationError struct {
 	Message string
 	Details []Issue
+	// Bare: Message is the seed's own top-level error for a single field (an emailSlug
+	// problem, a duplicate tag name); the API answers it without details.
+	Bare bool
+	// cause is the typed reason behind the message, where a caller must tell it apart
+	// (errors.Is(err, errDuplicateTag)); never compared as text.
+	cause error
 }
+
+func (e *ValidationError) Unwrap() error { return e.cause }
 
 func (e *ValidationError) Error() string { return "db: " + e.Message }
 
@@ -39,10 +50,15 @@ func invalid(details ...Issue) *ValidationError {
 	return &ValidationError{Message: "Validation Error", Details: details}
 }
 
+// refusal is a bare validation error: msg is both the top-level error and the field's.
+func refusal(msg string, path ...any) *ValidationError {
+	return &ValidationError{Message: msg, Details: []Issue{{Message: msg, Path: path}}, Bare: true}
+}
+
 // slugError is an emailSlug problem with the seed's top-level message; the path is kept
 // for the console.
 func slugError(format string, args ...any) *ValidationError {
-	return &ValidationError{Message: fmt.Sprintf(format, args...), Details: []Issue{{Message: fmt.Sprintf(format, args...), Path: []any{"emailSlug"}}}}
+	return refusal(fmt.Sprintf(format, args...), "emailSlug")
 }
 
 var (
@@ -168,37 +184,60 @@ func (p *AgentPatch) applySeed003(a *Agent) []Issue {
 	return issues
 }
 
-var (
-	stages        = []string{"development", "released"}
-	planningModes = []string{"never", "always", "auto"}
-	agentTypes    = []string{"native", "external"}
-)
-
 // Apply merges the patch into a (a copy of the stored agent, or a new one) and
 // returns every problem found by the rules that need no database. Rules that do
 // (model registry, ids of the organisation, slug uniqueness) run in SaveAgent.
 func (p *AgentPatch) Apply(a *Agent) []Issue {
-	var issues []Issue
-	add := func(msg string, path ...any) { issues = append(issues, Issue{Message: msg, Path: path}) }
-	text := func(o Opt[string], field string, max int, dst **string) {
-		if !o.Set {
-			return
-		}
-		if o.Null {
-			*dst = nil
-			return
-		}
-		v := NormalizeNewlines(o.V) // the limit applies to what is stored
-		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
-			add("Invalid characters", field)
-			return
-		}
-		if len(v) > max {
-			add(fmt.Sprintf("String must contain at most %d character(s)", max), field)
-			return
-		}
-		*dst = &v
+	v := &applier{a: a}
+	p.applyTexts(v)
+	p.applyModel(v)
+	p.applyTools(v)
+	p.applyLists(v)
+	p.applyExternal(v)
+	v.issues = append(v.issues, p.applySeed003(a)...)
+	if a.AgentType == agentspec.TypeExternal && (a.ExternalConfig == nil || a.ExternalConfig.AgentCardURL == "" && a.ExternalConfig.EndpointURL == "") {
+		v.add("External agents need externalConfig.agentCardUrl or externalConfig.endpointUrl", "externalConfig")
 	}
+	canonicalLists(a)
+	return v.issues
+}
+
+// applier carries Apply's agent and the issues found so far through its sections,
+// which run in this order so the issues keep the order of the fields.
+type applier struct {
+	a      *Agent
+	issues []Issue
+}
+
+func (v *applier) add(msg string, path ...any) {
+	v.issues = append(v.issues, Issue{Message: msg, Path: path})
+}
+
+// text applies an optional text field: newlines normalised (the limit applies to
+// what is stored), invalid characters and overlong values refused.
+func (v *applier) text(o Opt[string], field string, max int, dst **string) {
+	if !o.Set {
+		return
+	}
+	if o.Null {
+		*dst = nil
+		return
+	}
+	s := NormalizeNewlines(o.V)
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+		v.add("Invalid characters", field)
+		return
+	}
+	if len(s) > max {
+		v.add(fmt.Sprintf("String must contain at most %d character(s)", max), field)
+		return
+	}
+	*dst = &s
+}
+
+// applyTexts: name, description, system prompt, logo (or its alias icon), starters.
+func (p *AgentPatch) applyTexts(v *applier) {
+	a, add, text := v.a, v.add, v.text
 	if p.Name.Set {
 		name := strings.TrimSpace(p.Name.V)
 		switch {
@@ -249,6 +288,11 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 			a.ConversationStarters = nil
 		}
 	}
+}
+
+// applyModel: model (or modelAlias) and maxToolRoundtrips.
+func (p *AgentPatch) applyModel(v *applier) {
+	a, add := v.a, v.add
 	model, modelField := p.Model, "model"
 	if !model.Set && p.ModelAlias.Set {
 		model, modelField = p.ModelAlias, "modelAlias"
@@ -277,6 +321,11 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 			a.MaxToolRoundtrips = &v
 		}
 	}
+}
+
+// applyTools: the tools map, or Cotool's list of tool names.
+func (p *AgentPatch) applyTools(v *applier) {
+	a, add := v.a, v.add
 	if p.Tools.Set {
 		tools := map[string]json.RawMessage{}
 		if len(p.Tools.V) > maxTools {
@@ -284,7 +333,6 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		}
 		for name, def := range p.Tools.V {
 			var obj map[string]json.RawMessage
-			var tc toolConfig
 			if strings.TrimSpace(name) == "" {
 				add("Tool name must not be empty", "tools")
 			} else if len(name) > maxShortText {
@@ -293,12 +341,10 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 				add("Expected object", "tools", name)
 			} else if _, ok := obj[storedRefKey]; ok {
 				add("Unrecognized key(s) in object: '"+storedRefKey+"'", "tools", name) // reserved for stored references
-			} else if json.Unmarshal(def, &tc) == nil && len(tc.Config.CallableAgentIDs) > maxListItems {
-				add(tooMany(maxListItems), "tools", name, "config", "callableAgentIds")
-			} else if len(tc.Config.AccessibleKnowledgeBaseIDs) > maxListItems {
-				add(tooMany(maxListItems), "tools", name, "config", "accessibleKnowledgeBaseIds")
+			} else if key := tooManyRefIDs(def); key != "" {
+				add(tooMany(maxListItems), "tools", name, "config", key)
 			} else {
-				tools[name] = canonicalJSON(def)
+				tools[name] = catalog.Canonical(def)
 			}
 		}
 		a.Tools = tools
@@ -329,6 +375,12 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 	if a.Tools == nil {
 		a.Tools = map[string]json.RawMessage{}
 	}
+}
+
+// applyLists: integrations, MCP servers, stage, showInChat, emailSlug, tags,
+// planning mode, context docs.
+func (p *AgentPatch) applyLists(v *applier) {
+	a, add := v.a, v.add
 	if p.Integrations.Set {
 		if len(p.Integrations.V) > maxListItems {
 			add(tooMany(maxListItems), "integrations")
@@ -346,9 +398,9 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		}
 		a.MCPServers = p.MCPServers.V
 	}
-	enum(p.Stage, "stage", stages, &issues, func(v string) { a.Stage = v })
+	enum(p.Stage, "stage", agentspec.Stages, &v.issues, func(v string) { a.Stage = v })
 	if a.Stage == "" {
-		a.Stage = "development"
+		a.Stage = agentspec.StageDevelopment
 	}
 	if p.ShowInChat.Has() {
 		a.ShowInChat = p.ShowInChat.V
@@ -357,7 +409,7 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		if p.EmailSlug.Null || p.EmailSlug.V == "" {
 			a.EmailSlug = nil
 		} else if err := ValidateEmailSlug(p.EmailSlug.V); err != nil {
-			issues = append(issues, err.Details...)
+			v.issues = append(v.issues, err.Details...)
 		} else {
 			v := p.EmailSlug.V
 			a.EmailSlug = &v
@@ -373,7 +425,7 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		if p.PlanningMode.Null {
 			a.PlanningMode = nil
 		} else {
-			enum(p.PlanningMode, "planningMode", planningModes, &issues, func(v string) { a.PlanningMode = &v })
+			enum(p.PlanningMode, "planningMode", agentspec.PlanningModes, &v.issues, func(v string) { a.PlanningMode = &v })
 		}
 	}
 	if p.ContextDocs.Set {
@@ -395,9 +447,14 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 		}
 		a.ContextDocs = p.ContextDocs.V
 	}
-	enum(p.AgentType, "agentType", agentTypes, &issues, func(v string) { a.AgentType = v })
+}
+
+// applyExternal: the agent type and an external agent's config.
+func (p *AgentPatch) applyExternal(v *applier) {
+	a, add := v.a, v.add
+	enum(p.AgentType, "agentType", agentspec.AgentTypes, &v.issues, func(v string) { a.AgentType = v })
 	if a.AgentType == "" {
-		a.AgentType = "native"
+		a.AgentType = agentspec.TypeNative
 	}
 	if p.ExternalConfig.Set {
 		if p.ExternalConfig.Null {
@@ -414,18 +471,12 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 			} else if c.EndpointURL != "" && !isHTTPURL(c.EndpointURL) {
 				add("Invalid url", "externalConfig", "endpointUrl")
 			}
-			if c.RefreshIntervalMinutes < 0 || c.RefreshIntervalMinutes > 60*24*30 {
-				add("Number must be between 1 and 43200 (30 days); 0 means the default of 60", "externalConfig", "refreshIntervalMinutes")
+			if c.RefreshIntervalMinutes < 0 || c.RefreshIntervalMinutes > agentspec.MaxRefreshIntervalMinutes {
+				add(fmt.Sprintf("Number must be between 1 and %d (30 days); 0 means the default of %d", agentspec.MaxRefreshIntervalMinutes, agentspec.DefaultRefreshIntervalMinutes), "externalConfig", "refreshIntervalMinutes")
 			}
 			a.ExternalConfig = &c
 		}
 	}
-	issues = append(issues, p.applySeed003(a)...)
-	if a.AgentType == "external" && (a.ExternalConfig == nil || a.ExternalConfig.AgentCardURL == "" && a.ExternalConfig.EndpointURL == "") {
-		add("External agents need externalConfig.agentCardUrl or externalConfig.endpointUrl", "externalConfig")
-	}
-	canonicalLists(a)
-	return issues
 }
 
 // NormalizeNewlines turns CRLF and lone CR line breaks into LF. Browsers submit
@@ -491,4 +542,16 @@ func dedupe(ids []int64) []int64 {
 		}
 	}
 	return out
+}
+
+// tooManyRefIDs names the first config id list of a tool definition over the list
+// limit, or "".
+func tooManyRefIDs(def json.RawMessage) string {
+	ids := configRefIDs(def)
+	for _, r := range agentspec.ConfigRefs {
+		if len(ids[r.IDKey]) > maxListItems {
+			return r.IDKey
+		}
+	}
+	return ""
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -16,28 +15,16 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"agentconsole/db/agentspec"
 	"agentconsole/db/cards"
+	"agentconsole/db/catalog"
 )
 
-// SourceCardRefresh is the version source of a card refresh that changed the card.
-const SourceCardRefresh = "card_refresh"
-
-// FetchedCard is a card body as fetched (parsed by the fetcher with cards.Parse).
-type FetchedCard struct {
-	Body        []byte
-	Card        *a2a.AgentCard
-	URL         string // the URL it came from, after redirects
-	ETag        string
-	NotModified bool // the host answered 304 to our If-None-Match
-}
+// FetchedCard is a card body as fetched (declared in db/cards, beside the parser).
+type FetchedCard = cards.Fetched
 
 // ErrCardNotFound is a 404 from the card host (the caller may try the older well-known path).
-var ErrCardNotFound = errors.New("the card URL answered 404 Not Found")
-
-// CardFetcher fetches a card over the network (web/fetch implements it safely).
-type CardFetcher interface {
-	FetchCard(ctx context.Context, rawURL, etag string) (*FetchedCard, error)
-}
+var ErrCardNotFound = cards.ErrNotFound
 
 // CardURLs are the URLs to try for an external agent's card: agentCardUrl, or else the
 // endpoint's origin with /.well-known/agent-card.json, then the older /.well-known/agent.json.
@@ -54,24 +41,6 @@ func CardURLs(c *ExternalConfig) []string {
 	}
 	origin := u.Scheme + "://" + u.Host
 	return []string{origin + "/.well-known/agent-card.json", origin + "/.well-known/agent.json"}
-}
-
-// FetchFirst tries the URLs in order, moving on only when one answers 404.
-func FetchFirst(ctx context.Context, f CardFetcher, urls []string, etag string) (*FetchedCard, error) {
-	if len(urls) == 0 {
-		return nil, errors.New("no card URL: set externalConfig.agentCardUrl or externalConfig.endpointUrl")
-	}
-	var err error
-	for _, u := range urls {
-		var got *FetchedCard
-		if got, err = f.FetchCard(ctx, u, etag); err == nil {
-			return got, nil
-		}
-		if !errors.Is(err, ErrCardNotFound) {
-			return nil, err
-		}
-	}
-	return nil, err
 }
 
 // CardState is an external agent's cached card and refresh status.
@@ -153,102 +122,50 @@ type RefreshOutcome struct {
 	RefreshID int64
 }
 
-// RefreshCard fetches an external agent's card and stores it: the cached copy, the
-// change report, roles for new skills (organisation rules), a history entry, a version
-// when the card changed, an audit entry. A failed fetch is recorded and leaves the
-// cached card untouched. actor nil means the scheduler.
-func (s *Store) RefreshCard(ctx context.Context, actor *Actor, orgID, agentID int64, fetcher CardFetcher) (*RefreshOutcome, error) {
-	return s.refreshCard(ctx, actor, orgID, agentID, fetcher, nil)
-}
-
-// RefreshClaimedCard is the scheduler's refresh of a card it claimed; the history entry
-// keeps the claim time (card_refreshes.claimed_at).
-func (s *Store) RefreshClaimedCard(ctx context.Context, d DueCard, fetcher CardFetcher) (*RefreshOutcome, error) {
-	return s.refreshCard(ctx, nil, d.OrgID, d.AgentID, fetcher, &d.ClaimedAt)
-}
-
-func (s *Store) refreshCard(ctx context.Context, actor *Actor, orgID, agentID int64, fetcher CardFetcher, claimedAt *time.Time) (*RefreshOutcome, error) {
+// CardToRefresh is the external agent whose card is to be refreshed, with the ETag of
+// its cached card (sent back as If-None-Match). Fetching is the caller's (db/cardsvc):
+// the store never reaches the network.
+func (s *Store) CardToRefresh(ctx context.Context, orgID, agentID int64) (*Agent, string, error) {
 	a, err := s.Agent(ctx, orgID, agentID)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if a.DeletedAt != nil {
-		return nil, fmt.Errorf("db: agent %d: %w", agentID, ErrNotFound)
+		return nil, "", fmt.Errorf("db: agent %d: %w", agentID, ErrNotFound)
 	}
-	if a.AgentType != "external" {
-		return nil, invalid(Issue{Message: "Only external agents have an agent card", Path: []any{"agentType"}})
-	}
-	if actor == nil {
-		actor = &Actor{OrgID: orgID, Email: "scheduler", Via: "scheduler"}
+	if a.AgentType != agentspec.TypeExternal {
+		return nil, "", invalid(Issue{Message: "Only external agents have an agent card", Path: []any{"agentType"}})
 	}
 	var etag string
 	s.DB.NewRaw("SELECT etag FROM agent_cards WHERE agent_id = ? AND card IS NOT NULL", agentID).Scan(ctx, &etag)
-	got, fetchErr := FetchFirst(ctx, fetcher, CardURLs(a.ExternalConfig), etag)
+	return a, etag, nil
+}
+
+// StoreCardRefresh records one refresh of a's card in one transaction: got is what the
+// fetch returned, or fetchErr why it failed. A success stores the cached copy, the
+// change report, roles for new skills (organisation rules), a history entry, a version
+// when the card changed and an audit entry; a failure is recorded and leaves the cached
+// card untouched (answered as a CardRefreshError). actor nil means the scheduler, whose
+// claim time is claimedAt.
+func (s *Store) StoreCardRefresh(ctx context.Context, actor *Actor, a *Agent, got *FetchedCard, fetchErr error, claimedAt *time.Time) (*RefreshOutcome, error) {
+	if actor == nil {
+		actor = &Actor{OrgID: a.OrgID, Email: "scheduler", Via: "scheduler"}
+	}
 	out := &RefreshOutcome{Agent: a}
-	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewRaw("INSERT INTO agent_cards (agent_id, org_id) VALUES (?, ?) ON CONFLICT DO NOTHING", agentID, orgID).Exec(ctx); err != nil {
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewRaw("INSERT INTO agent_cards (agent_id, org_id) VALUES (?, ?) ON CONFLICT DO NOTHING", a.ID, a.OrgID).Exec(ctx); err != nil {
 			return err
 		}
 		var cur struct {
 			Card json.RawMessage `bun:"card"`
 		}
-		if err := tx.NewRaw("SELECT card FROM agent_cards WHERE agent_id = ? FOR UPDATE", agentID).Scan(ctx, &cur); err != nil {
+		if err := tx.NewRaw("SELECT card FROM agent_cards WHERE agent_id = ? FOR UPDATE", a.ID).Scan(ctx, &cur); err != nil {
 			return err
 		}
 		if fetchErr != nil {
 			return s.recordCardFailure(ctx, tx, actor, a, fetchErr, claimedAt)
 		}
-		var old *a2a.AgentCard
-		if len(cur.Card) > 0 && string(cur.Card) != "null" {
-			old = new(a2a.AgentCard)
-			json.Unmarshal(cur.Card, old)
-		}
-		newCard := cur.Card
-		if !got.NotModified {
-			newCard = cards.Normalize(got.Card)
-		}
-		var report *cards.Report
-		if got.NotModified {
-			report = cards.Compare(old, old)
-		} else {
-			report = cards.Compare(old, got.Card)
-		}
-		report.LastRefresh = time.Now().UTC().Format(time.RFC3339)
-		changed := !got.NotModified && !sameJSON(cur.Card, newCard)
-		if changed {
-			roles, err := s.applySkillRoles(ctx, tx, a, got.Card, report)
-			if err != nil {
-				return err
-			}
-			report.RolesAutoApplied = roles
-		}
-		spec := ""
-		if !got.NotModified {
-			spec = cards.SpecVersion(got.Body)
-		}
-		if _, err := tx.NewRaw(`UPDATE agent_cards SET card = ?::jsonb, spec_version = CASE WHEN ? = '' THEN spec_version ELSE ? END,
-				etag = ?, source_url = ?, fetched_at = now(), last_error = '', failures = 0 WHERE agent_id = ?`,
-			string(newCard), spec, spec, got.ETag, got.URL, agentID).Exec(ctx); err != nil {
-			return err
-		}
-		outcome := "unchanged"
-		if changed {
-			outcome = "changed"
-		}
-		reportJSON, _ := json.Marshal(report)
-		if err := tx.NewRaw(`INSERT INTO card_refreshes (org_id, agent_id, by_label, outcome, url, spec_version, old_card, new_card, change_report, claimed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?) RETURNING id`, orgID, agentID, actor.Label(), outcome, got.URL, spec,
-			jsonOrNull(cur.Card), string(newCard), string(reportJSON), claimedAt).Scan(ctx, &out.RefreshID); err != nil {
-			return err
-		}
-		if changed {
-			summary := fmt.Sprintf("card refreshed: %d skills added, %d removed, %d changed", len(report.SkillsAdded), len(report.SkillsRemoved), len(report.SkillsChanged))
-			if err := s.appendDerivedVersions(ctx, tx, actor, []int64{agentID}, SourceCardRefresh, summary, "prev.fields_ref", "prev.tools_ref"); err != nil {
-				return err
-			}
-		}
-		out.Report = report
-		return s.Audit(ctx, tx, actor, "agent.card_refreshed", "agent", agentID, a.Name+": "+outcome)
+		return s.storeFetchedCard(ctx, tx, actor, a, cur.Card, got, claimedAt, out)
 	})
 	if err != nil {
 		return nil, err
@@ -256,8 +173,56 @@ func (s *Store) refreshCard(ctx context.Context, actor *Actor, orgID, agentID in
 	if fetchErr != nil {
 		return nil, &CardRefreshError{Cause: fetchErr}
 	}
-	out.Agent, err = s.Agent(ctx, orgID, agentID)
+	out.Agent, err = s.Agent(ctx, a.OrgID, a.ID)
 	return out, err
+}
+
+// storeFetchedCard stores a fetched card over the cached one (cur, locked).
+func (s *Store) storeFetchedCard(ctx context.Context, tx bun.Tx, actor *Actor, a *Agent, cur json.RawMessage, got *FetchedCard, claimedAt *time.Time, out *RefreshOutcome) error {
+	var old *a2a.AgentCard
+	if len(cur) > 0 && string(cur) != "null" {
+		old = new(a2a.AgentCard)
+		json.Unmarshal(cur, old)
+	}
+	newCard, spec := cur, ""
+	var report *cards.Report
+	if got.NotModified {
+		report = cards.Compare(old, old)
+	} else {
+		newCard, report, spec = cards.Normalize(got.Card), cards.Compare(old, got.Card), cards.SpecVersion(got.Body)
+	}
+	report.LastRefresh = time.Now().UTC().Format(time.RFC3339)
+	changed := !got.NotModified && !sameJSON(cur, newCard)
+	if changed {
+		roles, err := s.applySkillRoles(ctx, tx, a, got.Card, report)
+		if err != nil {
+			return err
+		}
+		report.RolesAutoApplied = roles
+	}
+	if _, err := tx.NewRaw(`UPDATE agent_cards SET card = ?::jsonb, spec_version = CASE WHEN ? = '' THEN spec_version ELSE ? END,
+			etag = ?, source_url = ?, fetched_at = now(), last_error = '', failures = 0 WHERE agent_id = ?`,
+		string(newCard), spec, spec, got.ETag, got.URL, a.ID).Exec(ctx); err != nil {
+		return err
+	}
+	outcome := "unchanged"
+	if changed {
+		outcome = "changed"
+	}
+	reportJSON, _ := json.Marshal(report)
+	if err := tx.NewRaw(`INSERT INTO card_refreshes (org_id, agent_id, by_label, outcome, url, spec_version, old_card, new_card, change_report, claimed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?) RETURNING id`, a.OrgID, a.ID, actor.Label(), outcome, got.URL, spec,
+		jsonOrNull(cur), string(newCard), string(reportJSON), claimedAt).Scan(ctx, &out.RefreshID); err != nil {
+		return err
+	}
+	if changed {
+		summary := fmt.Sprintf("card refreshed: %d skills added, %d removed, %d changed", len(report.SkillsAdded), len(report.SkillsRemoved), len(report.SkillsChanged))
+		if err := s.appendDerivedVersions(ctx, tx, actor, []int64{a.ID}, SourceCardRefresh, summary, "prev.fields_ref", "prev.tools_ref"); err != nil {
+			return err
+		}
+	}
+	out.Report = report
+	return s.Audit(ctx, tx, actor, "agent.card_refreshed", "agent", a.ID, a.Name+": "+outcome)
 }
 
 // CardRefreshError is a refresh that could not fetch or read the card; the cached card
@@ -447,10 +412,10 @@ func (s *Store) ClaimDueCards(ctx context.Context, limit int, unit time.Duration
 			FROM agent_cards c JOIN agents a ON a.id = c.agent_id
 			WHERE c.next_refresh_at <= now() AND a.deleted_at IS NULL AND a.agent_type = 'external'
 			ORDER BY c.next_refresh_at LIMIT ? FOR UPDATE OF c SKIP LOCKED),
-		iv AS (SELECT agent_id, CASE WHEN iv0 = interval '0' THEN make_interval(secs => ? * 60) ELSE iv0 END * backoff AS iv FROM due)
+		iv AS (SELECT agent_id, CASE WHEN iv0 = interval '0' THEN make_interval(secs => ? * ?) ELSE iv0 END * backoff AS iv FROM due)
 		UPDATE agent_cards c SET last_attempt_at = now(), next_refresh_at = now() + iv.iv
 		FROM iv WHERE c.agent_id = iv.agent_id RETURNING c.agent_id, c.org_id, now() AS claimed_at`,
-		unit.Seconds(), limit, unit.Seconds()).Scan(ctx, &out)
+		unit.Seconds(), limit, unit.Seconds(), agentspec.DefaultRefreshIntervalMinutes).Scan(ctx, &out)
 	if err != nil {
 		return nil, fmt.Errorf("db: claim due cards: %w", err)
 	}
@@ -487,7 +452,7 @@ func sameJSON(a, b json.RawMessage) bool {
 	if len(a) == 0 || len(b) == 0 {
 		return len(a) == len(b)
 	}
-	return bytes.Equal(canonicalJSON(a), canonicalJSON(b))
+	return bytes.Equal(catalog.Canonical(a), catalog.Canonical(b))
 }
 
 func sortedKeys(m map[string]bool) []string {

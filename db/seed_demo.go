@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"agentconsole/db/agentspec"
 	"agentconsole/db/cards"
 	"agentconsole/db/catalog"
 	"agentconsole/db/demo"
@@ -379,7 +380,7 @@ func (sd *demoSeeder) step(ctx context.Context, id int64, st demo.Step) error {
 		_, err := sd.s.SaveAgent(ctx, by, p, SourceUpdate)
 		return err
 	case st.Publish:
-		_, err := sd.s.SaveAgent(ctx, by, &AgentPatch{ID: Some(id), Stage: Some("released")}, SourcePublish)
+		_, err := sd.s.SaveAgent(ctx, by, &AgentPatch{ID: Some(id), Stage: Some(agentspec.StageReleased)}, SourcePublish)
 		return err
 	case st.Tag != "":
 		tagID, ok := sd.tagIDs[strings.ToLower(st.Tag)]
@@ -532,7 +533,7 @@ func (sd *demoSeeder) cards(ctx context.Context, a *Agent, x *demo.External) err
 		if err != nil {
 			return err
 		}
-		if _, err := sd.s.RefreshCard(ctx, sd.admin(), sd.orgID, a.ID, fixtureCard{name: name, body: body}); err != nil {
+		if err := sd.storeFixtureCard(ctx, a.ID, fixtureCard{name: name, body: body}); err != nil {
 			return fmt.Errorf("card %s: %w", name, err)
 		}
 		sd.out.CardRefreshes++
@@ -542,7 +543,23 @@ func (sd *demoSeeder) cards(ctx context.Context, a *Agent, x *demo.External) err
 	return err
 }
 
-// fixtureCard is a CardFetcher that answers with a bundled card file.
+// storeFixtureCard stores a bundled card as a refresh of the agent's card would: the
+// fixture stands for the fetch (nothing is fetched).
+func (sd *demoSeeder) storeFixtureCard(ctx context.Context, agentID int64, f fixtureCard) error {
+	a, etag, err := sd.s.CardToRefresh(ctx, sd.orgID, agentID)
+	if err != nil {
+		return err
+	}
+	urls := CardURLs(a.ExternalConfig)
+	if len(urls) == 0 {
+		return fmt.Errorf("demo agent %q has no card URL", a.Name)
+	}
+	got, err := f.FetchCard(ctx, urls[0], etag)
+	_, err = sd.s.StoreCardRefresh(ctx, sd.admin(), a, got, err, nil)
+	return err
+}
+
+// fixtureCard answers with a bundled card file, as a fetch of it would.
 type fixtureCard struct {
 	name string
 	body []byte

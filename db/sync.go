@@ -6,18 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"agentconsole/db/agentspec"
 	"agentconsole/db/catalog"
 	"agentconsole/db/versiondiff"
-)
-
-// SourceSync and SourceCapability are the version sources of the tool operations.
-const (
-	SourceSync       = "sync"
-	SourceCapability = "capability"
 )
 
 // AgentRef names an agent in results.
@@ -97,29 +92,6 @@ func (s *Store) SyncTools(ctx context.Context, actor *Actor) (*SyncResult, error
 	return res, nil
 }
 
-// appendDerivedVersions appends one version to each agent in ids, derived from its
-// previous version: fieldsExpr and toolsExpr are SQL for the new references (prev.*,
-// f.body — the previous fields — and a.* are in scope). One statement.
-func (s *Store) appendDerivedVersions(ctx context.Context, tx bun.Tx, actor *Actor, ids []int64, source, summary, fieldsExpr, toolsExpr string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	_, err := tx.NewRaw(`WITH v AS (
-			INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary, fields_ref, prompt_ref, tools_ref)
-			SELECT a.org_id, a.id, prev.number + 1, ?, ?, ?, ?, ?, `+fieldsExpr+`, prev.prompt_ref, `+toolsExpr+`
-			FROM agents a
-			JOIN agent_versions prev ON prev.id = a.published_version_id
-			JOIN agent_blobs f ON f.hash = prev.fields_ref
-			WHERE a.id = ANY(?) AND a.org_id = ?
-			RETURNING agent_id, id)
-		UPDATE agents a SET published_version_id = v.id, updated_at = now() FROM v WHERE a.id = v.agent_id`,
-		source, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(), summary, pgdialect.Array(ids), actor.OrgID).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("db: versions for %s: %w", source, err)
-	}
-	return nil
-}
-
 // SyncGroup is one schema change the sync would make: a tool going from one old
 // definition to the catalog's, and the agents that hold that old definition.
 type SyncGroup struct {
@@ -194,15 +166,7 @@ func (s *Store) PreviewSync(ctx context.Context, orgID int64) (*SyncPreview, err
 		p.Groups = append(p.Groups, sg)
 	}
 	var dangling []InvalidConfig
-	err = s.DB.NewRaw(`SELECT a.id AS agent_id, a.name AS agent_name, t.key AS tool,
-			CASE k.key WHEN 'callableAgentIds' THEN 'calls agent ' ELSE 'searches knowledge base ' END || x.id || ', which no longer exists' AS message
-		FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t
-		CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(t.value -> 'config') = 'object' THEN t.value -> 'config' ELSE '{}'::jsonb END) k
-		CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(k.value) = 'array' THEN k.value ELSE '[]'::jsonb END) x(id)
-		WHERE a.org_id = ? AND a.deleted_at IS NULL AND k.key IN ('callableAgentIds', 'accessibleKnowledgeBaseIds')
-		AND NOT EXISTS (SELECT 1 FROM agents b WHERE k.key = 'callableAgentIds' AND b.id::text = x.id AND b.org_id = a.org_id AND b.deleted_at IS NULL)
-		AND NOT EXISTS (SELECT 1 FROM knowledge_bases kb WHERE k.key = 'accessibleKnowledgeBaseIds' AND kb.id::text = x.id AND kb.org_id = a.org_id)
-		ORDER BY a.id, t.key`, orgID).Scan(ctx, &dangling)
+	err = s.DB.NewRaw(danglingRefsSQL(), orgID, bun.In(configRefKeys())).Scan(ctx, &dangling)
 	if err != nil {
 		return nil, fmt.Errorf("db: preview sync configs: %w", err)
 	}
@@ -263,4 +227,36 @@ func (s *Store) changeTools(ctx context.Context, actor *Actor, agentID int64, su
 		return err
 	})
 	return saved, err
+}
+
+// configRefKeys lists the config keys that carry ids (agentspec.ConfigRefs).
+func configRefKeys() []string {
+	keys := make([]string, len(agentspec.ConfigRefs))
+	for i, r := range agentspec.ConfigRefs {
+		keys[i] = r.IDKey
+	}
+	return keys
+}
+
+// danglingRefsSQL finds config ids (agentspec.ConfigRefs) whose object no longer
+// exists, with a sentence per id ("calls agent 7, which no longer exists").
+func danglingRefsSQL() string {
+	var message, missing strings.Builder
+	message.WriteString("CASE k.key")
+	for _, r := range agentspec.ConfigRefs {
+		fmt.Fprintf(&message, " WHEN '%s' THEN '%s %s '", r.IDKey, r.Verb, r.Noun)
+		live := ""
+		if r.Live {
+			live = " AND b.deleted_at IS NULL"
+		}
+		fmt.Fprintf(&missing, "\n\t\tAND NOT EXISTS (SELECT 1 FROM %s b WHERE k.key = '%s' AND b.id::text = x.id AND b.org_id = a.org_id%s)", r.Table, r.IDKey, live)
+	}
+	message.WriteString(" END")
+	return `SELECT a.id AS agent_id, a.name AS agent_name, t.key AS tool,
+			` + message.String() + ` || x.id || ', which no longer exists' AS message
+		FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t
+		CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(t.value -> 'config') = 'object' THEN t.value -> 'config' ELSE '{}'::jsonb END) k
+		CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(k.value) = 'array' THEN k.value ELSE '[]'::jsonb END) x(id)
+		WHERE a.org_id = ? AND a.deleted_at IS NULL AND k.key IN (?)` + missing.String() + `
+		ORDER BY a.id, t.key`
 }

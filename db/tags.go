@@ -57,8 +57,13 @@ func (in *TagInput) validate(creating bool) []Issue {
 	return issues
 }
 
+// errDuplicateTag is the cause of the refusal of a tag name already in use.
+var errDuplicateTag = errors.New("db: duplicate tag name")
+
 func duplicateTag(name string) *ValidationError {
-	return &ValidationError{Message: fmt.Sprintf("Tag %q already exists", name), Details: []Issue{{Message: fmt.Sprintf("Tag %q already exists", name), Path: []any{"name"}}}}
+	e := refusal(fmt.Sprintf("Tag %q already exists", name), "name")
+	e.cause = errDuplicateTag
+	return e
 }
 
 // TagsWithCounts lists the organisation's tags with how many live agents carry each.
@@ -210,14 +215,6 @@ func (s *Store) BulkTag(ctx context.Context, actor *Actor, tagID int64, agentIDs
 	return changed, err
 }
 
-// appendTagVersions records a new version for agents whose tags changed: the new
-// fields blob is the previous one with tagIds replaced, so nothing else is rewritten.
-func (s *Store) appendTagVersions(ctx context.Context, tx bun.Tx, actor *Actor, agentIDs []int64, summary string) error {
-	return s.appendDerivedVersions(ctx, tx, actor, agentIDs, SourceTags, summary,
-		`agent_blob_put(jsonb_set(f.body, '{tagIds}', (SELECT coalesce(jsonb_agg(at.tag_id ORDER BY at.tag_id), '[]'::jsonb) FROM agent_tags at WHERE at.agent_id = a.id)))`,
-		"prev.tools_ref")
-}
-
 // FindOrCreateTag returns the organisation's tag of that name (any case), creating it
 // when missing: the editor's inline "add tag".
 func (s *Store) FindOrCreateTag(ctx context.Context, actor *Actor, name string) (tag *Tag, created bool, err error) {
@@ -235,8 +232,7 @@ func (s *Store) FindOrCreateTag(ctx context.Context, actor *Actor, name string) 
 		return nil, false, err // the database failed: creating a tag now could duplicate one
 	}
 	tag, err = s.SaveTag(ctx, actor, 0, in)
-	var ve *ValidationError
-	if errors.As(err, &ve) && strings.HasSuffix(ve.Message, "already exists") { // created concurrently
+	if errors.Is(err, errDuplicateTag) { // created concurrently
 		return s.FindOrCreateTag(ctx, actor, name)
 	}
 	return tag, err == nil, err

@@ -79,13 +79,13 @@ func TestBulkTagThousandAgentsSetBasedAllOrNothing(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("partial bulk tag: %d rows", n)
 	}
-	counter := &queryCounter{}
+	counter := &dbtest.QueryCounter{}
 	s.AddQueryHook(counter)
 	changed, err := s.BulkTag(ctx, admin, tag.ID, ids, false)
 	if err != nil || changed != 1000 {
 		t.Fatalf("bulk: %d %v", changed, err)
 	}
-	if q := counter.n.Load(); q > 8 {
+	if q := counter.Count(); q > 8 {
 		t.Fatalf("bulk tag of 1,000 agents took %d statements", q)
 	}
 	var versions int

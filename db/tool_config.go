@@ -9,72 +9,78 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"agentconsole/db/agentspec"
 	"agentconsole/db/catalog"
 )
 
-// toolConfig is the part of a tool definition that holds ids of other objects.
-type toolConfig struct {
-	Config struct {
-		CallableAgentIDs           []int64 `json:"callableAgentIds"`
-		AccessibleKnowledgeBaseIDs []int64 `json:"accessibleKnowledgeBaseIds"`
-	} `json:"config"`
+// configRefIDs reads the id lists of a tool definition's config, keyed by config key
+// (agentspec.ConfigRefs); a list that is not one of integers is left out (the
+// config schema refuses it).
+func configRefIDs(def json.RawMessage) map[string][]int64 {
+	var tool struct {
+		Config map[string]json.RawMessage `json:"config"`
+	}
+	if json.Unmarshal(def, &tool) != nil {
+		return nil
+	}
+	out := map[string][]int64{}
+	for _, r := range agentspec.ConfigRefs {
+		var ids []int64
+		if raw, ok := tool.Config[r.IDKey]; ok && json.Unmarshal(raw, &ids) == nil {
+			out[r.IDKey] = ids
+		}
+	}
+	return out
 }
 
-// checkToolConfigs refuses per-tool config ids outside the organisation: agents in
-// callableAgentIds (never the agent itself) and knowledge bases in
-// accessibleKnowledgeBaseIds. One query per kind, whatever the number of tools.
+// refTableQuery selects the ids of r's table that belong to the organisation.
+func refTableQuery(r agentspec.ConfigRef) string {
+	q := "SELECT id FROM " + r.Table + " WHERE org_id = ? AND id IN (?)"
+	if r.Live {
+		q += " AND deleted_at IS NULL"
+	}
+	return q
+}
+
+// checkToolConfigs refuses per-tool config ids outside the organisation, for every
+// reference of agentspec.ConfigRefs (an agent never calls itself). One query per
+// kind, whatever the number of tools.
 func checkToolConfigs(ctx context.Context, idb bun.IDB, orgID int64, a *Agent) ([]Issue, error) {
 	type ref struct {
 		tool  string
-		field string
 		index int
 		id    int64
 	}
-	var agentRefs, kbRefs []ref
-	for name, def := range a.Tools {
-		var tc toolConfig
-		if json.Unmarshal(def, &tc) != nil {
+	var issues []Issue
+	for _, r := range agentspec.ConfigRefs {
+		var refs []ref
+		var ids []int64
+		for name, def := range a.Tools {
+			for i, id := range configRefIDs(def)[r.IDKey] {
+				refs = append(refs, ref{name, i, id})
+				ids = append(ids, id)
+			}
+		}
+		if len(refs) == 0 {
 			continue
 		}
-		for i, id := range tc.Config.CallableAgentIDs {
-			agentRefs = append(agentRefs, ref{name, "callableAgentIds", i, id})
-		}
-		for i, id := range tc.Config.AccessibleKnowledgeBaseIDs {
-			kbRefs = append(kbRefs, ref{name, "accessibleKnowledgeBaseIds", i, id})
-		}
-	}
-	var issues []Issue
-	check := func(refs []ref, query string, noun string) error {
-		if len(refs) == 0 {
-			return nil
-		}
-		ids := make([]int64, len(refs))
-		for i, r := range refs {
-			ids[i] = r.id
-		}
 		var found []int64
-		if err := idb.NewRaw(query, orgID, bun.In(ids)).Scan(ctx, &found); err != nil {
-			return err
+		if err := idb.NewRaw(refTableQuery(r), orgID, bun.In(ids)).Scan(ctx, &found); err != nil {
+			return nil, err
 		}
 		have := map[int64]bool{}
 		for _, id := range found {
 			have[id] = true
 		}
-		for _, r := range refs {
+		for _, x := range refs {
+			path := []any{"tools", x.tool, "config", r.IDKey, x.index}
 			switch {
-			case noun == "Agent" && a.ID != 0 && r.id == a.ID:
-				issues = append(issues, Issue{Message: "An agent cannot call itself", Path: []any{"tools", r.tool, "config", r.field, r.index}})
-			case !have[r.id]:
-				issues = append(issues, Issue{Message: fmt.Sprintf("%s %d does not belong to this organization", noun, r.id), Path: []any{"tools", r.tool, "config", r.field, r.index}})
+			case r.NotSelf && a.ID != 0 && x.id == a.ID:
+				issues = append(issues, Issue{Message: "An agent cannot call itself", Path: path})
+			case !have[x.id]:
+				issues = append(issues, Issue{Message: fmt.Sprintf("%s %d does not belong to this organization", r.Label, x.id), Path: path})
 			}
 		}
-		return nil
-	}
-	if err := check(agentRefs, "SELECT id FROM agents WHERE org_id = ? AND deleted_at IS NULL AND id IN (?)", "Agent"); err != nil {
-		return nil, err
-	}
-	if err := check(kbRefs, "SELECT id FROM knowledge_bases WHERE org_id = ? AND id IN (?)", "Knowledge base"); err != nil {
-		return nil, err
 	}
 	return issues, nil
 }
@@ -148,7 +154,7 @@ func refreshTools(ctx context.Context, idb bun.IDB, a *Agent, prev map[string]js
 			m["config"] = config
 			fresh, _ = json.Marshal(m)
 		}
-		a.Tools[name] = canonicalJSON(fresh)
+		a.Tools[name] = catalog.Canonical(fresh)
 	}
 	return issues, nil
 }
@@ -164,5 +170,22 @@ func withConfigOf(old, def json.RawMessage) json.RawMessage {
 		o["config"] = cfg
 	}
 	b, _ := json.Marshal(o)
-	return canonicalJSON(b)
+	return catalog.Canonical(b)
 }
+
+// ConfigRefChoices lists up to limit objects of the organisation that the reference's
+// tool may name, by name, always including the ids given (the editor's pickers).
+func (s *Store) ConfigRefChoices(ctx context.Context, orgID int64, r agentspec.ConfigRef, include []int64, limit int) ([]AgentRef, error) {
+	live := ""
+	if r.Live {
+		live = " AND deleted_at IS NULL"
+	}
+	out := []AgentRef{}
+	err := s.prepared(ctx, s.DB, `(SELECT id, name FROM `+r.Table+` WHERE org_id = ?`+live+` ORDER BY lower(name), id LIMIT ?)
+		UNION SELECT id, name FROM `+r.Table+` WHERE org_id = ? AND id = ANY(?) ORDER BY 2, 1`,
+		[]any{orgID, limit, orgID, append([]int64{}, include...)}, &out)
+	return out, err
+}
+
+// ConfigRefIDs reads the ids a tool definition's config holds under key.
+func ConfigRefIDs(def json.RawMessage, key string) []int64 { return configRefIDs(def)[key] }

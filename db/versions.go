@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"agentconsole/db/agentspec"
 	"agentconsole/db/versiondiff"
 )
 
@@ -106,28 +107,32 @@ func (s *Store) VersionPair(ctx context.Context, orgID, agentID, fromID, toID in
 
 // DiffNames resolves the ids both snapshots mention to names, one query per kind.
 func (s *Store) DiffNames(ctx context.Context, orgID int64, snapshots ...json.RawMessage) (versiondiff.Names, error) {
-	var tagIDs, mcpIDs, kbIDs, agentIDs []int64
+	var tagIDs, mcpIDs []int64
+	refIDs := map[string][]int64{}
 	for _, raw := range snapshots {
 		var snap struct {
-			TagIDs     []int64               `json:"tagIds"`
-			MCPServers []int64               `json:"mcpServers"`
-			Tools      map[string]toolConfig `json:"tools"`
+			TagIDs     []int64                    `json:"tagIds"`
+			MCPServers []int64                    `json:"mcpServers"`
+			Tools      map[string]json.RawMessage `json:"tools"`
 		}
 		json.Unmarshal(raw, &snap)
 		tagIDs, mcpIDs = append(tagIDs, snap.TagIDs...), append(mcpIDs, snap.MCPServers...)
-		for _, tc := range snap.Tools {
-			agentIDs = append(agentIDs, tc.Config.CallableAgentIDs...)
-			kbIDs = append(kbIDs, tc.Config.AccessibleKnowledgeBaseIDs...)
+		for _, def := range snap.Tools {
+			for key, ids := range configRefIDs(def) {
+				refIDs[key] = append(refIDs[key], ids...)
+			}
 		}
 	}
-	var n versiondiff.Names
+	n := versiondiff.Names{Config: map[string]map[int64]string{}}
 	var err error
-	for _, q := range []struct {
-		table string
-		ids   []int64
-		dst   *map[int64]string
-	}{{"tags", tagIDs, &n.Tags}, {"mcp_servers", mcpIDs, &n.MCPServers}, {"knowledge_bases", kbIDs, &n.KnowledgeBases}, {"agents", agentIDs, &n.Agents}} {
-		if *q.dst, err = idNames(ctx, s.DB, q.table, orgID, q.ids); err != nil {
+	if n.Tags, err = idNames(ctx, s.DB, "tags", orgID, tagIDs); err != nil {
+		return n, err
+	}
+	if n.MCPServers, err = idNames(ctx, s.DB, "mcp_servers", orgID, mcpIDs); err != nil {
+		return n, err
+	}
+	for _, r := range agentspec.ConfigRefs {
+		if n.Config[r.IDKey], err = idNames(ctx, s.DB, r.Table, orgID, refIDs[r.IDKey]); err != nil {
 			return n, err
 		}
 	}

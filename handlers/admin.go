@@ -112,11 +112,7 @@ func (h *Admin) Deactivate(c *fiber.Ctx) error {
 
 // Reactivate lets a deactivated member sign in again (old tokens stay revoked).
 func (h *Admin) Reactivate(c *fiber.Ctx) error {
-	id, err := paramID(c, "id")
-	if err != nil {
-		return err
-	}
-	m, err := h.Store.ReactivateMember(c.UserContext(), ActorOf(c), id)
+	m, err := h.reactivateMember(c)
 	if err != nil {
 		return err
 	}

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"reflect"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -15,8 +13,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
+	"agentconsole/db/agentspec"
 	"agentconsole/views/components"
 	"agentconsole/views/pages/agents"
+	"agentconsole/views/route"
 )
 
 // Agents serves the console's agents list and editor.
@@ -84,7 +84,7 @@ func (h *Agents) New(c *fiber.Ctx) error {
 	if err := require(c, db.PermAgentsCreate); err != nil {
 		return err
 	}
-	e, err := h.editor(c, &db.Agent{Stage: "development", ShowInChat: true})
+	e, err := h.editor(c, &db.Agent{Stage: agentspec.StageDevelopment, ShowInChat: true})
 	if err != nil {
 		return err
 	}
@@ -112,207 +112,6 @@ func (h *Agents) editor(c *fiber.Ctx, ag *db.Agent) (agents.Editor, error) {
 	e.Form = formOf(ag)
 	e.Version = int64(ag.LiveVersion)
 	return e, h.options(c, &e, ag.TagIDs, ag.MCPServers, ag.Tools)
-}
-
-// formOf is the editor's form for an agent.
-func formOf(ag *db.Agent) agents.Form {
-	f := agents.Form{Name: ag.Name, Description: deref(ag.Description), LogoURL: deref(ag.LogoURL), Model: deref(ag.Model),
-		SystemPrompt: deref(ag.SystemPrompt), Stage: ag.Stage, EmailSlug: deref(ag.EmailSlug), PlanningMode: deref(ag.PlanningMode),
-		ConversationStarters: strings.Join(ag.ConversationStarters, "\n"), ShowInChat: ag.ShowInChat}
-	if ag.MaxToolRoundtrips != nil {
-		f.MaxToolRoundtrips = strconv.Itoa(*ag.MaxToolRoundtrips)
-	}
-	f.ContextDocs = formatContextDocs(ag.ContextDocs)
-	f.Inputs, f.TinesStoryImportID, f.UUID = formatInputs(ag.Inputs), deref(ag.TinesStoryImportID), ag.UUID
-	f.AgentType = ag.AgentType
-	if x := ag.ExternalConfig; x != nil {
-		f.AgentCardURL, f.EndpointURL = x.AgentCardURL, x.EndpointURL
-		if x.RefreshIntervalMinutes > 0 {
-			f.RefreshInterval = strconv.Itoa(x.RefreshIntervalMinutes)
-		}
-	}
-	if ag.PublishedVersionID != nil {
-		f.BaseVersion = strconv.FormatInt(*ag.PublishedVersionID, 10)
-	}
-	return f
-}
-
-// withoutUntouched is the patch without the fields whose submitted value is what the
-// editor showed for the version the form was based on. The person did not change
-// them, so the save leaves them as they now are: the form's own spelling of a value
-// (an empty list for none, say) is never taken for an edit, and a stale save never
-// sends an old value back over someone else's change to a field the person did not touch.
-func (h *Agents) withoutUntouched(c *fiber.Ctx, form *db.AgentPatch, f agents.Form) (*db.AgentPatch, error) {
-	if !form.ID.Has() || !form.PublishedVersionID.Has() {
-		return form, nil
-	}
-	v, err := h.Store.Version(c.UserContext(), ActorOf(c).OrgID, form.PublishedVersionID.V)
-	if errors.Is(err, db.ErrNotFound) {
-		return form, nil // the save refuses the base with its own message
-	}
-	if err != nil {
-		return nil, err
-	}
-	var base db.Agent
-	if v.AgentID != form.ID.V || json.Unmarshal(v.Snapshot, &base) != nil {
-		return form, nil
-	}
-	p := new(db.AgentPatch)
-	*p = *form
-	b := formOf(&base)
-	text := func(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") } // textareas post CRLF
-	unset := func(same bool, fields ...func()) {
-		if same {
-			for _, clear := range fields {
-				clear()
-			}
-		}
-	}
-	unset(f.Name == b.Name, func() { p.Name = db.Opt[string]{} })
-	unset(text(f.Description) == text(b.Description), func() { p.Description = db.Opt[string]{} })
-	unset(f.LogoURL == b.LogoURL, func() { p.LogoURL = db.Opt[string]{} })
-	unset(f.Model == b.Model, func() { p.Model = db.Opt[string]{} })
-	unset(f.MaxToolRoundtrips == b.MaxToolRoundtrips, func() { p.MaxToolRoundtrips = db.Opt[int]{} })
-	unset(text(f.SystemPrompt) == text(b.SystemPrompt), func() { p.SystemPrompt = db.Opt[string]{} })
-	unset(f.Stage == b.Stage, func() { p.Stage = db.Opt[string]{} })
-	unset(f.EmailSlug == b.EmailSlug, func() { p.EmailSlug = db.Opt[string]{} })
-	unset(f.PlanningMode == b.PlanningMode, func() { p.PlanningMode = db.Opt[string]{} })
-	unset(slices.Equal(lines(text(f.ConversationStarters)), lines(b.ConversationStarters)), func() { p.ConversationStarters = db.Opt[[]string]{} })
-	unset(slices.Equal(lines(text(f.ContextDocs)), lines(b.ContextDocs)), func() { p.ContextDocs = db.Opt[[]db.ContextDoc]{} })
-	unset(slices.Equal(lines(text(f.Inputs)), lines(b.Inputs)), func() { p.Inputs = db.Opt[[]db.AgentInput]{} })
-	unset(strings.EqualFold(f.TinesStoryImportID, b.TinesStoryImportID), func() { p.TinesStoryImportID = db.Opt[string]{} })
-	unset(f.ShowInChat == b.ShowInChat, func() { p.ShowInChat = db.Opt[bool]{} })
-	unset(sameIDs(p.TagIDs.V, base.TagIDs), func() { p.TagIDs = db.Opt[[]int64]{} })
-	unset(sameIDs(p.MCPServers.V, base.MCPServers), func() { p.MCPServers = db.Opt[[]int64]{} })
-	unset(sameJSON(p.Tools.V, formTools(base.Tools)), func() { p.Tools = db.Opt[map[string]json.RawMessage]{} })
-	unset(f.AgentType == b.AgentType && f.AgentCardURL == b.AgentCardURL && f.EndpointURL == b.EndpointURL && f.RefreshInterval == b.RefreshInterval,
-		func() { p.AgentType, p.ExternalConfig = db.Opt[string]{}, db.Opt[db.ExternalConfig]{} })
-	return p, nil
-}
-
-func sameIDs(a, b []int64) bool {
-	a, b = slices.Clone(a), slices.Clone(b)
-	slices.Sort(a)
-	slices.Sort(b)
-	return slices.Equal(slices.Compact(a), slices.Compact(b))
-}
-
-// formTools is an agent's tools as the editor posts them: each tool with its config
-// only (the definition is the catalog's).
-func formTools(tools map[string]json.RawMessage) map[string]json.RawMessage {
-	out := make(map[string]json.RawMessage, len(tools))
-	for name, def := range tools {
-		var d struct {
-			Config json.RawMessage `json:"config"`
-		}
-		json.Unmarshal(def, &d)
-		if len(d.Config) > 0 && string(d.Config) != "null" {
-			out[name], _ = json.Marshal(map[string]json.RawMessage{"config": d.Config})
-		} else {
-			out[name] = json.RawMessage(`{}`)
-		}
-	}
-	return out
-}
-
-// sameJSON compares two values by their meaning (key order and spacing aside).
-func sameJSON(a, b any) bool {
-	var x, y any
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
-	if json.Unmarshal(ja, &x) != nil || json.Unmarshal(jb, &y) != nil {
-		return false
-	}
-	return reflect.DeepEqual(x, y)
-}
-
-// options fills the model and tag choices.
-func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedServers []int64, tools map[string]json.RawMessage) error {
-	if err := h.toolOptions(c, e, tools); err != nil {
-		return err
-	}
-	models, err := h.Store.Models(c.UserContext())
-	if err != nil {
-		return err
-	}
-	for _, m := range models {
-		e.Models = append(e.Models, agents.Option{Value: m.ID, Label: m.DisplayName + " (" + m.ID + ")"})
-	}
-	tags, err := h.Store.Tags(c.UserContext(), ActorOf(c).OrgID)
-	if err != nil {
-		return err
-	}
-	sel := map[int64]bool{}
-	for _, id := range selectedTags {
-		sel[id] = true
-	}
-	for _, t := range tags {
-		e.Tags = append(e.Tags, agents.Tag{ID: t.ID, Name: t.Name, Selected: sel[t.ID]})
-	}
-	servers, err := h.Store.MCPServers(c.UserContext(), ActorOf(c).OrgID)
-	if err != nil {
-		return err
-	}
-	connected := map[int64]bool{}
-	for _, id := range selectedServers {
-		connected[id] = true
-	}
-	for _, m := range servers {
-		e.MCPServers = append(e.MCPServers, agents.Tag{ID: m.ID, Name: m.Name, Selected: connected[m.ID]})
-	}
-	return nil
-}
-
-// patchFromForm reads the editor into the same patch the API uses: one validator.
-func patchFromForm(c *fiber.Ctx) (*db.AgentPatch, agents.Form) {
-	f := agents.Form{Name: c.FormValue("name"), Description: c.FormValue("description"), LogoURL: strings.TrimSpace(c.FormValue("logoUrl")),
-		Model: c.FormValue("model"), MaxToolRoundtrips: strings.TrimSpace(c.FormValue("maxToolRoundtrips")), SystemPrompt: c.FormValue("systemPrompt"),
-		Stage: c.FormValue("stage"), EmailSlug: strings.TrimSpace(c.FormValue("emailSlug")), PlanningMode: c.FormValue("planningMode"),
-		ConversationStarters: c.FormValue("conversationStarters"),
-		ShowInChat:           c.FormValue("showInChat") != "", BaseVersion: c.FormValue("publishedVersionId"), ToolConfigs: map[string]string{}}
-	c.Context().PostArgs().VisitAll(func(k, v []byte) {
-		if tool, ok := strings.CutPrefix(string(k), "cfgjson-"); ok {
-			f.ToolConfigs[tool] = string(v) // shown again exactly as typed if the save is refused
-		}
-	})
-	p := &db.AgentPatch{Name: db.Some(f.Name), Description: optString(f.Description), LogoURL: optString(f.LogoURL),
-		Model: optString(f.Model), SystemPrompt: optString(f.SystemPrompt), Stage: db.Some(f.Stage), EmailSlug: optString(f.EmailSlug),
-		PlanningMode: optString(f.PlanningMode), ConversationStarters: db.Some(lines(f.ConversationStarters)),
-		Tools: db.Some(toolsFromForm(c)), ShowInChat: db.Some(f.ShowInChat)}
-	if f.MaxToolRoundtrips == "" {
-		p.MaxToolRoundtrips = db.Opt[int]{Set: true, Null: true}
-	} else if n, err := strconv.Atoi(f.MaxToolRoundtrips); err == nil {
-		p.MaxToolRoundtrips = db.Some(n)
-	} else {
-		p.MaxToolRoundtrips = db.Some(0) // refused by the validator with its message
-	}
-	p.TagIDs = db.Some(formIDs(c, "tagIds"))
-	p.MCPServers = db.Some(formIDs(c, "mcpServers"))
-	f.ContextDocs = c.FormValue("contextDocs")
-	p.ContextDocs = db.Some(parseContextDocs(f.ContextDocs))
-	f.Inputs, f.TinesStoryImportID = c.FormValue("inputs"), strings.TrimSpace(c.FormValue("tinesStoryImportId"))
-	p.Inputs, p.TinesStoryImportID = db.Some(parseInputs(f.Inputs)), optString(f.TinesStoryImportID)
-	f.AgentType = c.FormValue("agentType")
-	if f.AgentType == "external" {
-		f.AgentCardURL, f.EndpointURL, f.RefreshInterval = strings.TrimSpace(c.FormValue("agentCardUrl")), strings.TrimSpace(c.FormValue("endpointUrl")), c.FormValue("refreshIntervalMinutes")
-		minutes, _ := strconv.Atoi(f.RefreshInterval)
-		p.AgentType = db.Some("external")
-		p.ExternalConfig = db.Some(db.ExternalConfig{AgentCardURL: f.AgentCardURL, EndpointURL: f.EndpointURL, RefreshIntervalMinutes: minutes})
-	}
-	if id, err := strconv.ParseInt(c.FormValue("id"), 10, 64); err == nil && id > 0 {
-		p.ID = db.Some(id)
-	}
-	if v, err := strconv.ParseInt(f.BaseVersion, 10, 64); err == nil && p.ID.Has() {
-		p.PublishedVersionID = db.Some(v)
-	}
-	// After a conflict, "keep theirs" on a field keeps the value of the version the form
-	// was based on (the one saved in between), whatever the form holds for it.
-	c.Context().PostArgs().VisitAll(func(k, v []byte) {
-		if key, ok := strings.CutPrefix(string(k), "resolve:"); ok && string(v) == "theirs" && key != "" {
-			p.KeepStored = append(p.KeepStored, strings.Split(key, "/"))
-		}
-	})
-	return p, f
 }
 
 // Create saves a new agent and opens it.
@@ -343,7 +142,7 @@ func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source stri
 	}
 	o, err := h.Store.SaveAgentOutcome(c.UserContext(), ActorOf(c), send, source)
 	if err == nil {
-		return h.redirect(c, "/agents/"+strconv.FormatInt(o.Agent.ID, 10), "success", saveMessage(o))
+		return h.redirect(c, route.Path(route.Agent, o.Agent.ID), "success", saveMessage(o))
 	}
 	var ve *db.ValidationError
 	var ce *db.ConflictError
@@ -583,7 +382,7 @@ func (h *Agents) Delete(c *fiber.Ctx) error {
 	if err := h.Store.DeleteAgent(c.UserContext(), ActorOf(c), id); err != nil {
 		return missing(err, "Agent %d", id)
 	}
-	return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10), "success", "Agent deleted. Restore it below if that was a mistake.")
+	return h.redirect(c, route.Path(route.Agent, id), "success", "Agent deleted. Restore it below if that was a mistake.")
 }
 
 // Restore brings a deleted agent back.
@@ -596,7 +395,7 @@ func (h *Agents) Restore(c *fiber.Ctx) error {
 	if err != nil {
 		return missing(err, "Agent %d", id)
 	}
-	return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10), "success", "Restored “"+ag.Name+"”.")
+	return h.redirect(c, route.Path(route.Agent, id), "success", "Restored “"+ag.Name+"”.")
 }
 
 // Clone copies the agent in one click and opens the copy.
@@ -609,57 +408,7 @@ func (h *Agents) Clone(c *fiber.Ctx) error {
 	if err != nil {
 		return missing(err, "Agent %d", id)
 	}
-	return h.redirect(c, "/agents/"+strconv.FormatInt(ag.ID, 10), "success", "Cloned into “"+ag.Name+"”: this is the copy.")
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func optString(s string) db.Opt[string] {
-	if strings.TrimSpace(s) == "" {
-		return db.Opt[string]{Set: true, Null: true}
-	}
-	return db.Some(s)
-}
-
-func lines(s string) []string {
-	out := []string{}
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-// formIDs reads a repeated numeric form field (checkbox lists).
-func formIDs(c *fiber.Ctx, name string) []int64 {
-	ids := []int64{}
-	for _, raw := range c.Context().PostArgs().PeekMulti(name) {
-		if id, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
-			ids = append(ids, id)
-		}
-	}
-	return ids
-}
-
-// parseContextDocs reads "provider | id | name | mimeType" lines; missing parts stay
-// empty and the validator names them.
-func parseContextDocs(text string) []db.ContextDoc {
-	docs := []db.ContextDoc{}
-	for _, line := range lines(text) {
-		parts := strings.Split(line, "|")
-		for len(parts) < 4 {
-			parts = append(parts, "")
-		}
-		docs = append(docs, db.ContextDoc{Provider: strings.TrimSpace(parts[0]), ID: strings.TrimSpace(parts[1]),
-			Name: strings.TrimSpace(parts[2]), MimeType: strings.TrimSpace(parts[3])})
-	}
-	return docs
+	return h.redirect(c, route.Path(route.Agent, ag.ID), "success", "Cloned into “"+ag.Name+"”: this is the copy.")
 }
 
 // lineOf is the textarea line an issue is about, for the fields edited one item per line.
@@ -669,153 +418,4 @@ func lineOf(field string, path []any) (int, bool) {
 	}
 	i, ok := path[1].(int)
 	return i + 1, ok
-}
-
-// parseInputs reads "name | type | required | description" lines (seed 003's inputs);
-// the type defaults to text, and "required" (or yes/true) marks a required input.
-func parseInputs(text string) []db.AgentInput {
-	inputs := []db.AgentInput{}
-	for _, line := range lines(text) {
-		parts := strings.SplitN(line, "|", 4)
-		for len(parts) < 4 {
-			parts = append(parts, "")
-		}
-		in := db.AgentInput{Name: strings.TrimSpace(parts[0]), Type: strings.TrimSpace(parts[1]), Description: strings.TrimSpace(parts[3])}
-		if in.Type == "" {
-			in.Type = "text"
-		}
-		switch strings.ToLower(strings.TrimSpace(parts[2])) {
-		case "required", "yes", "true":
-			in.Required = true
-		}
-		inputs = append(inputs, in)
-	}
-	return inputs
-}
-
-func formatInputs(inputs []db.AgentInput) string {
-	out := make([]string, len(inputs))
-	for i, in := range inputs {
-		required := "optional"
-		if in.Required {
-			required = "required"
-		}
-		out[i] = strings.TrimRight(strings.Join([]string{in.Name, in.Type, required, in.Description}, " | "), " |")
-	}
-	return strings.Join(out, "\n")
-}
-
-func formatContextDocs(docs []db.ContextDoc) string {
-	out := make([]string, len(docs))
-	for i, d := range docs {
-		out[i] = strings.TrimRight(strings.Join([]string{d.Provider, d.ID, d.Name, d.MimeType}, " | "), " |")
-	}
-	return strings.Join(out, "\n")
-}
-
-// toolsFromForm reads the tool picker and the config inputs into seed 001's tools map.
-func toolsFromForm(c *fiber.Ctx) map[string]json.RawMessage {
-	tools := map[string]json.RawMessage{}
-	for _, raw := range c.Context().PostArgs().PeekMulti("tools") {
-		name := string(raw)
-		// Each tool reads its config fields by scanning the form: a repeated name is
-		// read once, and reading stops one past the limit (the validator refuses it),
-		// so 10,000 values cost 10,000 steps, not 10,000 scans.
-		if _, seen := tools[name]; seen {
-			continue
-		}
-		if len(tools) > db.MaxTools {
-			break
-		}
-		config := map[string]any{}
-		switch name {
-		case "call_agent":
-			if ids := formIDs(c, "cfg-call_agent"); len(ids) > 0 {
-				config["callableAgentIds"] = ids
-			}
-		case "search_knowledge_base":
-			if ids := formIDs(c, "cfg-search_knowledge_base"); len(ids) > 0 {
-				config["accessibleKnowledgeBaseIds"] = ids
-			}
-		}
-		def := map[string]any{}
-		if len(config) > 0 {
-			def["config"] = config
-		}
-		if text := strings.TrimSpace(c.FormValue("cfgjson-" + name)); text != "" {
-			var v any
-			if json.Unmarshal([]byte(text), &v) == nil {
-				def["config"] = v
-			} else {
-				def["config"] = text // not JSON: the config schema refuses it with a message
-			}
-		}
-		b, _ := json.Marshal(def)
-		tools[name] = b
-	}
-	return tools
-}
-
-// toolOptions fills the tool picker from the catalog and the agent's tools, and the
-// agent and knowledge-base choices for the two id configs.
-func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]json.RawMessage) error {
-	ctx, org := c.UserContext(), ActorOf(c).OrgID
-	cat, err := h.Store.CatalogTools(ctx)
-	if err != nil {
-		return err
-	}
-	var cfg struct {
-		Config struct {
-			CallableAgentIDs           []int64 `json:"callableAgentIds"`
-			AccessibleKnowledgeBaseIDs []int64 `json:"accessibleKnowledgeBaseIds"`
-		} `json:"config"`
-	}
-	json.Unmarshal(tools["call_agent"], &cfg)
-	callable := cfg.Config.CallableAgentIDs
-	json.Unmarshal(tools["search_knowledge_base"], &cfg)
-	kbs := cfg.Config.AccessibleKnowledgeBaseIDs
-	for _, t := range cat {
-		_, selected := tools[t.Name]
-		if t.RemovedAt != nil && !selected {
-			continue
-		}
-		opt := agents.ToolOption{Name: t.Name, Category: t.Category, Description: t.Description, Selected: selected,
-			Removed: t.RemovedAt != nil, HasConfig: len(t.ConfigSchema) > 0}
-		var def struct {
-			Config json.RawMessage `json:"config"`
-		}
-		if json.Unmarshal(tools[t.Name], &def) == nil && len(def.Config) > 0 && string(def.Config) != "null" {
-			opt.ConfigJSON = string(def.Config)
-		}
-		if typed, ok := e.Form.ToolConfigs[t.Name]; ok {
-			opt.ConfigJSON = typed // a refused save shows the text as typed, not re-encoded
-		}
-		opt.ConfigError = toolConfigError(t.Name, opt.ConfigJSON, e.Errors)
-		e.Tools = append(e.Tools, opt)
-	}
-	choices, err := h.Store.AgentChoices(ctx, org, callable, 500)
-	if err != nil {
-		return err
-	}
-	sel := map[int64]bool{}
-	for _, id := range callable {
-		sel[id] = true
-	}
-	for _, a := range choices {
-		if a.ID != e.ID {
-			e.Callable = append(e.Callable, agents.Choice{ID: a.ID, Name: a.Name, Selected: sel[a.ID]})
-		}
-	}
-	all, err := h.Store.KnowledgeBases(ctx, org)
-	if err != nil {
-		return err
-	}
-	sel = map[int64]bool{}
-	for _, id := range kbs {
-		sel[id] = true
-	}
-	for _, kb := range all {
-		e.KBs = append(e.KBs, agents.Choice{ID: kb.ID, Name: kb.Name, Selected: sel[kb.ID]})
-	}
-	return nil
 }

@@ -8,40 +8,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
+	"agentconsole/db/agentspec"
 )
 
 // AgentsAPI serves /api/agents: seed 001's create-or-update, seed 003's partial update,
 // list, read, soft delete and restore, clone, publish.
 type AgentsAPI struct{ Base }
-
-func pathID(c *fiber.Ctx) (int64, error) { return paramID(c, "id") }
-
-// paramID reads a positive id path parameter; anything else is Not Found.
-func paramID(c *fiber.Ctx, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Params(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, db.ErrNotFound
-	}
-	return id, nil
-}
-
-// pathAgent reads the {id} path parameter and the caller's organisation's agent.
-func (b Base) pathAgent(c *fiber.Ctx) (int64, *db.Agent, error) {
-	id, err := pathID(c)
-	if err != nil {
-		return 0, nil, missing(err, "Agent %q", c.Params("id"))
-	}
-	a, err := b.Store.Agent(c.UserContext(), ActorOf(c).OrgID, id)
-	return id, a, missing(err, "Agent %d", id)
-}
-
-// permittedID checks the permission, then reads the {id} path parameter.
-func permittedID(c *fiber.Ctx, p db.Permission) (int64, error) {
-	if err := require(c, p); err != nil {
-		return 0, err
-	}
-	return pathID(c)
-}
 
 // Save is POST /api/agents: create without id, update with id (seed 001).
 func (h *AgentsAPI) Save(c *fiber.Ctx) error {
@@ -226,7 +198,7 @@ func (h *AgentsAPI) Publish(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, err := h.Store.SaveAgent(c.UserContext(), ActorOf(c), &db.AgentPatch{ID: db.Some(id), Stage: db.Some("released")}, db.SourcePublish)
+	a, err := h.Store.SaveAgent(c.UserContext(), ActorOf(c), &db.AgentPatch{ID: db.Some(id), Stage: db.Some(agentspec.StageReleased)}, db.SourcePublish)
 	if err != nil {
 		return agentError(c, err)
 	}

@@ -2,14 +2,10 @@ package handlers
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"reflect"
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
 )
@@ -173,58 +169,4 @@ func jsonKind(goKind string) string {
 	default:
 		return "number"
 	}
-}
-
-// agentError answers domain errors of agent operations in the seeds' shapes; other
-// errors go to the one error path.
-func agentError(c *fiber.Ctx, err error) error {
-	var ve *db.ValidationError
-	var ce *db.ConflictError
-	switch {
-	case errors.As(err, &ve):
-		return c.Status(fiber.StatusBadRequest).JSON(ValidationBody(ve))
-	case errors.As(err, &ce):
-		// One details[] entry per path both sides changed (seed error shape).
-		details := make([]db.Issue, len(ce.Conflicts))
-		for i, cf := range ce.Conflicts {
-			details[i] = db.Issue{Message: "Changed since your version by " + byWhom(ce) + ", and by you to a different value", Path: cf.Path}
-		}
-		return c.Status(fiber.StatusConflict).JSON(struct {
-			Error   string     `json:"error"`
-			Details []db.Issue `json:"details"`
-			Current agentJSON  `json:"current"`
-		}{conflictMessage(ce), details, toAgentJSON(ce.Current, ActorOf(c).OrgUUID)})
-	}
-	return err
-}
-
-// byWhom names who saved since the caller's version.
-func byWhom(ce *db.ConflictError) string {
-	switch {
-	case len(ce.Authors) > 0:
-		return strings.Join(ce.Authors, " and ")
-	case ce.By != "":
-		return ce.By
-	}
-	return "someone else"
-}
-
-func conflictMessage(ce *db.ConflictError) string {
-	if ce.By == "" {
-		return "Conflict: this agent was changed since your copy was read"
-	}
-	return fmt.Sprintf("Conflict: this agent was changed by %s at %s (version %d) since your copy was read",
-		ce.By, ce.At.UTC().Format("2006-01-02 15:04:05 UTC"), ce.VersionNo)
-}
-
-// validationMessage is the first message of a validation error ("" for other errors).
-func validationMessage(err error) string {
-	var ve *db.ValidationError
-	if !errors.As(err, &ve) {
-		return ""
-	}
-	if len(ve.Details) > 0 {
-		return ve.Details[0].Message
-	}
-	return ve.Message
 }

@@ -63,8 +63,8 @@ func (h *API) CreateToken(c *fiber.Ctx) error {
 		return err
 	}
 	var body struct {
-		Name      string     `json:"name"`
-		UserID    int64      `json:"userId"`
+		Name      string  `json:"name"`
+		UserID    int64   `json:"userId"`
 		ExpiresAt *string `json:"expiresAt"` // RFC 3339; parsed here so a bad one names the field
 	}
 	if err := decodeJSON(c.Body(), &body); err != nil {
@@ -148,11 +148,6 @@ func (h *API) Audit(c *fiber.Ctx) error {
 		entries = []db.AuditEntry{}
 	}
 	return c.JSON(fiber.Map{"entries": entries})
-}
-
-// validationError answers 400 with the seed's {"error", "details"} shape.
-func validationError(c *fiber.Ctx, message string, details []db.Issue) error {
-	return c.Status(fiber.StatusBadRequest).JSON(errorBody{Error: message, Details: capDetails(details)})
 }
 
 // auditFilter reads ?action=&actor=&object=&before=&limit= (the API and the console).

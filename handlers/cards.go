@@ -15,18 +15,24 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
+	"agentconsole/db/agentspec"
 	"agentconsole/db/cards"
+	"agentconsole/db/cardsvc"
 	"agentconsole/views/components"
 	cardspage "agentconsole/views/pages/cards"
+	"agentconsole/views/route"
 )
 
 // Cards serves the console's external agents: add from a URL, the card page, refresh
 // and its diff, skill roles, the rules and "refresh all".
 type Cards struct {
 	Base
-	Fetcher db.CardFetcher
+	Fetcher cardsvc.Fetcher
 	Kick    func() // wakes the scheduler after "refresh all"
 }
+
+// cards is the card refresh service over this handler's store and fetcher.
+func (h *Cards) cards() cardsvc.Service { return cardsvc.Service{Store: h.Store, Fetcher: h.Fetcher} }
 
 func stampTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
 
@@ -83,7 +89,7 @@ func (h *Cards) PreviewExternal(c *fiber.Ctx) error {
 		return err
 	}
 	f := cardspage.NewForm{URL: strings.TrimSpace(c.FormValue("url"))}
-	got, err := db.FetchFirst(c.UserContext(), h.Fetcher, cardURLsFor(f.URL), "")
+	got, err := cardsvc.FetchFirst(c.UserContext(), h.Fetcher, cardURLsFor(f.URL), "")
 	if err != nil {
 		f.Error = "Could not fetch the agent card: " + err.Error()
 		return Render(c, fiber.StatusUnprocessableEntity, cardspage.NewExternalPage(h.Page(c, "Add external agent", "agents"), f))
@@ -100,7 +106,7 @@ func (h *Cards) CreateExternal(c *fiber.Ctx) error {
 	}
 	interval, _ := strconv.Atoi(c.FormValue("refreshIntervalMinutes"))
 	if interval < 1 {
-		interval = 60
+		interval = agentspec.DefaultRefreshIntervalMinutes
 	}
 	p := &db.AgentPatch{Name: db.Some(c.FormValue("name")), Description: optString(c.FormValue("description")), AgentType: db.Some("external"),
 		ExternalConfig: db.Some(db.ExternalConfig{AgentCardURL: c.FormValue("url"), RefreshIntervalMinutes: interval})}
@@ -113,10 +119,10 @@ func (h *Cards) CreateExternal(c *fiber.Ctx) error {
 		return err
 	}
 	id := strconv.FormatInt(a.ID, 10)
-	if _, err := h.Store.RefreshCard(c.UserContext(), ActorOf(c), a.OrgID, a.ID, h.Fetcher); err != nil {
-		return h.redirect(c, "/agents/"+id+"/card", "error", "Created, but the first card fetch failed: "+err.Error())
+	if _, err := h.cards().Refresh(c.UserContext(), ActorOf(c), a.OrgID, a.ID); err != nil {
+		return h.redirect(c, route.Path(route.AgentCard, id), "error", "Created, but the first card fetch failed: "+err.Error())
 	}
-	return h.redirect(c, "/agents/"+id+"/card", "success", "Created “"+a.Name+"” from its agent card.")
+	return h.redirect(c, route.Path(route.AgentCard, id), "success", "Created “"+a.Name+"” from its agent card.")
 }
 
 // Show renders the cached card, its skills with roles, and the refresh history.
@@ -156,8 +162,8 @@ func (h *Cards) Refresh(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	back := "/agents/" + strconv.FormatInt(id, 10) + "/card"
-	out, err := h.Store.RefreshCard(c.UserContext(), ActorOf(c), ActorOf(c).OrgID, id, h.Fetcher)
+	back := route.Path(route.AgentCard, id)
+	out, err := h.cards().Refresh(c.UserContext(), ActorOf(c), ActorOf(c).OrgID, id)
 	var re *db.CardRefreshError
 	if errors.As(err, &re) {
 		return h.redirect(c, back, "error", re.Error()+". The cached card is unchanged.")
@@ -219,7 +225,7 @@ func (h *Cards) SetSkillRoles(c *fiber.Ctx) error {
 	if err := h.Store.SetSkillRoles(c.UserContext(), ActorOf(c), id, skill, []string{c.FormValue("roles")}); err != nil {
 		return missing(err, "Skill %q of agent %d", skill, id)
 	}
-	return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10)+"/card", "success", "Roles of “"+skill+"” saved.")
+	return h.redirect(c, route.Path(route.AgentCard, id), "success", "Roles of “"+skill+"” saved.")
 }
 
 // Rules renders the skill-role rules and "refresh all".

@@ -11,12 +11,18 @@ import (
 
 	"agentconsole/db"
 	"agentconsole/db/cards"
+	"agentconsole/db/cardsvc"
 )
 
 // CardsAPI serves external agents' A2A cards (Runtype's fetch and refresh, seed 004).
 type CardsAPI struct {
 	Base
-	Fetcher db.CardFetcher
+	Fetcher cardsvc.Fetcher
+}
+
+// cards is the card refresh service over this handler's store and fetcher.
+func (h *CardsAPI) cards() cardsvc.Service {
+	return cardsvc.Service{Store: h.Store, Fetcher: h.Fetcher}
 }
 
 // cardURLsFor is what to fetch for a URL typed by a person: a URL with a path is the
@@ -56,7 +62,7 @@ func (h *CardsAPI) Preview(c *fiber.Ctx) error {
 	if strings.TrimSpace(body.URL) == "" {
 		return validationError(c, "Validation Error", []db.Issue{{Message: "Required", Path: []any{"url"}}})
 	}
-	got, err := db.FetchFirst(c.UserContext(), h.Fetcher, cardURLsFor(body.URL), "")
+	got, err := cardsvc.FetchFirst(c.UserContext(), h.Fetcher, cardURLsFor(body.URL), "")
 	if err != nil {
 		return APIError(c, fiber.StatusBadGateway, "Could not fetch the agent card: "+err.Error())
 	}
@@ -70,7 +76,7 @@ func (h *CardsAPI) Refresh(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := h.Store.RefreshCard(c.UserContext(), ActorOf(c), ActorOf(c).OrgID, id, h.Fetcher)
+	out, err := h.cards().Refresh(c.UserContext(), ActorOf(c), ActorOf(c).OrgID, id)
 	var re *db.CardRefreshError
 	if errors.As(err, &re) {
 		return APIError(c, fiber.StatusBadGateway, re.Error())

@@ -86,7 +86,7 @@ func (h *ToolsAPI) ImportCatalog(c *fiber.Ctx) error {
 func importCatalog(c *fiber.Ctx, store *db.Store, raw []byte, source string) (*db.CatalogImport, error) {
 	parsed, err := catalog.Parse(raw)
 	if err != nil {
-		return nil, &db.ValidationError{Message: "Invalid catalog: " + strings.TrimPrefix(err.Error(), "catalog: ")}
+		return nil, &db.ValidationError{Message: "Invalid catalog: " + strings.TrimPrefix(err.Error(), "catalog: "), Bare: true}
 	}
 	res, err := store.ImportCatalog(c.UserContext(), ActorOf(c), parsed, raw, source)
 	if errors.Is(err, db.ErrNotPlatformOperator) {

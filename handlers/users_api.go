@@ -68,11 +68,7 @@ func (h *API) ReactivateUser(c *fiber.Ctx) error {
 	if err := require(c, db.PermAdmin); err != nil {
 		return err
 	}
-	id, err := paramID(c, "id")
-	if err != nil {
-		return err
-	}
-	m, err := h.Store.ReactivateMember(c.UserContext(), ActorOf(c), id)
+	m, err := h.reactivateMember(c)
 	if err != nil {
 		return err
 	}

@@ -7,9 +7,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
+	"agentconsole/db/agentspec"
 	"agentconsole/db/versiondiff"
 	"agentconsole/views/components"
 	"agentconsole/views/pages/versions"
+	"agentconsole/views/route"
 )
 
 // Versions serves the console's history timeline, diff view and restore.
@@ -35,12 +37,12 @@ func (h *Versions) History(c *fiber.Ctx) error {
 		return err
 	}
 	hv := versions.History{AgentID: a.ID, AgentName: a.Name, Source: f.Source, Author: f.Author, Authors: authors,
-		Sources:    []string{db.SourceCreate, db.SourceUpdate, db.SourceClone, db.SourceRestore, db.SourcePublish, db.SourceTags, db.SourceImport},
+		Sources:    agentspec.VersionSources,
 		CanRestore: ActorOf(c).Can(db.PermAgentsUpdate) && a.DeletedAt == nil}
 	hv.Rows = rows(vs, a.PublishedVersionID)
 	if len(vs) == f.Limit {
 		q := url.Values{"source": {f.Source}, "author": {f.Author}, "before": {strconv.Itoa(vs[len(vs)-1].Number)}}
-		hv.OlderURL = "/agents/" + strconv.FormatInt(id, 10) + "/versions?" + q.Encode()
+		hv.OlderURL = route.Path(route.AgentVersions, id) + "?" + q.Encode()
 	}
 	return Render(c, fiber.StatusOK, versions.HistoryPage(h.Page(c, "History of "+a.Name, "agents"), hv))
 }
@@ -93,23 +95,18 @@ func (h *Versions) Diff(c *fiber.Ctx) error {
 
 // Restore saves an old version as the new one.
 func (h *Versions) Restore(c *fiber.Ctx) error {
-	id, err := permittedID(c, db.PermAgentsUpdate)
-	if err != nil {
+	id, versionID, a, err := h.restoreVersion(c)
+	if id == 0 {
 		return err
 	}
-	versionID, err := paramID(c, "versionId")
-	if err != nil {
-		return err
-	}
-	a, err := h.Store.RestoreVersion(c.UserContext(), ActorOf(c), id, versionID)
 	if err != nil {
 		err = missing(err, "Version %d of agent %d", versionID, id)
 		if msg := validationMessage(err); msg != "" {
-			return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10)+"/versions", "error", "This version can no longer be restored: "+msg)
+			return h.redirect(c, route.Path(route.AgentVersions, id), "error", "This version can no longer be restored: "+msg)
 		}
 		return err
 	}
-	return h.redirect(c, "/agents/"+strconv.FormatInt(id, 10)+"/versions", "success", "Restored as a new version of “"+a.Name+"”.")
+	return h.redirect(c, route.Path(route.AgentVersions, id), "success", "Restored as a new version of “"+a.Name+"”.")
 }
 
 // pathChanges is a diff's JSON paths as every diff view shows them.

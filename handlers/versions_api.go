@@ -137,15 +137,10 @@ func (h *VersionsAPI) Diff(c *fiber.Ctx) error {
 // Restore is POST /api/agents/{id}/versions/{versionId}/restore: a new save equal to
 // that version.
 func (h *VersionsAPI) Restore(c *fiber.Ctx) error {
-	id, err := permittedID(c, db.PermAgentsUpdate)
-	if err != nil {
+	id, _, a, err := h.restoreVersion(c)
+	if id == 0 {
 		return err
 	}
-	versionID, err := paramID(c, "versionId")
-	if err != nil {
-		return err
-	}
-	a, err := h.Store.RestoreVersion(c.UserContext(), ActorOf(c), id, versionID)
 	if err != nil {
 		return agentError(c, err)
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"agentconsole/db"
 )
 
 func TestExportImportAcrossOrganisations(t *testing.T) {
@@ -24,7 +26,7 @@ func TestExportImportAcrossOrganisations(t *testing.T) {
 	kb := id(mustPost(a, "/api/knowledge-bases", `{"name":"Runbooks"}`))
 	mcp := id(mustPost(a, "/api/mcp-servers", `{"name":"Jira","url":"https://mcp.example.com/jira"}`))
 	helper := id(mustPost(a, "/api/agents", `{"name":"Escalations"}`))
-	tag, err := e.Store.CreateTag(t.Context(), mustActor(t, e, "builder@demo.test").OrgID, "Production")
+	tag, err := e.Store.SaveTag(t.Context(), mustActor(t, e, "builder@demo.test"), 0, db.TagInput{Name: db.Some("Production")})
 	if err != nil {
 		t.Fatal(err)
 	}

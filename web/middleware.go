@@ -252,38 +252,12 @@ func (s *Server) checkInput(c *fiber.Ctx) error {
 // handleError is the one error path: it maps domain errors to statuses, logs every
 // 5xx with the request id, and never shows internal error text to anyone.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
-	status, message := fiber.StatusInternalServerError, handlers.MsgInternal
-	var fe *fiber.Error
 	var ve *db.ValidationError
-	api := strings.HasPrefix(c.Path(), "/api/") || c.Path() == "/api"
-	switch {
-	case errors.As(err, &ve):
+	api := isAPI(c)
+	status, message := handlers.ErrorStatus(err, api)
+	if errors.As(err, &ve) && api {
 		// A refusal a handler did not map itself is still a refusal, never a 500.
-		if api {
-			return c.Status(fiber.StatusBadRequest).JSON(handlers.ValidationBody(ve))
-		}
-		status, message = fiber.StatusUnprocessableEntity, handlers.ValidationText(ve)
-	case errors.As(err, &fe):
-		status, message = fe.Code, fe.Message
-		if fe.Code == fiber.StatusNotFound && !isAPI(c) {
-			message = handlers.NotFoundMessage(err) // no route: "Page not found"
-		}
-	case errors.Is(err, db.ErrNotFound):
-		status, message = fiber.StatusNotFound, handlers.MsgNotFound
-		if !isAPI(c) {
-			message = handlers.NotFoundMessage(err) // "Agent 42 not found" where the handler knew
-		}
-	case db.IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded):
-		status, message = fiber.StatusServiceUnavailable, "Service Unavailable"
-	case errors.Is(err, db.ErrNotPlatformOperator): // a route that forgot to check first
-		status, message = fiber.StatusForbidden, handlers.MsgOnlyOperators
-	default:
-		if f, ok := handlers.IsForbidden(err); ok {
-			status, message = fiber.StatusForbidden, f.Message
-			if !isAPI(c) {
-				message = f.PageMessage() // the console says what role is needed
-			}
-		}
+		return c.Status(status).JSON(handlers.ValidationBody(ve))
 	}
 	if status >= 500 {
 		handlers.Logger(c).Error("request failed", "err", err, "path", c.Path(), "status", status)

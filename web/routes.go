@@ -3,13 +3,13 @@ package web
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"agentconsole/db"
+	"agentconsole/db/cardsvc"
 	"agentconsole/handlers"
 	"agentconsole/handlers/openapi"
 )
 
 // routes mounts every route of the console and the API, grouped by who may call them.
-func (s *Server) routes(base handlers.Base, fetcher db.CardFetcher) {
+func (s *Server) routes(base handlers.Base, fetcher cardsvc.Fetcher) {
 	app := s.App
 	auth := &handlers.Auth{Base: base, MaxFailuresPerAccount: s.cfg.LoginMaxPerAccount, MaxFailuresPerIP: s.cfg.LoginMaxPerIP, FailureWindow: s.cfg.LoginWindow}
 	admin := &handlers.Admin{Base: base}

@@ -32,6 +32,7 @@ type Config struct {
 	// Outbound card fetching and the background refresh.
 	Fetch           fetch.Config
 	CardTick        time.Duration // how often the scheduler looks for due cards (0: no scheduler)
+	SessionPurge    time.Duration // how often the same scheduler deletes expired sessions
 	CardUnit        time.Duration // one "minute" of refreshIntervalMinutes (tests shorten it)
 	CardConcurrency int
 	// Login throttling (per account and per client address, over the window).
@@ -42,7 +43,7 @@ type Config struct {
 
 // DefaultConfig is the configuration with nothing set.
 func DefaultConfig() Config {
-	return Config{Addr: ":8080", EmailDomain: "agents.example.com", CardTick: 15 * time.Second, CardUnit: time.Minute, CardConcurrency: 4, SessionTTL: 12 * time.Hour, LoginMaxPerAccount: 5, LoginMaxPerIP: 50, LoginWindow: 15 * time.Minute}
+	return Config{Addr: ":8080", EmailDomain: "agents.example.com", CardTick: 15 * time.Second, SessionPurge: 10 * time.Minute, CardUnit: time.Minute, CardConcurrency: 4, SessionTTL: 12 * time.Hour, LoginMaxPerAccount: 5, LoginMaxPerIP: 50, LoginWindow: 15 * time.Minute}
 }
 
 // Server is the console: the Fiber app and what it needs.
@@ -68,7 +69,7 @@ func New(ctx context.Context, cfg Config, store *db.Store, log *slog.Logger) (*S
 	}
 	fetcher := fetch.NewCardFetcher(cfg.Fetch)
 	s.cards = &cardScheduler{store: store, fetcher: fetcher, tick: cfg.CardTick, unit: cfg.CardUnit, concurrency: max(cfg.CardConcurrency, 1),
-		log: log, kick: make(chan struct{}, 1)}
+		log: log, kick: make(chan struct{}, 1), purgeEvery: cfg.SessionPurge}
 	fcfg := fiber.Config{
 		AppName:               "agentconsole",
 		DisableStartupMessage: true,

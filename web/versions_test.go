@@ -3,11 +3,11 @@ package web_test
 import (
 	"context"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/uptrace/bun"
+
+	"agentconsole/db/dbtest"
 )
 
 // setupDiff makes an agent whose versions 1 and 2 differ in prompt, one tool's schema,
@@ -125,14 +125,6 @@ func TestBrowserDiffPageShowsExactlyTheChanges(t *testing.T) {
 	}
 }
 
-type countingHook struct{ n atomic.Int64 }
-
-func (h *countingHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
-	h.n.Add(1)
-	return ctx
-}
-func (h *countingHook) AfterQuery(context.Context, *bun.QueryEvent) {}
-
 // TestThousandVersionsHistoryAndDiffUseBoundedQueries: the history page and a diff of
 // any two versions cost a fixed number of statements whatever the history's length.
 func TestThousandVersionsHistoryAndDiffUseBoundedQueries(t *testing.T) {
@@ -150,15 +142,15 @@ func TestThousandVersionsHistoryAndDiffUseBoundedQueries(t *testing.T) {
 	var first, last int64
 	e.Store.DB.NewRaw("SELECT min(id), max(id) FROM agent_versions WHERE agent_id = ?", id).Scan(context.Background(), &first, &last)
 	c := e.client().mustLogin("reviewer@demo.test", "demo-reviewer-pass")
-	hook := &countingHook{}
+	hook := &dbtest.QueryCounter{}
 	e.Store.AddQueryHook(hook)
 	for _, path := range []string{"/agents/" + id + "/versions", "/agents/" + id + "/diff?from=" + itoa(first) + "&to=" + itoa(last), "/agents/" + id + "/diff?to=" + itoa(first+500)} {
-		before := hook.n.Load()
+		before := hook.Count()
 		resp, page := c.get(path)
 		if resp.StatusCode != 200 {
 			t.Fatalf("%s: %d", path, resp.StatusCode)
 		}
-		if n := hook.n.Load() - before; n > 12 {
+		if n := hook.Count() - before; n > 12 {
 			t.Errorf("%s: %d statements", path, n)
 		}
 		if strings.Contains(path, "diff?from") && !strings.Contains(page, "prompt 1000") {

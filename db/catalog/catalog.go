@@ -48,7 +48,7 @@ func (t *Tool) Definition() json.RawMessage {
 		Description string          `json:"description"`
 		Parameters  json.RawMessage `json:"parameters"`
 	}{t.Description, t.Parameters})
-	return canonical(b)
+	return Canonical(b)
 }
 
 // Catalog is a loaded, validated catalog.
@@ -127,9 +127,9 @@ func Parse(data []byte) (*Catalog, error) {
 				return nil, fmt.Errorf("catalog: tool %s: configSchema: %w", name, err)
 			}
 		}
-		t := Tool{Name: name, Kind: "native", Category: n.Category, Description: n.Description, Parameters: canonical(n.Parameters)}
+		t := Tool{Name: name, Kind: "native", Category: n.Category, Description: n.Description, Parameters: Canonical(n.Parameters)}
 		if len(n.ConfigSchema) > 0 {
-			t.ConfigSchema = canonical(n.ConfigSchema)
+			t.ConfigSchema = Canonical(n.ConfigSchema)
 		}
 		if t.Category == "" {
 			t.Category = "other"
@@ -344,14 +344,19 @@ func version(parts ...[]byte) string {
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
-// canonical re-encodes JSON with sorted keys and no spaces, numbers kept exactly.
-func canonical(raw []byte) json.RawMessage {
+// Canonical re-encodes JSON with sorted keys and no spaces, numbers kept exactly;
+// anything that is not JSON is returned as it is. The store compares and stores tool
+// definitions in this form too.
+func Canonical(raw []byte) json.RawMessage {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return raw
 	}
-	b, _ := json.Marshal(v)
+	b, err := json.Marshal(v)
+	if err != nil {
+		return raw
+	}
 	return b
 }

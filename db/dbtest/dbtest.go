@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/uptrace/bun"
+
 	"agentconsole/db"
 	"agentconsole/db/embedded"
 )
@@ -192,3 +194,19 @@ func Seeded(t testing.TB) *db.Store {
 	}
 	return s
 }
+
+// QueryCounter is a Bun query hook that counts the statements a store sends (tests
+// that bound the number of queries add it with Store.AddQueryHook).
+type QueryCounter struct{ n atomic.Int64 }
+
+// BeforeQuery counts one statement.
+func (q *QueryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	q.n.Add(1)
+	return ctx
+}
+
+// AfterQuery does nothing.
+func (q *QueryCounter) AfterQuery(context.Context, *bun.QueryEvent) {}
+
+// Count is the number of statements so far.
+func (q *QueryCounter) Count() int64 { return q.n.Load() }

@@ -16,7 +16,9 @@ import (
 
 // Names turns ids into names for display; unknown ids show as "#id (deleted)".
 type Names struct {
-	Tags, MCPServers, KnowledgeBases, Agents map[int64]string
+	Tags, MCPServers map[int64]string
+	// Config names the ids of tool configs, by config key (agentspec.ConfigRefs).
+	Config map[string]map[int64]string
 }
 
 // FieldChange is one top-level field that differs.
@@ -469,7 +471,7 @@ func withNames(config any, names Names) any {
 	out := map[string]any{}
 	for k, v := range m {
 		out[k] = v
-		lookup := map[string]map[int64]string{"callableAgentIds": names.Agents, "accessibleKnowledgeBaseIds": names.KnowledgeBases}[k]
+		lookup := names.Config[k]
 		if list, ok := v.([]any); ok && lookup != nil {
 			ids := make([]int64, 0, len(list))
 			for _, x := range list {

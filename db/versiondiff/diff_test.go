@@ -14,7 +14,7 @@ func TestCompareListsExactlyTheDifferences(t *testing.T) {
 		"tools":{"web_search":{"description":"Search","parameters":{"type":"object","properties":{"q":{"type":"string","minLength":1}}}},
 		"call_agent":{"description":"Call","parameters":{},"config":{"callableAgentIds":[7,8]}},
 		"new_tool":{"description":"y","parameters":{}}}}`
-	names := Names{Tags: map[int64]string{1: "Prod", 2: "Beta"}, Agents: map[int64]string{7: "Helper", 8: "Escalations"}}
+	names := Names{Tags: map[int64]string{1: "Prod", 2: "Beta"}, Config: map[string]map[int64]string{"callableAgentIds": {7: "Helper", 8: "Escalations"}}}
 	d, err := Compare([]byte(from), []byte(to), names)
 	if err != nil {
 		t.Fatal(err)

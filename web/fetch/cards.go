@@ -11,7 +11,6 @@ import (
 	"github.com/a2aproject/a2a-go/v2/a2a"
 	"github.com/a2aproject/a2a-go/v2/a2aclient/agentcard"
 
-	"agentconsole/db"
 	"agentconsole/db/cards"
 )
 
@@ -49,10 +48,10 @@ func (r *recording) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// FetchCard fetches and parses one card URL. A 404 is db.ErrCardNotFound, so the
+// FetchCard fetches and parses one card URL. A 404 is cards.ErrNotFound, so the
 // caller can fall back to the older well-known path. A failure's message is fit to
 // show; its detail (addresses, dial and resolver errors) goes to the log only.
-func (f *CardFetcher) FetchCard(ctx context.Context, rawURL, etag string) (*db.FetchedCard, error) {
+func (f *CardFetcher) FetchCard(ctx context.Context, rawURL, etag string) (*cards.Fetched, error) {
 	got, err := f.fetchCard(ctx, rawURL, etag)
 	if fe := (*Error)(nil); errors.As(err, &fe) {
 		f.log.Warn("card fetch failed", "url", rawURL, "kind", fe.Kind, "error", fe.Msg, "detail", fe.Detail)
@@ -60,7 +59,7 @@ func (f *CardFetcher) FetchCard(ctx context.Context, rawURL, etag string) (*db.F
 	return got, err
 }
 
-func (f *CardFetcher) fetchCard(ctx context.Context, rawURL, etag string) (*db.FetchedCard, error) {
+func (f *CardFetcher) fetchCard(ctx context.Context, rawURL, etag string) (*cards.Fetched, error) {
 	if err := CheckURL(rawURL); err != nil {
 		return nil, err
 	}
@@ -86,9 +85,9 @@ func (f *CardFetcher) fetchCard(ctx context.Context, rawURL, etag string) (*db.F
 	var status *agentcard.ErrStatusNotOK
 	switch {
 	case errors.As(err, &status) && status.StatusCode == http.StatusNotModified:
-		return &db.FetchedCard{URL: rec.url, ETag: etag, NotModified: true}, nil
+		return &cards.Fetched{URL: rec.url, ETag: etag, NotModified: true}, nil
 	case errors.As(err, &status) && status.StatusCode == http.StatusNotFound:
-		return nil, db.ErrCardNotFound
+		return nil, cards.ErrNotFound
 	case errors.As(err, &status):
 		return nil, &Error{Kind: Status, StatusCode: status.StatusCode, Msg: "the card URL answered " + status.Status}
 	case err != nil && strings.Contains(err.Error(), "card parsing failed"):
@@ -96,5 +95,5 @@ func (f *CardFetcher) fetchCard(ctx context.Context, rawURL, etag string) (*db.F
 	case err != nil:
 		return nil, AsError(err)
 	}
-	return &db.FetchedCard{Body: body, Card: card, URL: rec.url, ETag: rec.etag}, nil
+	return &cards.Fetched{Body: body, Card: card, URL: rec.url, ETag: rec.etag}, nil
 }

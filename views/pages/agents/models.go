@@ -4,6 +4,9 @@ package agents
 import (
 	"strconv"
 	"time"
+
+	"agentconsole/db/agentspec"
+	"agentconsole/views/route"
 )
 
 // Tag is a tag chip.
@@ -64,6 +67,7 @@ type ToolOption struct {
 	Selected, Removed           bool
 	ConfigJSON                  string // for tools configured as raw JSON
 	HasConfig                   bool   // the tool takes a per-agent config
+	RefPicker                   bool   // its config is chosen in a RefPicker, not typed
 	ConfigError                 string // why the config was refused, shown beside it
 }
 
@@ -77,6 +81,24 @@ type Choice struct {
 	Name     string
 	Selected bool
 }
+
+// StageOrDefault is the stage the editor selects: the form's, or the first.
+func (f Form) StageOrDefault() string {
+	if agentspec.OneOf(f.Stage, agentspec.Stages) {
+		return f.Stage
+	}
+	return agentspec.Stages[0]
+}
+
+// RefPicker is the multi-select of the objects a tool's config may name.
+type RefPicker struct {
+	Tool    string
+	Label   string // "call_agent may call"
+	Choices []Choice
+}
+
+// RefPickerField is the form field of a tool's RefPicker.
+func RefPickerField(tool string) string { return "cfg-" + tool }
 
 // Conflict explains a stale save that collided with changes saved since: who saved,
 // and each field both changed, theirs and yours side by side.
@@ -102,8 +124,7 @@ type Editor struct {
 	Tags        []Tag
 	MCPServers  []Tag // the organisation's MCP servers, Selected when connected
 	Tools       []ToolOption
-	Callable    []Choice // agents call_agent may call
-	KBs         []Choice // knowledge bases search_knowledge_base may search
+	RefPickers  []RefPicker // one per tool config that names objects (agentspec.ConfigRefs)
 	CanEdit     bool
 	CanDelete   bool
 	CanCreate   bool
@@ -118,7 +139,7 @@ func (e Editor) Action() string {
 	if e.ID == 0 {
 		return "/agents"
 	}
-	return "/agents/" + itoa(e.ID)
+	return route.Path(route.Agent, e.ID)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,112 @@
+// Package agentspec declares the agent's vocabulary once, as data: stages, agent
+// types, planning modes, list sorts, version sources, defaults, and the tool configs
+// that carry ids of other objects. Validation, export/import, diffs, the sync preview,
+// filters and templates range over these lists, so adding a kind is one line here.
+//
+// It imports nothing, so views may use it without depending on the store.
+package agentspec
+
+// Stages of an agent; the first is a new agent's.
+const (
+	StageDevelopment = "development"
+	StageReleased    = "released"
+)
+
+// Stages lists every stage, in the order filters and the editor offer them.
+var Stages = []string{StageDevelopment, StageReleased}
+
+// Agent types; native agents run here, external ones are A2A peers known by their card.
+const (
+	TypeNative   = "native"
+	TypeExternal = "external"
+)
+
+// AgentTypes lists every agent type.
+var AgentTypes = []string{TypeNative, TypeExternal}
+
+// PlanningModes lists the values of planningMode.
+var PlanningModes = []string{"never", "always", "auto"}
+
+// Sorts lists the agents list's orders; the first is the default.
+var Sorts = []string{"updated", "name", "created"}
+
+// SortLabels names each sort for people.
+var SortLabels = map[string]string{"updated": "Recently updated", "name": "Name", "created": "Newest"}
+
+// Version sources: what made an agent_versions row.
+const (
+	SourceCreate      = "create"
+	SourceUpdate      = "update"
+	SourceClone       = "clone"
+	SourceRestore     = "restore"
+	SourcePublish     = "publish"
+	SourceImport      = "import"
+	SourceTags        = "tags"
+	SourceSync        = "sync"
+	SourceCapability  = "capability"
+	SourceCardRefresh = "card_refresh"
+)
+
+// VersionSources lists every version source (the History filter offers each).
+var VersionSources = []string{
+	SourceCreate, SourceUpdate, SourceClone, SourceRestore, SourcePublish,
+	SourceTags, SourceImport, SourceSync, SourceCapability, SourceCardRefresh,
+}
+
+// Refresh interval of an external agent's card, in minutes: 0 (or unset) means the
+// default; the maximum is 30 days.
+const (
+	DefaultRefreshIntervalMinutes = 60
+	MaxRefreshIntervalMinutes     = 60 * 24 * 30
+)
+
+// ConfigRef is a tool whose config holds ids of other objects of the organisation.
+type ConfigRef struct {
+	Tool    string // the catalog tool carrying the ids
+	IDKey   string // the config key holding the ids
+	NameKey string // the key that replaces it in exports (names instead of ids)
+	Table   string // where the ids point
+	Kind    string // the kind named in import's unresolved list
+	Label   string // the objects as an error message names them ("Agent 7 does not belong…")
+	Noun    string // how the sync preview reads it ("calls agent 7, which no longer exists")
+	Verb    string
+	May     string // the editor's picker label ("call_agent may call")
+	Live    bool   // only rows not soft-deleted count (deleted_at IS NULL)
+	NotSelf bool   // the agent itself may not be named
+}
+
+// ConfigRefs lists every tool config that carries ids.
+var ConfigRefs = []ConfigRef{
+	{Tool: "call_agent", IDKey: "callableAgentIds", NameKey: "callableAgentNames", Table: "agents", Kind: "agent", Label: "Agent", Noun: "agent", Verb: "calls", May: "may call", Live: true, NotSelf: true},
+	{Tool: "search_knowledge_base", IDKey: "accessibleKnowledgeBaseIds", NameKey: "accessibleKnowledgeBaseNames", Table: "knowledge_bases", Kind: "knowledgeBase", Label: "Knowledge base", Noun: "knowledge base", Verb: "searches", May: "may search"},
+}
+
+// ConfigRefByKey finds the reference whose config key is key.
+func ConfigRefByKey(key string) (ConfigRef, bool) {
+	for _, r := range ConfigRefs {
+		if r.IDKey == key {
+			return r, true
+		}
+	}
+	return ConfigRef{}, false
+}
+
+// ConfigRefByTool finds the reference carried by the named tool.
+func ConfigRefByTool(tool string) (ConfigRef, bool) {
+	for _, r := range ConfigRefs {
+		if r.Tool == tool {
+			return r, true
+		}
+	}
+	return ConfigRef{}, false
+}
+
+// OneOf reports whether v is in list.
+func OneOf(v string, list []string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

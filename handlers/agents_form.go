@@ -1,0 +1,378 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"agentconsole/db"
+	"agentconsole/db/agentspec"
+	"agentconsole/views/pages/agents"
+)
+
+// The agent editor's form: the stored agent as a Form, the posted form as a patch (only
+// the fields the person changed), the pickers' options, and the text formats of the
+// one-item-per-line fields.
+
+// formOf is the editor's form for an agent.
+func formOf(ag *db.Agent) agents.Form {
+	f := agents.Form{Name: ag.Name, Description: deref(ag.Description), LogoURL: deref(ag.LogoURL), Model: deref(ag.Model),
+		SystemPrompt: deref(ag.SystemPrompt), Stage: ag.Stage, EmailSlug: deref(ag.EmailSlug), PlanningMode: deref(ag.PlanningMode),
+		ConversationStarters: strings.Join(ag.ConversationStarters, "\n"), ShowInChat: ag.ShowInChat}
+	if ag.MaxToolRoundtrips != nil {
+		f.MaxToolRoundtrips = strconv.Itoa(*ag.MaxToolRoundtrips)
+	}
+	f.ContextDocs = formatContextDocs(ag.ContextDocs)
+	f.Inputs, f.TinesStoryImportID, f.UUID = formatInputs(ag.Inputs), deref(ag.TinesStoryImportID), ag.UUID
+	f.AgentType = ag.AgentType
+	if x := ag.ExternalConfig; x != nil {
+		f.AgentCardURL, f.EndpointURL = x.AgentCardURL, x.EndpointURL
+		if x.RefreshIntervalMinutes > 0 {
+			f.RefreshInterval = strconv.Itoa(x.RefreshIntervalMinutes)
+		}
+	}
+	if ag.PublishedVersionID != nil {
+		f.BaseVersion = strconv.FormatInt(*ag.PublishedVersionID, 10)
+	}
+	return f
+}
+
+// withoutUntouched is the patch without the fields whose submitted value is what the
+// editor showed for the version the form was based on. The person did not change
+// them, so the save leaves them as they now are: the form's own spelling of a value
+// (an empty list for none, say) is never taken for an edit, and a stale save never
+// sends an old value back over someone else's change to a field the person did not touch.
+func (h *Agents) withoutUntouched(c *fiber.Ctx, form *db.AgentPatch, f agents.Form) (*db.AgentPatch, error) {
+	if !form.ID.Has() || !form.PublishedVersionID.Has() {
+		return form, nil
+	}
+	v, err := h.Store.Version(c.UserContext(), ActorOf(c).OrgID, form.PublishedVersionID.V)
+	if errors.Is(err, db.ErrNotFound) {
+		return form, nil // the save refuses the base with its own message
+	}
+	if err != nil {
+		return nil, err
+	}
+	var base db.Agent
+	if v.AgentID != form.ID.V || json.Unmarshal(v.Snapshot, &base) != nil {
+		return form, nil
+	}
+	p := new(db.AgentPatch)
+	*p = *form
+	b := formOf(&base)
+	for _, ff := range agents.FormFields {
+		if ff.Same(&f, &b) {
+			p.Unset(ff.Name)
+		}
+	}
+	unset := func(same bool, fields ...string) {
+		for _, name := range fields {
+			if same {
+				p.Unset(name)
+			}
+		}
+	}
+	unset(f.ShowInChat == b.ShowInChat, "showInChat")
+	unset(sameIDs(p.TagIDs.V, base.TagIDs), "tagIds")
+	unset(sameIDs(p.MCPServers.V, base.MCPServers), "mcpServers")
+	unset(sameJSON(p.Tools.V, formTools(base.Tools)), "tools")
+	unset(f.AgentType == b.AgentType && f.AgentCardURL == b.AgentCardURL && f.EndpointURL == b.EndpointURL && f.RefreshInterval == b.RefreshInterval,
+		"agentType", "externalConfig")
+	return p, nil
+}
+
+func sameIDs(a, b []int64) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+// formTools is an agent's tools as the editor posts them: each tool with its config
+// only (the definition is the catalog's).
+func formTools(tools map[string]json.RawMessage) map[string]json.RawMessage {
+	out := make(map[string]json.RawMessage, len(tools))
+	for name, def := range tools {
+		var d struct {
+			Config json.RawMessage `json:"config"`
+		}
+		json.Unmarshal(def, &d)
+		if len(d.Config) > 0 && string(d.Config) != "null" {
+			out[name], _ = json.Marshal(map[string]json.RawMessage{"config": d.Config})
+		} else {
+			out[name] = json.RawMessage(`{}`)
+		}
+	}
+	return out
+}
+
+// sameJSON compares two values by their meaning (key order and spacing aside).
+func sameJSON(a, b any) bool {
+	var x, y any
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if json.Unmarshal(ja, &x) != nil || json.Unmarshal(jb, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// patchFromForm reads the editor into the same patch the API uses: one validator.
+func patchFromForm(c *fiber.Ctx) (*db.AgentPatch, agents.Form) {
+	f := agents.ReadForm(func(name string) string { return c.FormValue(name) })
+	f.ShowInChat, f.BaseVersion = c.FormValue("showInChat") != "", c.FormValue("publishedVersionId")
+	c.Context().PostArgs().VisitAll(func(k, v []byte) {
+		if tool, ok := strings.CutPrefix(string(k), "cfgjson-"); ok {
+			f.ToolConfigs[tool] = string(v) // shown again exactly as typed if the save is refused
+		}
+	})
+	p := &db.AgentPatch{Name: db.Some(f.Name), Description: optString(f.Description), LogoURL: optString(f.LogoURL),
+		Model: optString(f.Model), SystemPrompt: optString(f.SystemPrompt), Stage: db.Some(f.Stage), EmailSlug: optString(f.EmailSlug),
+		PlanningMode: optString(f.PlanningMode), ConversationStarters: db.Some(lines(f.ConversationStarters)),
+		Tools: db.Some(toolsFromForm(c)), ShowInChat: db.Some(f.ShowInChat)}
+	if f.MaxToolRoundtrips == "" {
+		p.MaxToolRoundtrips = db.Opt[int]{Set: true, Null: true}
+	} else if n, err := strconv.Atoi(f.MaxToolRoundtrips); err == nil {
+		p.MaxToolRoundtrips = db.Some(n)
+	} else {
+		p.MaxToolRoundtrips = db.Some(0) // refused by the validator with its message
+	}
+	p.TagIDs = db.Some(formIDs(c, "tagIds"))
+	p.MCPServers = db.Some(formIDs(c, "mcpServers"))
+	p.ContextDocs = db.Some(parseContextDocs(f.ContextDocs))
+	p.Inputs, p.TinesStoryImportID = db.Some(parseInputs(f.Inputs)), optString(f.TinesStoryImportID)
+	f.AgentType = c.FormValue("agentType")
+	if f.AgentType == "external" {
+		f.AgentCardURL, f.EndpointURL, f.RefreshInterval = strings.TrimSpace(c.FormValue("agentCardUrl")), strings.TrimSpace(c.FormValue("endpointUrl")), c.FormValue("refreshIntervalMinutes")
+		minutes, _ := strconv.Atoi(f.RefreshInterval)
+		p.AgentType = db.Some("external")
+		p.ExternalConfig = db.Some(db.ExternalConfig{AgentCardURL: f.AgentCardURL, EndpointURL: f.EndpointURL, RefreshIntervalMinutes: minutes})
+	}
+	if id, err := strconv.ParseInt(c.FormValue("id"), 10, 64); err == nil && id > 0 {
+		p.ID = db.Some(id)
+	}
+	if v, err := strconv.ParseInt(f.BaseVersion, 10, 64); err == nil && p.ID.Has() {
+		p.PublishedVersionID = db.Some(v)
+	}
+	// After a conflict, "keep theirs" on a field keeps the value of the version the form
+	// was based on (the one saved in between), whatever the form holds for it.
+	c.Context().PostArgs().VisitAll(func(k, v []byte) {
+		if key, ok := strings.CutPrefix(string(k), "resolve:"); ok && string(v) == "theirs" && key != "" {
+			p.KeepStored = append(p.KeepStored, strings.Split(key, "/"))
+		}
+	})
+	return p, f
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func optString(s string) db.Opt[string] {
+	if strings.TrimSpace(s) == "" {
+		return db.Opt[string]{Set: true, Null: true}
+	}
+	return db.Some(s)
+}
+
+func lines(s string) []string { return agents.SplitLines(s) }
+
+// formIDs reads a repeated numeric form field (checkbox lists).
+func formIDs(c *fiber.Ctx, name string) []int64 {
+	ids := []int64{}
+	for _, raw := range c.Context().PostArgs().PeekMulti(name) {
+		if id, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// parseContextDocs reads "provider | id | name | mimeType" lines; missing parts stay
+// empty and the validator names them.
+func parseContextDocs(text string) []db.ContextDoc {
+	docs := []db.ContextDoc{}
+	for _, line := range lines(text) {
+		parts := strings.Split(line, "|")
+		for len(parts) < 4 {
+			parts = append(parts, "")
+		}
+		docs = append(docs, db.ContextDoc{Provider: strings.TrimSpace(parts[0]), ID: strings.TrimSpace(parts[1]),
+			Name: strings.TrimSpace(parts[2]), MimeType: strings.TrimSpace(parts[3])})
+	}
+	return docs
+}
+
+// parseInputs reads "name | type | required | description" lines (seed 003's inputs);
+// the type defaults to text, and "required" (or yes/true) marks a required input.
+func parseInputs(text string) []db.AgentInput {
+	inputs := []db.AgentInput{}
+	for _, line := range lines(text) {
+		parts := strings.SplitN(line, "|", 4)
+		for len(parts) < 4 {
+			parts = append(parts, "")
+		}
+		in := db.AgentInput{Name: strings.TrimSpace(parts[0]), Type: strings.TrimSpace(parts[1]), Description: strings.TrimSpace(parts[3])}
+		if in.Type == "" {
+			in.Type = "text"
+		}
+		switch strings.ToLower(strings.TrimSpace(parts[2])) {
+		case "required", "yes", "true":
+			in.Required = true
+		}
+		inputs = append(inputs, in)
+	}
+	return inputs
+}
+
+func formatInputs(inputs []db.AgentInput) string {
+	out := make([]string, len(inputs))
+	for i, in := range inputs {
+		required := "optional"
+		if in.Required {
+			required = "required"
+		}
+		out[i] = strings.TrimRight(strings.Join([]string{in.Name, in.Type, required, in.Description}, " | "), " |")
+	}
+	return strings.Join(out, "\n")
+}
+
+func formatContextDocs(docs []db.ContextDoc) string {
+	out := make([]string, len(docs))
+	for i, d := range docs {
+		out[i] = strings.TrimRight(strings.Join([]string{d.Provider, d.ID, d.Name, d.MimeType}, " | "), " |")
+	}
+	return strings.Join(out, "\n")
+}
+
+// toolsFromForm reads the tool picker and the config inputs into seed 001's tools map.
+func toolsFromForm(c *fiber.Ctx) map[string]json.RawMessage {
+	tools := map[string]json.RawMessage{}
+	for _, raw := range c.Context().PostArgs().PeekMulti("tools") {
+		name := string(raw)
+		// Each tool reads its config fields by scanning the form: a repeated name is
+		// read once, and reading stops one past the limit (the validator refuses it),
+		// so 10,000 values cost 10,000 steps, not 10,000 scans.
+		if _, seen := tools[name]; seen {
+			continue
+		}
+		if len(tools) > db.MaxTools {
+			break
+		}
+		config := map[string]any{}
+		if r, ok := agentspec.ConfigRefByTool(name); ok {
+			if ids := formIDs(c, agents.RefPickerField(name)); len(ids) > 0 {
+				config[r.IDKey] = ids
+			}
+		}
+		def := map[string]any{}
+		if len(config) > 0 {
+			def["config"] = config
+		}
+		if text := strings.TrimSpace(c.FormValue("cfgjson-" + name)); text != "" {
+			var v any
+			if json.Unmarshal([]byte(text), &v) == nil {
+				def["config"] = v
+			} else {
+				def["config"] = text // not JSON: the config schema refuses it with a message
+			}
+		}
+		b, _ := json.Marshal(def)
+		tools[name] = b
+	}
+	return tools
+}
+
+// toolOptions fills the tool picker from the catalog and the agent's tools, and the
+// agent and knowledge-base choices for the two id configs.
+func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]json.RawMessage) error {
+	ctx, org := c.UserContext(), ActorOf(c).OrgID
+	cat, err := h.Store.CatalogTools(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range cat {
+		_, selected := tools[t.Name]
+		if t.RemovedAt != nil && !selected {
+			continue
+		}
+		opt := agents.ToolOption{Name: t.Name, Category: t.Category, Description: t.Description, Selected: selected,
+			Removed: t.RemovedAt != nil, HasConfig: len(t.ConfigSchema) > 0}
+		_, opt.RefPicker = agentspec.ConfigRefByTool(t.Name)
+		var def struct {
+			Config json.RawMessage `json:"config"`
+		}
+		if json.Unmarshal(tools[t.Name], &def) == nil && len(def.Config) > 0 && string(def.Config) != "null" {
+			opt.ConfigJSON = string(def.Config)
+		}
+		if typed, ok := e.Form.ToolConfigs[t.Name]; ok {
+			opt.ConfigJSON = typed // a refused save shows the text as typed, not re-encoded
+		}
+		opt.ConfigError = toolConfigError(t.Name, opt.ConfigJSON, e.Errors)
+		e.Tools = append(e.Tools, opt)
+	}
+	for _, r := range agentspec.ConfigRefs {
+		include := db.ConfigRefIDs(tools[r.Tool], r.IDKey)
+		choices, err := h.Store.ConfigRefChoices(ctx, org, r, include, 500)
+		if err != nil {
+			return err
+		}
+		sel := map[int64]bool{}
+		for _, id := range include {
+			sel[id] = true
+		}
+		p := agents.RefPicker{Tool: r.Tool, Label: r.Tool + " " + r.May}
+		for _, ch := range choices {
+			if !r.NotSelf || ch.ID != e.ID {
+				p.Choices = append(p.Choices, agents.Choice{ID: ch.ID, Name: ch.Name, Selected: sel[ch.ID]})
+			}
+		}
+		e.RefPickers = append(e.RefPickers, p)
+	}
+	return nil
+}
+
+// options fills the model and tag choices.
+func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedServers []int64, tools map[string]json.RawMessage) error {
+	if err := h.toolOptions(c, e, tools); err != nil {
+		return err
+	}
+	models, err := h.Store.Models(c.UserContext())
+	if err != nil {
+		return err
+	}
+	for _, m := range models {
+		e.Models = append(e.Models, agents.Option{Value: m.ID, Label: m.DisplayName + " (" + m.ID + ")"})
+	}
+	tags, err := h.Store.Tags(c.UserContext(), ActorOf(c).OrgID)
+	if err != nil {
+		return err
+	}
+	sel := map[int64]bool{}
+	for _, id := range selectedTags {
+		sel[id] = true
+	}
+	for _, t := range tags {
+		e.Tags = append(e.Tags, agents.Tag{ID: t.ID, Name: t.Name, Selected: sel[t.ID]})
+	}
+	servers, err := h.Store.MCPServers(c.UserContext(), ActorOf(c).OrgID)
+	if err != nil {
+		return err
+	}
+	connected := map[int64]bool{}
+	for _, id := range selectedServers {
+		connected[id] = true
+	}
+	for _, m := range servers {
+		e.MCPServers = append(e.MCPServers, agents.Tag{ID: m.ID, Name: m.Name, Selected: connected[m.ID]})
+	}
+	return nil
+}

@@ -1,0 +1,54 @@
+// Package route builds the console's URLs in one place (miniflux's route.Path): each
+// route is a named pattern, and Path fills its {parameters} in order. Handlers and
+// views both use it, so a URL is never spelled by concatenation.
+package route
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Named console routes (web/routes.go registers them with Fiber's :param syntax).
+const (
+	Agents               = "/agents"
+	Agent                = "/agents/{id}"
+	AgentClone           = "/agents/{id}/clone"
+	AgentDelete          = "/agents/{id}/delete"
+	AgentRestore         = "/agents/{id}/restore"
+	AgentVersions        = "/agents/{id}/versions"
+	AgentVersionRestore  = "/agents/{id}/versions/{versionId}/restore"
+	AgentDiff            = "/agents/{id}/diff"
+	AgentCard            = "/agents/{id}/card"
+	AgentCardRefresh     = "/agents/{id}/card/refresh"
+	AgentCardRefreshDiff = "/agents/{id}/card/refreshes/{refreshId}"
+	AgentSkillRoles      = "/agents/{id}/card/skills/{skillId}/roles"
+)
+
+// Path fills the pattern's {parameters} with args, in order: integers as decimals,
+// strings path-escaped. A count that does not match the pattern panics (a programming
+// error, caught by any test that renders the page).
+func Path(pattern string, args ...any) string {
+	var b strings.Builder
+	rest := pattern
+	for _, a := range args {
+		i := strings.IndexByte(rest, '{')
+		j := strings.IndexByte(rest, '}')
+		if i < 0 || j < i {
+			panic("route: too many arguments for " + pattern)
+		}
+		b.WriteString(rest[:i])
+		switch v := a.(type) {
+		case string:
+			b.WriteString(url.PathEscape(v))
+		default:
+			fmt.Fprint(&b, v)
+		}
+		rest = rest[j+1:]
+	}
+	if strings.IndexByte(rest, '{') >= 0 {
+		panic("route: missing arguments for " + pattern)
+	}
+	b.WriteString(rest)
+	return b.String()
+}
