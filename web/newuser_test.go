@@ -1,0 +1,52 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestPasswordsAreAtMost72Bytes: bcrypt reads only 72 bytes, so a longer password can
+// be neither set (a message on the field, not a 500) nor used to sign in (it would be
+// checked by its prefix). The refused login costs the same bcrypt work as any other.
+func TestPasswordsAreAtMost72Bytes(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	reviewer := e.client().mustLogin("reviewer@demo.test", "demo-reviewer-pass")
+	long := strings.Repeat("p", 73)
+	resp, page := reviewer.post("/account/password", url.Values{"current": {"demo-reviewer-pass"}, "password": {long}, "confirm": {long}}, reviewer.csrf("/account"))
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.HasPrefix(fieldText(t, page, "p", "password-error"), "Use at most 72 bytes") {
+		t.Fatalf("73-byte new password: %d %q", resp.StatusCode, fieldText(t, page, "p", "password-error"))
+	}
+	// 72 × p is allowed; 5,000 × p starts with it and must not sign in.
+	exact := strings.Repeat("p", 72)
+	if resp, _ := reviewer.post("/account/password", url.Values{"current": {"demo-reviewer-pass"}, "password": {exact}, "confirm": {exact}}, reviewer.csrf("/account")); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("72-byte password: %d", resp.StatusCode)
+	}
+	before := e.Store.PasswordChecks()
+	if resp := e.client().login("reviewer@demo.test", strings.Repeat("p", 5000)); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("5,000 × p signed in as the 72 × p account: %d", resp.StatusCode)
+	}
+	after := e.Store.PasswordChecks()
+	var n int
+	for cost := range after {
+		n += after[cost] - before[cost]
+	}
+	if n != 1 {
+		t.Errorf("the refused long password made %d hash comparisons, want 1 like any other", n)
+	}
+	e.client().mustLogin("reviewer@demo.test", exact)
+
+	admin := e.client().mustLogin("admin@demo.test", "demo-admin-pass")
+	for _, c := range []struct{ field, email, name, password, want string }{
+		{"password", "new1@demo.test", "New", long, "Use at most 72 bytes"},
+		{"name", "new2@demo.test", strings.Repeat("n", 5000), "a-long-password", "Use a name of at most 200 characters."},
+		{"email", strings.Repeat("e", 250) + "@demo.test", "New", "a-long-password", "Use an email address of at most 254 characters."},
+	} {
+		resp, page := admin.post("/admin/users", url.Values{"email": {c.email}, "name": {c.name}, "role": {"builder"}, "password": {c.password}}, admin.csrf("/admin/users"))
+		if got := fieldText(t, page, "p", c.field+"-error"); resp.StatusCode != http.StatusUnprocessableEntity || !strings.HasPrefix(got, c.want) {
+			t.Errorf("add user, bad %s: %d %q, want %q", c.field, resp.StatusCode, got, c.want)
+		}
+	}
+}
