@@ -242,7 +242,7 @@ func (s *Store) refreshCard(ctx context.Context, actor *Actor, orgID, agentID in
 			return err
 		}
 		if changed {
-			summary := fmt.Sprintf("card refreshed: %d skills added, %d removed, %d changed", len(report.SkillsAdded), len(report.SkillsRemoved), len(report.SkillsChanged))
+			summary := fmt.Sprintf("card refreshed: %s added, %d removed, %d changed", count(len(report.SkillsAdded), "skill", "skills"), len(report.SkillsRemoved), len(report.SkillsChanged))
 			if err := s.appendDerivedVersions(ctx, tx, actor, []int64{agentID}, SourceCardRefresh, summary, "prev.fields_ref", "prev.tools_ref"); err != nil {
 				return err
 			}
@@ -468,7 +468,7 @@ func (s *Store) RefreshAllCards(ctx context.Context, actor *Actor) (int, time.Ti
 			SELECT count(*), now() FROM u`, actor.OrgID).Scan(ctx, &n, &at); err != nil {
 			return err
 		}
-		return s.Audit(ctx, tx, actor, "cards.refresh_all", "organization", actor.OrgID, fmt.Sprintf("%d external agents", n))
+		return s.Audit(ctx, tx, actor, "cards.refresh_all", "organization", actor.OrgID, count(n, "external agent", "external agents"))
 	})
 	return n, at, err
 }
