@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"regexp"
 	"strings"
 	"time"
 
@@ -368,6 +369,9 @@ type SkillRoleRule struct {
 	ID    int64    `bun:"id" json:"id"`
 	Match string   `bun:"match" json:"match"`
 	Roles []string `bun:"roles,array" json:"roles"`
+	// Replaced holds the roles a save replaced (nil when the save created the rule), so
+	// the console can say it updated an existing rule rather than added one.
+	Replaced []string `bun:"-" json:"-"`
 }
 
 // SkillRoleRules lists the organisation's rules.
@@ -397,11 +401,20 @@ func (s *Store) SaveSkillRoleRule(ctx context.Context, actor *Actor, match strin
 	}
 	r := &SkillRoleRule{Match: match, Roles: clean}
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := tx.NewRaw(`INSERT INTO skill_role_rules (org_id, match, roles) VALUES (?, ?, ?)
-			ON CONFLICT (org_id, match) DO UPDATE SET roles = EXCLUDED.roles RETURNING id`, actor.OrgID, match, pgdialect.Array(clean)).Scan(ctx, &r.ID); err != nil {
+		// The old roles come from the row as it was before this statement (one row per match).
+		var old []string
+		if err := tx.NewRaw(`WITH old AS (SELECT roles FROM skill_role_rules WHERE org_id = ? AND match = ?)
+			INSERT INTO skill_role_rules (org_id, match, roles) VALUES (?, ?, ?)
+			ON CONFLICT (org_id, match) DO UPDATE SET roles = EXCLUDED.roles RETURNING id, (SELECT roles FROM old)`,
+			actor.OrgID, match, actor.OrgID, match, pgdialect.Array(clean)).Scan(ctx, &r.ID, pgdialect.Array(&old)); err != nil {
 			return err
 		}
-		return s.Audit(ctx, tx, actor, "skill_rule.saved", "skill_rule", r.ID, match+" → "+strings.Join(clean, ", "))
+		summary := match + " → " + strings.Join(clean, ", ")
+		if old != nil {
+			r.Replaced = old
+			summary += " (was " + strings.Join(old, ", ") + ")"
+		}
+		return s.Audit(ctx, tx, actor, "skill_rule.saved", "skill_rule", r.ID, summary)
 	})
 	return r, err
 }
@@ -519,9 +532,16 @@ func rolesIssues(roles []string) []Issue {
 	n := 0
 	for i, r := range roles {
 		for _, part := range strings.Split(r, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue // "a, ,b": the empty entry is dropped, not counted
+			}
 			n++
-			if len(strings.TrimSpace(part)) > maxRoleText {
+			if len(part) > maxRoleText {
 				return []Issue{{Message: tooLong(maxRoleText), Path: []any{"roles", i}}}
+			}
+			if !rolePattern.MatchString(part) {
+				return []Issue{{Message: fmt.Sprintf("Role %q: use letters, digits, spaces and - _ . : / only, starting with a letter or digit", Shorten(part)), Path: []any{"roles", i}}}
 			}
 		}
 	}
@@ -530,6 +550,10 @@ func rolesIssues(roles []string) []Issue {
 	}
 	return nil
 }
+
+// rolePattern is what a role looks like: a word or short phrase people read and match
+// on ("booking-agent", "travel:read"), not punctuation, quotes or control characters.
+var rolePattern = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} _.:/-]*$`)
 
 func cleanRoles(roles []string) []string {
 	seen := map[string]bool{}

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -49,4 +50,48 @@ func TestPasswordsAreAtMost72Bytes(t *testing.T) {
 			t.Errorf("add user, bad %s: %d %q, want %q", c.field, resp.StatusCode, got, c.want)
 		}
 	}
+}
+
+// flashAfter follows a 303 and answers the page it leads to (where the flash shows).
+func flashAfter(t *testing.T, c *client, post func() (*http.Response, string)) string {
+	t.Helper()
+	resp, body := post()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("want a redirect, got %d: %.300s", resp.StatusCode, body)
+	}
+	_, page := c.get(resp.Header.Get("Location"))
+	return page
+}
+
+// TestSkillRoleRuleSaysWhetherItAddedOrReplaced: saving a tag that already has a rule
+// says it updated that rule and what the roles were; empty entries are dropped and odd
+// roles refused with a message.
+func TestSkillRoleRuleSaysWhetherItAddedOrReplaced(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	admin := e.client().mustLogin("admin@demo.test", "demo-admin-pass")
+	save := func(roles string) (*http.Response, string) {
+		return admin.post("/admin/skill-roles", url.Values{"match": {"booking"}, "roles": {roles}}, admin.csrf("/admin/skill-roles"))
+	}
+	if page := flashAfter(t, admin, func() (*http.Response, string) { return save("a, ,b") }); !strings.Contains(page, "Added a rule for booking: a, b.") {
+		t.Errorf("first save: %s", flashOf(page))
+	}
+	if page := flashAfter(t, admin, func() (*http.Response, string) { return save("c") }); !strings.Contains(page, "Updated the rule for booking: c (was a, b).") {
+		t.Errorf("second save: %s", flashOf(page))
+	}
+	resp, page := save("ok, <b>!")
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(page), `Role "<b>!": use letters, digits, spaces and - _ . : / only`) {
+		t.Errorf("odd role: %d", resp.StatusCode)
+	}
+	if code, body := e.api("POST", "/api/skill-role-rules", e.token("admin@demo.test"), `{"match":"x","roles":["a","","b"]}`); code != 200 || !strings.Contains(body, `"roles":["a","b"]`) {
+		t.Errorf("API with an empty role: %d %s", code, body)
+	}
+}
+
+// flashOf is the flashes region of a page, for failure messages.
+func flashOf(page string) string {
+	if i := strings.Index(page, `data-testid="flashes"`); i >= 0 {
+		return page[i:min(len(page), i+400)]
+	}
+	return "(no flashes)"
 }

@@ -71,7 +71,7 @@ func tabs(u *layout.User, active string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if u.IsAdmin {
-			templ_7745c5c3_Err = tab("/admin/skill-roles", "External agents", active == "external").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = tab("/admin/skill-roles", "Skill roles", active == "external").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
