@@ -178,7 +178,7 @@ var (
 // returns every problem found by the rules that need no database. Rules that do
 // (model registry, ids of the organisation, slug uniqueness) run in SaveAgent.
 func (p *AgentPatch) Apply(a *Agent) []Issue {
-	var issues []Issue
+	issues := append([]Issue(nil), p.ParseIssues...)
 	add := func(msg string, path ...any) { issues = append(issues, Issue{Message: msg, Path: path}) }
 	text := func(o Opt[string], field string, max int, dst **string) {
 		if !o.Set {

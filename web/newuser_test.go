@@ -95,3 +95,37 @@ func flashOf(page string) string {
 	}
 	return "(no flashes)"
 }
+
+// TestEditorLineFieldsSayWhatIsWrong: an input's third part is required, optional or
+// empty (never silently turned into optional), and a context document missing a part
+// says which, on its line — on save and in the inline check alike.
+func TestEditorLineFieldsSayWhatIsWrong(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	c := e.client().mustLogin("builder@demo.test", "demo-builder-pass")
+	form := url.Values{"name": {"Lines"}, "stage": {"development"}, "inputs": {"city | text | required | where\nname | text | maybe | desc"}, "contextDocs": {"just-one-field"}}
+	resp, page := c.post("/agents", form, c.csrf("/agents/new"))
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("save: %d", resp.StatusCode)
+	}
+	for id, want := range map[string]string{
+		"inputs-error":      `Line 2: the third part must be required or optional (or empty), not "maybe"`,
+		"contextDocs-error": "Line 1: id is required",
+	} {
+		if got := fieldText(t, page, "p", id); got != want {
+			t.Errorf("%s: %q, want %q", id, got, want)
+		}
+	}
+	form.Set("_csrf", c.csrf("/agents/new"))
+	resp, frag := c.do("POST", "/agents/validate", strings.NewReader(form.Encode()), map[string]string{
+		"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true", "HX-Trigger-Name": "inputs"})
+	if resp.StatusCode != 200 || !strings.Contains(html.UnescapeString(frag), `not "maybe"`) {
+		t.Errorf("inline check: %d %s", resp.StatusCode, frag)
+	}
+	// Empty and "optional" are optional; the agent saves.
+	form.Set("inputs", "city | text | | where\nname | text | optional | desc")
+	form.Set("contextDocs", "googleDocs | doc-1")
+	if resp, body := c.post("/agents", form, c.csrf("/agents/new")); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("valid lines refused: %d %s", resp.StatusCode, fieldText(t, body, "p", "inputs-error"))
+	}
+}
