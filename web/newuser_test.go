@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"html"
 	"net/http"
 	"net/url"
@@ -127,5 +128,63 @@ func TestEditorLineFieldsSayWhatIsWrong(t *testing.T) {
 	form.Set("contextDocs", "googleDocs | doc-1")
 	if resp, body := c.post("/agents", form, c.csrf("/agents/new")); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("valid lines refused: %d %s", resp.StatusCode, fieldText(t, body, "p", "inputs-error"))
+	}
+}
+
+// TestTagFormsKeepWhatWasTypedAndSayWhy: a refused rename keeps the typed name in its
+// box; a tag's description can be edited in its row; the editor's tag box and the
+// bulk "Remove tag" say why nothing happened; a token without a name is "Required".
+func TestTagFormsKeepWhatWasTypedAndSayWhy(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	admin := e.client().mustLogin("admin@demo.test", "demo-admin-pass")
+	tok := e.token("admin@demo.test")
+	var first, second struct{ ID int64 }
+	mustJSON(t, e, tok, "POST", "/api/agent-tags", `{"name":"alpha"}`, &first)
+	mustJSON(t, e, tok, "POST", "/api/agent-tags", `{"name":"beta"}`, &second)
+	row := "/tags/" + itoa(second.ID)
+	resp, page := admin.post(row, url.Values{"name": {"Alpha"}, "color": {"red"}, "description": {"typed"}}, admin.csrf("/tags"))
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("rename to an existing name: %d", resp.StatusCode)
+	}
+	if !strings.Contains(page, `id="tag-name-`+itoa(second.ID)+`" name="name" value="Alpha"`) ||
+		!strings.Contains(page, `name="description" value="typed"`) {
+		t.Errorf("the refused row lost what was typed: %s", fieldText(t, page, "p", "tag-name-"+itoa(second.ID)+"-error"))
+	}
+	if resp, _ := admin.post(row, url.Values{"name": {"beta"}, "color": {"red"}, "description": {"Now described"}}, admin.csrf("/tags")); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("describe: %d", resp.StatusCode)
+	}
+	if _, body := e.api("GET", "/api/agent-tags", tok, ""); !strings.Contains(body, `"description":"Now described"`) {
+		t.Errorf("description not saved: %s", body)
+	}
+	// The editor's tag box: empty is "Type a tag name.", too long says the limit.
+	for typed, want := range map[string]string{"": "Type a tag name.", strings.Repeat("t", 51): "Use a tag name of at most 50 characters."} {
+		_, frag := admin.do("POST", "/tags/inline", strings.NewReader(url.Values{"newTag": {typed}, "_csrf": {admin.csrf("/tags")}}.Encode()),
+			map[string]string{"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"})
+		if !strings.Contains(frag, want) {
+			t.Errorf("tag box %q: %s", typed, frag)
+		}
+	}
+	// Bulk remove of a tag none of the selected agents has.
+	var a1, a2 struct{ ID int64 }
+	mustJSON(t, e, tok, "POST", "/api/agents", `{"name":"Bulk one"}`, &a1)
+	mustJSON(t, e, tok, "POST", "/api/agents", `{"name":"Bulk two"}`, &a2)
+	page = flashAfter(t, admin, func() (*http.Response, string) {
+		return admin.post("/agents-bulk/tags", url.Values{"tagId": {itoa(first.ID)}, "agentIds": {itoa(a1.ID), itoa(a2.ID)}, "action": {"remove"}, "back": {"/agents"}}, admin.csrf("/agents"))
+	})
+	if !strings.Contains(page, "None of the 2 selected agents had tag “alpha”.") {
+		t.Errorf("bulk remove of an absent tag: %s", flashOf(page))
+	}
+	resp, page = admin.post("/admin/tokens", url.Values{"name": {""}, "expires": {""}}, admin.csrf("/admin/tokens"))
+	if got := fieldText(t, page, "p", "name-error"); resp.StatusCode != http.StatusUnprocessableEntity || got != "Required" {
+		t.Errorf("token without a name: %d %q", resp.StatusCode, got)
+	}
+}
+
+// mustJSON calls the API, wants 200 and decodes the answer into out.
+func mustJSON(t *testing.T, e *env, tok, method, path, body string, out any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(mustAPI(t, e, tok, method, path, body)), out); err != nil {
+		t.Fatal(err)
 	}
 }
