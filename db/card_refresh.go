@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
-	"regexp"
 	"strings"
 	"time"
 
