@@ -188,3 +188,27 @@ func mustJSON(t *testing.T, e *env, tok, method, path, body string, out any) {
 		t.Fatal(err)
 	}
 }
+
+// TestPagePastTheEndGoesToTheLastPage: /agents?page=99 is not "No agents yet".
+func TestPagePastTheEndGoesToTheLastPage(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	c := e.client().mustLogin("admin@demo.test", "demo-admin-pass")
+	tok := e.token("admin@demo.test")
+	for i := 0; i < 3; i++ {
+		mustAPI(t, e, tok, "POST", "/api/agents", `{"name":"Paged `+itoa(int64(i))+`"}`)
+	}
+	resp, _ := c.get("/agents?perPage=2&page=99")
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("page 99 of 2: %d", resp.StatusCode)
+	}
+	loc := resp.Header.Get("Location")
+	q, _ := url.ParseQuery(strings.TrimPrefix(loc, "/agents?"))
+	if q.Get("page") != "2" || q.Get("perPage") != "2" {
+		t.Fatalf("sent to %s, want the last page with the same filters", loc)
+	}
+	_, page := c.get(loc)
+	if !strings.Contains(page, "There are no agents on page 99: 3 agents fill 2 pages. This is the last page.") || strings.Contains(page, "No agents yet") {
+		t.Errorf("last page: %s", flashOf(page))
+	}
+}
