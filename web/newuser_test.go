@@ -5,8 +5,11 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+
+	"agentconsole/db/catalog"
 )
 
 // TestPasswordsAreAtMost72Bytes: bcrypt reads only 72 bytes, so a longer password can
@@ -77,8 +80,12 @@ func TestSkillRoleRuleSaysWhetherItAddedOrReplaced(t *testing.T) {
 	if page := flashAfter(t, admin, func() (*http.Response, string) { return save("a, ,b") }); !strings.Contains(page, "Added a rule for booking: a, b.") {
 		t.Errorf("first save: %s", flashOf(page))
 	}
-	if page := flashAfter(t, admin, func() (*http.Response, string) { return save("c") }); !strings.Contains(page, "Updated the rule for booking: c (was a, b).") {
+	page := flashAfter(t, admin, func() (*http.Response, string) { return save("c") })
+	if !strings.Contains(page, "Updated the rule for booking: c (was a, b).") {
 		t.Errorf("second save: %s", flashOf(page))
+	}
+	if !regexp.MustCompile(`href="/admin/skill-roles"[^>]*>\s*Skill roles\s*<`).MatchString(page) {
+		t.Error("the admin tab of /admin/skill-roles is not named Skill roles")
 	}
 	resp, page := save("ok, <b>!")
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(page), `Role "<b>!": use letters, digits, spaces and - _ . : / only`) {
@@ -210,5 +217,31 @@ func TestPagePastTheEndGoesToTheLastPage(t *testing.T) {
 	_, page := c.get(loc)
 	if !strings.Contains(page, "There are no agents on page 99: 3 agents fill 2 pages. This is the last page.") || strings.Contains(page, "No agents yet") {
 		t.Errorf("last page: %s", flashOf(page))
+	}
+}
+
+// TestCatalogPageShowsTheFormatAndTheCurrentFile: /admin/catalog shows a short example
+// that is itself a valid catalog, and the current catalog downloads in the format a load
+// takes (loading it back changes nothing).
+func TestCatalogPageShowsTheFormatAndTheCurrentFile(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	op := e.client().mustLogin("operator@demo.test", "demo-operator-pass")
+	_, page := op.get("/admin/catalog")
+	m := regexp.MustCompile(`(?s)<pre[^>]*>(.*?)</pre>`).FindStringSubmatch(page)
+	if m == nil || !strings.Contains(page, `href="/api/tools/catalog"`) {
+		t.Fatal("no example or download link on /admin/catalog")
+	}
+	if _, err := catalog.Parse([]byte(html.UnescapeString(m[1]))); err != nil {
+		t.Errorf("the example is not a valid catalog: %v", err)
+	}
+	resp, file := op.get("/api/tools/catalog")
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("download: %d %s", resp.StatusCode, resp.Header.Get("Content-Disposition"))
+	}
+	checkContract(t, "GET", "/api/tools/catalog", 200, file)
+	code, body := e.api("POST", "/api/tools/catalog", e.token("operator@demo.test"), file)
+	if code != 200 || !strings.Contains(body, `"added":[],"changed":[],"removed":[]`) {
+		t.Errorf("loading the downloaded catalog back: %d %s", code, body)
 	}
 }

@@ -553,7 +553,7 @@ func editRow(p layout.Page, r Row, v Row, err string, colors []string) templ.Com
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, "\" placeholder=\"Description\" class=\"input w-48 py-1\"> <button type=\"submit\" class=\"btn-secondary\">Save</button>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, "\" placeholder=\"Description\" class=\"input w-36 py-1\"> <button type=\"submit\" class=\"btn-secondary\">Save</button>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
