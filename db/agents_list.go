@@ -193,7 +193,8 @@ const (
 // limit holds with several operators and instances at once.
 const modelsLockKey = 0x6d6f64656c73
 
-// AddModel extends the registry: id must be provider:model. The registry is platform
+// AddModel extends the registry: id must be provider:model and new (an existing id is
+// refused with "already exists"). The registry is platform
 // data: only a platform operator changes it (ErrNotPlatformOperator), at most MaxModels
 // models, and every organisation's audit log records the change.
 func (s *Store) AddModel(ctx context.Context, actor *Actor, id, name string) (*Model, error) {
@@ -203,10 +204,10 @@ func (s *Store) AddModel(ctx context.Context, actor *Actor, id, name string) (*M
 	id, name = strings.TrimSpace(id), strings.TrimSpace(name)
 	var issues []Issue
 	switch provider, model, ok := strings.Cut(id, ":"); {
+	case len(id) > MaxModelIDLen: // first: a long paste is told its length, not its shape
+		issues = append(issues, Issue{Message: fmt.Sprintf("Model id must be at most %d characters", MaxModelIDLen), Path: []any{"id"}})
 	case !ok || provider == "" || model == "" || strings.ContainsAny(id, " \t\n"):
 		issues = append(issues, Issue{Message: "Model id must look like provider:model", Path: []any{"id"}})
-	case len(id) > MaxModelIDLen:
-		issues = append(issues, Issue{Message: fmt.Sprintf("Model id must be at most %d characters", MaxModelIDLen), Path: []any{"id"}})
 	}
 	switch {
 	case name == "":
@@ -223,23 +224,23 @@ func (s *Store) AddModel(ctx context.Context, actor *Actor, id, name string) (*M
 			return err
 		}
 		var count int
-		var exists bool
-		if err := tx.NewRaw("SELECT count(*), coalesce(bool_or(id = ?), false) FROM models", id).Scan(ctx, &count, &exists); err != nil {
+		var existing string
+		if err := tx.NewRaw("SELECT count(*), coalesce(max(display_name) FILTER (WHERE id = ?), '') FROM models", id).Scan(ctx, &count, &existing); err != nil {
 			return err
 		}
-		if !exists && count >= MaxModels {
+		// Adding is adding: an existing id is refused, never silently renamed.
+		if existing != "" {
+			msg := fmt.Sprintf("Model %s already exists (named %q)", id, Shorten(existing))
+			return &ValidationError{Message: msg, Details: []Issue{{Message: msg, Path: []any{"id"}}}}
+		}
+		if count >= MaxModels {
 			msg := fmt.Sprintf("The model registry is full: at most %d models", MaxModels)
 			return refusal(msg, "id")
 		}
-		if _, err := tx.NewRaw("INSERT INTO models (id, display_name, provider) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET display_name = EXCLUDED.display_name",
-			id, name, provider).Exec(ctx); err != nil {
+		if _, err := tx.NewRaw("INSERT INTO models (id, display_name, provider) VALUES (?, ?, ?)", id, name, provider).Exec(ctx); err != nil {
 			return fmt.Errorf("db: add model: %w", err)
 		}
-		action := "model.added"
-		if exists {
-			action = "model.renamed"
-		}
-		return s.AuditPlatform(ctx, tx, actor, "", action, "model", id, "model "+id+" ("+name+")")
+		return s.AuditPlatform(ctx, tx, actor, "", "model.added", "model", id, "model "+id+" ("+name+")")
 	})
 	if err != nil {
 		return nil, err

@@ -151,6 +151,10 @@ type AgentPatch struct {
 	// KeepStored lists paths (["description"], ["tools", "web_search"]) that keep the
 	// base version's value whatever the patch says: the console's "keep theirs".
 	KeepStored [][]string `json:"-"`
+	// ParseIssues are problems a client's own format found while building the patch
+	// (the console's one-item-per-line fields); Apply reports them with its own, so a
+	// save and the inline check refuse them alike.
+	ParseIssues []Issue `json:"-"`
 
 	uuid string // a new agent's UUID when it must be this one (import)
 }

@@ -188,7 +188,7 @@ func (p *AgentPatch) applySeed003(a *Agent) []Issue {
 // returns every problem found by the rules that need no database. Rules that do
 // (model registry, ids of the organisation, slug uniqueness) run in SaveAgent.
 func (p *AgentPatch) Apply(a *Agent) []Issue {
-	v := &applier{a: a}
+	v := &applier{a: a, issues: append([]Issue(nil), p.ParseIssues...)}
 	p.applyTexts(v)
 	p.applyModel(v)
 	p.applyTools(v)

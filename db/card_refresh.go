@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -216,7 +217,7 @@ func (s *Store) storeFetchedCard(ctx context.Context, tx bun.Tx, actor *Actor, a
 		return err
 	}
 	if changed {
-		summary := fmt.Sprintf("card refreshed: %d skills added, %d removed, %d changed", len(report.SkillsAdded), len(report.SkillsRemoved), len(report.SkillsChanged))
+		summary := fmt.Sprintf("card refreshed: %s added, %d removed, %d changed", count(len(report.SkillsAdded), "skill", "skills"), len(report.SkillsRemoved), len(report.SkillsChanged))
 		if err := s.appendDerivedVersions(ctx, tx, actor, []int64{a.ID}, SourceCardRefresh, summary, "prev.fields_ref", "prev.tools_ref"); err != nil {
 			return err
 		}
@@ -333,6 +334,9 @@ type SkillRoleRule struct {
 	ID    int64    `bun:"id" json:"id"`
 	Match string   `bun:"match" json:"match"`
 	Roles []string `bun:"roles,array" json:"roles"`
+	// Replaced holds the roles a save replaced (nil when the save created the rule), so
+	// the console can say it updated an existing rule rather than added one.
+	Replaced []string `bun:"-" json:"-"`
 }
 
 // SkillRoleRules lists the organisation's rules.
@@ -362,11 +366,20 @@ func (s *Store) SaveSkillRoleRule(ctx context.Context, actor *Actor, match strin
 	}
 	r := &SkillRoleRule{Match: match, Roles: clean}
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := tx.NewRaw(`INSERT INTO skill_role_rules (org_id, match, roles) VALUES (?, ?, ?)
-			ON CONFLICT (org_id, match) DO UPDATE SET roles = EXCLUDED.roles RETURNING id`, actor.OrgID, match, pgdialect.Array(clean)).Scan(ctx, &r.ID); err != nil {
+		// The old roles come from the row as it was before this statement (one row per match).
+		var old []string
+		if err := tx.NewRaw(`WITH old AS (SELECT roles FROM skill_role_rules WHERE org_id = ? AND match = ?)
+			INSERT INTO skill_role_rules (org_id, match, roles) VALUES (?, ?, ?)
+			ON CONFLICT (org_id, match) DO UPDATE SET roles = EXCLUDED.roles RETURNING id, (SELECT roles FROM old)`,
+			actor.OrgID, match, actor.OrgID, match, pgdialect.Array(clean)).Scan(ctx, &r.ID, pgdialect.Array(&old)); err != nil {
 			return err
 		}
-		return s.Audit(ctx, tx, actor, "skill_rule.saved", "skill_rule", r.ID, match+" → "+strings.Join(clean, ", "))
+		summary := match + " → " + strings.Join(clean, ", ")
+		if old != nil {
+			r.Replaced = old
+			summary += " (was " + strings.Join(old, ", ") + ")"
+		}
+		return s.Audit(ctx, tx, actor, "skill_rule.saved", "skill_rule", r.ID, summary)
 	})
 	return r, err
 }
@@ -433,7 +446,7 @@ func (s *Store) RefreshAllCards(ctx context.Context, actor *Actor) (int, time.Ti
 			SELECT count(*), now() FROM u`, actor.OrgID).Scan(ctx, &n, &at); err != nil {
 			return err
 		}
-		return s.Audit(ctx, tx, actor, "cards.refresh_all", "organization", actor.OrgID, fmt.Sprintf("%d external agents", n))
+		return s.Audit(ctx, tx, actor, "cards.refresh_all", "organization", actor.OrgID, count(n, "external agent", "external agents"))
 	})
 	return n, at, err
 }
@@ -484,9 +497,16 @@ func rolesIssues(roles []string) []Issue {
 	n := 0
 	for i, r := range roles {
 		for _, part := range strings.Split(r, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue // "a, ,b": the empty entry is dropped, not counted
+			}
 			n++
-			if len(strings.TrimSpace(part)) > maxRoleText {
+			if len(part) > maxRoleText {
 				return []Issue{{Message: tooLong(maxRoleText), Path: []any{"roles", i}}}
+			}
+			if !rolePattern.MatchString(part) {
+				return []Issue{{Message: fmt.Sprintf("Role %q: use letters, digits, spaces and - _ . : / only, starting with a letter or digit", Shorten(part)), Path: []any{"roles", i}}}
 			}
 		}
 	}
@@ -495,6 +515,10 @@ func rolesIssues(roles []string) []Issue {
 	}
 	return nil
 }
+
+// rolePattern is what a role looks like: a word or short phrase people read and match
+// on ("booking-agent", "travel:read"), not punctuation, quotes or control characters.
+var rolePattern = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} _.:/-]*$`)
 
 func cleanRoles(roles []string) []string {
 	seen := map[string]bool{}

@@ -235,3 +235,43 @@ func (s *Store) OutdatedAgents(ctx context.Context, orgID int64) (int, error) {
 		JOIN catalog_tools c ON c.name = t.key WHERE a.org_id = ? AND a.deleted_at IS NULL AND `+outdatedPredicate, orgID).Scan(ctx, &n)
 	return n, err
 }
+
+// CatalogFile is the current catalog as a catalog file, in the format a load takes
+// (catalogVersion of the last load, native tools with category, description,
+// parameters and configSchema, provider tools with their description): what an
+// operator downloads to edit and load again. Removed tools are left out.
+func (s *Store) CatalogFile(ctx context.Context) ([]byte, error) {
+	var version string
+	if err := s.DB.NewRaw("SELECT coalesce((SELECT catalog_version FROM catalog_imports ORDER BY id DESC LIMIT 1), '')").Scan(ctx, &version); err != nil {
+		return nil, fmt.Errorf("db: catalog file: %w", err)
+	}
+	var tools []CatalogTool
+	if err := s.DB.NewRaw(`SELECT name, kind, category, description, parameters, config_schema FROM catalog_tools
+		WHERE removed_at IS NULL ORDER BY name`).Scan(ctx, &tools); err != nil {
+		return nil, fmt.Errorf("db: catalog file: %w", err)
+	}
+	type native struct {
+		Category     string          `json:"category,omitempty"`
+		Description  string          `json:"description"`
+		Parameters   json.RawMessage `json:"parameters"`
+		ConfigSchema json.RawMessage `json:"configSchema,omitempty"`
+	}
+	type provider struct {
+		Description string `json:"description,omitempty"`
+	}
+	f := struct {
+		CatalogVersion string              `json:"catalogVersion"`
+		Native         map[string]native   `json:"native"`
+		Provider       map[string]provider `json:"provider,omitempty"`
+	}{CatalogVersion: version, Native: map[string]native{}, Provider: map[string]provider{}}
+	for _, t := range tools {
+		t.dropNulls()
+		switch {
+		case t.Kind == "provider":
+			f.Provider[t.Name] = provider{Description: t.Description}
+		default:
+			f.Native[t.Name] = native{Category: t.Category, Description: t.Description, Parameters: t.Parameters, ConfigSchema: t.ConfigSchema}
+		}
+	}
+	return json.MarshalIndent(f, "", "  ")
+}

@@ -83,7 +83,7 @@ func (s *Store) SyncTools(ctx context.Context, actor *Actor) (*SyncResult, error
 			return fmt.Errorf("db: sync tools: %w", err)
 		}
 		res.Updated = len(res.Agents)
-		return s.Audit(ctx, tx, actor, "tools.synced", "organization", actor.OrgID, fmt.Sprintf("updated %d of %d agents", res.Updated, res.Total))
+		return s.Audit(ctx, tx, actor, "tools.synced", "organization", actor.OrgID, fmt.Sprintf("updated %d of %s", res.Updated, count(res.Total, "agent", "agents")))
 	})
 	if err != nil {
 		return nil, err

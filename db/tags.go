@@ -162,7 +162,7 @@ func (s *Store) DeleteTag(ctx context.Context, actor *Actor, id int64) (changed 
 			return err
 		}
 		changed = len(agentIDs)
-		return s.Audit(ctx, tx, actor, "tag.deleted", "tag", id, fmt.Sprintf("%s (removed from %d agents)", name, changed))
+		return s.Audit(ctx, tx, actor, "tag.deleted", "tag", id, fmt.Sprintf("%s (removed from %s)", name, count(changed, "agent", "agents")))
 	})
 	return changed, err
 }
@@ -210,7 +210,7 @@ func (s *Store) BulkTag(ctx context.Context, actor *Actor, tagID int64, agentIDs
 		}
 		changed = len(changedIDs)
 		return s.Audit(ctx, tx, actor, "tag.bulk_"+map[bool]string{true: "removed", false: "assigned"}[remove], "tag", tagID,
-			fmt.Sprintf("%s%s on %d of %d selected agents", verb, name, changed, len(agentIDs)))
+			fmt.Sprintf("%s%s on %d of %s", verb, name, changed, count(len(agentIDs), "selected agent", "selected agents")))
 	})
 	return changed, err
 }

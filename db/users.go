@@ -7,9 +7,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/mail"
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 	"golang.org/x/crypto/bcrypt"
@@ -60,8 +62,54 @@ var ErrBadCredentials = errors.New("db: invalid email or password")
 // PasswordCost is bcrypt's work factor; tests lower it to stay fast.
 var PasswordCost = 12
 
-// MinPasswordLength is the shortest password accepted anywhere.
-const MinPasswordLength = 10
+// Limits on what a user is made of, the same in the console, the CLI and the store.
+const (
+	// MinPasswordLength is the shortest password accepted anywhere.
+	MinPasswordLength = 10
+	// MaxPasswordBytes is the longest: bcrypt reads only the first 72 bytes, so a longer
+	// password would be checked by its prefix alone (and x/crypto refuses to hash it).
+	MaxPasswordBytes = 72
+	// MaxUserName is the longest display name, in characters.
+	MaxUserName = 200
+	// MaxEmail is the longest email address (RFC 5321's path limit).
+	MaxEmail = 254
+)
+
+// PasswordIssue says what keeps password from being set ("" when nothing does).
+func PasswordIssue(password string) string {
+	switch {
+	case len(password) < MinPasswordLength:
+		return fmt.Sprintf("Use at least %d characters.", MinPasswordLength)
+	case len(password) > MaxPasswordBytes:
+		return fmt.Sprintf("Use at most %d bytes (%d plain characters; accented letters and emoji take 2–4 each).", MaxPasswordBytes, MaxPasswordBytes)
+	}
+	return ""
+}
+
+// UserIssues checks a new user's email, name and password: one rule for every place a
+// user is created (console, CLI). Paths are "email", "name" and "password".
+func UserIssues(email, name, password string) []Issue {
+	var issues []Issue
+	email, name = strings.TrimSpace(email), strings.TrimSpace(name)
+	switch addr, err := mail.ParseAddress(email); {
+	case len(email) > MaxEmail:
+		issues = append(issues, Issue{Message: fmt.Sprintf("Use an email address of at most %d characters.", MaxEmail), Path: []any{"email"}})
+	case email == "":
+		issues = append(issues, Issue{Message: "Required: the address they sign in with.", Path: []any{"email"}})
+	case err != nil || addr.Address != email || !strings.Contains(email, "@"):
+		issues = append(issues, Issue{Message: "Enter a valid email address.", Path: []any{"email"}})
+	}
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		issues = append(issues, Issue{Message: "Name is required.", Path: []any{"name"}})
+	case n > MaxUserName || !utf8.ValidString(name) || strings.ContainsRune(name, 0):
+		issues = append(issues, Issue{Message: fmt.Sprintf("Use a name of at most %d characters.", MaxUserName), Path: []any{"name"}})
+	}
+	if msg := PasswordIssue(password); msg != "" {
+		issues = append(issues, Issue{Message: msg, Path: []any{"password"}})
+	}
+	return issues
+}
 
 // HashPassword returns a bcrypt hash of password.
 func HashPassword(password string) (string, error) {
@@ -95,6 +143,10 @@ func (s *Store) CreateUser(ctx context.Context, orgID int64, email, name, passwo
 	if !role.Valid() {
 		return nil, fmt.Errorf("db: create user: unknown role %q", role)
 	}
+	if issues := UserIssues(email, name, password); len(issues) > 0 {
+		return nil, invalid(issues...)
+	}
+	name = strings.TrimSpace(name)
 	hash, err := HashPassword(password)
 	if err != nil {
 		return nil, fmt.Errorf("db: create user: %w", err)
@@ -139,8 +191,10 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*Acto
 		return nil, fmt.Errorf("db: authenticate: %w", err)
 	}
 	// The password is checked even for a deactivated member: the answer and its cost
-	// must not tell a deactivated account from a wrong password.
-	if s.comparePassword([]byte(row.PasswordHash), password) != nil || row.Deactivated {
+	// must not tell a deactivated account from a wrong password. No password longer
+	// than MaxPasswordBytes was ever set, and bcrypt would compare only its first 72
+	// bytes: refuse it, after the same comparison so timing tells nothing.
+	if s.comparePassword([]byte(row.PasswordHash), password) != nil || row.Deactivated || len(password) > MaxPasswordBytes {
 		return nil, ErrBadCredentials
 	}
 	return &Actor{UserID: row.ID, OrgID: row.OrgID, OrgName: row.OrgName, Email: row.Email, Name: row.Name, Role: row.Role,
@@ -149,6 +203,9 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*Acto
 
 // ChangePassword sets a new password and ends every other session of the user.
 func (s *Store) ChangePassword(ctx context.Context, userID int64, password string, keepSession []byte) error {
+	if msg := PasswordIssue(password); msg != "" {
+		return invalid(Issue{Message: msg, Path: []any{"password"}})
+	}
 	hash, err := HashPassword(password)
 	if err != nil {
 		return err
@@ -296,7 +353,7 @@ func (s *Store) DeactivateMember(ctx context.Context, actor *Actor, userID int64
 			return nil
 		}
 		return s.Audit(ctx, tx, actor, "member.deactivated", "user", userID,
-			fmt.Sprintf("%d sessions ended, %d tokens revoked", d.SessionsEnded, d.TokensRevoked))
+			count(int(d.SessionsEnded), "session", "sessions")+" ended, "+count(int(d.TokensRevoked), "token", "tokens")+" revoked")
 	})
 	if err != nil {
 		return nil, fmt.Errorf("db: deactivate user %d: %w", userID, err)

@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
+	"agentconsole/views/components"
 	"agentconsole/views/pages/admin"
 )
 
@@ -40,23 +40,20 @@ func (h *Admin) CreateUser(c *fiber.Ctx) error {
 	form := admin.NewUserForm{Email: strings.TrimSpace(c.FormValue("email")), Name: strings.TrimSpace(c.FormValue("name")),
 		Role: c.FormValue("role"), Errors: map[string]string{}}
 	password := c.FormValue("password")
-	if _, err := mail.ParseAddress(form.Email); err != nil || !strings.Contains(form.Email, "@") {
-		form.Errors["email"] = "Enter a valid email address."
-	}
-	if form.Name == "" {
-		form.Errors["name"] = "Name is required."
-	}
+	form.Errors = fieldErrors(db.UserIssues(form.Email, form.Name, password))
 	if !db.Role(form.Role).Valid() {
 		form.Errors["role"] = "Choose admin, builder or reviewer."
-	}
-	if len(password) < db.MinPasswordLength {
-		form.Errors["password"] = "Use at least 10 characters."
 	}
 	if len(form.Errors) > 0 {
 		return h.renderUsers(c, fiber.StatusUnprocessableEntity, form)
 	}
 	a := ActorOf(c)
 	u, err := h.Store.CreateUser(c.UserContext(), a.OrgID, form.Email, form.Name, password, db.Role(form.Role))
+	var ve *db.ValidationError
+	if errors.As(err, &ve) {
+		form.Errors = fieldErrors(ve.Details)
+		return h.renderUsers(c, fiber.StatusUnprocessableEntity, form)
+	}
 	if errors.Is(err, db.ErrEmailTaken) {
 		form.Errors["email"] = "A user with this email exists already."
 		return h.renderUsers(c, fiber.StatusUnprocessableEntity, form)
@@ -106,8 +103,8 @@ func (h *Admin) Deactivate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.redirect(c, "/admin/users", "success", fmt.Sprintf("Deactivated %s: %d sessions ended, %d tokens revoked.",
-		d.Member.Email, d.SessionsEnded, d.TokensRevoked))
+	return h.redirect(c, "/admin/users", "success", fmt.Sprintf("Deactivated %s: %s ended, %s revoked.",
+		d.Member.Email, components.Count(int(d.SessionsEnded), "session", "sessions"), components.Count(int(d.TokensRevoked), "token", "tokens")))
 }
 
 // Reactivate lets a deactivated member sign in again (old tokens stay revoked).

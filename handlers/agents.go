@@ -37,6 +37,12 @@ func (h *Agents) List(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// A page past the end is not an empty organisation: go to the last page and say so.
+	if len(page.Agents) == 0 && page.Total > 0 && page.Page > 1 {
+		last := (page.Total + page.PerPage - 1) / page.PerPage
+		return h.redirect(c, pageURL(c, last), "info", fmt.Sprintf("There are no agents on page %d: %s fill %s. This is the last page.",
+			page.Page, components.Count(page.Total, "agent", "agents"), components.Count(last, "page", "pages")))
+	}
 	tags, err := h.Store.Tags(c.UserContext(), a.OrgID)
 	if err != nil {
 		return err
@@ -296,6 +302,9 @@ func fieldErrors(issues []db.Issue) map[string]string {
 			field, message = agents.ToolConfigField(tool), configMessage(tool, is.Path[3:], is.Message)
 		}
 		if line, ok := lineOf(field, is.Path); ok {
+			if part, named := partOf(is.Path); named && message == "Required" {
+				message = part + " is required" // "Line 1: id is required", not "Line 1: Required"
+			}
 			message = "Line " + strconv.Itoa(line) + ": " + message
 		}
 		if _, seen := out[field]; !seen {

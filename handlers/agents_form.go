@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strconv"
@@ -145,7 +146,8 @@ func patchFromForm(c *fiber.Ctx) (*db.AgentPatch, agents.Form) {
 	p.TagIDs = db.Some(formIDs(c, "tagIds"))
 	p.MCPServers = db.Some(formIDs(c, "mcpServers"))
 	p.ContextDocs = db.Some(parseContextDocs(f.ContextDocs))
-	p.Inputs, p.TinesStoryImportID = db.Some(parseInputs(f.Inputs)), optString(f.TinesStoryImportID)
+	inputs, inputIssues := parseInputs(f.Inputs)
+	p.Inputs, p.TinesStoryImportID, p.ParseIssues = db.Some(inputs), optString(f.TinesStoryImportID), inputIssues
 	f.AgentType = c.FormValue("agentType")
 	if f.AgentType == "external" {
 		f.AgentCardURL, f.EndpointURL, f.RefreshInterval = strings.TrimSpace(c.FormValue("agentCardUrl")), strings.TrimSpace(c.FormValue("endpointUrl")), c.FormValue("refreshIntervalMinutes")
@@ -211,11 +213,22 @@ func parseContextDocs(text string) []db.ContextDoc {
 	return docs
 }
 
+// partOf is the named part of a line item an issue is about (["contextDocs", 0, "id"]).
+func partOf(path []any) (string, bool) {
+	if len(path) < 3 {
+		return "", false
+	}
+	s, ok := path[2].(string)
+	return s, ok
+}
+
 // parseInputs reads "name | type | required | description" lines (seed 003's inputs);
-// the type defaults to text, and "required" (or yes/true) marks a required input.
-func parseInputs(text string) []db.AgentInput {
+// the type defaults to text; the third part is "required", "optional" or empty
+// (optional). Anything else is an issue on that line, not silently "optional".
+func parseInputs(text string) ([]db.AgentInput, []db.Issue) {
 	inputs := []db.AgentInput{}
-	for _, line := range lines(text) {
+	var issues []db.Issue
+	for i, line := range lines(text) {
 		parts := strings.SplitN(line, "|", 4)
 		for len(parts) < 4 {
 			parts = append(parts, "")
@@ -224,13 +237,17 @@ func parseInputs(text string) []db.AgentInput {
 		if in.Type == "" {
 			in.Type = "text"
 		}
-		switch strings.ToLower(strings.TrimSpace(parts[2])) {
-		case "required", "yes", "true":
+		switch req := strings.TrimSpace(parts[2]); strings.ToLower(req) {
+		case "required":
 			in.Required = true
+		case "optional", "":
+		default:
+			issues = append(issues, db.Issue{Message: fmt.Sprintf("the third part must be required or optional (or empty), not %q", db.Shorten(req)),
+				Path: []any{"inputs", i, "required"}})
 		}
 		inputs = append(inputs, in)
 	}
-	return inputs
+	return inputs, issues
 }
 
 func formatInputs(inputs []db.AgentInput) string {

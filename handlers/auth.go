@@ -121,8 +121,8 @@ func (h *Auth) ChangePassword(c *fiber.Ctx) error {
 		}
 		form.Errors["current"] = "Current password is incorrect."
 	}
-	if len(next) < db.MinPasswordLength {
-		form.Errors["password"] = "Use at least 10 characters."
+	if msg := db.PasswordIssue(next); msg != "" {
+		form.Errors["password"] = msg
 	} else if next != confirm {
 		form.Errors["confirm"] = "Passwords do not match."
 	}

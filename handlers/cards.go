@@ -244,19 +244,23 @@ func (h *Cards) renderRules(c *fiber.Ctx, status int, r cardspage.Rules) error {
 	if _, r.External, err = h.Store.CardRefreshProgress(c.UserContext(), ActorOf(c).OrgID, time.Now()); err != nil {
 		return err
 	}
-	return Render(c, status, cardspage.RulesPage(h.Page(c, "External agents", "admin"), r))
+	return Render(c, status, cardspage.RulesPage(h.Page(c, "Skill roles", "admin"), r))
 }
 
 // SaveRule creates or replaces a rule.
 func (h *Cards) SaveRule(c *fiber.Ctx) error {
-	_, err := h.Store.SaveSkillRoleRule(c.UserContext(), ActorOf(c), c.FormValue("match"), []string{c.FormValue("roles")})
+	r, err := h.Store.SaveSkillRoleRule(c.UserContext(), ActorOf(c), c.FormValue("match"), []string{c.FormValue("roles")})
 	if msg := validationMessage(err); msg != "" {
 		return h.renderRules(c, fiber.StatusUnprocessableEntity, cardspage.Rules{Match: c.FormValue("match"), Roles: c.FormValue("roles"), Error: msg})
 	}
 	if err != nil {
 		return err
 	}
-	return h.redirect(c, "/admin/skill-roles", "success", "Rule saved.")
+	// Saving a tag that has a rule replaces its roles: say so, with what they were.
+	if r.Replaced != nil {
+		return h.redirect(c, "/admin/skill-roles", "success", "Updated the rule for "+r.Match+": "+strings.Join(r.Roles, ", ")+" (was "+strings.Join(r.Replaced, ", ")+").")
+	}
+	return h.redirect(c, "/admin/skill-roles", "success", "Added a rule for "+r.Match+": "+strings.Join(r.Roles, ", ")+".")
 }
 
 // DeleteRule removes a rule.

@@ -59,15 +59,21 @@ func (h *Tags) Update(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, err := h.Store.SaveTag(c.UserContext(), ActorOf(c), id, db.TagInput{Name: db.Some(c.FormValue("name")), Color: db.Some(c.FormValue("color"))})
+	typed := tags.Row{ID: id, Name: c.FormValue("name"), Color: c.FormValue("color"), Description: c.FormValue("description")}
+	in := db.TagInput{Name: db.Some(typed.Name), Color: db.Some(typed.Color)}
+	if c.Context().PostArgs().Has("description") { // a form without the field keeps the description
+		in.Description = db.Some(typed.Description)
+	}
+	t, err := h.Store.SaveTag(c.UserContext(), ActorOf(c), id, in)
 	var ve *db.ValidationError
 	if errors.As(err, &ve) {
-		// The message goes under that tag's row, the other forms as they were.
+		// The message goes under that tag's row, which keeps what was typed; the other
+		// forms as they were.
 		msg := ve.Message
 		if len(ve.Details) > 0 {
 			msg = ve.Details[0].Message
 		}
-		return h.render(c, fiber.StatusUnprocessableEntity, tags.Form{Color: "slate", RowErrors: map[int64]string{id: msg}})
+		return h.render(c, fiber.StatusUnprocessableEntity, tags.Form{Color: "slate", RowErrors: map[int64]string{id: msg}, Edited: &typed})
 	}
 	if err != nil {
 		return missing(err, "Tag %d", id)
@@ -97,7 +103,10 @@ func (h *Tags) Inline(c *fiber.Ctx) error {
 	t, created, err := h.Store.FindOrCreateTag(c.UserContext(), ActorOf(c), c.FormValue("newTag"))
 	var ve *db.ValidationError
 	if errors.As(err, &ve) {
-		msg := "Type a tag name of at most 50 characters."
+		msg := "Type a tag name."
+		if ve.Field() == "name" && ve.Details[0].Message != "Required" {
+			msg = "Use a tag name of at most 50 characters."
+		}
 		if !IsHTMX(c) {
 			return h.redirect(c, back(c, "/tags"), "error", msg)
 		}
@@ -115,6 +124,19 @@ func (h *Tags) Inline(c *fiber.Ctx) error {
 		return Render(c, fiber.StatusOK, templ.Join(tags.InlineOption(t.ID, t.Name, false), clear))
 	}
 	return Render(c, fiber.StatusOK, templ.Join(tags.InlineOption(t.ID, t.Name, true), clear))
+}
+
+// tagName names a tag for a message: tag “X” ("that tag" when it cannot be read).
+func (h *Tags) tagName(c *fiber.Ctx, id int64) string {
+	all, err := h.Store.TagsWithCounts(c.UserContext(), ActorOf(c).OrgID)
+	if err == nil {
+		for _, t := range all {
+			if t.ID == id {
+				return "tag “" + t.Name + "”"
+			}
+		}
+	}
+	return "that tag"
 }
 
 // back is the page a plain form post came from (same site only), else fallback.
@@ -149,6 +171,13 @@ func (h *Tags) BulkFromList(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		return err
+	}
+	if n == 0 { // say why nothing changed
+		name := h.tagName(c, tagID)
+		if remove {
+			return h.redirect(c, back, "success", fmt.Sprintf("None of the %s had %s.", components.Count(len(ids), "selected agent", "selected agents"), name))
+		}
+		return h.redirect(c, back, "success", fmt.Sprintf("All of the %s already had %s.", components.Count(len(ids), "selected agent", "selected agents"), name))
 	}
 	verb := "Tagged"
 	if remove {

@@ -71,6 +71,18 @@ func (h *ToolsAPI) Preview(c *fiber.Ctx) error {
 	return c.JSON(p)
 }
 
+// CatalogFile is GET /api/tools/catalog: the current catalog in the format a load
+// takes, to download, edit and load again (served as an attachment).
+func (h *ToolsAPI) CatalogFile(c *fiber.Ctx) error {
+	raw, err := h.Store.CatalogFile(c.UserContext())
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="catalog.json"`)
+	return c.Send(raw)
+}
+
 // ImportCatalog is POST /api/tools/catalog (platform operators): load a newer catalog file.
 func (h *ToolsAPI) ImportCatalog(c *fiber.Ctx) error {
 	if err := requireOperator(c, MsgOnlyOperatorsCatalog); err != nil {

@@ -305,4 +305,17 @@ func TestOperatorExtendsModelRegistry(t *testing.T) {
 	if code, body := e.api("POST", "/api/agents", builder, `{"name":"A","model":"acme:brain-1"}`); code != 200 {
 		t.Fatalf("registered model refused: %s", body)
 	}
+	// Adding an id that exists is refused, and the model keeps its name.
+	if code, body := e.api("POST", "/api/models", operator, `{"id":"acme:brain-1","name":"Dup"}`); code != 400 ||
+		!strings.Contains(body, `"error":"Model acme:brain-1 already exists (named \"Acme Brain\")"`) {
+		t.Fatalf("an existing id: %d %s", code, body)
+	}
+	if _, body := e.api("GET", "/api/models", builder, ""); strings.Contains(body, "Dup") {
+		t.Fatalf("the existing model was renamed: %s", body)
+	}
+	// A very long paste is told its length, whatever its shape.
+	if code, body := e.api("POST", "/api/models", operator, `{"id":"`+strings.Repeat("m", 5000)+`","name":"x"}`); code != 400 ||
+		!strings.Contains(body, "Model id must be at most 100 characters") {
+		t.Fatalf("5,000-character id: %d %s", code, body)
+	}
 }

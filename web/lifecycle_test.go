@@ -327,7 +327,7 @@ func TestBrowserAdminDeactivatesMember(t *testing.T) {
 		chromedp.Navigate(e.URL+"/admin/users"),
 		acceptConfirms(),
 		chromedp.Click(chromedp.CSS(`button[aria-label="Deactivate builder@demo.test"]`)),
-		waitText(`[data-testid=flashes]`, "Deactivated builder@demo.test: 1 sessions ended, 0 tokens revoked."),
+		waitText(`[data-testid=flashes]`, "Deactivated builder@demo.test: 1 session ended, 0 tokens revoked."),
 		waitText(`[data-testid=member-deactivated]`, "deactivated"),
 		settled(),
 	)

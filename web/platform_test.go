@@ -188,7 +188,8 @@ func TestPlatformDataLimits(t *testing.T) {
 		t.Fatalf("a 64 KB+ schema: %d %.300s", code, body)
 	}
 
-	// Fill the registry to the limit, then one more is refused; renaming one is not.
+	// Fill the registry to the limit, then one more is refused; an existing id is refused
+	// as existing (not renamed, not "full").
 	var have int
 	e.Store.DB.NewRaw("SELECT count(*) FROM models").Scan(context.Background(), &have)
 	fill := make([]db.Model, 0, db.MaxModels-have)
@@ -201,8 +202,9 @@ func TestPlatformDataLimits(t *testing.T) {
 	if code, body := e.api("POST", "/api/models", op, `{"id":"acme:one-too-many","name":"x"}`); code != 400 || !strings.Contains(body, "at most 500 models") {
 		t.Fatalf("501st model: %d %s", code, body)
 	}
-	if code, body := e.api("POST", "/api/models", op, `{"id":"filler:m`+fmt.Sprint(have)+`","name":"Renamed"}`); code != 200 {
-		t.Fatalf("renaming at the limit: %d %s", code, body)
+	if code, body := e.api("POST", "/api/models", op, `{"id":"filler:m`+fmt.Sprint(have)+`","name":"Renamed"}`); code != 400 ||
+		!strings.Contains(body, `"error":"Model filler:m`+fmt.Sprint(have)+` already exists (named \"Filler\")"`) {
+		t.Fatalf("an existing id at the limit: %d %s", code, body)
 	}
 	if code, body := e.api("POST", "/api/models", op, `{"id":"acme:x","name":"`+strings.Repeat("n", 101)+`"}`); code != 400 || !strings.Contains(body, "at most 100 characters") {
 		t.Fatalf("long name: %d %s", code, body)

@@ -57,6 +57,7 @@ func (s *Server) routes(base handlers.Base, fetcher cardsvc.Fetcher) {
 	apiGroup.Post("/agents", agentsAPI.Save)
 	apiGroup.Post("/agents/import", agentsAPI.Import)
 	apiGroup.Get("/tools", toolsAPI.List)
+	apiGroup.Get("/tools/catalog", toolsAPI.CatalogFile)
 	apiGroup.Post("/tools/catalog", toolsAPI.ImportCatalog)
 	apiGroup.Post("/agents/sync-tools", toolsAPI.Sync)
 	apiGroup.Get("/agents/sync-tools/preview", toolsAPI.Preview)

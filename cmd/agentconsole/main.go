@@ -291,8 +291,10 @@ func userCreate(ctx context.Context, cfg config, args []string, stdin io.Reader,
 		b, _ := io.ReadAll(io.LimitReader(stdin, 1024))
 		password = strings.TrimSpace(string(b))
 	}
-	if len(password) < db.MinPasswordLength {
-		return fmt.Errorf("user create: the password (from $PASSWORD or stdin) needs at least %d characters", db.MinPasswordLength)
+	// The store's rules, said here with the flag or source each value came from.
+	if issues := db.UserIssues(*email, *name, password); len(issues) > 0 {
+		from := map[any]string{"email": "--email", "name": "--name", "password": "the password (from $PASSWORD or stdin)"}[issues[0].Path[0]]
+		return fmt.Errorf("user create: %s: %s", from, issues[0].Message)
 	}
 	return withStore(ctx, cfg, false, func(s *db.Store) error {
 		o, err := s.OrganizationBySlug(ctx, *org)

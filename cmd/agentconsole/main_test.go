@@ -60,6 +60,21 @@ func TestOperatorCommandsAgainstADatabase(t *testing.T) {
 	if !strings.Contains(out.String(), "ops@demo.test (reviewer)") {
 		t.Fatalf("user create: %s", out.String())
 	}
+	// The store's user rules, named by the flag they came from.
+	for _, c := range []struct {
+		args     []string
+		password string
+		want     string
+	}{
+		{[]string{"--email", "long@demo.test", "--name", "Long"}, strings.Repeat("p", 73), "the password (from $PASSWORD or stdin): Use at most 72 bytes"},
+		{[]string{"--email", "name@demo.test", "--name", strings.Repeat("n", 201)}, "a-long-password", "--name: Use a name of at most 200 characters."},
+		{[]string{"--email", strings.Repeat("e", 250) + "@demo.test", "--name", "E"}, "a-long-password", "--email: Use an email address of at most 254 characters."},
+	} {
+		err := run(ctx, append([]string{"user", "create"}, c.args...), strings.NewReader(c.password), &out)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("user create %v: %v, want %q", c.args, err, c.want)
+		}
+	}
 	out.Reset()
 	if err := run(ctx, []string{"token", "create", "--email", "ops@demo.test", "--name", "ci"}, nil, &out); err != nil || !strings.HasPrefix(out.String(), "acon_") {
 		t.Fatalf("token create: %q %v", out.String(), err)

@@ -71,7 +71,7 @@ func tabs(u *layout.User, active string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if u.IsAdmin {
-			templ_7745c5c3_Err = tab("/admin/skill-roles", "External agents", active == "external").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = tab("/admin/skill-roles", "Skill roles", active == "external").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -603,7 +603,7 @@ func Users(p layout.Page, rows []MemberRow, form NewUserForm, roles []string) te
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = textField("password", "Initial password (10+ characters)", "password", "", form.Errors["password"]).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = textField("password", "Initial password (10 to 72 characters)", "password", "", form.Errors["password"]).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

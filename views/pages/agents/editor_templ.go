@@ -1368,7 +1368,7 @@ func knowledgeSection(e Editor) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = textarea("contextDocs", "Context documents (one per line: provider | id | name | mimeType)", e.Form.ContextDocs, e.Errors["contextDocs"], 3).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = textarea("contextDocs", "Context documents (one per line: provider | id | name | mimeType; name and mimeType may be left out)", e.Form.ContextDocs, e.Errors["contextDocs"], 3).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -1455,7 +1455,7 @@ func RulesPage(p layout.Page, r Rules) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 125, "<h1 class=\"mb-4 text-2xl font-semibold\">External agents</h1><div class=\"grid gap-6 lg:grid-cols-2\"><section class=\"card\" aria-labelledby=\"rules-h\"><h2 id=\"rules-h\" class=\"mb-2 font-semibold\">Roles for new skills</h2><p class=\"mb-2 text-xs text-slate-600\">When a refresh finds a new skill, it gets the roles of every rule whose tag the skill has (or of *).</p><ul class=\"mb-3 divide-y divide-slate-100 text-sm\" data-testid=\"rules\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 125, "<h1 class=\"mb-4 text-2xl font-semibold\">Skill roles of external agents</h1><div class=\"grid gap-6 lg:grid-cols-2\"><section class=\"card\" aria-labelledby=\"rules-h\"><h2 id=\"rules-h\" class=\"mb-2 font-semibold\">Roles for new skills</h2><p class=\"mb-2 text-xs text-slate-600\">When a refresh finds a new skill, it gets the roles of every rule whose tag the skill has (or of *).</p><ul class=\"mb-3 divide-y divide-slate-100 text-sm\" data-testid=\"rules\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
