@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -41,6 +42,19 @@ const (
 	SourceImport  = "import"
 	SourceTags    = "tags"
 )
+
+// VersionSources lists every version source (what made a version), in the history
+// filter's order. appendVersion and appendDerivedVersions refuse a source not on it,
+// so a new kind of version cannot be written without appearing in the filter.
+var VersionSources = []string{SourceCreate, SourceUpdate, SourceClone, SourceRestore, SourcePublish, SourceTags,
+	SourceImport, SourceCapability, SourceSync, SourceCardRefresh}
+
+func checkVersionSource(source string) error {
+	if !slices.Contains(VersionSources, source) {
+		return fmt.Errorf("db: version source %q is not in VersionSources", source)
+	}
+	return nil
+}
 
 // SaveAgent creates (no ID) or updates (ID) an agent from a patch, in one transaction
 // with its version and audit entry. A patch that changes nothing saves nothing.
@@ -257,6 +271,9 @@ func (s *Store) writeAgent(ctx context.Context, tx bun.Tx, a *Agent, isNew bool)
 // appendVersion records the agent as it now is and points publishedVersionId at it.
 // The snapshot is stored by reference (migration 003): unchanged parts cost nothing.
 func (s *Store) appendVersion(ctx context.Context, tx bun.Tx, actor *Actor, a *Agent, source, summary string) error {
+	if err := checkVersionSource(source); err != nil {
+		return err
+	}
 	fields, prompt, tools := splitSnapshot(a)
 	var versionID int64
 	err := tx.NewRaw(`INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary,

@@ -101,6 +101,9 @@ func (s *Store) SyncTools(ctx context.Context, actor *Actor) (*SyncResult, error
 // previous version: fieldsExpr and toolsExpr are SQL for the new references (prev.*,
 // f.body — the previous fields — and a.* are in scope). One statement.
 func (s *Store) appendDerivedVersions(ctx context.Context, tx bun.Tx, actor *Actor, ids []int64, source, summary, fieldsExpr, toolsExpr string) error {
+	if err := checkVersionSource(source); err != nil {
+		return err
+	}
 	if len(ids) == 0 {
 		return nil
 	}

@@ -393,7 +393,11 @@ func saveMessage(o *db.SaveOutcome) string {
 		if len(o.MergedFrom) > 0 {
 			who = strings.Join(o.MergedFrom, " and ")
 		}
-		return "Saved. Merged " + who + "’s changes to " + strings.Join(o.Merged, ", ") + "."
+		fields := make([]string, len(o.Merged))
+		for i, k := range o.Merged {
+			fields[i] = db.FieldLabelOf(k)
+		}
+		return "Saved. Merged " + who + "’s changes to " + strings.Join(fields, ", ") + "."
 	}
 	return "Saved “" + o.Agent.Name + "”."
 }
@@ -423,6 +427,9 @@ func (h *Agents) conflict(c *fiber.Ctx, ce *db.ConflictError) error {
 func conflictLabel(path []any) string {
 	if len(path) == 2 && path[0] == "tools" {
 		return fmt.Sprintf("Tool %v", path[1])
+	}
+	if len(path) == 1 {
+		return db.FieldLabelOf(fmt.Sprint(path[0]))
 	}
 	return fmt.Sprint(path...)
 }

@@ -35,7 +35,7 @@ func (h *Versions) History(c *fiber.Ctx) error {
 		return err
 	}
 	hv := versions.History{AgentID: a.ID, AgentName: a.Name, Source: f.Source, Author: f.Author, Authors: authors,
-		Sources:    []string{db.SourceCreate, db.SourceUpdate, db.SourceClone, db.SourceRestore, db.SourcePublish, db.SourceTags, db.SourceImport},
+		Sources:    db.VersionSources,
 		CanRestore: ActorOf(c).Can(db.PermAgentsUpdate) && a.DeletedAt == nil}
 	hv.Rows = rows(vs, a.PublishedVersionID)
 	if len(vs) == f.Limit {
@@ -49,7 +49,7 @@ func rows(vs []db.Version, live *int64) []versions.Row {
 	out := make([]versions.Row, len(vs))
 	for i := range vs {
 		v := &vs[i]
-		out[i] = versions.Row{ID: v.ID, Number: int64(v.Number), Source: v.Source, Author: v.Author, When: stampTime(v.CreatedAt), Summary: v.Summary,
+		out[i] = versions.Row{ID: v.ID, Number: int64(v.Number), Source: v.Source, Author: v.Author, When: stampTime(v.CreatedAt), Summary: db.LabelSummary(v.Summary),
 			Live: live != nil && *live == v.ID}
 	}
 	return out
@@ -73,10 +73,10 @@ func (h *Versions) Diff(c *fiber.Ctx) error {
 	view := versions.Diff{AgentID: id, AgentName: a.Name, Choices: rows(recent, a.PublishedVersionID),
 		From:       versions.Side{ID: from.ID, Number: int64(from.Number), Source: from.Source, Author: from.Author, When: stampTime(from.CreatedAt)},
 		To:         versions.Side{ID: to.ID, Number: int64(to.Number), Source: to.Source, Author: to.Author, When: stampTime(to.CreatedAt)},
-		PromptSame: d.PromptSame, Added: d.ToolsAdded, Removed: d.ToolsRemoved, Unchanged: d.Unchanged, Empty: d.Empty(),
+		PromptSame: d.PromptSame, Added: d.ToolsAdded, Removed: d.ToolsRemoved, Unchanged: labels(d.Unchanged), Empty: d.Empty(),
 		CanRestore: ActorOf(c).Can(db.PermAgentsUpdate) && a.DeletedAt == nil && from.ID != to.ID && (a.PublishedVersionID == nil || *a.PublishedVersionID != from.ID)}
 	for _, f := range d.Fields {
-		view.Fields = append(view.Fields, versions.FieldRow{Field: f.Field, Before: f.Before, After: f.After})
+		view.Fields = append(view.Fields, versions.FieldRow{Field: db.FieldLabelOf(f.Field), Before: f.Before, After: f.After})
 	}
 	for _, l := range d.Prompt {
 		pl := versions.PromptLine{Op: l.Op, Old: l.Old, New: l.New}
@@ -117,6 +117,15 @@ func pathChanges(changes []versiondiff.PathChange) []components.PathChange {
 	out := make([]components.PathChange, len(changes))
 	for i, c := range changes {
 		out[i] = components.PathChange{Path: c.Path, Before: c.Before, After: c.After}
+	}
+	return out
+}
+
+// labels is a list of agent fields by their console labels.
+func labels(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = db.FieldLabelOf(k)
 	}
 	return out
 }
