@@ -109,7 +109,7 @@ func (h *Agents) editor(c *fiber.Ctx, ag *db.Agent) (agents.Editor, error) {
 	a := ActorOf(c)
 	e := agents.Editor{ID: ag.ID, Errors: map[string]string{}, EmailDomain: h.EmailDomain, Deleted: ag.DeletedAt != nil,
 		CanEdit: a.Can(db.PermAgentsUpdate) || ag.ID == 0 && a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), CanCreate: a.Can(db.PermAgentsCreate)}
-	e.Form = formOf(ag)
+	e.Form, e.Title = formOf(ag), ag.Name
 	e.Version = int64(ag.LiveVersion)
 	return e, h.options(c, &e, ag.TagIDs, ag.MCPServers, ag.Tools)
 }
@@ -226,8 +226,51 @@ func sameJSON(a, b any) bool {
 	return reflect.DeepEqual(x, y)
 }
 
+// editorLimits are the validator's limits as the editor's maxlength attributes.
+var editorLimits = agents.Limits{Name: db.MaxName, Description: db.MaxDescription, Prompt: db.MaxPrompt, URL: db.MaxURL, Slug: db.MaxSlug}
+
+// errorLinks is the error summary: each field with a message, in the form's order
+// (db.AgentFieldLabels), then tool configs, linked to the element to fix.
+func errorLinks(errs map[string]string) []agents.ErrorLink {
+	var out []agents.ErrorLink
+	done := map[string]bool{}
+	anchor := func(key string) string {
+		switch key {
+		case "tagIds", "tools", "mcpServers":
+			return key + "-error" // a group of checkboxes: its message
+		case "externalConfig":
+			return "agentCardUrl"
+		}
+		return key
+	}
+	for _, f := range db.AgentFieldLabels {
+		if msg, ok := errs[f.Key]; ok {
+			out, done[f.Key] = append(out, agents.ErrorLink{Anchor: anchor(f.Key), Label: f.Label, Message: msg}), true
+		}
+	}
+	keys := make([]string, 0, len(errs))
+	for k := range errs {
+		if !done[k] {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		l := agents.ErrorLink{Anchor: anchor(k), Label: k, Message: errs[k]}
+		if tool, ok := strings.CutPrefix(strings.TrimSuffix(k, ".config"), "tools."); ok {
+			l.Anchor, l.Label = "cfgjson-"+tool, "Config of "+tool
+			if tool == "call_agent" || tool == "search_knowledge_base" {
+				l.Anchor = "cfg-" + tool
+			}
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
 // options fills the model and tag choices.
 func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedServers []int64, tools map[string]json.RawMessage) error {
+	e.Limits, e.ErrorLinks = editorLimits, errorLinks(e.Errors)
 	if err := h.toolOptions(c, e, tools); err != nil {
 		return err
 	}
@@ -343,7 +386,8 @@ func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source stri
 	}
 	o, err := h.Store.SaveAgentOutcome(c.UserContext(), ActorOf(c), send, source)
 	if err == nil {
-		return h.redirect(c, "/agents/"+strconv.FormatInt(o.Agent.ID, 10), "success", saveMessage(o))
+		msg := strings.Join(append([]string{saveMessage(o)}, ignoredConfigs(c)...), " ")
+		return h.redirect(c, "/agents/"+strconv.FormatInt(o.Agent.ID, 10), "success", msg)
 	}
 	var ve *db.ValidationError
 	var ce *db.ConflictError
@@ -357,7 +401,14 @@ func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source stri
 	e := agents.Editor{Form: f, Errors: map[string]string{}, EmailDomain: h.EmailDomain, CanEdit: true,
 		CanDelete: ActorOf(c).Can(db.PermAgentsDelete), CanCreate: ActorOf(c).Can(db.PermAgentsCreate)}
 	if p.ID.Has() {
+		// The heading, title and breadcrumbs name the agent as stored: the refused name
+		// stays in the form only, so the page never looks as if the rename worked.
 		e.ID = p.ID.V
+		stored, err := h.Store.Agent(c.UserContext(), ActorOf(c).OrgID, e.ID)
+		if err != nil {
+			return missing(err, "Agent %d", e.ID)
+		}
+		e.Title, e.Version = stored.Name, int64(stored.LiveVersion)
 	}
 	if ve != nil {
 		e.Errors = fieldErrors(ve.Details)
@@ -379,7 +430,11 @@ func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source stri
 	if ce != nil {
 		status = fiber.StatusConflict
 	}
-	return Render(c, status, agents.EditorPage(h.Page(c, "Edit agent", "agents"), e))
+	title := "New agent"
+	if e.ID != 0 {
+		title = e.Title
+	}
+	return Render(c, status, agents.EditorPage(h.Page(c, title, "agents"), e))
 }
 
 // saveMessage is the flash after a save: saved, merged with whose changes to what, or
@@ -415,12 +470,15 @@ func (h *Agents) conflict(c *fiber.Ctx, ce *db.ConflictError) error {
 		by = strings.Join(ce.Authors, " and ")
 	}
 	e.Version = int64(ce.VersionNo)
+	if ce.Current != nil {
+		e.Title = ce.Current.Name // the form holds the merge; the heading, what is stored
+	}
 	e.Conflict = &agents.Conflict{By: by, At: ce.At.UTC().Format("15:04:05 UTC"), Version: ce.VersionNo}
 	for _, cf := range ce.Conflicts {
 		e.Conflict.Fields = append(e.Conflict.Fields, agents.ConflictField{Key: cf.Key(), Label: conflictLabel(cf.Path),
 			Theirs: conflictText(cf.Path, cf.Theirs), Mine: conflictText(cf.Path, cf.Yours)})
 	}
-	return Render(c, fiber.StatusConflict, agents.EditorPage(h.Page(c, "Edit agent", "agents"), e))
+	return Render(c, fiber.StatusConflict, agents.EditorPage(h.Page(c, e.Title, "agents"), e))
 }
 
 // conflictLabel names a conflicting path for people ("Tool web_search").
@@ -718,6 +776,33 @@ func formatContextDocs(docs []db.ContextDoc) string {
 		out[i] = strings.TrimRight(strings.Join([]string{d.Provider, d.ID, d.Name, d.MimeType}, " | "), " |")
 	}
 	return strings.Join(out, "\n")
+}
+
+// ignoredConfigs names each tool whose config the form carries while the tool is not
+// ticked: the save leaves such a config out, and says so rather than answering
+// "No changes to save." with no hint.
+func ignoredConfigs(c *fiber.Ctx) []string {
+	ticked := map[string]bool{}
+	for _, raw := range c.Context().PostArgs().PeekMulti("tools") {
+		ticked[string(raw)] = true
+	}
+	var out []string
+	note := func(tool string) {
+		if !ticked[tool] && !slices.Contains(out, tool+" is not selected: its config is ignored.") {
+			out = append(out, tool+" is not selected: its config is ignored.")
+		}
+	}
+	for _, tool := range []string{"call_agent", "search_knowledge_base"} {
+		if len(formIDs(c, "cfg-"+tool)) > 0 {
+			note(tool)
+		}
+	}
+	c.Context().PostArgs().VisitAll(func(k, v []byte) {
+		if tool, ok := strings.CutPrefix(string(k), "cfgjson-"); ok && strings.TrimSpace(string(v)) != "" && len(out) < 10 {
+			note(tool)
+		}
+	})
+	return out
 }
 
 // toolsFromForm reads the tool picker and the config inputs into seed 001's tools map.

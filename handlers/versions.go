@@ -73,7 +73,8 @@ func (h *Versions) Diff(c *fiber.Ctx) error {
 	view := versions.Diff{AgentID: id, AgentName: a.Name, Choices: rows(recent, a.PublishedVersionID),
 		From:       versions.Side{ID: from.ID, Number: int64(from.Number), Source: from.Source, Author: from.Author, When: stampTime(from.CreatedAt)},
 		To:         versions.Side{ID: to.ID, Number: int64(to.Number), Source: to.Source, Author: to.Author, When: stampTime(to.CreatedAt)},
-		PromptSame: d.PromptSame, Added: d.ToolsAdded, Removed: d.ToolsRemoved, Unchanged: labels(d.Unchanged), Empty: d.Empty(),
+		PromptSame: d.PromptSame, Added: toolRows(d.ToolsAdded, d.AddedConfigs), Removed: toolRows(d.ToolsRemoved, d.RemovedConfigs),
+		Unchanged: labels(d.Unchanged), Empty: d.Empty(),
 		CanRestore: ActorOf(c).Can(db.PermAgentsUpdate) && a.DeletedAt == nil && from.ID != to.ID && (a.PublishedVersionID == nil || *a.PublishedVersionID != from.ID)}
 	for _, f := range d.Fields {
 		view.Fields = append(view.Fields, versions.FieldRow{Field: db.FieldLabelOf(f.Field), Before: f.Before, After: f.After})
@@ -126,6 +127,20 @@ func labels(keys []string) []string {
 	out := make([]string, len(keys))
 	for i, k := range keys {
 		out[i] = db.FieldLabelOf(k)
+	}
+	return out
+}
+
+// toolRows is the tools added (or removed) with the config each came (or went) with.
+func toolRows(names []string, configs []versiondiff.ToolChange) []versions.ToolRow {
+	out := make([]versions.ToolRow, len(names))
+	for i, n := range names {
+		out[i].Name = n
+		for _, c := range configs {
+			if c.Name == n {
+				out[i].Config = pathChanges(c.Config)
+			}
+		}
 	}
 	return out
 }

@@ -242,6 +242,8 @@ func (d *dialogs) drain() {
 func visit(ctx context.Context, base string, p crawlPage) error {
 	vctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	// The crawl leaves pages it typed into on purpose: no unsaved-changes warning.
+	chromedp.Run(vctx, chromedp.Evaluate[bool](`document.querySelectorAll("[data-unsaved-warning]").forEach(f => f.removeAttribute("data-unsaved-warning")), true`))
 	if err := chromedp.Do(vctx, chromedp.Navigate(base+p.URL), settled()); err != nil {
 		return fmt.Errorf("%s: %w", p.URL, err)
 	}
