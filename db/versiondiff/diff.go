@@ -197,7 +197,6 @@ func nameList(ids []int64, lookup map[int64]string) []string {
 	return out
 }
 
-
 // promptDiff is a line diff (go-diff's line mode). Within a hunk, a removed and an
 // added line are shown as one changed line, with word-level segments, only when they
 // are similar (see similar); pairs keep the order of both sides (pair). Every other
