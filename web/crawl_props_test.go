@@ -100,6 +100,7 @@ func crawlEnter(t *testing.T, ctx context.Context, e *env, f crawlFixture, pages
 	// The journey the issue names: half an edit typed, then Enter in "Add a tag"
 	// creates the tag and ticks it, and the agent is not saved.
 	agentBefore := fingerprint(t, e)
+	forgetUnsaved(ctx)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(e.URL+"/agents/"+itoa(f.Native)),
 		chromedp.WaitVisible(chromedp.CSS(`#new-tag`)),
@@ -537,6 +538,7 @@ func inlineErrors(t *testing.T, ctx context.Context, e *env, f crawlFixture) {
 	}
 	lctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
+	forgetUnsaved(lctx)
 	err := chromedp.Do(lctx,
 		chromedp.Navigate(e.URL+"/agents/"+itoa(f.Native)),
 		chromedp.WaitVisible(chromedp.CSS(`#emailSlug`)),
