@@ -74,8 +74,8 @@ var (
 // ValidateEmailSlug applies seed 001's rules, with its exact messages.
 func ValidateEmailSlug(slug string) *ValidationError {
 	switch {
-	case len(slug) > 63:
-		return slugError("Email slug must be at most 63 characters")
+	case len(slug) > MaxSlug:
+		return slugError("Email slug must be at most %d characters", MaxSlug)
 	case !slugPattern.MatchString(slug):
 		return slugError("Email slug must be lowercase alphanumeric with hyphens and cannot start or end with a hyphen")
 	case reservedSlugs[slug]:
@@ -114,6 +114,15 @@ const MaxURL = maxURL
 
 // MaxName is the longest name of an agent, knowledge base or MCP server.
 const MaxName = maxName
+
+// The other limits the validator applies, exported so the console's fields carry them
+// as maxlength from this one declaration.
+const (
+	MaxDescription = maxDescription // an agent's description
+	MaxPrompt      = maxPrompt      // the system prompt
+	MaxShortText   = maxShortText   // a model id, a tool or integration name
+	MaxSlug        = 63             // seed 001: an email slug
+)
 
 // Shorten cuts a value echoed in a message ("received '…'") to a readable length, so
 // a 100,000-character value never makes a 100,000-character error.

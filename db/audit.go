@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,9 +29,39 @@ type AuditEntry struct {
 	CreatedAt     time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp" json:"createdAt"`
 }
 
+// Audit object types: what an audit entry is about. AuditObjectTypes is the one list:
+// the audit log's filter offers it, and Audit and AuditPlatform refuse a type not on
+// it, so a new kind of entry cannot be written without appearing in the filter.
+const (
+	AuditAgent         = "agent"
+	AuditTag           = "tag"
+	AuditUser          = "user"
+	AuditAPIToken      = "api_token"
+	AuditOrganization  = "organization"
+	AuditSkillRule     = "skill_rule"
+	AuditKnowledgeBase = "knowledge_base"
+	AuditMCPServer     = "mcp_server"
+	AuditModel         = "model"
+	AuditCatalog       = "catalog"
+)
+
+// AuditObjectTypes lists every audit object type, in the filter's order.
+var AuditObjectTypes = []string{AuditAgent, AuditTag, AuditUser, AuditAPIToken, AuditOrganization, AuditSkillRule,
+	AuditKnowledgeBase, AuditMCPServer, AuditModel, AuditCatalog}
+
+func checkAuditObjectType(objectType string) error {
+	if !slices.Contains(AuditObjectTypes, objectType) {
+		return fmt.Errorf("db: audit object type %q is not in AuditObjectTypes", objectType)
+	}
+	return nil
+}
+
 // Audit appends an entry for actor inside the caller's transaction (idb), so the
 // entry exists exactly when the change does.
 func (s *Store) Audit(ctx context.Context, idb bun.IDB, actor *Actor, action, objectType string, objectID int64, summary string) error {
+	if err := checkAuditObjectType(objectType); err != nil {
+		return err
+	}
 	e := &AuditEntry{Action: action, ObjectType: objectType, Summary: summary}
 	if objectID != 0 {
 		e.ObjectID = strconv.FormatInt(objectID, 10)
@@ -96,6 +127,9 @@ func nonZero(v int64) *int64 {
 // number. actor nil is the CLI or the binary's bundled data (named by via). The acting
 // operator's address is kept only in their own organisation's entry.
 func (s *Store) AuditPlatform(ctx context.Context, idb bun.IDB, actor *Actor, via, action, objectType, objectID, summary string) error {
+	if err := checkAuditObjectType(objectType); err != nil {
+		return err
+	}
 	var userID, tokenID *int64
 	var ownOrg int64
 	label, ip, route := via, "", ""

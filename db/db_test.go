@@ -88,7 +88,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 	s := dbtest.Seeded(t)
 	ctx := context.Background()
 	admin, _ := s.Authenticate(ctx, "admin@demo.test", "demo-admin-pass")
-	if err := s.Audit(ctx, s.DB, admin, "test.action", "thing", 1, "x"); err != nil {
+	if err := s.Audit(ctx, s.DB, admin, "test.action", db.AuditAgent, 1, "x"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.DB.ExecContext(ctx, "UPDATE audit_log SET action = 'changed'"); err == nil {

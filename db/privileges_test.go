@@ -24,7 +24,7 @@ func TestServerRoleCannotEraseTheAuditLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Audit(ctx, s.DB, admin, "test.action", "thing", 1, "x"); err != nil {
+	if err := s.Audit(ctx, s.DB, admin, "test.action", db.AuditAgent, 1, "x"); err != nil {
 		t.Fatal(err) // the server's role appends
 	}
 	var user string
@@ -82,7 +82,7 @@ func TestOwnerCannotTruncateTheAuditLogByMistake(t *testing.T) {
 	s := dbtest.Seeded(t)
 	ctx := context.Background()
 	admin, _ := s.Authenticate(ctx, "admin@demo.test", "demo-admin-pass")
-	if err := s.Audit(ctx, s.DB, admin, "test.action", "thing", 1, "x"); err != nil {
+	if err := s.Audit(ctx, s.DB, admin, "test.action", db.AuditAgent, 1, "x"); err != nil {
 		t.Fatal(err)
 	}
 	owner := dbtest.Owner(t, s)

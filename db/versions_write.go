@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+
+	"agentconsole/db/agentspec"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -16,6 +19,9 @@ import (
 // appendVersion records the agent as it now is and points publishedVersionId at it.
 // The snapshot is stored by reference (migration 003): unchanged parts cost nothing.
 func (s *Store) appendVersion(ctx context.Context, tx bun.Tx, actor *Actor, a *Agent, source, summary string) error {
+	if err := checkVersionSource(source); err != nil {
+		return err
+	}
 	fields, prompt, tools := splitSnapshot(a)
 	var versionID int64
 	err := tx.NewRaw(`INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary,
@@ -53,6 +59,9 @@ func splitSnapshot(a *Agent) (fields, prompt, tools []byte) {
 // previous version: fieldsExpr and toolsExpr are SQL for the new references (prev.*,
 // f.body — the previous fields — and a.* are in scope). One statement.
 func (s *Store) appendDerivedVersions(ctx context.Context, tx bun.Tx, actor *Actor, ids []int64, source, summary, fieldsExpr, toolsExpr string) error {
+	if err := checkVersionSource(source); err != nil {
+		return err
+	}
 	if len(ids) == 0 {
 		return nil
 	}
@@ -78,4 +87,13 @@ func (s *Store) appendTagVersions(ctx context.Context, tx bun.Tx, actor *Actor, 
 	return s.appendDerivedVersions(ctx, tx, actor, agentIDs, SourceTags, summary,
 		`agent_blob_put(jsonb_set(f.body, '{tagIds}', (SELECT coalesce(jsonb_agg(at.tag_id ORDER BY at.tag_id), '[]'::jsonb) FROM agent_tags at WHERE at.agent_id = a.id)))`,
 		"prev.tools_ref")
+}
+
+// checkVersionSource refuses a source the History filter does not offer
+// (agentspec.VersionSources), so a new kind of version cannot be written unlisted.
+func checkVersionSource(source string) error {
+	if !slices.Contains(agentspec.VersionSources, source) {
+		return fmt.Errorf("db: version source %q is not in agentspec.VersionSources", source)
+	}
+	return nil
 }

@@ -16,3 +16,6 @@ const (
 	SourceCapability  = agentspec.SourceCapability
 	SourceCardRefresh = agentspec.SourceCardRefresh
 )
+
+// VersionSources is agentspec.VersionSources: every source a version may have.
+var VersionSources = agentspec.VersionSources

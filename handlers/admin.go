@@ -199,7 +199,7 @@ func (h *Admin) Audit(c *fiber.Ctx) error {
 		rows[i] = admin.AuditRow{ID: e.ID, At: e.CreatedAt, Actor: e.Actor, Action: e.Action, Object: strings.Trim(e.ObjectType+" "+e.ObjectID, " "),
 			Summary: e.Summary, IP: e.IP, Via: e.Via, Route: e.Route}
 	}
-	return Render(c, fiber.StatusOK, admin.Audit(h.Page(c, "Audit log", "admin"), rows, admin.AuditQuery{Action: f.Action, Actor: f.Actor, Object: f.Object}))
+	return Render(c, fiber.StatusOK, admin.Audit(h.Page(c, "Audit log", "admin"), rows, admin.AuditQuery{Action: f.Action, Actor: f.Actor, Object: f.Object, Objects: db.AuditObjectTypes}))
 }
 
 func roleNames() []string {

@@ -115,7 +115,7 @@ func (h *Agents) editor(c *fiber.Ctx, ag *db.Agent) (agents.Editor, error) {
 	a := ActorOf(c)
 	e := agents.Editor{ID: ag.ID, Errors: map[string]string{}, EmailDomain: h.EmailDomain, Deleted: ag.DeletedAt != nil,
 		CanEdit: a.Can(db.PermAgentsUpdate) || ag.ID == 0 && a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), CanCreate: a.Can(db.PermAgentsCreate)}
-	e.Form = formOf(ag)
+	e.Form, e.Title = formOf(ag), ag.Name
 	e.Version = int64(ag.LiveVersion)
 	return e, h.options(c, &e, ag.TagIDs, ag.MCPServers, ag.Tools)
 }
@@ -148,7 +148,8 @@ func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source stri
 	}
 	o, err := h.Store.SaveAgentOutcome(c.UserContext(), ActorOf(c), send, source)
 	if err == nil {
-		return h.redirect(c, route.Path(route.Agent, o.Agent.ID), "success", saveMessage(o))
+		msg := strings.Join(append([]string{saveMessage(o)}, ignoredConfigs(c)...), " ")
+		return h.redirect(c, route.Path(route.Agent, o.Agent.ID), "success", msg)
 	}
 	var ve *db.ValidationError
 	var ce *db.ConflictError
@@ -162,7 +163,14 @@ func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source stri
 	e := agents.Editor{Form: f, Errors: map[string]string{}, EmailDomain: h.EmailDomain, CanEdit: true,
 		CanDelete: ActorOf(c).Can(db.PermAgentsDelete), CanCreate: ActorOf(c).Can(db.PermAgentsCreate)}
 	if p.ID.Has() {
+		// The heading, title and breadcrumbs name the agent as stored: the refused name
+		// stays in the form only, so the page never looks as if the rename worked.
 		e.ID = p.ID.V
+		stored, err := h.Store.Agent(c.UserContext(), ActorOf(c).OrgID, e.ID)
+		if err != nil {
+			return missing(err, "Agent %d", e.ID)
+		}
+		e.Title, e.Version = stored.Name, int64(stored.LiveVersion)
 	}
 	if ve != nil {
 		e.Errors = fieldErrors(ve.Details)
@@ -184,7 +192,11 @@ func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source stri
 	if ce != nil {
 		status = fiber.StatusConflict
 	}
-	return Render(c, status, agents.EditorPage(h.Page(c, "Edit agent", "agents"), e))
+	title := "New agent"
+	if e.ID != 0 {
+		title = e.Title
+	}
+	return Render(c, status, agents.EditorPage(h.Page(c, title, "agents"), e))
 }
 
 // saveMessage is the flash after a save: saved, merged with whose changes to what, or
@@ -198,7 +210,11 @@ func saveMessage(o *db.SaveOutcome) string {
 		if len(o.MergedFrom) > 0 {
 			who = strings.Join(o.MergedFrom, " and ")
 		}
-		return "Saved. Merged " + who + "’s changes to " + strings.Join(o.Merged, ", ") + "."
+		fields := make([]string, len(o.Merged))
+		for i, k := range o.Merged {
+			fields[i] = db.FieldLabelOf(k)
+		}
+		return "Saved. Merged " + who + "’s changes to " + strings.Join(fields, ", ") + "."
 	}
 	return "Saved “" + o.Agent.Name + "”."
 }
@@ -216,18 +232,24 @@ func (h *Agents) conflict(c *fiber.Ctx, ce *db.ConflictError) error {
 		by = strings.Join(ce.Authors, " and ")
 	}
 	e.Version = int64(ce.VersionNo)
+	if ce.Current != nil {
+		e.Title = ce.Current.Name // the form holds the merge; the heading, what is stored
+	}
 	e.Conflict = &agents.Conflict{By: by, At: ce.At.UTC().Format("15:04:05 UTC"), Version: ce.VersionNo}
 	for _, cf := range ce.Conflicts {
 		e.Conflict.Fields = append(e.Conflict.Fields, agents.ConflictField{Key: cf.Key(), Label: conflictLabel(cf.Path),
 			Theirs: conflictText(cf.Path, cf.Theirs), Mine: conflictText(cf.Path, cf.Yours)})
 	}
-	return Render(c, fiber.StatusConflict, agents.EditorPage(h.Page(c, "Edit agent", "agents"), e))
+	return Render(c, fiber.StatusConflict, agents.EditorPage(h.Page(c, e.Title, "agents"), e))
 }
 
 // conflictLabel names a conflicting path for people ("Tool web_search").
 func conflictLabel(path []any) string {
 	if len(path) == 2 && path[0] == "tools" {
 		return fmt.Sprintf("Tool %v", path[1])
+	}
+	if len(path) == 1 {
+		return db.FieldLabelOf(fmt.Sprint(path[0]))
 	}
 	return fmt.Sprint(path...)
 }

@@ -359,6 +359,7 @@ func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]js
 
 // options fills the model and tag choices.
 func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedServers []int64, tools map[string]json.RawMessage) error {
+	e.Limits, e.ErrorLinks = editorLimits, errorLinks(e.Errors)
 	if err := h.toolOptions(c, e, tools); err != nil {
 		return err
 	}
@@ -392,4 +393,73 @@ func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedS
 		e.MCPServers = append(e.MCPServers, agents.Tag{ID: m.ID, Name: m.Name, Selected: connected[m.ID]})
 	}
 	return nil
+}
+
+// editorLimits are the validator's limits as the editor's maxlength attributes.
+var editorLimits = agents.Limits{Name: db.MaxName, Description: db.MaxDescription, Prompt: db.MaxPrompt, URL: db.MaxURL, Slug: db.MaxSlug}
+
+// errorLinks is the error summary: each field with a message, in the form's order
+// (db.AgentFieldLabels), then tool configs, linked to the element to fix.
+func errorLinks(errs map[string]string) []agents.ErrorLink {
+	var out []agents.ErrorLink
+	done := map[string]bool{}
+	anchor := func(key string) string {
+		switch key {
+		case "tagIds", "tools", "mcpServers":
+			return key + "-error" // a group of checkboxes: its message
+		case "externalConfig":
+			return "agentCardUrl"
+		}
+		return key
+	}
+	for _, f := range db.AgentFieldLabels {
+		if msg, ok := errs[f.Key]; ok {
+			out, done[f.Key] = append(out, agents.ErrorLink{Anchor: anchor(f.Key), Label: f.Label, Message: msg}), true
+		}
+	}
+	keys := make([]string, 0, len(errs))
+	for k := range errs {
+		if !done[k] {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		l := agents.ErrorLink{Anchor: anchor(k), Label: k, Message: errs[k]}
+		if tool, ok := strings.CutPrefix(strings.TrimSuffix(k, ".config"), "tools."); ok {
+			l.Anchor, l.Label = "cfgjson-"+tool, "Config of "+tool
+			if tool == "call_agent" || tool == "search_knowledge_base" {
+				l.Anchor = "cfg-" + tool
+			}
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// ignoredConfigs names each tool whose config the form carries while the tool is not
+// ticked: the save leaves such a config out, and says so rather than answering
+// "No changes to save." with no hint.
+func ignoredConfigs(c *fiber.Ctx) []string {
+	ticked := map[string]bool{}
+	for _, raw := range c.Context().PostArgs().PeekMulti("tools") {
+		ticked[string(raw)] = true
+	}
+	var out []string
+	note := func(tool string) {
+		if !ticked[tool] && !slices.Contains(out, tool+" is not selected: its config is ignored.") {
+			out = append(out, tool+" is not selected: its config is ignored.")
+		}
+	}
+	for _, tool := range []string{"call_agent", "search_knowledge_base"} {
+		if len(formIDs(c, "cfg-"+tool)) > 0 {
+			note(tool)
+		}
+	}
+	c.Context().PostArgs().VisitAll(func(k, v []byte) {
+		if tool, ok := strings.CutPrefix(string(k), "cfgjson-"); ok && strings.TrimSpace(string(v)) != "" && len(out) < 10 {
+			note(tool)
+		}
+	})
+	return out
 }

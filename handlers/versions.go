@@ -51,7 +51,7 @@ func rows(vs []db.Version, live *int64) []versions.Row {
 	out := make([]versions.Row, len(vs))
 	for i := range vs {
 		v := &vs[i]
-		out[i] = versions.Row{ID: v.ID, Number: int64(v.Number), Source: v.Source, Author: v.Author, When: stampTime(v.CreatedAt), Summary: v.Summary,
+		out[i] = versions.Row{ID: v.ID, Number: int64(v.Number), Source: v.Source, Author: v.Author, When: stampTime(v.CreatedAt), Summary: db.LabelSummary(v.Summary),
 			Live: live != nil && *live == v.ID}
 	}
 	return out
@@ -75,10 +75,11 @@ func (h *Versions) Diff(c *fiber.Ctx) error {
 	view := versions.Diff{AgentID: id, AgentName: a.Name, Choices: rows(recent, a.PublishedVersionID),
 		From:       versions.Side{ID: from.ID, Number: int64(from.Number), Source: from.Source, Author: from.Author, When: stampTime(from.CreatedAt)},
 		To:         versions.Side{ID: to.ID, Number: int64(to.Number), Source: to.Source, Author: to.Author, When: stampTime(to.CreatedAt)},
-		PromptSame: d.PromptSame, Added: d.ToolsAdded, Removed: d.ToolsRemoved, Unchanged: d.Unchanged, Empty: d.Empty(),
+		PromptSame: d.PromptSame, Added: toolRows(d.ToolsAdded, d.AddedConfigs), Removed: toolRows(d.ToolsRemoved, d.RemovedConfigs),
+		Unchanged: labels(d.Unchanged), Empty: d.Empty(),
 		CanRestore: ActorOf(c).Can(db.PermAgentsUpdate) && a.DeletedAt == nil && from.ID != to.ID && (a.PublishedVersionID == nil || *a.PublishedVersionID != from.ID)}
 	for _, f := range d.Fields {
-		view.Fields = append(view.Fields, versions.FieldRow{Field: f.Field, Before: f.Before, After: f.After})
+		view.Fields = append(view.Fields, versions.FieldRow{Field: db.FieldLabelOf(f.Field), Before: f.Before, After: f.After})
 	}
 	for _, l := range d.Prompt {
 		pl := versions.PromptLine{Op: l.Op, Old: l.Old, New: l.New}
@@ -114,6 +115,29 @@ func pathChanges(changes []versiondiff.PathChange) []components.PathChange {
 	out := make([]components.PathChange, len(changes))
 	for i, c := range changes {
 		out[i] = components.PathChange{Path: c.Path, Before: c.Before, After: c.After}
+	}
+	return out
+}
+
+// labels is a list of agent fields by their console labels.
+func labels(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = db.FieldLabelOf(k)
+	}
+	return out
+}
+
+// toolRows is the tools added (or removed) with the config each came (or went) with.
+func toolRows(names []string, configs []versiondiff.ToolChange) []versions.ToolRow {
+	out := make([]versions.ToolRow, len(names))
+	for i, n := range names {
+		out[i].Name = n
+		for _, c := range configs {
+			if c.Name == n {
+				out[i].Config = pathChanges(c.Config)
+			}
+		}
 	}
 	return out
 }

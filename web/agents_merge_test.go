@@ -43,7 +43,7 @@ func TestBrowserTwoPeopleEditOneAgent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(alice, set(`#name`, "Reception"), settled(), save,
-		waitText(`[data-testid=flashes]`, "Saved. Merged admin@demo.test’s changes to description.")); err != nil {
+		waitText(`[data-testid=flashes]`, "Saved. Merged admin@demo.test’s changes to Description.")); err != nil {
 		t.Fatal(err)
 	}
 	a := decode(t, mustAPI(t, e, reviewer, "GET", "/api/agents/"+id, ""))

@@ -100,6 +100,7 @@ func crawlEnter(t *testing.T, ctx context.Context, e *env, f crawlFixture, pages
 	// The journey the issue names: half an edit typed, then Enter in "Add a tag"
 	// creates the tag and ticks it, and the agent is not saved.
 	agentBefore := fingerprint(t, e)
+	forgetUnsaved(ctx)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(e.URL+"/agents/"+itoa(f.Native)),
 		chromedp.WaitVisible(chromedp.CSS(`#new-tag`)),
@@ -440,7 +441,7 @@ func crawlLayout(t *testing.T, ctx context.Context) {
 	pages := crawlPages(t, e, f)
 	crawlLogin(t, ctx, e)
 	checked := 0
-	var wide []string
+	var wide, split []string
 	for _, w := range []int64{1366, 390} {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, 900)); err != nil {
 			t.Fatal(err)
@@ -478,13 +479,54 @@ func crawlLayout(t *testing.T, ctx context.Context) {
 			if r != nil {
 				wide = append(wide, fmt.Sprintf("%dpx %s: scrollWidth %d > %d; widest %s", w, p.URL, r.ScrollWidth, r.InnerWidth, r.Worst))
 			}
+			bad, err := js[[]string](ctx, splitLabelsJS)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range bad {
+				split = append(split, fmt.Sprintf("%dpx %s: %s", w, p.URL, b))
+			}
 		}
 	}
-	t.Logf("layout: %d pages × 2 widths = %d checks, %d too wide", len(pages), checked, len(wide))
+	t.Logf("layout: %d pages × 2 widths = %d checks, %d too wide, %d labels broken", len(pages), checked, len(wide), len(split))
 	if len(wide) > 0 {
 		t.Errorf("pages wider than the window with 5,000-character texts:\n%s", strings.Join(wide, "\n"))
 	}
+	if len(split) > 0 {
+		t.Errorf("buttons or badges on more than one line, or headings with a word split across lines:\n%s", strings.Join(split, "\n"))
+	}
 }
+
+// splitLabelsJS lists the page's labels that broke: a button or badge (our own short
+// labels) rendered on more than one line, or a word of a table heading split across
+// lines ("Sav/e", "devel/opme/nt"). Lines are told apart by the client rectangles of a
+// range over the text; visually hidden text (.sr-only) is skipped.
+const splitLabelsJS = `(() => {
+	const lines = range => { let n = 0, bottom = -Infinity;
+		for (const r of [...range.getClientRects()].sort((a, b) => a.top - b.top)) {
+			if (r.width === 0 || r.height === 0) continue;
+			if (r.top >= bottom - 1) { n++; bottom = r.bottom; } else bottom = Math.max(bottom, r.bottom); }
+		return n; };
+	const visibleText = el => { const out = []; const w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+		for (let n = w.nextNode(); n; n = w.nextNode()) if (n.data.trim() && !n.parentElement.closest(".sr-only")) out.push(n);
+		return out; };
+	const name = el => "<" + el.tagName.toLowerCase() + " class=\"" + String(el.getAttribute("class") || "").slice(0, 60) + "\"> " + JSON.stringify(el.textContent.trim().slice(0, 40));
+	const bad = [];
+	for (const el of document.querySelectorAll("button, .btn-primary, .btn-secondary, .btn-danger, .badge")) {
+		const texts = visibleText(el);
+		if (!texts.length || !el.getClientRects().length) continue;
+		const r = document.createRange(); r.setStartBefore(texts[0]); r.setEndAfter(texts[texts.length - 1]);
+		const n = lines(r);
+		if (n > 1) bad.push(name(el) + " on " + n + " lines");
+	}
+	for (const el of document.querySelectorAll("th")) {
+		for (const t of visibleText(el)) for (const m of t.data.matchAll(/\S+/g)) {
+			const r = document.createRange(); r.setStart(t, m.index); r.setEnd(t, m.index + m[0].length);
+			if (lines(r) > 1) bad.push(name(el) + ": the word " + JSON.stringify(m[0]) + " is split");
+		}
+	}
+	return bad;
+})()`
 
 // inlineErrors: live validation marks the field itself (aria-invalid, error style) while
 // its message shows and unmarks it when fixed; a fragment request the server refuses
@@ -500,6 +542,7 @@ func inlineErrors(t *testing.T, ctx context.Context, e *env, f crawlFixture) {
 	}
 	lctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
+	forgetUnsaved(lctx)
 	err := chromedp.Do(lctx,
 		chromedp.Navigate(e.URL+"/agents/"+itoa(f.Native)),
 		chromedp.WaitVisible(chromedp.CSS(`#emailSlug`)),

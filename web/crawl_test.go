@@ -242,6 +242,7 @@ func (d *dialogs) drain() {
 func visit(ctx context.Context, base string, p crawlPage) error {
 	vctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	forgetUnsaved(vctx)
 	if err := chromedp.Do(vctx, chromedp.Navigate(base+p.URL), settled()); err != nil {
 		return fmt.Errorf("%s: %w", p.URL, err)
 	}
@@ -313,5 +314,12 @@ func crawlLogin(t *testing.T, ctx context.Context, e *env) {
 	}
 	lctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
+	forgetUnsaved(lctx)
 	browserLogin(t, lctx, e.URL, "admin@demo.test", "demo-admin-pass")
+}
+
+// forgetUnsaved unmarks the page's forms for the unsaved-changes warning: the crawl
+// leaves pages it typed into on purpose, and a beforeunload dialog would stop it.
+func forgetUnsaved(ctx context.Context) {
+	chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelectorAll("[data-unsaved-warning]").forEach(f => f.removeAttribute("data-unsaved-warning")), true`))
 }

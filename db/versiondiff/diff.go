@@ -49,7 +49,8 @@ type PathChange struct {
 	After  string `json:"after"`
 }
 
-// ToolChange is a tool present in both versions whose definition or config differs.
+// ToolChange is a tool present in both versions whose definition or config differs
+// (or, in AddedConfigs and RemovedConfigs, the config of a tool added or removed).
 type ToolChange struct {
 	Name   string       `json:"name"`
 	Schema []PathChange `json:"schema,omitempty"`
@@ -65,6 +66,12 @@ type Diff struct {
 	ToolsRemoved []string      `json:"toolsRemoved"`
 	ToolsChanged []ToolChange  `json:"toolsChanged"`
 	Unchanged    []string      `json:"unchanged"`
+	// AddedConfigs and RemovedConfigs are the configs (ids as names) that came or went
+	// with a tool, so reviewers see what an added call_agent may call and what a
+	// removed tool's config was. The console shows them; the API's diff shape is the
+	// documented one.
+	AddedConfigs   []ToolChange `json:"-"`
+	RemovedConfigs []ToolChange `json:"-"`
 }
 
 // Empty reports two equal snapshots.
@@ -148,10 +155,35 @@ func display(field string, raw json.RawMessage, names Names) string {
 	if json.Unmarshal(raw, &s) == nil {
 		return s
 	}
-	if c := canonical(raw); c != "[]" {
-		return c
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return string(raw)
 	}
-	return "" // an empty list is no list: versions saved before it was stored as absent said []
+	if list, ok := v.([]any); ok {
+		// One item per line, strings as text, objects as JSON without HTML escapes.
+		lines := make([]string, len(list))
+		for i, item := range list {
+			if s, ok := item.(string); ok {
+				lines[i] = s
+			} else {
+				lines[i] = marshal(item)
+			}
+		}
+		return strings.Join(lines, "\n") // an empty list is no list: versions saved before it was stored as absent said []
+	}
+	return marshal(v)
+}
+
+// marshal is compact JSON for people: "<", ">" and "&" stay as they are (encoding/json
+// would write \u003c), the page escapes them as it does all text.
+func marshal(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func nameList(ids []int64, lookup map[int64]string) []string {
@@ -165,15 +197,6 @@ func nameList(ids []int64, lookup map[int64]string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func canonical(raw json.RawMessage) string {
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return string(raw)
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 // promptDiff is a line diff (go-diff's line mode). Within a hunk, a removed and an
@@ -436,15 +459,23 @@ func (d *Diff) toolsDiff(fromRaw, toRaw json.RawMessage, names Names) {
 	var from, to map[string]map[string]any
 	json.Unmarshal(fromRaw, &from)
 	json.Unmarshal(toRaw, &to)
-	for name := range to {
+	for name, after := range to {
 		if _, ok := from[name]; !ok {
 			d.ToolsAdded = append(d.ToolsAdded, name)
+			if tc := (ToolChange{Name: name}); after["config"] != nil {
+				walk("", map[string]any{}, withNames(after["config"], names), &tc.Config)
+				d.AddedConfigs = append(d.AddedConfigs, tc)
+			}
 		}
 	}
 	for name, before := range from {
 		after, ok := to[name]
 		if !ok {
 			d.ToolsRemoved = append(d.ToolsRemoved, name)
+			if tc := (ToolChange{Name: name}); before["config"] != nil {
+				walk("", withNames(before["config"], names), map[string]any{}, &tc.Config)
+				d.RemovedConfigs = append(d.RemovedConfigs, tc)
+			}
 			continue
 		}
 		bc, ac := before["config"], after["config"]
@@ -459,7 +490,9 @@ func (d *Diff) toolsDiff(fromRaw, toRaw json.RawMessage, names Names) {
 	}
 	sort.Strings(d.ToolsAdded)
 	sort.Strings(d.ToolsRemoved)
-	sort.Slice(d.ToolsChanged, func(i, j int) bool { return d.ToolsChanged[i].Name < d.ToolsChanged[j].Name })
+	for _, list := range [][]ToolChange{d.ToolsChanged, d.AddedConfigs, d.RemovedConfigs} {
+		sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	}
 }
 
 // withNames replaces id lists in a tool config by names, so reviewers read names.
@@ -507,9 +540,8 @@ func walk(path string, a, b any, out *[]PathChange) {
 		}
 		return
 	}
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
-	if string(ja) != string(jb) {
+	ja, jb := marshal(a), marshal(b)
+	if ja != jb {
 		if path == "" {
 			path = "/"
 		}
@@ -517,11 +549,11 @@ func walk(path string, a, b any, out *[]PathChange) {
 	}
 }
 
-func jsonOrEmpty(v any, b []byte) string {
+func jsonOrEmpty(v any, s string) string {
 	if v == nil {
 		return ""
 	}
-	return string(b)
+	return s
 }
 
 // PathChanges lists the JSON paths where two JSON documents differ.

@@ -181,3 +181,33 @@ func TestEmptyListEqualsAbsent(t *testing.T) {
 		t.Fatalf("[] and null differ: %+v %v", d, err)
 	}
 }
+
+// Values read as text: no \u003c escapes, a list of objects one item per line, strings
+// as they are; an added or removed tool shows its config, ids as names.
+func TestCompareShowsValuesReadably(t *testing.T) {
+	from := `{"inputs":[],"conversationStarters":["Hi"],"tools":{"create_ticket":{"config":{"projectKey":"IT"}}}}`
+	to := `{"inputs":[{"name":"😀","description":"<script>x</script> & co"},{"name":"b"}],"conversationStarters":["Hi","<b>there</b>"],
+		"tools":{"call_agent":{"config":{"callableAgentIds":[7,8]}},"http_request":{"config":{"allowedHosts":["a.example"]}}}}`
+	d, err := Compare([]byte(from), []byte(to), Names{Agents: map[int64]string{7: "Helper", 8: "Escalations"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range d.Fields {
+		got[f.Field] = f.After
+	}
+	if want := "{\"description\":\"<script>x</script> & co\",\"name\":\"😀\"}\n{\"name\":\"b\"}"; got["inputs"] != want {
+		t.Errorf("inputs shown as %q, want %q", got["inputs"], want)
+	}
+	if want := "Hi\n<b>there</b>"; got["conversationStarters"] != want {
+		t.Errorf("starters shown as %q, want %q", got["conversationStarters"], want)
+	}
+	if len(d.AddedConfigs) != 2 || d.AddedConfigs[0].Name != "call_agent" || len(d.AddedConfigs[0].Config) != 1 ||
+		d.AddedConfigs[0].Config[0].Path != "/callableAgentIds" || d.AddedConfigs[0].Config[0].After != `["Escalations","Helper"]` ||
+		d.AddedConfigs[1].Config[0].After != `["a.example"]` {
+		t.Errorf("added tools' configs: %+v", d.AddedConfigs)
+	}
+	if len(d.RemovedConfigs) != 1 || d.RemovedConfigs[0].Name != "create_ticket" || d.RemovedConfigs[0].Config[0].Before != `"IT"` {
+		t.Errorf("removed tool's config: %+v", d.RemovedConfigs)
+	}
+}

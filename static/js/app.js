@@ -69,6 +69,45 @@
     var form = evt.detail.elt;
     if (evt.detail.successful && evt.detail.xhr.status < 400 && form.matches && form.matches("form[data-reset-on-success]")) form.reset();
   });
+  // Unsaved edits (forms marked data-unsaved-warning, e.g. the agent editor): leaving
+  // the page with changes asks first, whether by a full navigation (beforeunload: the
+  // browser's own dialog) or by a boosted link or form (htmx). Submitting the form
+  // itself never asks. A form's state is what it would post, taken when it appears.
+  var leaving = false;
+  function state(form) { return new URLSearchParams(new FormData(form)).toString(); }
+  function remember(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var forms = Array.prototype.slice.call(scope.querySelectorAll("form[data-unsaved-warning]"));
+    if (scope.matches && scope.matches("form[data-unsaved-warning]")) forms.push(scope);
+    forms.forEach(function (f) { if (f.__saved === undefined) f.__saved = state(f); });
+  }
+  function unsaved(except) {
+    var forms = document.querySelectorAll("form[data-unsaved-warning]");
+    for (var i = 0; i < forms.length; i++) {
+      var f = forms[i];
+      if (f === except || f.__saved === undefined) continue;
+      if (state(f) !== f.__saved) return true;
+    }
+    return false;
+  }
+  document.addEventListener("DOMContentLoaded", function () { leaving = false; remember(document); });
+  document.addEventListener("htmx:load", function (evt) { remember(evt.detail.elt); });
+  document.addEventListener("submit", function (evt) {
+    var f = evt.target;
+    if (f.matches && f.matches("form[data-unsaved-warning]") && !evt.defaultPrevented) leaving = true;
+  });
+  window.addEventListener("pageshow", function () { leaving = false; });
+  window.addEventListener("beforeunload", function (evt) {
+    if (leaving || !unsaved(null)) return;
+    evt.preventDefault();
+    evt.returnValue = "";
+  });
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    if (!evt.detail.boosted) return; // inline validation, tag box: the page stays
+    var form = evt.detail.elt.closest ? evt.detail.elt.closest("form[data-unsaved-warning]") : null;
+    if (!unsaved(form)) return;
+    if (!window.confirm("You have unsaved changes on this page. Leave without saving?")) evt.preventDefault();
+  });
   // Copy buttons (token shown once).
   document.addEventListener("click", function (evt) {
     var btn = evt.target.closest("[data-copy]");

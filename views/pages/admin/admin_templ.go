@@ -1266,7 +1266,7 @@ func Audit(p layout.Page, rows []AuditRow, q AuditQuery) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, o := range []string{"agent", "tag", "user", "api_token", "model", "catalog", "knowledge_base", "mcp_server"} {
+			for _, o := range q.Objects {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 111, "<option value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

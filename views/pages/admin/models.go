@@ -69,4 +69,7 @@ type NewModelForm struct {
 }
 
 // AuditQuery is the audit log's filter.
-type AuditQuery struct{ Action, Actor, Object string }
+type AuditQuery struct {
+	Action, Actor, Object string
+	Objects               []string // the object types the filter offers (db.AuditObjectTypes)
+}

@@ -115,9 +115,20 @@ type ConflictField struct {
 	Theirs, Mine string // the values as text
 }
 
+// Limits are the server's length limits of the editor's fields (db declares them),
+// shown as maxlength; 0 is none.
+type Limits struct{ Name, Description, Prompt, URL, Slug int }
+
+// ErrorLink is one line of the error summary: a field's label, its message, and the
+// id of the element to jump to.
+type ErrorLink struct{ Anchor, Label, Message string }
+
 // Editor is the agent editor (also the read-only view for reviewers).
 type Editor struct {
 	ID          int64
+	Title       string // the stored name (never the refused one being typed)
+	Limits      Limits
+	ErrorLinks  []ErrorLink // the error summary, in the form's order
 	Form        Form
 	Errors      map[string]string
 	Models      []Option

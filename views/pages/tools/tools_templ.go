@@ -199,7 +199,7 @@ func ListPage(p layout.Page, l List) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				if r.Removed {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<span class=\"ml-1 rounded bg-red-100 px-1 text-xs text-red-900\">left the catalog</span>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<span class=\"badge ml-1 rounded bg-red-100 px-1 text-xs text-red-900\">left the catalog</span>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -538,7 +538,7 @@ func DetailPage(p layout.Page, d Detail) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				if u.Outdated {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 53, "<span class=\"ml-1 rounded bg-amber-100 px-1 text-xs text-amber-900\" data-testid=\"outdated-mark\">outdated</span>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 53, "<span class=\"badge ml-1 rounded bg-amber-100 px-1 text-xs text-amber-900\" data-testid=\"outdated-mark\">outdated</span>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

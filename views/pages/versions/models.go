@@ -59,7 +59,7 @@ type Diff struct {
 	Fields         []FieldRow
 	Prompt         []PromptLine
 	PromptSame     bool
-	Added, Removed []string
+	Added, Removed []ToolRow // with the config each tool came or went with
 	Changed        []ToolRow
 	Unchanged      []string
 	Empty          bool
