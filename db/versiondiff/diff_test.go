@@ -188,7 +188,7 @@ func TestCompareShowsValuesReadably(t *testing.T) {
 	from := `{"inputs":[],"conversationStarters":["Hi"],"tools":{"create_ticket":{"config":{"projectKey":"IT"}}}}`
 	to := `{"inputs":[{"name":"😀","description":"<script>x</script> & co"},{"name":"b"}],"conversationStarters":["Hi","<b>there</b>"],
 		"tools":{"call_agent":{"config":{"callableAgentIds":[7,8]}},"http_request":{"config":{"allowedHosts":["a.example"]}}}}`
-	d, err := Compare([]byte(from), []byte(to), Names{Agents: map[int64]string{7: "Helper", 8: "Escalations"}})
+	d, err := Compare([]byte(from), []byte(to), Names{Config: map[string]map[int64]string{"callableAgentIds": {7: "Helper", 8: "Escalations"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
