@@ -47,13 +47,12 @@ func packageConsts(t *testing.T, prefix string) map[string]string {
 // Every version source and audit object type declared is on the list the console's
 // filters offer; writing one that is not fails (checkVersionSource, checkAuditObjectType).
 func TestVocabulariesAreListed(t *testing.T) {
-	sources := packageConsts(t, "Source")
-	if len(sources) < 10 {
-		t.Fatalf("found only %d Source constants: %v", len(sources), sources)
-	}
-	for name, v := range sources {
+	// Version source constants live in agentspec, whose own test checks them against
+	// agentspec.VersionSources; here, that every db alias is on the list.
+	for _, v := range []string{SourceCreate, SourceUpdate, SourceClone, SourceRestore, SourcePublish, SourceImport, SourceTags,
+		SourceSync, SourceCapability, SourceCardRefresh} {
 		if !slices.Contains(VersionSources, v) {
-			t.Errorf("%s = %q is not in VersionSources: the history filter would not offer it", name, v)
+			t.Errorf("%q is not in VersionSources: the history filter would not offer it", v)
 		}
 	}
 	types := packageConsts(t, "Audit")
