@@ -199,6 +199,7 @@ func jsonKind(goKind string) string {
 func agentError(c *fiber.Ctx, err error) error {
 	var ve *db.ValidationError
 	var ce *db.ConflictError
+	var pe *db.PreconditionError
 	switch {
 	case errors.As(err, &ve):
 		body := errorBody{Error: ve.Message}
@@ -206,6 +207,11 @@ func agentError(c *fiber.Ctx, err error) error {
 			body.Details = ve.Details
 		}
 		return c.Status(fiber.StatusBadRequest).JSON(body)
+	case errors.As(err, &pe):
+		return c.Status(fiber.StatusPreconditionFailed).JSON(struct {
+			Error   string    `json:"error"`
+			Current agentJSON `json:"current"`
+		}{preconditionMessage(pe), toAgentJSON(pe.Current, ActorOf(c).OrgUUID)})
 	case errors.As(err, &ce):
 		// One details[] entry per path both sides changed (seed error shape).
 		details := make([]db.Issue, len(ce.Conflicts))
@@ -238,6 +244,15 @@ func conflictMessage(ce *db.ConflictError) string {
 	}
 	return fmt.Sprintf("Conflict: this agent was changed by %s at %s (version %d) since your copy was read",
 		ce.By, ce.At.UTC().Format("2006-01-02 15:04:05 UTC"), ce.VersionNo)
+}
+
+func preconditionMessage(pe *db.PreconditionError) string {
+	by := pe.By
+	if by == "" {
+		by = "someone else"
+	}
+	return fmt.Sprintf("Precondition Failed: this agent was changed by %s at %s (version %d) since the version you read (If-Match %d)",
+		by, pe.At.UTC().Format("2006-01-02 15:04:05 UTC"), pe.VersionNo, pe.Base)
 }
 
 // validationMessage is the first message of a validation error ("" for other errors).
