@@ -8,9 +8,12 @@ NODE_DIR  := .build
 TAILWIND  := $(NODE_DIR)/node_modules/.bin/tailwindcss
 CSS_OUT   := static/css/app.css
 HTMX_OUT  := static/js/htmx.min.js
+SPECTRAL  := $(NODE_DIR)/node_modules/.bin/spectral
+API_DOC   := handlers/openapi/openapi.yaml
+API_CLIENT_DIR := cmd/agentconsole/internal/apiclient
 FUZZTIME  ?= 5s
 
-.PHONY: help run build assets css generate check-generated vet test fuzz bench soak clean
+.PHONY: help run build assets css generate check-generated vet lint-api test fuzz bench soak clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -26,8 +29,9 @@ assets: $(TAILWIND) ## install npm packages, vendor htmx, build Tailwind CSS
 
 css: assets
 
-generate: ## generate Go code from templ files
+generate: ## generate Go code from templ files, and the API client from the OpenAPI document
 	$(GO) tool templ generate -log-level error
+	$(GO) tool oapi-codegen -config $(API_CLIENT_DIR)/oapi-codegen.yaml $(API_DOC)
 
 build: assets generate ## build the binary into bin/
 	$(GO) build -trimpath -o $(BIN) ./cmd/agentconsole
@@ -35,14 +39,20 @@ build: assets generate ## build the binary into bin/
 run: build ## start the console (private PostgreSQL when DATABASE_URL is unset) with demo data
 	$(BIN) serve --dev
 
-# Regenerate templ code and CSS, and fail if that changed a committed file: generated
-# files are committed, so they must match their sources.
+# Regenerate templ code, the API client and CSS, and fail if that changed a committed
+# file: generated files are committed, so they must match their sources (the API client
+# must match handlers/openapi/openapi.yaml).
 check-generated: $(TAILWIND)
-	@before=$$(cat $$(find views -name '*_templ.go' | sort) $(CSS_OUT) $(HTMX_OUT) 2>/dev/null | sha256sum); \
+	@before=$$(cat $$(find views -name '*_templ.go' | sort) $(API_CLIENT_DIR)/client.gen.go $(CSS_OUT) $(HTMX_OUT) 2>/dev/null | sha256sum); \
 	$(MAKE) --no-print-directory -s assets generate >/dev/null; \
-	after=$$(cat $$(find views -name '*_templ.go' | sort) $(CSS_OUT) $(HTMX_OUT) | sha256sum); \
-	if [ "$$before" != "$$after" ]; then echo "generated templ code or CSS was out of date (now regenerated): commit it"; exit 1; fi; \
+	after=$$(cat $$(find views -name '*_templ.go' | sort) $(API_CLIENT_DIR)/client.gen.go $(CSS_OUT) $(HTMX_OUT) | sha256sum); \
+	if [ "$$before" != "$$after" ]; then echo "generated templ code, API client or CSS was out of date (now regenerated): commit it"; exit 1; fi; \
 	echo "generated code and CSS are up to date"
+
+# The API document is linted with Spectral's spectral:oas ruleset (.spectral.yaml):
+# any error or warning fails, so clients can be generated from it.
+lint-api: $(TAILWIND) ## lint the OpenAPI document with Spectral (spectral:oas); any warning fails
+	$(SPECTRAL) lint --ruleset .spectral.yaml --fail-severity warn --format text $(API_DOC)
 
 vet:
 	$(GO) vet ./...
@@ -53,7 +63,7 @@ vet:
 # scale-out test runs describe and simple through PgBouncer).
 MODE_TESTS := TestSeed00|TestStaleSaves|TestBrowserAgentCreateValidateCloneDeleteRestore
 
-test: check-generated vet ## vet, generated-code check, unit, integration and browser tests, short fuzzing
+test: check-generated vet lint-api ## vet, generated-code check, unit, integration and browser tests, short fuzzing
 	.ci/ensure-chromium
 	.ci/ensure-scaleout
 	$(GO) test -race -count=1 -timeout 20m ./...

@@ -157,10 +157,26 @@ func rewriteConfig(def json.RawMessage, rename func(key string, ids []int64) (st
 	return b
 }
 
-// ImportAgent recreates an exported agent in the actor's organisation: tags are found
-// or created by name; knowledge bases, MCP servers, callable agents and the model are
-// looked up by name, and what cannot be found is left out and reported.
-func (s *Store) ImportAgent(ctx context.Context, actor *Actor, doc *AgentExport) (*Agent, []Unresolved, error) {
+// ImportOptions say how an import applies its document.
+type ImportOptions struct {
+	// Into is the agent the document replaces (0: create a new agent).
+	Into int64
+	// IfMatch, with Into, is the version the document was read at: a strict
+	// precondition (PreconditionError), never a merge.
+	IfMatch int64
+	// Strict refuses the whole import when a reference cannot be resolved, instead of
+	// leaving it out and reporting it.
+	Strict bool
+	// Message is stored on the new version.
+	Message Opt[string]
+}
+
+// ImportAgent recreates an exported agent in the actor's organisation, or with
+// opts.Into replaces that agent's content by the document, in one transaction: tags
+// are found or created by name; knowledge bases, MCP servers, callable agents and the
+// model are looked up by name, and what cannot be found is left out and reported (or,
+// with opts.Strict, refused with its path).
+func (s *Store) ImportAgent(ctx context.Context, actor *Actor, doc *AgentExport, opts ImportOptions) (*Agent, []Unresolved, error) {
 	if doc.Format != ExportFormat {
 		return nil, nil, invalid(Issue{Message: fmt.Sprintf("Unsupported format; expected %q", ExportFormat), Path: []any{"format"}})
 	}
@@ -177,7 +193,13 @@ func (s *Store) ImportAgent(ctx context.Context, actor *Actor, doc *AgentExport)
 		p.Description, p.LogoURL, p.SystemPrompt, p.PlanningMode = optPtr(in.Description), optPtr(in.LogoURL), optPtr(in.SystemPrompt), optPtr(in.PlanningMode)
 		p.MaxToolRoundtrips, p.ExternalConfig = optPtr(in.MaxToolRoundtrips), optPtr(in.ExternalConfig)
 		p.Inputs, p.TinesStoryImportID = Some(in.Inputs), optPtr(in.TinesStoryImportID)
-		if IsUUID(in.UUID) {
+		p.Message = opts.Message
+		if opts.Into != 0 {
+			p.ID = Some(opts.Into)
+			if opts.IfMatch != 0 {
+				p.PublishedVersionID, p.StrictBase = Some(opts.IfMatch), true
+			}
+		} else if IsUUID(in.UUID) {
 			var taken bool
 			if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM agents WHERE org_id = ? AND uuid = ?::uuid)", actor.OrgID, in.UUID).Scan(ctx, &taken); err != nil {
 				return err
@@ -236,6 +258,13 @@ func (s *Store) ImportAgent(ctx context.Context, actor *Actor, doc *AgentExport)
 			tools[name] = def
 		}
 		p.Tools = Some(tools)
+		if opts.Strict && len(unresolved) > 0 {
+			issues := make([]Issue, len(unresolved))
+			for i, u := range unresolved {
+				issues[i] = Issue{Message: fmt.Sprintf("%s %q does not exist in this organization", unresolvedNouns[u.Kind], u.Name), Path: u.Path}
+			}
+			return invalid(issues...)
+		}
 		var err error
 		saved, err = s.saveAgentTx(ctx, tx, actor, p, SourceImport, "")
 		return err
@@ -278,6 +307,9 @@ func (in *ExportAgent) referenceIssues() []Issue {
 	}
 	return issues
 }
+
+// unresolvedNouns name the kinds of reference in messages.
+var unresolvedNouns = map[string]string{"model": "Model", "mcpServer": "MCP server", "agent": "Agent", "knowledgeBase": "Knowledge base"}
 
 // importToolConfig maps callableAgentNames / accessibleKnowledgeBaseNames back to ids.
 func (s *Store) importToolConfig(ctx context.Context, tx bun.Tx, orgID int64, tool string, def json.RawMessage, unresolved *[]Unresolved) (json.RawMessage, error) {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -33,6 +34,23 @@ type ConflictError struct {
 }
 
 func (e *ConflictError) Error() string { return "db: agent was changed by someone else" }
+
+// PreconditionError refuses a strict save (AgentPatch.StrictBase, the API's If-Match)
+// whose base is no longer the agent's live version: nothing was merged or saved.
+type PreconditionError struct {
+	Current   *Agent
+	By        string    // who saved the live version
+	At        time.Time // when
+	VersionNo int       // its number
+	Base      int64     // the version the client had
+}
+
+func (e *PreconditionError) Error() string {
+	return fmt.Sprintf("db: agent %d changed since version %d", e.Current.ID, e.Base)
+}
+
+// maxVersionMessage bounds a save's message (a commit subject and body fit).
+const maxVersionMessage = 2000
 
 // SaveAgent creates (no ID) or updates (ID) an agent from a patch, in one transaction
 // with its version and audit entry. A patch that changes nothing saves nothing.
@@ -78,7 +96,19 @@ func (s *Store) saveAgent(ctx context.Context, tx bun.Tx, actor *Actor, p *Agent
 		return nil, err
 	}
 	o := &SaveOutcome{}
-	if !isNew && p.PublishedVersionID.Has() && (a.PublishedVersionID == nil || *a.PublishedVersionID != p.PublishedVersionID.V) {
+	message, err := versionMessage(p.Message)
+	if err != nil {
+		return nil, err
+	}
+	stale := !isNew && p.PublishedVersionID.Has() && (a.PublishedVersionID == nil || *a.PublishedVersionID != p.PublishedVersionID.V)
+	if stale && p.StrictBase {
+		if _, _, err := s.baseVersion(ctx, tx, a, p.PublishedVersionID.V); err != nil {
+			return nil, err // not a version of this agent at all: the same 400 as a merge base
+		}
+		ce := s.conflict(ctx, tx, a).(*ConflictError)
+		return nil, &PreconditionError{Current: a, By: ce.By, At: ce.At, VersionNo: ce.VersionNo, Base: p.PublishedVersionID.V}
+	}
+	if stale {
 		// Saved from an older version: merge, then save the result the ordinary way.
 		if p, o, err = s.mergeStale(ctx, tx, a, p); err != nil {
 			return nil, err
@@ -109,7 +139,7 @@ func (s *Store) saveAgent(ctx context.Context, tx bun.Tx, actor *Actor, p *Agent
 			summary = changeSummary(before, after)
 		}
 	}
-	if err := s.appendVersion(ctx, tx, actor, a, source, summary); err != nil {
+	if err := s.appendVersion(ctx, tx, actor, a, source, summary, message); err != nil {
 		return nil, err
 	}
 	if a.AgentType == "external" { // its card is due now: the scheduler fetches it
@@ -125,6 +155,23 @@ func (s *Store) saveAgent(ctx context.Context, tx bun.Tx, actor *Actor, p *Agent
 		return nil, err
 	}
 	return o, nil
+}
+
+// versionMessage checks a save's message: absent, null or blank is none.
+func versionMessage(o Opt[string]) (*string, error) {
+	if !o.Has() {
+		return nil, nil
+	}
+	m := strings.TrimSpace(NormalizeNewlines(o.V))
+	switch {
+	case m == "":
+		return nil, nil
+	case !utf8.ValidString(m) || strings.ContainsRune(m, 0):
+		return nil, invalid(Issue{Message: "Invalid characters", Path: []any{"message"}})
+	case len(m) > maxVersionMessage:
+		return nil, invalid(Issue{Message: fmt.Sprintf("String must contain at most %d character(s)", maxVersionMessage), Path: []any{"message"}})
+	}
+	return &m, nil
 }
 
 // auditActions names the audit action of a save by its source.

@@ -148,6 +148,13 @@ type AgentPatch struct {
 	// save from an older copy is merged with what was saved since (mergeStale), and
 	// refused with a ConflictError only where both changed the same thing.
 	PublishedVersionID Opt[int64] `json:"publishedVersionId"`
+	// StrictBase makes PublishedVersionID a precondition instead of a merge base (the
+	// API's If-Match): a save from any version but the live one is refused with a
+	// PreconditionError and nothing is merged.
+	StrictBase bool `json:"-"`
+	// Message says why the save was made (an `agents apply --message`, a commit): it is
+	// stored on the new version, never on the agent.
+	Message Opt[string] `json:"message"`
 	// KeepStored lists paths (["description"], ["tools", "web_search"]) that keep the
 	// base version's value whatever the patch says: the console's "keep theirs".
 	KeepStored [][]string `json:"-"`

@@ -21,6 +21,7 @@ type Version struct {
 	Source    string          `bun:"source" json:"source"`
 	Author    string          `bun:"author" json:"author"`
 	Summary   string          `bun:"summary" json:"summary"`
+	Message   *string         `bun:"message" json:"message"` // why, as the save said (null when it said nothing)
 	CreatedAt time.Time       `bun:"created_at" json:"createdAt"`
 	Snapshot  json.RawMessage `bun:"snapshot" json:"snapshot,omitempty"`
 }
@@ -38,7 +39,7 @@ func (s *Store) Versions(ctx context.Context, orgID, agentID int64, f VersionFil
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	query, args := "SELECT id, agent_id, number, source, author, summary, created_at FROM agent_versions WHERE agent_id = ? AND org_id = ?", []any{agentID, orgID}
+	query, args := "SELECT id, agent_id, number, source, author, summary, message, created_at FROM agent_versions WHERE agent_id = ? AND org_id = ?", []any{agentID, orgID}
 	if f.Source != "" {
 		query, args = query+" AND source = ?", append(args, f.Source)
 	}
@@ -62,7 +63,7 @@ func (s *Store) VersionAuthors(ctx context.Context, orgID, agentID int64) ([]str
 	return out, err
 }
 
-const versionColumns = `v.id, v.agent_id, v.number, v.source, v.author, v.summary, v.created_at,
+const versionColumns = `v.id, v.agent_id, v.number, v.source, v.author, v.summary, v.message, v.created_at,
 	agent_snapshot(v.fields_ref, v.prompt_ref, v.tools_ref) AS snapshot`
 
 // Version reads one version whole, snapshot included, in one query.

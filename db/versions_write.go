@@ -18,18 +18,18 @@ import (
 
 // appendVersion records the agent as it now is and points publishedVersionId at it.
 // The snapshot is stored by reference (migration 003): unchanged parts cost nothing.
-func (s *Store) appendVersion(ctx context.Context, tx bun.Tx, actor *Actor, a *Agent, source, summary string) error {
+func (s *Store) appendVersion(ctx context.Context, tx bun.Tx, actor *Actor, a *Agent, source, summary string, message *string) error {
 	if err := checkVersionSource(source); err != nil {
 		return err
 	}
 	fields, prompt, tools := splitSnapshot(a)
 	var versionID int64
 	err := tx.NewRaw(`INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary,
-			fields_ref, prompt_ref, tools_ref)
+			fields_ref, prompt_ref, tools_ref, message)
 		VALUES (?, ?, (SELECT coalesce(max(number), 0) + 1 FROM agent_versions WHERE agent_id = ?), ?, ?, ?, ?, ?,
-			agent_blob_put(?::jsonb), agent_blob_put(?::jsonb), agent_tools_put(?::jsonb))
+			agent_blob_put(?::jsonb), agent_blob_put(?::jsonb), agent_tools_put(?::jsonb), ?)
 		RETURNING id`, a.OrgID, a.ID, a.ID, source, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(), summary,
-		string(fields), string(prompt), string(tools)).Scan(ctx, &versionID)
+		string(fields), string(prompt), string(tools), message).Scan(ctx, &versionID)
 	if err != nil {
 		return fmt.Errorf("db: append version of agent %d: %w", a.ID, err)
 	}

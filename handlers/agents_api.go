@@ -46,17 +46,34 @@ func (h *AgentsAPI) Update(c *fiber.Ctx) error {
 }
 
 func (h *AgentsAPI) save(c *fiber.Ctx, p *db.AgentPatch, source string) error {
-	// If-Match carries the version the client edited, like publishedVersionId in the body.
-	if m := strings.Trim(c.Get(fiber.HeaderIfMatch), `"W/`); m != "" && !p.PublishedVersionID.Set {
-		if v, err := strconv.ParseInt(m, 10, 64); err == nil {
-			p.PublishedVersionID = db.Some(v)
-		}
+	if err := ifMatch(c, p); err != nil {
+		return agentError(c, err)
 	}
 	a, err := h.Store.SaveAgent(c.UserContext(), ActorOf(c), p, source)
 	if err != nil {
 		return agentError(c, err)
 	}
 	return h.send(c, a)
+}
+
+// ifMatch reads If-Match: the version the client read (the agent's ETag), as a strict
+// precondition. A save from any other version is 412 and nothing is merged — what
+// `agents apply` needs. publishedVersionId in the body stays a merge base (the
+// console's concurrent edits); a body that also carries it must name the same version.
+func ifMatch(c *fiber.Ctx, p *db.AgentPatch) error {
+	raw := strings.TrimSpace(c.Get(fiber.HeaderIfMatch))
+	if raw == "" || raw == "*" {
+		return nil
+	}
+	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(raw, "W/"), `"`), 10, 64)
+	if err != nil || v <= 0 {
+		return &db.ValidationError{Message: "Validation Error", Details: []db.Issue{{Message: "If-Match must be the agent's ETag (a version id)", Path: []any{"If-Match"}}}}
+	}
+	if p.PublishedVersionID.Set && (p.PublishedVersionID.Null || p.PublishedVersionID.V != v) {
+		return &db.ValidationError{Message: "Validation Error", Details: []db.Issue{{Message: "publishedVersionId and If-Match name different versions", Path: []any{"publishedVersionId"}}}}
+	}
+	p.PublishedVersionID, p.StrictBase = db.Some(v), true
+	return nil
 }
 
 func (h *AgentsAPI) send(c *fiber.Ctx, a *db.Agent) error {
@@ -229,23 +246,46 @@ func (h *AgentsAPI) Export(c *fiber.Ctx) error {
 }
 
 // Import is POST /api/agents/import: recreate an exported agent here, reporting the
-// references that could not be resolved in this organisation.
+// references that could not be resolved in this organisation (?strict=true: refusing).
 func (h *AgentsAPI) Import(c *fiber.Ctx) error {
 	if err := require(c, db.PermAgentsCreate); err != nil {
 		return err
 	}
-	var doc struct {
+	return h.importDocument(c, db.ImportOptions{})
+}
+
+// ImportInto is PUT /api/agents/{id}/import: the agent's content becomes the exported
+// document (what `agents apply` sends), in one transaction; If-Match is strict.
+func (h *AgentsAPI) ImportInto(c *fiber.Ctx) error {
+	id, err := permittedID(c, db.PermAgentsUpdate)
+	if err != nil {
+		return err
+	}
+	var p db.AgentPatch
+	if err := ifMatch(c, &p); err != nil {
+		return agentError(c, err)
+	}
+	return h.importDocument(c, db.ImportOptions{Into: id, IfMatch: p.PublishedVersionID.V})
+}
+
+func (h *AgentsAPI) importDocument(c *fiber.Ctx, opts db.ImportOptions) error {
+	var body struct {
 		db.AgentExport
 		// Informative only and never read on import; decoded as text so a malformed
 		// time is not an error without a field (time.Time's own error names none).
-		ExportedAt *string `json:"exportedAt"`
+		ExportedAt *string        `json:"exportedAt"`
+		Message    db.Opt[string] `json:"message"` // stored on the version
 	}
-	if err := decodeJSON(c.Body(), &doc); err != nil {
+	if err := decodeJSON(c.Body(), &body); err != nil {
 		return agentError(c, err)
 	}
-	a, unresolved, err := h.Store.ImportAgent(c.UserContext(), ActorOf(c), &doc.AgentExport)
+	opts.Strict, opts.Message = c.QueryBool("strict"), body.Message
+	a, unresolved, err := h.Store.ImportAgent(c.UserContext(), ActorOf(c), &body.AgentExport, opts)
 	if err != nil {
 		return agentError(c, err)
+	}
+	if a.PublishedVersionID != nil {
+		c.Set(fiber.HeaderETag, `"`+strconv.FormatInt(*a.PublishedVersionID, 10)+`"`)
 	}
 	return c.JSON(struct {
 		Agent      agentJSON       `json:"agent"`

@@ -30,6 +30,7 @@ type meUser struct {
 }
 type meOrg struct {
 	ID   int64  `json:"id"`
+	UUID string `json:"uuid"` // stable across servers: what `agents pull` keys its state by
 	Name string `json:"name"`
 }
 
@@ -40,7 +41,7 @@ func (h *API) Me(c *fiber.Ctx) error {
 	if perms == nil {
 		perms = []db.Permission{}
 	}
-	return c.JSON(meResponse{User: meUser{a.UserID, a.Email, a.Name}, Organization: meOrg{a.OrgID, a.OrgName}, Role: a.Role, Permissions: perms, Via: a.Via,
+	return c.JSON(meResponse{User: meUser{a.UserID, a.Email, a.Name}, Organization: meOrg{a.OrgID, a.OrgUUID, a.OrgName}, Role: a.Role, Permissions: perms, Via: a.Via,
 		PlatformOperator: a.IsPlatformOperator()})
 }
 

@@ -18,9 +18,15 @@ import (
 func agentError(c *fiber.Ctx, err error) error {
 	var ve *db.ValidationError
 	var ce *db.ConflictError
+	var pe *db.PreconditionError
 	switch {
 	case errors.As(err, &ve):
 		return c.Status(fiber.StatusBadRequest).JSON(ValidationBody(ve))
+	case errors.As(err, &pe):
+		return c.Status(fiber.StatusPreconditionFailed).JSON(struct {
+			Error   string    `json:"error"`
+			Current agentJSON `json:"current"`
+		}{preconditionMessage(pe), toAgentJSON(pe.Current, ActorOf(c).OrgUUID)})
 	case errors.As(err, &ce):
 		// One details[] entry per path both sides changed (seed error shape).
 		details := make([]db.Issue, len(ce.Conflicts))
@@ -152,4 +158,13 @@ func ErrorStatus(err error, api bool) (int, string) {
 		return fiber.StatusForbidden, f.Message
 	}
 	return fiber.StatusInternalServerError, MsgInternal
+}
+
+func preconditionMessage(pe *db.PreconditionError) string {
+	by := pe.By
+	if by == "" {
+		by = "someone else"
+	}
+	return fmt.Sprintf("Precondition Failed: this agent was changed by %s at %s (version %d) since the version you read (If-Match %d)",
+		by, pe.At.UTC().Format("2006-01-02 15:04:05 UTC"), pe.VersionNo, pe.Base)
 }

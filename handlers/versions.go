@@ -51,7 +51,7 @@ func rows(vs []db.Version, live *int64) []versions.Row {
 	out := make([]versions.Row, len(vs))
 	for i := range vs {
 		v := &vs[i]
-		out[i] = versions.Row{ID: v.ID, Number: int64(v.Number), Source: v.Source, Author: v.Author, When: stampTime(v.CreatedAt), Summary: db.LabelSummary(v.Summary),
+		out[i] = versions.Row{ID: v.ID, Number: int64(v.Number), Source: v.Source, Author: v.Author, When: stampTime(v.CreatedAt), Summary: db.LabelSummary(v.Summary), Message: deref(v.Message),
 			Live: live != nil && *live == v.ID}
 	}
 	return out

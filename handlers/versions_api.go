@@ -21,12 +21,13 @@ type versionJSON struct {
 	Source    string   `json:"source"`
 	Author    string   `json:"author"`
 	Summary   string   `json:"summary"`
+	Message   *string  `json:"message"`
 	CreatedAt seedTime `json:"createdAt"`
 	Snapshot  any      `json:"snapshot,omitempty"`
 }
 
 func toVersionJSON(v *db.Version) versionJSON {
-	out := versionJSON{ID: v.ID, AgentID: v.AgentID, Number: v.Number, Source: v.Source, Author: v.Author, Summary: v.Summary, CreatedAt: seedTime(v.CreatedAt)}
+	out := versionJSON{ID: v.ID, AgentID: v.AgentID, Number: v.Number, Source: v.Source, Author: v.Author, Summary: v.Summary, Message: v.Message, CreatedAt: seedTime(v.CreatedAt)}
 	if len(v.Snapshot) > 0 {
 		out.Snapshot = v.Snapshot
 	}

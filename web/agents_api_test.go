@@ -225,7 +225,7 @@ func TestStaleSavesMergeOrNameTheConflict(t *testing.T) {
 	if now := decode(t, mustAPI(t, e, builder, "GET", "/api/agents/"+id, "")); now["stage"] != "development" || now["description"] != "admin again" {
 		t.Fatalf("a refused save changed the agent: %v", now)
 	}
-	// If-Match is a base too; a version of another agent is no base at all.
+	// If-Match (strict) naming a version of another agent is no base at all: 400, not 412.
 	other := decode(t, mustAPI(t, e, builder, "POST", "/api/agents", `{"name":"Other"}`))
 	req, _ := http.NewRequest("PUT", e.URL+"/api/agents/"+id, strings.NewReader(`{"name":"x"}`))
 	req.Header.Set("Authorization", "Bearer "+builder)

@@ -76,6 +76,7 @@ func (s *Server) routes(base handlers.Base, fetcher cardsvc.Fetcher) {
 	apiGroup.Post("/agents/:id/clone", agentsAPI.Clone)
 	apiGroup.Post("/agents/:id/publish", agentsAPI.Publish)
 	apiGroup.Get("/agents/:id/export", agentsAPI.Export)
+	apiGroup.Put("/agents/:id/import", agentsAPI.ImportInto)
 	apiGroup.Post("/agents/:id/refresh-agent-card", cardsAPI.Refresh)
 	apiGroup.Get("/agents/:id/agent-card", cardsAPI.Card)
 	apiGroup.Get("/agents/:id/card-refreshes", cardsAPI.History)

@@ -1,6 +1,7 @@
 // Command agentconsole is the web admin console and JSON API for the agents platform,
 // and its operator tool: serve, migrate, seed, org create, user create, user
-// platform-operator, token create, catalog import.
+// platform-operator, token create, catalog import; and a client of a running server
+// for agents as code: agents pull, plan, apply.
 package main
 
 import (
@@ -58,6 +59,22 @@ Usage:
                                     first; at most 500 tools, 64 KB of schema per tool);
                                     agents keep their schemas until synced; every
                                     organisation's audit log records the load
+  agentconsole agents pull DIR [--url URL] [--output text|json]
+                                    write one YAML file per agent (DIR/<uuid>.yaml: references
+                                    by name, no ids, no secrets) and the version each was read
+                                    at (DIR/.agentconsole-state.yaml); pulling twice changes nothing
+  agentconsole agents plan DIR [--prune] [--output json]
+                                    show, per agent, what apply would change (created, changed
+                                    fields and prompt lines, deleted); exit 0 when nothing, 2 when
+                                    there are changes
+  agentconsole agents apply DIR [--message MSG] [--force] [--prune] [--dry-run] [--output json]
+                                    save each changed agent in one call with MSG on its version;
+                                    an agent changed on the server since the pull is refused
+                                    and named (--force overwrites); a deleted file deletes its
+                                    agent only with --prune; exit 1 if any agent failed
+                                    The agents commands talk to a server: --url (default
+                                    $AGENTCONSOLE_URL or http://localhost:8080), token from
+                                    $AGENTCONSOLE_TOKEN
 
 Environment: DATABASE_URL (the server's least-privileged role), MIGRATION_DATABASE_URL
 (the schema owner, a direct connection; default DATABASE_URL), PORT, METRICS_ADDR (serve
@@ -71,6 +88,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout); err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			if ee.msg != "" {
+				fmt.Fprintln(os.Stderr, "agentconsole:", ee.msg)
+			}
+			os.Exit(ee.code)
+		}
 		fmt.Fprintln(os.Stderr, "agentconsole:", err)
 		os.Exit(1)
 	}
@@ -80,6 +104,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
 		return nil
+	}
+	if args[0] == "agents" { // a client of a server: no database, no server configuration
+		return agentsCommand(ctx, args[1:], stdout)
 	}
 	cfg, err := loadConfig()
 	if err != nil {

@@ -23,7 +23,7 @@ func TestHelpNamesEverySubcommand(t *testing.T) {
 	if err := run(context.Background(), []string{"--help"}, nil, &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, cmd := range []string{"serve", "migrate", "seed", "org create", "user create", "user platform-operator", "token create", "catalog import"} {
+	for _, cmd := range []string{"serve", "migrate", "seed", "org create", "user create", "user platform-operator", "token create", "catalog import", "agents pull", "agents plan", "agents apply"} {
 		if !strings.Contains(out.String(), "agentconsole "+cmd) {
 			t.Errorf("--help does not explain %q", cmd)
 		}

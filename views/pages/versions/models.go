@@ -12,6 +12,7 @@ type Row struct {
 	ID, Number           int64
 	Source, Author, When string
 	Summary              string
+	Message              string // why, as the save said ("" when it said nothing)
 	Live                 bool
 }
 
