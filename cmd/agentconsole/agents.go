@@ -688,8 +688,12 @@ func (c *change) refused(status int, body []byte) {
 		c.Error = fmt.Sprintf("HTTP %d", status)
 	}
 	for _, d := range e.Details {
-		parts := make([]string, len(d.Path))
-		for i, p := range d.Path {
+		path := d.Path
+		if len(path) > 0 && path[0] == "agent" { // the import document's agent is the file
+			path = path[1:]
+		}
+		parts := make([]string, len(path))
+		for i, p := range path {
 			parts[i] = fmt.Sprint(p)
 		}
 		c.Details = append(c.Details, strings.Join(parts, ".")+": "+d.Message)
