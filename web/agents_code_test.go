@@ -100,7 +100,7 @@ func TestIfMatchIsStrictAndVersionsCarryMessages(t *testing.T) {
 	}
 	unresolved := strings.Replace(doc, `"tools":{}`, `"tools":{"call_agent":{"config":{"callableAgentNames":["Nobody"]}}}`, 1)
 	if code, body := e.api("POST", "/api/agents/import?strict=true", builder, unresolved); code != 400 ||
-		!strings.Contains(body, `"path":["tools","call_agent","config","callableAgentNames",0]`) || !strings.Contains(body, `Agent \"Nobody\" does not exist`) {
+		!strings.Contains(body, `"path":["agent","tools","call_agent","config","callableAgentNames",0]`) || !strings.Contains(body, `Agent \"Nobody\" does not exist`) {
 		t.Fatalf("strict import: %d %s", code, body)
 	}
 	if code, body := e.api("POST", "/api/agents/import", builder, unresolved); code != 200 || !strings.Contains(body, `"kind":"agent","name":"Nobody"`) {
