@@ -428,7 +428,7 @@ func errorLinks(errs map[string]string) []agents.ErrorLink {
 		l := agents.ErrorLink{Anchor: anchor(k), Label: k, Message: errs[k]}
 		if tool, ok := strings.CutPrefix(strings.TrimSuffix(k, ".config"), "tools."); ok {
 			l.Anchor, l.Label = "cfgjson-"+tool, "Config of "+tool
-			if tool == "call_agent" || tool == "search_knowledge_base" {
+			if _, picked := agentspec.ConfigRefByTool(tool); picked { // chosen in a picker, not typed as JSON
 				l.Anchor = "cfg-" + tool
 			}
 		}
@@ -451,9 +451,9 @@ func ignoredConfigs(c *fiber.Ctx) []string {
 			out = append(out, tool+" is not selected: its config is ignored.")
 		}
 	}
-	for _, tool := range []string{"call_agent", "search_knowledge_base"} {
-		if len(formIDs(c, "cfg-"+tool)) > 0 {
-			note(tool)
+	for _, r := range agentspec.ConfigRefs {
+		if len(formIDs(c, "cfg-"+r.Tool)) > 0 {
+			note(r.Tool)
 		}
 	}
 	c.Context().PostArgs().VisitAll(func(k, v []byte) {
