@@ -1,6 +1,7 @@
 package versiondiff
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -209,5 +210,46 @@ func TestCompareShowsValuesReadably(t *testing.T) {
 	}
 	if len(d.RemovedConfigs) != 1 || d.RemovedConfigs[0].Name != "create_ticket" || d.RemovedConfigs[0].Config[0].Before != `"IT"` {
 		t.Errorf("removed tool's config: %+v", d.RemovedConfigs)
+	}
+}
+
+func TestIgnoreWhitespace(t *testing.T) {
+	from := "Be kind.\nAnswer briefly.\nSign off."
+	spaced := "Be  kind. \n\tAnswer briefly.\nSign off.\n"
+	if lines, same := promptDiffWith(from, spaced, true); !same || len(lines) != 0 {
+		t.Fatalf("whitespace only, ignored: same=%v %+v", same, lines)
+	}
+	if lines, same := promptDiffWith(from, spaced, false); same || len(lines) == 0 {
+		t.Fatalf("whitespace only, not ignored: same=%v %+v", same, lines)
+	}
+	// A real change among whitespace changes is still found, numbered on both sides.
+	lines, same := promptDiffWith(from, "Be  kind.\nAnswer in detail.\n Sign off.", true)
+	if same {
+		t.Fatal("a word change was ignored")
+	}
+	var got []string
+	for _, l := range lines {
+		got = append(got, fmt.Sprintf("%s%d/%d", l.Op, l.OldLine, l.NewLine))
+	}
+	if strings.Join(got, " ") != "=1/1 ~2/2 =3/3" {
+		t.Fatalf("lines: %v", got)
+	}
+	a, b := []byte(`{"name":"A","description":"two  words","systemPrompt":"x"}`), []byte(`{"name":"A","description":"two words ","systemPrompt":"x "}`)
+	if d, _ := CompareWith(a, b, Names{}, Options{IgnoreWhitespace: true}); !d.Empty() {
+		t.Fatalf("ignoring whitespace: %+v", d)
+	}
+	if d, _ := Compare(a, b, Names{}); d.Empty() || len(d.Fields) != 1 || d.PromptSame {
+		t.Fatalf("not ignoring whitespace: %+v", d)
+	}
+}
+
+func TestLineNumbers(t *testing.T) {
+	lines, _ := promptDiff("a\nb\nc\nd", "a\nx y z\nc\nd\ne")
+	var got []string
+	for _, l := range lines {
+		got = append(got, fmt.Sprintf("%s%d/%d", l.Op, l.OldLine, l.NewLine))
+	}
+	if strings.Join(got, " ") != "=1/1 -2/0 +0/2 =3/3 =4/4 +0/5" {
+		t.Fatalf("lines: %v", got)
 	}
 }
