@@ -1386,6 +1386,9 @@ type DiffAgentVersionsParams struct {
 
 	// To version id (default the live one)
 	To *int `form:"to,omitempty" json:"to,omitempty"`
+
+	// IgnoreWhitespace `true` compares as `git diff -w`: prompt lines and text fields that differ only in whitespace (spaces, tabs, their amount, at the ends) are no change. A blank line added or removed still is. Default `false`.
+	IgnoreWhitespace *string `form:"ignoreWhitespace,omitempty" json:"ignoreWhitespace,omitempty"`
 }
 
 // ImportIntoAgentParams defines parameters for ImportIntoAgent.
@@ -2347,7 +2350,7 @@ type ClientInterface interface {
 
 	// DiffAgentVersions Structured diff of two versions
 	//
-	// The structured diff the console shows between two versions: changed fields (ids shown as names), the system prompt line by line with word-level changes, tools added, removed and changed by JSON path. `from` defaults to the version before `to`, `to` to the live version. Any authenticated caller.
+	// The structured diff the console shows between two versions: changed fields (ids shown as names), the system prompt line by line with word-level changes, tools added, removed and changed by JSON path. `from` defaults to the version before `to`, `to` to the live version. `from` and `to` carry each version's `message`. Prompt lines are numbered in the older (`oldLine`) and newer (`newLine`) prompt. Any authenticated caller.
 	//
 	// Corresponds with GET /agents/{id}/diff (the `DiffAgentVersions` operationId).
 	DiffAgentVersions(ctx context.Context, id AgentId, params *DiffAgentVersionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3185,7 +3188,7 @@ func (c *Client) CloneAgent(ctx context.Context, id AgentId, body CloneAgentJSON
 
 // DiffAgentVersions Structured diff of two versions
 //
-// The structured diff the console shows between two versions: changed fields (ids shown as names), the system prompt line by line with word-level changes, tools added, removed and changed by JSON path. `from` defaults to the version before `to`, `to` to the live version. Any authenticated caller.
+// The structured diff the console shows between two versions: changed fields (ids shown as names), the system prompt line by line with word-level changes, tools added, removed and changed by JSON path. `from` defaults to the version before `to`, `to` to the live version. `from` and `to` carry each version's `message`. Prompt lines are numbered in the older (`oldLine`) and newer (`newLine`) prompt. Any authenticated caller.
 //
 // Corresponds with GET /agents/{id}/diff (the `DiffAgentVersions` operationId).
 func (c *Client) DiffAgentVersions(ctx context.Context, id AgentId, params *DiffAgentVersionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4956,6 +4959,18 @@ func NewDiffAgentVersionsRequest(server string, id AgentId, params *DiffAgentVer
 
 		}
 
+		if params.IgnoreWhitespace != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ignoreWhitespace", *params.IgnoreWhitespace, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -6354,7 +6369,7 @@ type ClientWithResponsesInterface interface {
 
 	// DiffAgentVersionsWithResponse Structured diff of two versions
 	//
-	// The structured diff the console shows between two versions: changed fields (ids shown as names), the system prompt line by line with word-level changes, tools added, removed and changed by JSON path. `from` defaults to the version before `to`, `to` to the live version. Any authenticated caller.
+	// The structured diff the console shows between two versions: changed fields (ids shown as names), the system prompt line by line with word-level changes, tools added, removed and changed by JSON path. `from` defaults to the version before `to`, `to` to the live version. `from` and `to` carry each version's `message`. Prompt lines are numbered in the older (`oldLine`) and newer (`newLine`) prompt. Any authenticated caller.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8378,7 +8393,15 @@ type DiffAgentVersionsResponse struct {
 		Diff struct {
 			Fields []map[string]interface{} `json:"fields"`
 			Prompt []struct {
-				Op interface{} `json:"op"`
+				New *string `json:"new,omitempty"`
+
+				// NewLine line number in the newer prompt (absent on a removed line)
+				NewLine *int    `json:"newLine,omitempty"`
+				Old     *string `json:"old,omitempty"`
+
+				// OldLine line number in the older prompt (absent on an added line)
+				OldLine *int        `json:"oldLine,omitempty"`
+				Op      interface{} `json:"op"`
 			} `json:"prompt"`
 			PromptUnchanged bool     `json:"promptUnchanged"`
 			ToolsAdded      []string `json:"toolsAdded"`
@@ -8408,7 +8431,15 @@ func (r DiffAgentVersionsResponse) GetJSON200() *struct {
 	Diff struct {
 		Fields []map[string]interface{} `json:"fields"`
 		Prompt []struct {
-			Op interface{} `json:"op"`
+			New *string `json:"new,omitempty"`
+
+			// NewLine line number in the newer prompt (absent on a removed line)
+			NewLine *int    `json:"newLine,omitempty"`
+			Old     *string `json:"old,omitempty"`
+
+			// OldLine line number in the older prompt (absent on an added line)
+			OldLine *int        `json:"oldLine,omitempty"`
+			Op      interface{} `json:"op"`
 		} `json:"prompt"`
 		PromptUnchanged bool     `json:"promptUnchanged"`
 		ToolsAdded      []string `json:"toolsAdded"`
@@ -11105,7 +11136,7 @@ func (c *ClientWithResponses) CloneAgentWithResponse(ctx context.Context, id Age
 
 // DiffAgentVersionsWithResponse Structured diff of two versions
 //
-// The structured diff the console shows between two versions: changed fields (ids shown as names), the system prompt line by line with word-level changes, tools added, removed and changed by JSON path. `from` defaults to the version before `to`, `to` to the live version. Any authenticated caller.
+// The structured diff the console shows between two versions: changed fields (ids shown as names), the system prompt line by line with word-level changes, tools added, removed and changed by JSON path. `from` defaults to the version before `to`, `to` to the live version. `from` and `to` carry each version's `message`. Prompt lines are numbered in the older (`oldLine`) and newer (`newLine`) prompt. Any authenticated caller.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12974,7 +13005,15 @@ func ParseDiffAgentVersionsResponse(rsp *http.Response) (*DiffAgentVersionsRespo
 			Diff struct {
 				Fields []map[string]interface{} `json:"fields"`
 				Prompt []struct {
-					Op interface{} `json:"op"`
+					New *string `json:"new,omitempty"`
+
+					// NewLine line number in the newer prompt (absent on a removed line)
+					NewLine *int    `json:"newLine,omitempty"`
+					Old     *string `json:"old,omitempty"`
+
+					// OldLine line number in the older prompt (absent on an added line)
+					OldLine *int        `json:"oldLine,omitempty"`
+					Op      interface{} `json:"op"`
 				} `json:"prompt"`
 				PromptUnchanged bool     `json:"promptUnchanged"`
 				ToolsAdded      []string `json:"toolsAdded"`
