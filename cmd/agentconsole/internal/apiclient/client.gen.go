@@ -540,6 +540,24 @@ func (e ListAgentsParamsType) Valid() bool {
 	}
 }
 
+// Defines values for ListAgentsParamsCardStatus.
+const (
+	Failed  ListAgentsParamsCardStatus = "failed"
+	Overdue ListAgentsParamsCardStatus = "overdue"
+)
+
+// Valid indicates whether the value is a known member of the ListAgentsParamsCardStatus enum.
+func (e ListAgentsParamsCardStatus) Valid() bool {
+	switch e {
+	case Failed:
+		return true
+	case Overdue:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListAgentsParamsSort.
 const (
 	Created ListAgentsParamsSort = "created"
@@ -1262,9 +1280,18 @@ type ListAgentsParams struct {
 	Stage   *ListAgentsParamsStage   `form:"stage,omitempty" json:"stage,omitempty"`
 	Type    *ListAgentsParamsType    `form:"type,omitempty" json:"type,omitempty"`
 	Deleted *bool                    `form:"deleted,omitempty" json:"deleted,omitempty"`
-	Sort    *ListAgentsParamsSort    `form:"sort,omitempty" json:"sort,omitempty"`
-	Page    *int                     `form:"page,omitempty" json:"page,omitempty"`
-	PerPage *int                     `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Outdated only agents holding at least one outdated tool schema (what a sync would change)
+	Outdated *bool `form:"outdated,omitempty" json:"outdated,omitempty"`
+
+	// CardStatus external agents whose last card refresh failed, or whose refresh is more than 15 minutes overdue
+	CardStatus *ListAgentsParamsCardStatus `form:"cardStatus,omitempty" json:"cardStatus,omitempty"`
+
+	// ChangedSinceRelease drafts (stage development) published before whose live version is newer than their last publish
+	ChangedSinceRelease *bool                 `form:"changedSinceRelease,omitempty" json:"changedSinceRelease,omitempty"`
+	Sort                *ListAgentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Page                *int                  `form:"page,omitempty" json:"page,omitempty"`
+	PerPage             *int                  `form:"perPage,omitempty" json:"perPage,omitempty"`
 }
 
 // ListAgentsParamsTagMode defines parameters for ListAgents.
@@ -1275,6 +1302,9 @@ type ListAgentsParamsStage string
 
 // ListAgentsParamsType defines parameters for ListAgents.
 type ListAgentsParamsType string
+
+// ListAgentsParamsCardStatus defines parameters for ListAgents.
+type ListAgentsParamsCardStatus string
 
 // ListAgentsParamsSort defines parameters for ListAgents.
 type ListAgentsParamsSort string
@@ -4133,6 +4163,42 @@ func NewListAgentsRequest(server string, params *ListAgentsParams) (*http.Reques
 		if params.Deleted != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "deleted", *params.Deleted, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Outdated != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "outdated", *params.Outdated, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CardStatus != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cardStatus", *params.CardStatus, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ChangedSinceRelease != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "changedSinceRelease", *params.ChangedSinceRelease, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
