@@ -66,6 +66,27 @@ func FuzzCompare(f *testing.F) {
 	f.Add(`{}`, `{"name":"x"}`)
 	f.Fuzz(func(t *testing.T, a, b string) {
 		Compare([]byte(a), []byte(b), Names{}) // must never panic
+		CompareWith([]byte(a), []byte(b), Names{}, Options{IgnoreWhitespace: true})
+		// Line numbers count each side's lines in order, whitespace ignored or not.
+		for _, ws := range []bool{false, true} {
+			lines, _ := promptDiffWith(a, b, ws)
+			old, new := 0, 0
+			for _, l := range lines {
+				if l.Op != "+" {
+					if old++; l.OldLine != old {
+						t.Fatalf("old line %d numbered %d", old, l.OldLine)
+					}
+				}
+				if l.Op != "-" {
+					if new++; l.NewLine != new {
+						t.Fatalf("new line %d numbered %d", new, l.NewLine)
+					}
+				}
+			}
+			if len(lines) > 0 && (old != len(textLines(a)) || new != len(textLines(b))) {
+				t.Fatalf("%d/%d lines numbered of %d/%d", old, new, len(textLines(a)), len(textLines(b)))
+			}
+		}
 	})
 }
 
