@@ -92,7 +92,7 @@ func overviewFilterNote(f db.AgentFilter) []layout.Flash {
 	}
 	out := make([]layout.Flash, len(notes))
 	for i, n := range notes {
-		out[i] = layout.Flash{Kind: "info", Message: "Showing only agents " + n + " (a filter from the overview; “Agents” in the menu shows them all)."}
+		out[i] = layout.Flash{Kind: "info", Message: "Showing only agents " + n + " (a filter from the overview; Clear shows every agent)."}
 	}
 	return out
 }
