@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"agentconsole/db/agentspec"
 )
 
 func lines(ops string) []PromptLine {
@@ -63,5 +65,18 @@ func TestSplitRowsSetRemovalsBesideAdditions(t *testing.T) {
 	}
 	if strings.Join(got, " ") != "=1|=1 -2|+2 -3|0 ~4|~3 0|+4" {
 		t.Fatalf("rows: %v", got)
+	}
+}
+
+// TestEverySourceHasWords: the history filter shows words, not JSON names, for every
+// version source; an unknown one is still readable.
+func TestEverySourceHasWords(t *testing.T) {
+	for _, s := range agentspec.VersionSources {
+		if _, ok := sourceLabels[s]; !ok {
+			t.Errorf("version source %q has no label", s)
+		}
+	}
+	if got := SourceLabel("bulk_publish"); got != "Bulk publish" {
+		t.Errorf("fallback: %q", got)
 	}
 }
