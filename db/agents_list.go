@@ -20,10 +20,15 @@ type AgentFilter struct {
 	Stage   string  // development | released
 	Type    string  // native | external
 	Deleted bool    // the trash: only soft-deleted agents
-	Summary bool    // only the columns a list shows (not prompts, tools or configs)
-	Sort    string  // updated (default), name, created
-	Page    int     // 1-based
-	PerPage int
+	// The overview's filters (db/overview.go): agents holding an outdated tool schema,
+	// external agents whose card failed or is overdue, drafts changed since release.
+	Outdated            bool
+	CardStatus          string // "", CardFailed, CardOverdue
+	ChangedSinceRelease bool
+	Summary             bool   // only the columns a list shows (not prompts, tools or configs)
+	Sort                string // updated (default), name, created
+	Page                int    // 1-based
+	PerPage             int
 }
 
 // AgentPage is one page of the list.
@@ -62,6 +67,9 @@ func (f *AgentFilter) Normalize() {
 	}
 	if !agentspec.OneOf(f.Type, agentspec.AgentTypes) {
 		f.Type = ""
+	}
+	if !agentspec.OneOf(f.CardStatus, CardStatuses) {
+		f.CardStatus = ""
 	}
 	if !agentspec.OneOf(f.Sort, agentspec.Sorts) {
 		f.Sort = agentspec.Sorts[0]
@@ -113,6 +121,18 @@ func agentsWhere(orgID int64, f AgentFilter) (string, []any) {
 	}
 	if f.Type != "" {
 		conds, args = append(conds, "a.agent_type = ?"), append(args, f.Type)
+	}
+	if f.Outdated {
+		conds = append(conds, outdatedAgentPredicate)
+	}
+	switch f.CardStatus {
+	case CardFailed:
+		conds = append(conds, cardFailedPredicate)
+	case CardOverdue:
+		conds, args = append(conds, cardOverduePredicate), append(args, CardOverdueAfter.Seconds())
+	}
+	if f.ChangedSinceRelease {
+		conds = append(conds, changedSinceReleasePredicate)
 	}
 	if tags := dedupe(f.TagIDs); len(tags) > 0 {
 		// A semi-join on agent_tags (tag_id, agent_id): one index scan per tag.

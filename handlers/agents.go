@@ -76,7 +76,9 @@ func (h *Agents) List(c *fiber.Ctx) error {
 	if page.Page < l.Pages {
 		l.NextURL = pageURL(c, page.Page+1)
 	}
-	return Render(c, fiber.StatusOK, agents.ListPage(h.Page(c, "Agents", "agents"), l))
+	p := h.Page(c, "Agents", "agents")
+	p.Flashes = append(p.Flashes, overviewFilterNote(f)...)
+	return Render(c, fiber.StatusOK, agents.ListPage(p, l))
 }
 
 func pageURL(c *fiber.Ctx, page int) string {

@@ -125,18 +125,21 @@ func filterFromQuery(c *fiber.Ctx) (db.AgentFilter, error) {
 		return f, &db.ValidationError{Message: "Validation Error", Details: []db.Issue{{Message: fmt.Sprintf("String must contain at most %d character(s)", db.MaxFilterText), Path: []any{"q"}}}}
 	}
 	var err error
-	var deleted, tagMode string
+	var deleted, tagMode, outdated, sinceRelease string
 	for _, e := range []struct {
 		name    string
 		allowed []string
 		dst     *string
 	}{{"stage", db.ListStages, &f.Stage}, {"type", db.ListTypes, &f.Type}, {"sort", db.AgentSorts, &f.Sort},
-		{"tagMode", []string{"any", "all"}, &tagMode}, {"deleted", []string{"true", "false"}, &deleted}} {
+		{"tagMode", []string{"any", "all"}, &tagMode}, {"deleted", []string{"true", "false"}, &deleted},
+		{"outdated", []string{"true", "false"}, &outdated}, {"cardStatus", db.CardStatuses, &f.CardStatus},
+		{"changedSinceRelease", []string{"true", "false"}, &sinceRelease}} {
 		if *e.dst, err = queryEnum(c, e.name, e.allowed); err != nil {
 			return f, err
 		}
 	}
 	f.Deleted, f.AllTags = deleted == "true", tagMode == "all"
+	f.Outdated, f.ChangedSinceRelease = outdated == "true", sinceRelease == "true"
 	page, err := queryInt(c, "page", 1, 1, db.MaxPage)
 	if err != nil {
 		return f, err

@@ -1,24 +1,98 @@
 package handlers
 
 import (
+	"net/url"
+
 	"github.com/gofiber/fiber/v2"
 
+	"agentconsole/db"
+	"agentconsole/db/agentspec"
+	"agentconsole/views/layout"
 	"agentconsole/views/pages/home"
+	"agentconsole/views/route"
 )
 
 // Home serves the signed-in landing page.
 type Home struct{ Base }
 
-// Show renders the overview of the organisation and the user's access.
+// overviewActivity is how many audit entries the overview shows.
+const overviewActivity = 10
+
+// Show renders the overview: the organisation's agents by stage and type, what needs
+// attention (outdated tools, cards, drafts), recent activity for admins, and the
+// user's access. Every number links to the list filtered to exactly those agents.
 func (h *Home) Show(c *fiber.Ctx) error {
 	a := ActorOf(c)
-	members, err := h.Store.Members(c.UserContext(), a.OrgID)
+	ctx := c.UserContext()
+	members, err := h.Store.Members(ctx, a.OrgID)
 	if err != nil {
 		return err
 	}
-	o := home.Overview{Members: len(members)}
+	ov, err := h.Store.Overview(ctx, a.OrgID)
+	if err != nil {
+		return err
+	}
+	o := home.Overview{Members: len(members), IsAdmin: a.Can(db.PermAdmin), Total: home.Stat{N: ov.Total, URL: listURL()},
+		Outdated:            home.Stat{N: ov.Outdated, URL: listURL("outdated", "true")},
+		CardFailed:          home.Stat{N: ov.CardFailed, URL: listURL("type", agentspec.TypeExternal, "cardStatus", db.CardFailed)},
+		CardOverdue:         home.Stat{N: ov.CardOverdue, URL: listURL("type", agentspec.TypeExternal, "cardStatus", db.CardOverdue)},
+		ChangedSinceRelease: home.Stat{N: ov.ChangedSinceRelease, URL: listURL("changedSinceRelease", "true")}}
+	for _, s := range agentspec.Stages {
+		o.Stages = append(o.Stages, home.Stat{Label: s, N: ov.ByStage[s], URL: listURL("stage", s)})
+	}
+	for _, t := range agentspec.AgentTypes {
+		o.Types = append(o.Types, home.Stat{Label: t, N: ov.ByType[t], URL: listURL("type", t)})
+	}
+	for _, card := range ov.Cards {
+		o.Cards = append(o.Cards, home.Card{Name: card.Name, Status: card.Status, Error: card.LastError, Due: stampTime(card.DueAt),
+			URL: route.Path(route.AgentCard, card.ID)})
+	}
+	if o.IsAdmin {
+		entries, err := h.Store.AuditEntries(ctx, a.OrgID, db.AuditFilter{Limit: overviewActivity})
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			o.Activity = append(o.Activity, home.Activity{When: stampTime(e.CreatedAt), Actor: e.Actor, Action: e.Action, Summary: e.Summary})
+		}
+	}
 	for _, p := range a.Role.Permissions() {
 		o.Permissions = append(o.Permissions, string(p))
 	}
 	return Render(c, fiber.StatusOK, home.Home(h.Page(c, "Overview", "home"), o))
+}
+
+// listURL is the agents list filtered by the given query pairs.
+func listURL(pairs ...string) string {
+	q := url.Values{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		q.Set(pairs[i], pairs[i+1])
+	}
+	if len(q) == 0 {
+		return route.Agents
+	}
+	return route.Agents + "?" + q.Encode()
+}
+
+// overviewFilterNote says, on the agents list, which of the overview's filters is in
+// force: the list's own controls do not show them.
+func overviewFilterNote(f db.AgentFilter) []layout.Flash {
+	var notes []string
+	if f.Outdated {
+		notes = append(notes, "holding an outdated tool schema")
+	}
+	switch f.CardStatus {
+	case db.CardFailed:
+		notes = append(notes, "whose last card refresh failed")
+	case db.CardOverdue:
+		notes = append(notes, "whose card refresh is overdue")
+	}
+	if f.ChangedSinceRelease {
+		notes = append(notes, "that are drafts changed since their last release")
+	}
+	out := make([]layout.Flash, len(notes))
+	for i, n := range notes {
+		out[i] = layout.Flash{Kind: "info", Message: "Showing only agents " + n + " (a filter from the overview; Clear shows every agent)."}
+	}
+	return out
 }

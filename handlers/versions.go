@@ -28,6 +28,12 @@ func (h *Versions) History(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// An unknown source (an old link, a typo) is said and dropped, not shown as a
+	// blank select over an empty list.
+	unknown := ""
+	if f.Source != "" && !agentspec.OneOf(f.Source, agentspec.VersionSources) {
+		unknown, f.Source = f.Source, ""
+	}
 	vs, err := h.Store.Versions(ctx, org, id, f)
 	if err != nil {
 		return err
@@ -37,8 +43,9 @@ func (h *Versions) History(c *fiber.Ctx) error {
 		return err
 	}
 	hv := versions.History{AgentID: a.ID, AgentName: a.Name, Source: f.Source, Author: f.Author, Authors: authors,
-		Sources:    agentspec.VersionSources,
-		CanRestore: ActorOf(c).Can(db.PermAgentsUpdate) && a.DeletedAt == nil}
+		Sources:       agentspec.VersionSources,
+		CanRestore:    ActorOf(c).Can(db.PermAgentsUpdate) && a.DeletedAt == nil,
+		UnknownSource: db.Shorten(unknown), ClearURL: route.Path(route.AgentVersions, id)}
 	hv.Rows = rows(vs, a.PublishedVersionID)
 	if len(vs) == f.Limit {
 		q := url.Values{"source": {f.Source}, "author": {f.Author}, "before": {strconv.Itoa(vs[len(vs)-1].Number)}}
@@ -73,25 +80,90 @@ func (h *Versions) Diff(c *fiber.Ctx) error {
 		return err
 	}
 	view := versions.Diff{AgentID: id, AgentName: a.Name, Choices: rows(recent, a.PublishedVersionID),
-		From:       versions.Side{ID: from.ID, Number: int64(from.Number), Source: from.Source, Author: from.Author, When: stampTime(from.CreatedAt)},
-		To:         versions.Side{ID: to.ID, Number: int64(to.Number), Source: to.Source, Author: to.Author, When: stampTime(to.CreatedAt)},
+		From:       side(from),
+		To:         side(to),
 		PromptSame: d.PromptSame, Added: toolRows(d.ToolsAdded, d.AddedConfigs), Removed: toolRows(d.ToolsRemoved, d.RemovedConfigs),
 		Unchanged: labels(d.Unchanged), Empty: d.Empty(),
 		CanRestore: ActorOf(c).Can(db.PermAgentsUpdate) && a.DeletedAt == nil && from.ID != to.ID && (a.PublishedVersionID == nil || *a.PublishedVersionID != from.ID)}
+	diffLinks(c, id, from.ID, to.ID, &view)
 	for _, f := range d.Fields {
 		view.Fields = append(view.Fields, versions.FieldRow{Field: db.FieldLabelOf(f.Field), Before: f.Before, After: f.After})
 	}
-	for _, l := range d.Prompt {
-		pl := versions.PromptLine{Op: l.Op, Old: l.Old, New: l.New}
-		for _, w := range l.Words {
-			pl.Words = append(pl.Words, versions.Word{Op: w.Op, Text: w.Text})
-		}
-		view.Prompt = append(view.Prompt, pl)
-	}
+	view.Prompt = promptLines(d.Prompt)
 	for _, t := range d.ToolsChanged {
 		view.Changed = append(view.Changed, versions.ToolRow{Name: t.Name, Schema: pathChanges(t.Schema), Config: pathChanges(t.Config)})
 	}
 	return Render(c, fiber.StatusOK, versions.DiffPage(h.Page(c, "Changes to "+a.Name, "agents"), view))
+}
+
+// diffLinks fills the layout (?view=) and whitespace option of the diff page and the
+// links that switch them, keeping the versions compared.
+func diffLinks(c *fiber.Ctx, id, fromID, toID int64, v *versions.Diff) {
+	v.Split = c.Query("view") == versions.ViewSplit
+	v.IgnoreWhitespace = c.Query("ignoreWhitespace") == "true"
+	link := func(split, ws bool) string {
+		q := url.Values{"from": {strconv.FormatInt(fromID, 10)}, "to": {strconv.FormatInt(toID, 10)}}
+		if split {
+			q.Set("view", versions.ViewSplit)
+		}
+		if ws {
+			q.Set("ignoreWhitespace", "true")
+		}
+		return route.Path(route.AgentDiff, id) + "?" + q.Encode()
+	}
+	v.UnifiedURL, v.SplitURL = link(false, v.IgnoreWhitespace), link(true, v.IgnoreWhitespace)
+	v.WhitespaceURL = link(v.Split, !v.IgnoreWhitespace)
+}
+
+func side(v *db.Version) versions.Side {
+	return versions.Side{ID: v.ID, Number: int64(v.Number), Source: v.Source, Author: v.Author, When: stampTime(v.CreatedAt), Message: deref(v.Message)}
+}
+
+func promptLines(lines []versiondiff.Line) []versions.PromptLine {
+	out := make([]versions.PromptLine, 0, len(lines))
+	for _, l := range lines {
+		pl := versions.PromptLine{Op: l.Op, Old: l.Old, New: l.New, OldNo: l.OldLine, NewNo: l.NewLine}
+		for _, w := range l.Words {
+			pl.Words = append(pl.Words, versions.Word{Op: w.Op, Text: w.Text})
+		}
+		out = append(out, pl)
+	}
+	return out
+}
+
+// Snapshot renders one version of the agent whole and read-only.
+func (h *Versions) Snapshot(c *fiber.Ctx) error {
+	id, a, err := h.pathAgent(c)
+	if err != nil {
+		return err
+	}
+	ctx, org := c.UserContext(), ActorOf(c).OrgID
+	versionID, err := paramID(c, "versionId")
+	if err != nil {
+		return err
+	}
+	v, err := h.Store.Version(ctx, org, versionID)
+	if err == nil && v.AgentID != id {
+		err = db.ErrNotFound
+	}
+	if err != nil {
+		return missing(err, "Version %d of agent %d", versionID, id)
+	}
+	names, err := h.Store.DiffNames(ctx, org, v.Snapshot)
+	if err != nil {
+		return err
+	}
+	// The snapshot as a diff from nothing: every value named as the diff names it.
+	d, err := versiondiff.Compare([]byte("{}"), v.Snapshot, names)
+	if err != nil {
+		return err
+	}
+	s := versions.Snapshot{AgentID: id, AgentName: a.Name, Version: side(v), Empty: labels(d.Unchanged),
+		Live: a.PublishedVersionID != nil && *a.PublishedVersionID == v.ID, Prompt: promptLines(d.Prompt), Tools: toolRows(d.ToolsAdded, d.AddedConfigs)}
+	for _, f := range d.Fields {
+		s.Fields = append(s.Fields, versions.FieldRow{Field: db.FieldLabelOf(f.Field), After: f.After})
+	}
+	return Render(c, fiber.StatusOK, versions.SnapshotPage(h.Page(c, "Version "+strconv.Itoa(v.Number)+" of "+a.Name, "agents"), s))
 }
 
 // Restore saves an old version as the new one.

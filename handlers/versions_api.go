@@ -88,10 +88,20 @@ func (h *VersionsAPI) Get(c *fiber.Ctx) error {
 	return c.JSON(toVersionJSON(v))
 }
 
+// diffOptions reads ?ignoreWhitespace=true|false.
+func diffOptions(c *fiber.Ctx) (versiondiff.Options, error) {
+	ws, err := queryEnum(c, "ignoreWhitespace", []string{"true", "false"})
+	return versiondiff.Options{IgnoreWhitespace: ws == "true"}, err
+}
+
 // diffOf loads two versions and compares them (from=0: the version before to; to=0:
-// the live version).
+// the live version), with ?ignoreWhitespace.
 func diffOf(c *fiber.Ctx, store *db.Store, agentID int64) (from, to *db.Version, d *versiondiff.Diff, err error) {
 	org := ActorOf(c).OrgID
+	opt, err := diffOptions(c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	toID, err := queryInt(c, "to", 0, 1, math.MaxInt64)
 	if err != nil {
 		return nil, nil, nil, err
@@ -117,11 +127,12 @@ func diffOf(c *fiber.Ctx, store *db.Store, agentID int64) (from, to *db.Version,
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	d, err = versiondiff.Compare(from.Snapshot, to.Snapshot, names)
+	d, err = versiondiff.CompareWith(from.Snapshot, to.Snapshot, names, opt)
 	return from, to, d, err
 }
 
-// Diff is GET /api/agents/{id}/diff?from=&to=: a structured diff of two versions.
+// Diff is GET /api/agents/{id}/diff?from=&to=&ignoreWhitespace=: a structured diff of
+// two versions, each with its message.
 func (h *VersionsAPI) Diff(c *fiber.Ctx) error {
 	id, err := pathID(c)
 	if err != nil {

@@ -31,6 +31,7 @@ import (
 // deleted agent, extra tokens, a skill-role rule and a model.
 type crawlFixture struct {
 	Native, Helper, External, Deleted, Refresh int64
+	Version                                    int64 // the native agent's live version
 	Tool                                       string
 	Peer                                       *peer
 }
@@ -60,7 +61,7 @@ func buildCrawlFixture(t *testing.T, e *env) crawlFixture {
 		"tagIds":[%d],"tools":{"web_search":{},"call_agent":{"config":{"callableAgentIds":[%d]}},
 		"search_knowledge_base":{"config":{"accessibleKnowledgeBaseIds":[%d]}}}}`, ops, f.Helper, kb)))
 	must("PUT", "/api/agents/"+itoa(f.Native), `{"systemPrompt":"Be kind.\nBe brief."}`)
-	must("PUT", "/api/agents/"+itoa(f.Native), `{"description":"Walks every page","stage":"released"}`)
+	f.Version = int64(must("PUT", "/api/agents/"+itoa(f.Native), `{"description":"Walks every page","stage":"released"}`)["publishedVersionId"].(float64))
 	f.Deleted = id(must("POST", "/api/agents", `{"name":"Gone"}`))
 	must("DELETE", "/api/agents/"+itoa(f.Deleted), "")
 	f.Peer = newPeer(t)
@@ -127,6 +128,8 @@ func fillRoute(t *testing.T, path string, f crawlFixture) []string {
 				parts[i] = itoa(a)
 			case ":refreshId":
 				parts[i] = itoa(f.Refresh)
+			case ":versionId":
+				parts[i] = itoa(f.Version)
 			case ":name":
 				parts[i] = f.Tool
 			default:

@@ -124,6 +124,7 @@ func (s *Server) routes(base handlers.Base, fetcher cardsvc.Fetcher) {
 	in.Get("/agents/:id/card/refreshes/:refreshId", cards.RefreshDiff)
 	in.Post("/agents/:id/card/skills/:skillId/roles", cards.SetSkillRoles)
 	in.Get("/agents/:id/versions", versions.History)
+	in.Get("/agents/:id/versions/:versionId", versions.Snapshot)
 	in.Get("/agents/:id/diff", versions.Diff)
 	in.Post("/agents/:id/versions/:versionId/restore", versions.Restore)
 	in.Post("/agents-bulk/tags", tags.BulkFromList)

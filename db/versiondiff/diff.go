@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
@@ -35,11 +36,23 @@ type Segment struct {
 }
 
 // Line is one line of the prompt diff. Changed lines carry word-level segments.
+// OldLine and NewLine are 1-based line numbers in the older and newer prompt (0, and
+// left out, on the side a line does not exist).
 type Line struct {
-	Op    string    `json:"op"` // "=", "+", "-", "~" (changed)
-	Old   string    `json:"old,omitempty"`
-	New   string    `json:"new,omitempty"`
-	Words []Segment `json:"words,omitempty"`
+	Op      string    `json:"op"` // "=", "+", "-", "~" (changed)
+	Old     string    `json:"old,omitempty"`
+	New     string    `json:"new,omitempty"`
+	Words   []Segment `json:"words,omitempty"`
+	OldLine int       `json:"oldLine,omitempty"`
+	NewLine int       `json:"newLine,omitempty"`
+}
+
+// Options change what counts as a change.
+type Options struct {
+	// IgnoreWhitespace compares text as `git diff -w` does: lines (and text fields)
+	// that differ only in spaces, tabs or their amount are equal. A blank line added or
+	// removed is still a change.
+	IgnoreWhitespace bool
 }
 
 // PathChange is one JSON path inside a tool that differs.
@@ -81,6 +94,11 @@ func (d *Diff) Empty() bool {
 
 // Compare diffs two snapshots (the JSON an agent version stores).
 func Compare(from, to []byte, names Names) (*Diff, error) {
+	return CompareWith(from, to, names, Options{})
+}
+
+// CompareWith is Compare with options.
+func CompareWith(from, to []byte, names Names, opt Options) (*Diff, error) {
 	var a, b map[string]json.RawMessage
 	if err := json.Unmarshal(from, &a); err != nil {
 		return nil, fmt.Errorf("versiondiff: from: %w", err)
@@ -106,7 +124,7 @@ func Compare(from, to []byte, names Names) (*Diff, error) {
 	for _, k := range sorted {
 		switch k {
 		case "systemPrompt":
-			d.Prompt, d.PromptSame = promptDiff(str(a[k]), str(b[k]))
+			d.Prompt, d.PromptSame = promptDiffWith(str(a[k]), str(b[k]), opt.IgnoreWhitespace)
 			if d.PromptSame {
 				d.Unchanged = append(d.Unchanged, k)
 			}
@@ -117,7 +135,7 @@ func Compare(from, to []byte, names Names) (*Diff, error) {
 			}
 		default:
 			before, after := display(k, a[k], names), display(k, b[k], names)
-			if before == after {
+			if before == after || (opt.IgnoreWhitespace && withoutSpace(before) == withoutSpace(after)) {
 				d.Unchanged = append(d.Unchanged, k)
 			} else {
 				d.Fields = append(d.Fields, FieldChange{Field: k, Before: before, After: after})
@@ -204,53 +222,96 @@ func nameList(ids []int64, lookup map[int64]string) []string {
 // are similar (see similar); pairs keep the order of both sides (pair). Every other
 // removed or added line is shown as such: a line is never presented as a rewrite of an
 // unrelated one.
-func promptDiff(from, to string) ([]Line, bool) {
+func promptDiff(from, to string) ([]Line, bool) { return promptDiffWith(from, to, false) }
+
+// promptDiffWith is promptDiff, optionally blind to whitespace inside lines: lines are
+// compared by a key (the line, or the line without whitespace) and shown as they are,
+// numbered on both sides.
+func promptDiffWith(from, to string, ignoreSpace bool) ([]Line, bool) {
 	if from == to {
 		return []Line{}, true
 	}
-	dmp := diffmatchpatch.New()
-	// The library compares lines with their "\n": end both texts with one, so a last
-	// line that gained a newline is not a changed line.
-	c1, c2, lines := dmp.DiffLinesToChars(withNewline(from), withNewline(to))
-	diffs := dmp.DiffCharsToLines(dmp.DiffMain(c1, c2, false), lines)
-	var out []Line
-	var dels, adds []string
-	flush := func() {
-		i, j := 0, 0
-		for _, p := range pair(dels, adds) {
-			for ; i < p[0]; i++ {
-				out = append(out, Line{Op: "-", Old: dels[i]})
+	olds, news := textLines(from), textLines(to)
+	key := func(ls []string) string {
+		var b strings.Builder
+		for _, l := range ls {
+			if ignoreSpace {
+				l = withoutSpace(l)
 			}
-			for ; j < p[1]; j++ {
-				out = append(out, Line{Op: "+", New: adds[j]})
-			}
-			out = append(out, Line{Op: "~", Old: dels[i], New: adds[j], Words: words(dmp, dels[i], adds[j])})
-			i, j = i+1, j+1
+			b.WriteString(l)
+			b.WriteByte('\n')
 		}
-		for ; i < len(dels); i++ {
-			out = append(out, Line{Op: "-", Old: dels[i]})
-		}
-		for ; j < len(adds); j++ {
-			out = append(out, Line{Op: "+", New: adds[j]})
-		}
-		dels, adds = nil, nil
+		return b.String()
 	}
+	dmp := diffmatchpatch.New()
+	// One rune per line: the library diffs lines as characters.
+	c1, c2, _ := dmp.DiffLinesToChars(key(olds), key(news))
+	diffs := dmp.DiffMain(c1, c2, false)
+	var out []Line
+	i, j := 0, 0 // next line of olds and news
+	di, ai := 0, 0
+	flush := func() {
+		dels, adds := olds[di:i], news[ai:j]
+		x, y := 0, 0
+		for _, p := range pair(dels, adds) {
+			for ; x < p[0]; x++ {
+				out = append(out, Line{Op: "-", Old: dels[x], OldLine: di + x + 1})
+			}
+			for ; y < p[1]; y++ {
+				out = append(out, Line{Op: "+", New: adds[y], NewLine: ai + y + 1})
+			}
+			out = append(out, Line{Op: "~", Old: dels[x], New: adds[y], Words: words(dmp, dels[x], adds[y]), OldLine: di + x + 1, NewLine: ai + y + 1})
+			x, y = x+1, y+1
+		}
+		for ; x < len(dels); x++ {
+			out = append(out, Line{Op: "-", Old: dels[x], OldLine: di + x + 1})
+		}
+		for ; y < len(adds); y++ {
+			out = append(out, Line{Op: "+", New: adds[y], NewLine: ai + y + 1})
+		}
+	}
+	changed := false
 	for _, d := range diffs {
-		ls := splitLines(d.Text)
+		n := utf8.RuneCountInString(d.Text)
 		switch d.Type {
 		case diffmatchpatch.DiffDelete:
-			dels = append(dels, ls...)
+			i, changed = i+n, true
 		case diffmatchpatch.DiffInsert:
-			adds = append(adds, ls...)
+			j, changed = j+n, true
 		default:
 			flush()
-			for _, l := range ls {
-				out = append(out, Line{Op: "=", Old: l, New: l})
+			for k := 0; k < n; k++ {
+				out = append(out, Line{Op: "=", Old: olds[i+k], New: news[j+k], OldLine: i + k + 1, NewLine: j + k + 1})
 			}
+			i, j = i+n, j+n
+			di, ai = i, j
 		}
 	}
 	flush()
+	if !changed {
+		// Equal but for whitespace (or a final newline): nothing to show.
+		return []Line{}, true
+	}
 	return out, false
+}
+
+// textLines splits a text into its lines; a final newline ends the last line rather
+// than starting an empty one, so a last line that gained a newline is not a change.
+func textLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// withoutSpace is s without any whitespace (the key "ignore whitespace" compares).
+func withoutSpace(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // minSimilarity is how alike a removed and an added line must be to be shown as one
@@ -354,18 +415,6 @@ func pair(dels, adds []string) [][2]int {
 		}
 	}
 	return out
-}
-
-func withNewline(s string) string {
-	if s == "" || strings.HasSuffix(s, "\n") {
-		return s
-	}
-	return s + "\n"
-}
-
-func splitLines(s string) []string {
-	s = strings.TrimSuffix(s, "\n")
-	return strings.Split(s, "\n")
 }
 
 // tokenRune maps the i-th distinct word to a rune that survives a string round trip

@@ -1,6 +1,7 @@
 package versiondiff
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -65,6 +66,27 @@ func FuzzCompare(f *testing.F) {
 	f.Add(`{}`, `{"name":"x"}`)
 	f.Fuzz(func(t *testing.T, a, b string) {
 		Compare([]byte(a), []byte(b), Names{}) // must never panic
+		CompareWith([]byte(a), []byte(b), Names{}, Options{IgnoreWhitespace: true})
+		// Line numbers count each side's lines in order, whitespace ignored or not.
+		for _, ws := range []bool{false, true} {
+			lines, _ := promptDiffWith(a, b, ws)
+			old, new := 0, 0
+			for _, l := range lines {
+				if l.Op != "+" {
+					if old++; l.OldLine != old {
+						t.Fatalf("old line %d numbered %d", old, l.OldLine)
+					}
+				}
+				if l.Op != "-" {
+					if new++; l.NewLine != new {
+						t.Fatalf("new line %d numbered %d", new, l.NewLine)
+					}
+				}
+			}
+			if len(lines) > 0 && (old != len(textLines(a)) || new != len(textLines(b))) {
+				t.Fatalf("%d/%d lines numbered of %d/%d", old, new, len(textLines(a)), len(textLines(b)))
+			}
+		}
 	})
 }
 
@@ -209,5 +231,46 @@ func TestCompareShowsValuesReadably(t *testing.T) {
 	}
 	if len(d.RemovedConfigs) != 1 || d.RemovedConfigs[0].Name != "create_ticket" || d.RemovedConfigs[0].Config[0].Before != `"IT"` {
 		t.Errorf("removed tool's config: %+v", d.RemovedConfigs)
+	}
+}
+
+func TestIgnoreWhitespace(t *testing.T) {
+	from := "Be kind.\nAnswer briefly.\nSign off."
+	spaced := "Be  kind. \n\tAnswer briefly.\nSign off.\n"
+	if lines, same := promptDiffWith(from, spaced, true); !same || len(lines) != 0 {
+		t.Fatalf("whitespace only, ignored: same=%v %+v", same, lines)
+	}
+	if lines, same := promptDiffWith(from, spaced, false); same || len(lines) == 0 {
+		t.Fatalf("whitespace only, not ignored: same=%v %+v", same, lines)
+	}
+	// A real change among whitespace changes is still found, numbered on both sides.
+	lines, same := promptDiffWith(from, "Be  kind.\nAnswer in detail.\n Sign off.", true)
+	if same {
+		t.Fatal("a word change was ignored")
+	}
+	var got []string
+	for _, l := range lines {
+		got = append(got, fmt.Sprintf("%s%d/%d", l.Op, l.OldLine, l.NewLine))
+	}
+	if strings.Join(got, " ") != "=1/1 ~2/2 =3/3" {
+		t.Fatalf("lines: %v", got)
+	}
+	a, b := []byte(`{"name":"A","description":"two  words","systemPrompt":"x"}`), []byte(`{"name":"A","description":"two words ","systemPrompt":"x "}`)
+	if d, _ := CompareWith(a, b, Names{}, Options{IgnoreWhitespace: true}); !d.Empty() {
+		t.Fatalf("ignoring whitespace: %+v", d)
+	}
+	if d, _ := Compare(a, b, Names{}); d.Empty() || len(d.Fields) != 1 || d.PromptSame {
+		t.Fatalf("not ignoring whitespace: %+v", d)
+	}
+}
+
+func TestLineNumbers(t *testing.T) {
+	lines, _ := promptDiff("a\nb\nc\nd", "a\nx y z\nc\nd\ne")
+	var got []string
+	for _, l := range lines {
+		got = append(got, fmt.Sprintf("%s%d/%d", l.Op, l.OldLine, l.NewLine))
+	}
+	if strings.Join(got, " ") != "=1/1 -2/0 +0/2 =3/3 =4/4 +0/5" {
+		t.Fatalf("lines: %v", got)
 	}
 }

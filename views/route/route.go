@@ -17,6 +17,7 @@ const (
 	AgentDelete          = "/agents/{id}/delete"
 	AgentRestore         = "/agents/{id}/restore"
 	AgentVersions        = "/agents/{id}/versions"
+	AgentVersion         = "/agents/{id}/versions/{versionId}"
 	AgentVersionRestore  = "/agents/{id}/versions/{versionId}/restore"
 	AgentDiff            = "/agents/{id}/diff"
 	AgentCard            = "/agents/{id}/card"

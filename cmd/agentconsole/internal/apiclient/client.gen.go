@@ -540,6 +540,24 @@ func (e ListAgentsParamsType) Valid() bool {
 	}
 }
 
+// Defines values for ListAgentsParamsCardStatus.
+const (
+	Failed  ListAgentsParamsCardStatus = "failed"
+	Overdue ListAgentsParamsCardStatus = "overdue"
+)
+
+// Valid indicates whether the value is a known member of the ListAgentsParamsCardStatus enum.
+func (e ListAgentsParamsCardStatus) Valid() bool {
+	switch e {
+	case Failed:
+		return true
+	case Overdue:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListAgentsParamsSort.
 const (
 	Created ListAgentsParamsSort = "created"
@@ -1262,9 +1280,18 @@ type ListAgentsParams struct {
 	Stage   *ListAgentsParamsStage   `form:"stage,omitempty" json:"stage,omitempty"`
 	Type    *ListAgentsParamsType    `form:"type,omitempty" json:"type,omitempty"`
 	Deleted *bool                    `form:"deleted,omitempty" json:"deleted,omitempty"`
-	Sort    *ListAgentsParamsSort    `form:"sort,omitempty" json:"sort,omitempty"`
-	Page    *int                     `form:"page,omitempty" json:"page,omitempty"`
-	PerPage *int                     `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Outdated only agents holding at least one outdated tool schema (what a sync would change)
+	Outdated *bool `form:"outdated,omitempty" json:"outdated,omitempty"`
+
+	// CardStatus external agents whose last card refresh failed, or whose refresh is more than 15 minutes overdue
+	CardStatus *ListAgentsParamsCardStatus `form:"cardStatus,omitempty" json:"cardStatus,omitempty"`
+
+	// ChangedSinceRelease drafts (stage development) published before whose live version is newer than their last publish
+	ChangedSinceRelease *bool                 `form:"changedSinceRelease,omitempty" json:"changedSinceRelease,omitempty"`
+	Sort                *ListAgentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Page                *int                  `form:"page,omitempty" json:"page,omitempty"`
+	PerPage             *int                  `form:"perPage,omitempty" json:"perPage,omitempty"`
 }
 
 // ListAgentsParamsTagMode defines parameters for ListAgents.
@@ -1275,6 +1302,9 @@ type ListAgentsParamsStage string
 
 // ListAgentsParamsType defines parameters for ListAgents.
 type ListAgentsParamsType string
+
+// ListAgentsParamsCardStatus defines parameters for ListAgents.
+type ListAgentsParamsCardStatus string
 
 // ListAgentsParamsSort defines parameters for ListAgents.
 type ListAgentsParamsSort string
@@ -1386,6 +1416,9 @@ type DiffAgentVersionsParams struct {
 
 	// To version id (default the live one)
 	To *int `form:"to,omitempty" json:"to,omitempty"`
+
+	// IgnoreWhitespace `true` compares as `git diff -w`: prompt lines and text fields that differ only in whitespace (spaces, tabs, their amount, at the ends) are no change. A blank line added or removed still is. Default `false`.
+	IgnoreWhitespace *string `form:"ignoreWhitespace,omitempty" json:"ignoreWhitespace,omitempty"`
 }
 
 // ImportIntoAgentParams defines parameters for ImportIntoAgent.
@@ -2347,7 +2380,7 @@ type ClientInterface interface {
 
 	// DiffAgentVersions Structured diff of two versions
 	//
-	// The structured diff the console shows between two versions: changed fields (ids shown as names), the system prompt line by line with word-level changes, tools added, removed and changed by JSON path. `from` defaults to the version before `to`, `to` to the live version. Any authenticated caller.
+	// The structured diff the console shows between two versions: changed fields (ids shown as names), the system prompt line by line with word-level changes, tools added, removed and changed by JSON path. `from` defaults to the version before `to`, `to` to the live version. `from` and `to` carry each version's `message`. Prompt lines are numbered in the older (`oldLine`) and newer (`newLine`) prompt. Any authenticated caller.
 	//
 	// Corresponds with GET /agents/{id}/diff (the `DiffAgentVersions` operationId).
 	DiffAgentVersions(ctx context.Context, id AgentId, params *DiffAgentVersionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3185,7 +3218,7 @@ func (c *Client) CloneAgent(ctx context.Context, id AgentId, body CloneAgentJSON
 
 // DiffAgentVersions Structured diff of two versions
 //
-// The structured diff the console shows between two versions: changed fields (ids shown as names), the system prompt line by line with word-level changes, tools added, removed and changed by JSON path. `from` defaults to the version before `to`, `to` to the live version. Any authenticated caller.
+// The structured diff the console shows between two versions: changed fields (ids shown as names), the system prompt line by line with word-level changes, tools added, removed and changed by JSON path. `from` defaults to the version before `to`, `to` to the live version. `from` and `to` carry each version's `message`. Prompt lines are numbered in the older (`oldLine`) and newer (`newLine`) prompt. Any authenticated caller.
 //
 // Corresponds with GET /agents/{id}/diff (the `DiffAgentVersions` operationId).
 func (c *Client) DiffAgentVersions(ctx context.Context, id AgentId, params *DiffAgentVersionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4139,6 +4172,42 @@ func NewListAgentsRequest(server string, params *ListAgentsParams) (*http.Reques
 
 		}
 
+		if params.Outdated != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "outdated", *params.Outdated, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CardStatus != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cardStatus", *params.CardStatus, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ChangedSinceRelease != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "changedSinceRelease", *params.ChangedSinceRelease, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Sort != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -4947,6 +5016,18 @@ func NewDiffAgentVersionsRequest(server string, id AgentId, params *DiffAgentVer
 		if params.To != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IgnoreWhitespace != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ignoreWhitespace", *params.IgnoreWhitespace, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -6354,7 +6435,7 @@ type ClientWithResponsesInterface interface {
 
 	// DiffAgentVersionsWithResponse Structured diff of two versions
 	//
-	// The structured diff the console shows between two versions: changed fields (ids shown as names), the system prompt line by line with word-level changes, tools added, removed and changed by JSON path. `from` defaults to the version before `to`, `to` to the live version. Any authenticated caller.
+	// The structured diff the console shows between two versions: changed fields (ids shown as names), the system prompt line by line with word-level changes, tools added, removed and changed by JSON path. `from` defaults to the version before `to`, `to` to the live version. `from` and `to` carry each version's `message`. Prompt lines are numbered in the older (`oldLine`) and newer (`newLine`) prompt. Any authenticated caller.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8378,7 +8459,15 @@ type DiffAgentVersionsResponse struct {
 		Diff struct {
 			Fields []map[string]interface{} `json:"fields"`
 			Prompt []struct {
-				Op interface{} `json:"op"`
+				New *string `json:"new,omitempty"`
+
+				// NewLine line number in the newer prompt (absent on a removed line)
+				NewLine *int    `json:"newLine,omitempty"`
+				Old     *string `json:"old,omitempty"`
+
+				// OldLine line number in the older prompt (absent on an added line)
+				OldLine *int        `json:"oldLine,omitempty"`
+				Op      interface{} `json:"op"`
 			} `json:"prompt"`
 			PromptUnchanged bool     `json:"promptUnchanged"`
 			ToolsAdded      []string `json:"toolsAdded"`
@@ -8408,7 +8497,15 @@ func (r DiffAgentVersionsResponse) GetJSON200() *struct {
 	Diff struct {
 		Fields []map[string]interface{} `json:"fields"`
 		Prompt []struct {
-			Op interface{} `json:"op"`
+			New *string `json:"new,omitempty"`
+
+			// NewLine line number in the newer prompt (absent on a removed line)
+			NewLine *int    `json:"newLine,omitempty"`
+			Old     *string `json:"old,omitempty"`
+
+			// OldLine line number in the older prompt (absent on an added line)
+			OldLine *int        `json:"oldLine,omitempty"`
+			Op      interface{} `json:"op"`
 		} `json:"prompt"`
 		PromptUnchanged bool     `json:"promptUnchanged"`
 		ToolsAdded      []string `json:"toolsAdded"`
@@ -11105,7 +11202,7 @@ func (c *ClientWithResponses) CloneAgentWithResponse(ctx context.Context, id Age
 
 // DiffAgentVersionsWithResponse Structured diff of two versions
 //
-// The structured diff the console shows between two versions: changed fields (ids shown as names), the system prompt line by line with word-level changes, tools added, removed and changed by JSON path. `from` defaults to the version before `to`, `to` to the live version. Any authenticated caller.
+// The structured diff the console shows between two versions: changed fields (ids shown as names), the system prompt line by line with word-level changes, tools added, removed and changed by JSON path. `from` defaults to the version before `to`, `to` to the live version. `from` and `to` carry each version's `message`. Prompt lines are numbered in the older (`oldLine`) and newer (`newLine`) prompt. Any authenticated caller.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12974,7 +13071,15 @@ func ParseDiffAgentVersionsResponse(rsp *http.Response) (*DiffAgentVersionsRespo
 			Diff struct {
 				Fields []map[string]interface{} `json:"fields"`
 				Prompt []struct {
-					Op interface{} `json:"op"`
+					New *string `json:"new,omitempty"`
+
+					// NewLine line number in the newer prompt (absent on a removed line)
+					NewLine *int    `json:"newLine,omitempty"`
+					Old     *string `json:"old,omitempty"`
+
+					// OldLine line number in the older prompt (absent on an added line)
+					OldLine *int        `json:"oldLine,omitempty"`
+					Op      interface{} `json:"op"`
 				} `json:"prompt"`
 				PromptUnchanged bool     `json:"promptUnchanged"`
 				ToolsAdded      []string `json:"toolsAdded"`

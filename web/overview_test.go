@@ -1,0 +1,111 @@
+package web_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// setupOverview makes one of each thing the overview counts: an agent holding an
+// outdated tool schema, a released agent, a draft changed since its release, an
+// external agent whose refresh failed, one whose refresh is overdue, a deleted agent
+// and another organisation's agent (neither counted). It answers the failed agent's id.
+func setupOverview(t *testing.T, e *env) (failed string) {
+	t.Helper()
+	tok := e.token("builder@demo.test")
+	must := func(method, path, body string) string {
+		t.Helper()
+		code, resp := e.api(method, path, tok, body)
+		if code != 200 {
+			t.Fatalf("%s %s: %d %s", method, path, code, resp)
+		}
+		return itoa(int64(decode(t, resp)["id"].(float64)))
+	}
+	must("POST", "/api/agents", `{"name":"Searcher","tools":{"web_search":{}}}`)
+	released := must("POST", "/api/agents", `{"name":"Released"}`)
+	must("POST", "/api/agents/"+released+"/publish", "")
+	draft := must("POST", "/api/agents", `{"name":"Reworked"}`)
+	must("POST", "/api/agents/"+draft+"/publish", "")
+	must("PUT", "/api/agents/"+draft, `{"stage":"development","systemPrompt":"New rules."}`)
+	gone := must("POST", "/api/agents", `{"name":"Gone","tools":{"web_search":{}}}`)
+	if code, body := e.api("DELETE", "/api/agents/"+gone, tok, ""); code != 200 && code != 204 {
+		t.Fatalf("delete: %d %s", code, body)
+	}
+	p := newPeer(t)
+	failed = must("POST", "/api/agents", `{"name":"Broken card","agentType":"external","externalConfig":{"agentCardUrl":"`+p.srv.URL+`/missing/card.json"}}`)
+	if code, _, body := refresh(t, e, tok, failed); code != 502 {
+		t.Fatalf("failing refresh: %d %s", code, body)
+	}
+	late := must("POST", "/api/agents", `{"name":"Late card","agentType":"external","externalConfig":{"agentCardUrl":"`+p.srv.URL+`/.well-known/agent-card.json"}}`)
+	if code, _, body := refresh(t, e, tok, late); code != 200 {
+		t.Fatalf("refresh: %d %s", code, body)
+	}
+	// No scheduler runs in tests: the card was due an hour ago and nobody refreshed it.
+	if _, err := e.Store.DB.ExecContext(context.Background(), "UPDATE agent_cards SET next_refresh_at = now() - interval '1 hour' WHERE agent_id = ?", late); err != nil {
+		t.Fatal(err)
+	}
+	bumpCatalog(t, e, "2027.1.0", "web_search") // Searcher now holds the previous schema
+	other, _ := e.otherOrg()
+	if code, body := e.api("POST", "/api/agents", e.token(other), `{"name":"Elsewhere","tools":{"web_search":{}}}`); code != 200 {
+		t.Fatalf("other org: %d %s", code, body)
+	}
+	return failed
+}
+
+func TestOverviewNumbersMatchTheListsTheyLinkTo(t *testing.T) {
+	e := start(t)
+	failed := setupOverview(t, e)
+	ctx := browser(t)
+	browserLogin(t, ctx, e.URL, "admin@demo.test", "demo-admin-pass")
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.URL+"/overview"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=overview-stats]`))); err != nil {
+		t.Fatal(err)
+	}
+	type stat struct{ Key, URL, Count string }
+	stats, err := chromedp.Run(ctx, chromedp.Evaluate[[]stat](`[...document.querySelectorAll("a[data-testid^=stat-]")].map(a =>
+		({Key: a.dataset.testid, URL: a.getAttribute("href"), Count: a.dataset.count}))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"stat-total": "5", "stat-stage-development": "4", "stat-stage-released": "1", "stat-type-native": "3",
+		"stat-type-external": "2", "stat-outdated": "1", "stat-card-failed": "1", "stat-card-overdue": "1", "stat-changed-since-release": "1"}
+	if len(stats) != len(want) {
+		t.Fatalf("stats: %+v", stats)
+	}
+	for _, s := range stats {
+		if want[s.Key] != s.Count {
+			t.Errorf("%s = %s, want %s", s.Key, s.Count, want[s.Key])
+		}
+		// Follow the link: the list behind the number has exactly that many agents.
+		err := chromedp.Do(ctx, chromedp.Navigate(e.URL+s.URL), chromedp.WaitVisible(chromedp.CSS(`[data-testid=agents-total]`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := strings.TrimSuffix(text(t, ctx, `[data-testid=agents-total]`), " total")
+		rows := countSel(t, ctx, `[data-testid=agent-row]`)
+		if total != s.Count || strconv.Itoa(rows) != s.Count {
+			t.Errorf("%s: the overview says %s, %s lists %s (%d rows)", s.Key, s.Count, s.URL, total, rows)
+		}
+	}
+	// The failed card links to its card page; outdated tools to the sync preview; admins
+	// see recent activity.
+	err = chromedp.Do(ctx, chromedp.Navigate(e.URL+"/overview"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=attention-cards]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=attention-cards] a`)), settled())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`)); path != "/agents/"+failed+"/card" {
+		t.Fatalf("the first card needing attention links to %s", path)
+	}
+	_, page := e.client().mustLogin("admin@demo.test", "demo-admin-pass").get("/overview")
+	if !strings.Contains(page, `href="/admin/sync"`) || !strings.Contains(page, `data-testid="overview-activity"`) || !strings.Contains(page, "agent.card_refresh_failed") {
+		t.Fatalf("admin overview: %s", page)
+	}
+	// A reviewer sees the numbers, not the audit log or the admin-only sync link.
+	_, page = e.client().mustLogin("reviewer@demo.test", "demo-reviewer-pass").get("/overview")
+	if !strings.Contains(page, `data-testid="stat-outdated"`) || strings.Contains(page, `data-testid="overview-activity"`) || strings.Contains(page, `href="/admin/sync"`) {
+		t.Fatalf("reviewer overview: %s", page)
+	}
+}
