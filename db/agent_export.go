@@ -105,11 +105,9 @@ func (s *Store) ExportAgent(ctx context.Context, orgID, id int64) (*AgentExport,
 		}
 	}
 	out := &AgentExport{Format: ExportFormat, ExportedAt: time.Now().UTC(), Agent: ExportAgent{
-		UUID: a.UUID, Inputs: a.Inputs, TinesStoryImportID: a.TinesStoryImportID, Name: a.Name, Description: a.Description, LogoURL: a.LogoURL, ConversationStarters: a.ConversationStarters, Model: a.Model,
-		MaxToolRoundtrips: a.MaxToolRoundtrips, SystemPrompt: a.SystemPrompt, Integrations: a.Integrations, Stage: a.Stage,
-		ShowInChat: a.ShowInChat, PlanningMode: a.PlanningMode, ContextDocs: a.ContextDocs, AgentType: a.AgentType,
-		ExternalConfig: a.ExternalConfig, Tags: []string{}, MCPServers: []ExportMCPServer{}, Tools: map[string]json.RawMessage{},
+		UUID: a.UUID, Model: a.Model, Tags: []string{}, MCPServers: []ExportMCPServer{}, Tools: map[string]json.RawMessage{},
 	}}
+	exportCopy(a, &out.Agent)
 	for _, t := range a.Tags {
 		out.Agent.Tags = append(out.Agent.Tags, t.Name)
 	}
@@ -188,11 +186,8 @@ func (s *Store) ImportAgent(ctx context.Context, actor *Actor, doc *AgentExport,
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		unresolved = unresolved[:0]
 		in := doc.Agent
-		p := &AgentPatch{Name: Some(in.Name), ConversationStarters: Some(in.ConversationStarters), Integrations: Some(in.Integrations),
-			Stage: Some(in.Stage), ShowInChat: Some(in.ShowInChat), ContextDocs: Some(in.ContextDocs), AgentType: Some(in.AgentType)}
-		p.Description, p.LogoURL, p.SystemPrompt, p.PlanningMode = optPtr(in.Description), optPtr(in.LogoURL), optPtr(in.SystemPrompt), optPtr(in.PlanningMode)
-		p.MaxToolRoundtrips, p.ExternalConfig = optPtr(in.MaxToolRoundtrips), optPtr(in.ExternalConfig)
-		p.Inputs, p.TinesStoryImportID = Some(in.Inputs), optPtr(in.TinesStoryImportID)
+		p := &AgentPatch{}
+		importCopy(&in, p)
 		p.Message = opts.Message
 		if opts.Into != 0 {
 			p.ID = Some(opts.Into)
