@@ -53,9 +53,9 @@ func (h *Agents) List(c *fiber.Ctx) error {
 	}
 	l := agents.List{Query: f.Query, Stage: f.Stage, Type: f.Type, Sort: f.Sort, Trash: f.Deleted, AllTags: f.AllTags, Total: page.Total, Page: page.Page,
 		CanCreate: a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), CanTag: a.Can(db.PermAgentsUpdate),
-		ClearURL: "/agents", Back: c.OriginalURL()}
+		ClearURL: route.Agents, Back: c.OriginalURL()}
 	if f.Deleted {
-		l.ClearURL = "/agents?deleted=true"
+		l.ClearURL = route.DeletedAgents
 	}
 	for _, t := range tags {
 		l.Tags = append(l.Tags, agents.Tag{ID: t.ID, Name: t.Name, Selected: selected[t.ID]})
@@ -82,7 +82,7 @@ func (h *Agents) List(c *fiber.Ctx) error {
 func pageURL(c *fiber.Ctx, page int) string {
 	q, _ := url.ParseQuery(string(c.Context().QueryArgs().QueryString()))
 	q.Set("page", strconv.Itoa(page))
-	return "/agents?" + q.Encode()
+	return route.Agents + "?" + q.Encode()
 }
 
 // New renders an empty editor.
