@@ -1,6 +1,7 @@
 package db
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -258,6 +259,49 @@ func (v *applier) stringList(o Opt[[]string], f *AgentField, dst *[]string) {
 		}
 	}
 	*dst = o.V
+}
+
+// Sample is a valid value of the field as JSON, one that is never the default: its
+// Example, or one made from its kind. Tests round-trip every field with it.
+func (f AgentField) Sample() json.RawMessage {
+	if f.Example != "" {
+		return json.RawMessage(f.Example)
+	}
+	switch f.Kind {
+	case KindString, KindText:
+		return json.RawMessage(`"sample ` + f.JSON + `"`)
+	case KindInt:
+		return json.RawMessage(strconv.Itoa(max(f.Min, 7)))
+	case KindBool:
+		return json.RawMessage("true")
+	case KindEnum:
+		b, _ := json.Marshal(f.Options[len(f.Options)-1]) // the last: never the default
+		return b
+	case KindStringList:
+		return json.RawMessage(`["first", "second"]`)
+	case KindIDList:
+		return json.RawMessage(`[3, 5]`)
+	}
+	panic("db: agent field " + f.JSON + " needs an Example")
+}
+
+// CopyAgentFields copies every field of the vocabulary from a into the struct dst
+// points at (an API answer), into its field of the same JSON name and type; fields
+// dst lacks are left to the caller. A nil list is copied as an empty one ([] in JSON).
+func CopyAgentFields(a *Agent, dst any) {
+	dv := reflect.ValueOf(dst).Elem()
+	index := jsonFieldIndex(dv.Type())
+	for _, f := range AgentFields {
+		i, ok := index[f.JSON]
+		src := agentValue(a, f.JSON)
+		if !ok || dv.Field(i).Type() != src.Type() {
+			continue
+		}
+		if src.Kind() == reflect.Slice && src.IsNil() {
+			src = reflect.MakeSlice(src.Type(), 0, 0)
+		}
+		dv.Field(i).Set(src)
+	}
 }
 
 // exportCopy copies the fields an export carries as they are.

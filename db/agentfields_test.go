@@ -7,32 +7,6 @@ import (
 	"testing"
 )
 
-// sampleJSON is a valid, non-default value of the field as JSON: its Example, or one
-// made from its kind.
-func sampleJSON(t *testing.T, f AgentField) string {
-	t.Helper()
-	if f.Example != "" {
-		return f.Example
-	}
-	switch f.Kind {
-	case KindString, KindText:
-		return `"sample ` + f.JSON + `"`
-	case KindInt:
-		return "7"
-	case KindBool:
-		return "true"
-	case KindEnum:
-		b, _ := json.Marshal(f.Options[len(f.Options)-1]) // the last: never the default
-		return string(b)
-	case KindStringList:
-		return `["first", "second"]`
-	case KindIDList:
-		return `[3, 5]`
-	}
-	t.Fatalf("%s: a %v field needs an Example", f.JSON, f.Kind)
-	return ""
-}
-
 // sampleAgent is a valid agent whose field f holds its sample value.
 func sampleAgent(t *testing.T, f AgentField) *Agent {
 	t.Helper()
@@ -40,7 +14,7 @@ func sampleAgent(t *testing.T, f AgentField) *Agent {
 	if f.JSON == "externalConfig" {
 		a.AgentType = "external"
 	}
-	if err := json.Unmarshal([]byte(`{"`+f.JSON+`":`+sampleJSON(t, f)+`}`), a); err != nil {
+	if err := json.Unmarshal([]byte(`{"`+f.JSON+`":`+string(f.Sample())+`}`), a); err != nil {
 		t.Fatalf("%s: sample: %v", f.JSON, err)
 	}
 	if a.AgentType == "external" && a.ExternalConfig == nil { // an external agent needs its card
