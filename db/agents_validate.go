@@ -267,10 +267,8 @@ func (p *AgentPatch) applyName(v *applier) {
 // applyLogo: logoUrl, or its alias icon; an http(s) URL.
 func (p *AgentPatch) applyLogo(v *applier) {
 	a, add := v.a, v.add
-	logo, logoField := p.LogoURL, "logoUrl"
-	if !logo.Set && p.Icon.Set {
-		logo, logoField = p.Icon, "icon"
-	} else if logo.Set && p.Icon.Set && logo != p.Icon {
+	logo, logoField := aliased(p.LogoURL, "logoUrl", p.Icon, "icon")
+	if p.LogoURL.Set && p.Icon.Set && p.LogoURL != p.Icon {
 		add("icon is another name for logoUrl: send one of them, or the same value in both", "icon")
 	}
 	if logo.Has() && len(logo.V) > maxURL {
@@ -307,13 +305,19 @@ func (p *AgentPatch) applyStarters(v *applier) {
 	}
 }
 
+// aliased is a field as sent: under its own name, or else under its alias (Runtype's
+// icon, Cotool's modelAlias), with the name it came under.
+func aliased(o Opt[string], name string, alias Opt[string], aliasName string) (Opt[string], string) {
+	if !o.Set && alias.Set {
+		return alias, aliasName
+	}
+	return o, name
+}
+
 // applyModel: model (or modelAlias), a provider:model id.
 func (p *AgentPatch) applyModel(v *applier) {
 	a, add := v.a, v.add
-	model, modelField := p.Model, "model"
-	if !model.Set && p.ModelAlias.Set {
-		model, modelField = p.ModelAlias, "modelAlias"
-	}
+	model, modelField := aliased(p.Model, "model", p.ModelAlias, "modelAlias")
 	if model.Set {
 		if model.Null || model.V == "" {
 			a.Model = nil
