@@ -333,7 +333,7 @@ func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]js
 		if typed, ok := e.Form.ToolConfigs[t.Name]; ok {
 			opt.ConfigJSON = typed // a refused save shows the text as typed, not re-encoded
 		}
-		opt.ConfigError = toolConfigError(t.Name, opt.ConfigJSON, e.Errors)
+		opt.ConfigError = agents.ToolConfigError(t.Name, opt.ConfigJSON, e.Errors)
 		e.Tools = append(e.Tools, opt)
 	}
 	for _, r := range agentspec.ConfigRefs {
