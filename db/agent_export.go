@@ -105,11 +105,9 @@ func (s *Store) ExportAgent(ctx context.Context, orgID, id int64) (*AgentExport,
 		}
 	}
 	out := &AgentExport{Format: ExportFormat, ExportedAt: time.Now().UTC(), Agent: ExportAgent{
-		UUID: a.UUID, Inputs: a.Inputs, TinesStoryImportID: a.TinesStoryImportID, Name: a.Name, Description: a.Description, LogoURL: a.LogoURL, ConversationStarters: a.ConversationStarters, Model: a.Model,
-		MaxToolRoundtrips: a.MaxToolRoundtrips, SystemPrompt: a.SystemPrompt, Integrations: a.Integrations, Stage: a.Stage,
-		ShowInChat: a.ShowInChat, PlanningMode: a.PlanningMode, ContextDocs: a.ContextDocs, AgentType: a.AgentType,
-		ExternalConfig: a.ExternalConfig, Tags: []string{}, MCPServers: []ExportMCPServer{}, Tools: map[string]json.RawMessage{},
+		UUID: a.UUID, Model: a.Model, Tags: []string{}, MCPServers: []ExportMCPServer{}, Tools: map[string]json.RawMessage{},
 	}}
+	exportCopy(a, &out.Agent)
 	for _, t := range a.Tags {
 		out.Agent.Tags = append(out.Agent.Tags, t.Name)
 	}
@@ -183,81 +181,17 @@ func (s *Store) ImportAgent(ctx context.Context, actor *Actor, doc *AgentExport,
 	if issues := doc.Agent.referenceIssues(); len(issues) > 0 {
 		return nil, nil, invalid(issues...)
 	}
-	unresolved := []Unresolved{}
-	var saved *Agent
+	var (
+		saved      *Agent
+		unresolved []Unresolved
+	)
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		unresolved = unresolved[:0]
-		in := doc.Agent
-		p := &AgentPatch{Name: Some(in.Name), ConversationStarters: Some(in.ConversationStarters), Integrations: Some(in.Integrations),
-			Stage: Some(in.Stage), ShowInChat: Some(in.ShowInChat), ContextDocs: Some(in.ContextDocs), AgentType: Some(in.AgentType)}
-		p.Description, p.LogoURL, p.SystemPrompt, p.PlanningMode = optPtr(in.Description), optPtr(in.LogoURL), optPtr(in.SystemPrompt), optPtr(in.PlanningMode)
-		p.MaxToolRoundtrips, p.ExternalConfig = optPtr(in.MaxToolRoundtrips), optPtr(in.ExternalConfig)
-		p.Inputs, p.TinesStoryImportID = Some(in.Inputs), optPtr(in.TinesStoryImportID)
-		p.Message = opts.Message
-		if opts.Into != 0 {
-			p.ID = Some(opts.Into)
-			if opts.IfMatch != 0 {
-				p.PublishedVersionID, p.StrictBase = Some(opts.IfMatch), true
-			}
-		} else if IsUUID(in.UUID) {
-			var taken bool
-			if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM agents WHERE org_id = ? AND uuid = ?::uuid)", actor.OrgID, in.UUID).Scan(ctx, &taken); err != nil {
-				return err
-			}
-			if !taken {
-				p.uuid = strings.ToLower(in.UUID)
-			}
+		im := &importer{s: s, tx: tx, orgID: actor.OrgID, unresolved: []Unresolved{}}
+		p, err := im.patch(ctx, &doc.Agent, opts)
+		if err != nil {
+			return err
 		}
-		if in.Model != nil {
-			var ok bool
-			if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM models WHERE id = ?)", *in.Model).Scan(ctx, &ok); err != nil {
-				return err
-			}
-			if ok {
-				p.Model = Some(*in.Model)
-			} else {
-				unresolved = append(unresolved, Unresolved{Kind: "model", Name: *in.Model, Path: []any{"model"}})
-			}
-		}
-		// Tags: find by name (case-insensitive) or create.
-		tagIDs := []int64{}
-		for _, name := range in.Tags {
-			var id int64
-			err := tx.NewRaw(`INSERT INTO tags (org_id, name) VALUES (?, ?) ON CONFLICT (org_id, lower(name)) DO UPDATE SET name = tags.name RETURNING id`,
-				actor.OrgID, name).Scan(ctx, &id)
-			if err != nil {
-				return fmt.Errorf("db: import tag %q: %w", name, err)
-			}
-			tagIDs = append(tagIDs, id)
-		}
-		p.TagIDs = Some(tagIDs)
-		servers := []int64{}
-		for i, m := range in.MCPServers {
-			var ids []int64
-			if err := tx.NewRaw("SELECT id FROM mcp_servers WHERE org_id = ? AND lower(name) = lower(?) ORDER BY id LIMIT 1", actor.OrgID, m.Name).Scan(ctx, &ids); err != nil {
-				return err
-			}
-			if len(ids) == 0 {
-				unresolved = append(unresolved, Unresolved{Kind: "mcpServer", Name: m.Name, Path: []any{"mcpServers", i}})
-			} else {
-				servers = append(servers, ids[0])
-			}
-		}
-		p.MCPServers = Some(servers)
-		tools := map[string]json.RawMessage{}
-		names := make([]string, 0, len(in.Tools))
-		for name := range in.Tools {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			def, err := s.importToolConfig(ctx, tx, actor.OrgID, name, in.Tools[name], &unresolved)
-			if err != nil {
-				return err
-			}
-			tools[name] = def
-		}
-		p.Tools = Some(tools)
+		unresolved = im.unresolved
 		if opts.Strict && len(unresolved) > 0 {
 			issues := make([]Issue, len(unresolved))
 			for i, u := range unresolved {
@@ -265,7 +199,6 @@ func (s *Store) ImportAgent(ctx context.Context, actor *Actor, doc *AgentExport,
 			}
 			return invalid(issues...)
 		}
-		var err error
 		saved, err = s.saveAgentTx(ctx, tx, actor, p, SourceImport, "")
 		return err
 	})
@@ -282,6 +215,119 @@ func (s *Store) ImportAgent(ctx context.Context, actor *Actor, doc *AgentExport,
 		return nil, nil, err
 	}
 	return saved, unresolved, nil
+}
+
+// importer resolves one import's references by name inside its transaction, noting
+// what it cannot find.
+type importer struct {
+	s          *Store
+	tx         bun.Tx
+	orgID      int64
+	unresolved []Unresolved
+}
+
+// patch is the save an import makes: the fields copied as they are, the target (opts.Into
+// or the document's UUID where free), and the references resolved by name.
+func (im *importer) patch(ctx context.Context, in *ExportAgent, opts ImportOptions) (*AgentPatch, error) {
+	p := &AgentPatch{Message: opts.Message}
+	importCopy(in, p)
+	if opts.Into != 0 {
+		p.ID = Some(opts.Into)
+		if opts.IfMatch != 0 {
+			p.PublishedVersionID, p.StrictBase = Some(opts.IfMatch), true
+		}
+	} else if IsUUID(in.UUID) {
+		var taken bool
+		if err := im.tx.NewRaw("SELECT EXISTS (SELECT 1 FROM agents WHERE org_id = ? AND uuid = ?::uuid)", im.orgID, in.UUID).Scan(ctx, &taken); err != nil {
+			return nil, err
+		}
+		if !taken {
+			p.uuid = strings.ToLower(in.UUID)
+		}
+	}
+	if err := im.model(ctx, in, p); err != nil {
+		return nil, err
+	}
+	var err error
+	if p.TagIDs.V, err = im.tags(ctx, in.Tags); err != nil {
+		return nil, err
+	}
+	if p.MCPServers.V, err = im.mcpServers(ctx, in.MCPServers); err != nil {
+		return nil, err
+	}
+	if p.Tools.V, err = im.tools(ctx, in.Tools); err != nil {
+		return nil, err
+	}
+	p.TagIDs.Set, p.MCPServers.Set, p.Tools.Set = true, true, true
+	return p, nil
+}
+
+// model keeps the document's model when the registry has it.
+func (im *importer) model(ctx context.Context, in *ExportAgent, p *AgentPatch) error {
+	if in.Model == nil {
+		return nil
+	}
+	var ok bool
+	if err := im.tx.NewRaw("SELECT EXISTS (SELECT 1 FROM models WHERE id = ?)", *in.Model).Scan(ctx, &ok); err != nil {
+		return err
+	}
+	if ok {
+		p.Model = Some(*in.Model)
+	} else {
+		im.unresolved = append(im.unresolved, Unresolved{Kind: "model", Name: *in.Model, Path: []any{"model"}})
+	}
+	return nil
+}
+
+// tags finds each tag by name (case-insensitive) or creates it.
+func (im *importer) tags(ctx context.Context, names []string) ([]int64, error) {
+	tagIDs := []int64{}
+	for _, name := range names {
+		var id int64
+		err := im.tx.NewRaw(`INSERT INTO tags (org_id, name) VALUES (?, ?) ON CONFLICT (org_id, lower(name)) DO UPDATE SET name = tags.name RETURNING id`,
+			im.orgID, name).Scan(ctx, &id)
+		if err != nil {
+			return nil, fmt.Errorf("db: import tag %q: %w", name, err)
+		}
+		tagIDs = append(tagIDs, id)
+	}
+	return tagIDs, nil
+}
+
+// mcpServers finds each MCP server by name (case-insensitive).
+func (im *importer) mcpServers(ctx context.Context, in []ExportMCPServer) ([]int64, error) {
+	servers := []int64{}
+	for i, m := range in {
+		var ids []int64
+		if err := im.tx.NewRaw("SELECT id FROM mcp_servers WHERE org_id = ? AND lower(name) = lower(?) ORDER BY id LIMIT 1", im.orgID, m.Name).Scan(ctx, &ids); err != nil {
+			return nil, err
+		}
+		if len(ids) == 0 {
+			im.unresolved = append(im.unresolved, Unresolved{Kind: "mcpServer", Name: m.Name, Path: []any{"mcpServers", i}})
+		} else {
+			servers = append(servers, ids[0])
+		}
+	}
+	return servers, nil
+}
+
+// tools maps each tool's config names back to ids, in name order (so what is
+// unresolved is reported in a stable order).
+func (im *importer) tools(ctx context.Context, in map[string]json.RawMessage) (map[string]json.RawMessage, error) {
+	tools := map[string]json.RawMessage{}
+	names := make([]string, 0, len(in))
+	for name := range in {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		def, err := im.s.importToolConfig(ctx, im.tx, im.orgID, name, in[name], &im.unresolved)
+		if err != nil {
+			return nil, err
+		}
+		tools[name] = def
+	}
+	return tools, nil
 }
 
 // referenceIssues applies the limits to what an import resolves by name (tags are

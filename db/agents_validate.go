@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -145,65 +146,64 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 // IsUUID reports a UUID in its canonical 8-4-4-4-12 form.
 func IsUUID(s string) bool { return uuidPattern.MatchString(s) }
 
-// applySeed003 applies seed 003's inputs and tinesStoryImportId, and Runtype's icon
-// (an alias of logoUrl, like Cotool's modelAlias of model).
-func (p *AgentPatch) applySeed003(a *Agent) []Issue {
-	var issues []Issue
-	add := func(msg string, path ...any) { issues = append(issues, Issue{Message: msg, Path: path}) }
-	if p.Inputs.Set {
-		inputs := p.Inputs.V
-		if len(inputs) > maxInputs {
-			add(fmt.Sprintf("Array must contain at most %d element(s)", maxInputs), "inputs")
+// applyInputs applies seed 003's inputs.
+func (p *AgentPatch) applyInputs(v *applier) {
+	if !p.Inputs.Set {
+		return
+	}
+	a, add := v.a, v.add
+	inputs := p.Inputs.V
+	if len(inputs) > maxInputs {
+		add(tooMany(maxInputs), "inputs")
+	}
+	names := map[string]bool{}
+	for i, in := range inputs {
+		inputs[i].Name = strings.TrimSpace(in.Name)
+		switch name := inputs[i].Name; {
+		case name == "":
+			add("Required", "inputs", i, "name")
+		case len(name) > 100 || !utf8.ValidString(name) || strings.ContainsRune(name, 0):
+			add("String must contain at most 100 character(s)", "inputs", i, "name")
+		case names[strings.ToLower(name)]:
+			add(fmt.Sprintf("Input %q appears twice", name), "inputs", i, "name")
 		}
-		names := map[string]bool{}
-		for i, in := range inputs {
-			inputs[i].Name = strings.TrimSpace(in.Name)
-			switch name := inputs[i].Name; {
-			case name == "":
-				add("Required", "inputs", i, "name")
-			case len(name) > 100 || !utf8.ValidString(name) || strings.ContainsRune(name, 0):
-				add("String must contain at most 100 character(s)", "inputs", i, "name")
-			case names[strings.ToLower(name)]:
-				add(fmt.Sprintf("Input %q appears twice", name), "inputs", i, "name")
-			}
-			names[strings.ToLower(inputs[i].Name)] = true
-			if len(in.Description) > maxDescription || !utf8.ValidString(in.Description) || strings.ContainsRune(in.Description, 0) {
-				add(fmt.Sprintf("String must contain at most %d character(s)", maxDescription), "inputs", i, "description")
-			}
-			if !slices.Contains(InputTypes, in.Type) {
-				add(fmt.Sprintf("Invalid enum value. Expected '%s', received '%s'", strings.Join(InputTypes, "' | '"), Shorten(in.Type)), "inputs", i, "type")
-			}
+		names[strings.ToLower(inputs[i].Name)] = true
+		if len(in.Description) > maxDescription || !utf8.ValidString(in.Description) || strings.ContainsRune(in.Description, 0) {
+			add(fmt.Sprintf("String must contain at most %d character(s)", maxDescription), "inputs", i, "description")
 		}
-		a.Inputs = inputs
-		if len(inputs) == 0 {
-			a.Inputs = nil
+		if !slices.Contains(InputTypes, in.Type) {
+			add(fmt.Sprintf("Invalid enum value. Expected '%s', received '%s'", strings.Join(InputTypes, "' | '"), Shorten(in.Type)), "inputs", i, "type")
 		}
 	}
-	if p.TinesStoryImportID.Set {
-		switch {
-		case p.TinesStoryImportID.Null:
-			a.TinesStoryImportID = nil
-		case !IsUUID(p.TinesStoryImportID.V):
-			add("Invalid uuid", "tinesStoryImportId")
-		default:
-			v := strings.ToLower(p.TinesStoryImportID.V)
-			a.TinesStoryImportID = &v
-		}
+	a.Inputs = inputs
+	if len(inputs) == 0 {
+		a.Inputs = nil
 	}
-	return issues
+}
+
+// applyTinesStory applies seed 003's tinesStoryImportId (a UUID, stored lower case).
+func (p *AgentPatch) applyTinesStory(v *applier) {
+	switch o := p.TinesStoryImportID; {
+	case !o.Set:
+	case o.Null:
+		v.a.TinesStoryImportID = nil
+	case !IsUUID(o.V):
+		v.add("Invalid uuid", "tinesStoryImportId")
+	default:
+		id := strings.ToLower(o.V)
+		v.a.TinesStoryImportID = &id
+	}
 }
 
 // Apply merges the patch into a (a copy of the stored agent, or a new one) and
 // returns every problem found by the rules that need no database. Rules that do
-// (model registry, ids of the organisation, slug uniqueness) run in SaveAgent.
+// (model registry, ids of the organisation, slug uniqueness) run in SaveAgent. Each
+// field of AgentFields is applied in turn, so the issues keep the fields' order.
 func (p *AgentPatch) Apply(a *Agent) []Issue {
 	v := &applier{a: a, issues: append([]Issue(nil), p.ParseIssues...)}
-	p.applyTexts(v)
-	p.applyModel(v)
-	p.applyTools(v)
-	p.applyLists(v)
-	p.applyExternal(v)
-	v.issues = append(v.issues, p.applySeed003(a)...)
+	for i := range AgentFields {
+		v.applyField(p, &AgentFields[i])
+	}
 	if a.AgentType == agentspec.TypeExternal && (a.ExternalConfig == nil || a.ExternalConfig.AgentCardURL == "" && a.ExternalConfig.EndpointURL == "") {
 		v.add("External agents need externalConfig.agentCardUrl or externalConfig.endpointUrl", "externalConfig")
 	}
@@ -211,8 +211,7 @@ func (p *AgentPatch) Apply(a *Agent) []Issue {
 	return v.issues
 }
 
-// applier carries Apply's agent and the issues found so far through its sections,
-// which run in this order so the issues keep the order of the fields.
+// applier carries Apply's agent and the issues found so far through the fields.
 type applier struct {
 	a      *Agent
 	issues []Issue
@@ -244,30 +243,32 @@ func (v *applier) text(o Opt[string], field string, max int, dst **string) {
 	*dst = &s
 }
 
-// applyTexts: name, description, system prompt, logo (or its alias icon), starters.
-func (p *AgentPatch) applyTexts(v *applier) {
-	a, add, text := v.a, v.add, v.text
-	if p.Name.Set {
-		name := strings.TrimSpace(p.Name.V)
-		switch {
-		case p.Name.Null || name == "":
-			add("Required", "name")
-		case !utf8.ValidString(name) || strings.ContainsRune(name, 0):
-			add("Invalid characters", "name")
-		case len(name) > maxName:
-			add(fmt.Sprintf("String must contain at most %d character(s)", maxName), "name")
-		default:
-			a.Name = name
+// applyName: required on a new agent, trimmed.
+func (p *AgentPatch) applyName(v *applier) {
+	if !p.Name.Set {
+		if v.a.ID == 0 {
+			v.add("Required", "name")
 		}
-	} else if a.ID == 0 {
-		add("Required", "name")
+		return
 	}
-	text(p.Description, "description", maxDescription, &a.Description)
-	text(p.SystemPrompt, "systemPrompt", maxPrompt, &a.SystemPrompt)
-	logo, logoField := p.LogoURL, "logoUrl"
-	if !logo.Set && p.Icon.Set {
-		logo, logoField = p.Icon, "icon"
-	} else if logo.Set && p.Icon.Set && logo != p.Icon {
+	name := strings.TrimSpace(p.Name.V)
+	switch {
+	case p.Name.Null || name == "":
+		v.add("Required", "name")
+	case !utf8.ValidString(name) || strings.ContainsRune(name, 0):
+		v.add("Invalid characters", "name")
+	case len(name) > maxName:
+		v.add(fmt.Sprintf("String must contain at most %d character(s)", maxName), "name")
+	default:
+		v.a.Name = name
+	}
+}
+
+// applyLogo: logoUrl, or its alias icon; an http(s) URL.
+func (p *AgentPatch) applyLogo(v *applier) {
+	a, add := v.a, v.add
+	logo, logoField := aliased(p.LogoURL, "logoUrl", p.Icon, "icon")
+	if p.LogoURL.Set && p.Icon.Set && p.LogoURL != p.Icon {
 		add("icon is another name for logoUrl: send one of them, or the same value in both", "icon")
 	}
 	if logo.Has() && len(logo.V) > maxURL {
@@ -275,37 +276,48 @@ func (p *AgentPatch) applyTexts(v *applier) {
 	} else if logo.Has() && logo.V != "" && !isHTTPURL(logo.V) {
 		add("Invalid url", logoField)
 	} else {
-		text(logo, logoField, maxURL, &a.LogoURL)
+		v.text(logo, logoField, maxURL, &a.LogoURL)
 		if a.LogoURL != nil && *a.LogoURL == "" {
 			a.LogoURL = nil
 		}
 	}
-	if p.ConversationStarters.Set {
-		starters := p.ConversationStarters.V
-		if len(starters) > maxStarters {
-			add(fmt.Sprintf("Array must contain at most %d element(s)", maxStarters), "conversationStarters")
+}
+
+// applyStarters: conversation starters, each normalised like a text field.
+func (p *AgentPatch) applyStarters(v *applier) {
+	if !p.ConversationStarters.Set {
+		return
+	}
+	starters := p.ConversationStarters.V
+	if len(starters) > maxStarters {
+		v.add(tooMany(maxStarters), "conversationStarters")
+	}
+	starters = slices.Clone(starters)
+	for i, s := range starters {
+		starters[i] = NormalizeNewlines(s)
+		if len(starters[i]) > maxStarterLen || !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+			v.add(tooLong(maxStarterLen), "conversationStarters", i)
 		}
-		starters = slices.Clone(starters)
-		for i, s := range starters {
-			starters[i] = NormalizeNewlines(s)
-			if len(starters[i]) > maxStarterLen || !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
-				add(fmt.Sprintf("String must contain at most %d character(s)", maxStarterLen), "conversationStarters", i)
-			}
-		}
-		a.ConversationStarters = starters
-		if p.ConversationStarters.Null {
-			a.ConversationStarters = nil
-		}
+	}
+	v.a.ConversationStarters = starters
+	if p.ConversationStarters.Null {
+		v.a.ConversationStarters = nil
 	}
 }
 
-// applyModel: model (or modelAlias) and maxToolRoundtrips.
+// aliased is a field as sent: under its own name, or else under its alias (Runtype's
+// icon, Cotool's modelAlias), with the name it came under.
+func aliased(o Opt[string], name string, alias Opt[string], aliasName string) (Opt[string], string) {
+	if !o.Set && alias.Set {
+		return alias, aliasName
+	}
+	return o, name
+}
+
+// applyModel: model (or modelAlias), a provider:model id.
 func (p *AgentPatch) applyModel(v *applier) {
 	a, add := v.a, v.add
-	model, modelField := p.Model, "model"
-	if !model.Set && p.ModelAlias.Set {
-		model, modelField = p.ModelAlias, "modelAlias"
-	}
+	model, modelField := aliased(p.Model, "model", p.ModelAlias, "modelAlias")
 	if model.Set {
 		if model.Null || model.V == "" {
 			a.Model = nil
@@ -316,18 +328,6 @@ func (p *AgentPatch) applyModel(v *applier) {
 		} else {
 			v := model.V
 			a.Model = &v
-		}
-	}
-	if p.MaxToolRoundtrips.Set {
-		if p.MaxToolRoundtrips.Null {
-			a.MaxToolRoundtrips = nil
-		} else if p.MaxToolRoundtrips.V < 1 {
-			add("Number must be greater than or equal to 1", "maxToolRoundtrips")
-		} else if p.MaxToolRoundtrips.V > maxToolRoundtrips {
-			add(fmt.Sprintf("Number must be less than or equal to %d", maxToolRoundtrips), "maxToolRoundtrips")
-		} else {
-			v := p.MaxToolRoundtrips.V
-			a.MaxToolRoundtrips = &v
 		}
 	}
 }
@@ -386,85 +386,59 @@ func (p *AgentPatch) applyTools(v *applier) {
 	}
 }
 
-// applyLists: integrations, MCP servers, stage, showInChat, emailSlug, tags,
-// planning mode, context docs.
-func (p *AgentPatch) applyLists(v *applier) {
-	a, add := v.a, v.add
-	if p.Integrations.Set {
-		if len(p.Integrations.V) > maxListItems {
-			add(tooMany(maxListItems), "integrations")
-		}
-		for i, s := range p.Integrations.V {
-			if len(s) > maxShortText {
-				add(tooLong(maxShortText), "integrations", i)
-			}
-		}
-		a.Integrations = p.Integrations.V
+// applyEmailSlug: seed 001's slug rules (uniqueness is checked on save).
+func (p *AgentPatch) applyEmailSlug(v *applier) {
+	if !p.EmailSlug.Set {
+		return
 	}
-	if p.MCPServers.Set {
-		if len(p.MCPServers.V) > maxListItems {
-			add(tooMany(maxListItems), "mcpServers")
-		}
-		a.MCPServers = p.MCPServers.V
-	}
-	enum(p.Stage, "stage", agentspec.Stages, &v.issues, func(v string) { a.Stage = v })
-	if a.Stage == "" {
-		a.Stage = agentspec.StageDevelopment
-	}
-	if p.ShowInChat.Has() {
-		a.ShowInChat = p.ShowInChat.V
-	}
-	if p.EmailSlug.Set {
-		if p.EmailSlug.Null || p.EmailSlug.V == "" {
-			a.EmailSlug = nil
-		} else if err := ValidateEmailSlug(p.EmailSlug.V); err != nil {
-			v.issues = append(v.issues, err.Details...)
-		} else {
-			v := p.EmailSlug.V
-			a.EmailSlug = &v
-		}
-	}
-	if p.TagIDs.Set {
-		if len(p.TagIDs.V) > maxListItems {
-			add(tooMany(maxListItems), "tagIds")
-		}
-		a.TagIDs = dedupe(p.TagIDs.V)
-	}
-	if p.PlanningMode.Set {
-		if p.PlanningMode.Null {
-			a.PlanningMode = nil
-		} else {
-			enum(p.PlanningMode, "planningMode", agentspec.PlanningModes, &v.issues, func(v string) { a.PlanningMode = &v })
-		}
-	}
-	if p.ContextDocs.Set {
-		if len(p.ContextDocs.V) > maxListItems {
-			add(tooMany(maxListItems), "contextDocs")
-		}
-		for i, d := range p.ContextDocs.V {
-			if strings.TrimSpace(d.Provider) == "" {
-				add("Required", "contextDocs", i, "provider")
-			}
-			if strings.TrimSpace(d.ID) == "" {
-				add("Required", "contextDocs", i, "id")
-			}
-			for field, v := range map[string]string{"provider": d.Provider, "id": d.ID, "name": d.Name, "mimeType": d.MimeType} {
-				if len(v) > maxShortText {
-					add(tooLong(maxShortText), "contextDocs", i, field)
-				}
-			}
-		}
-		a.ContextDocs = p.ContextDocs.V
+	if p.EmailSlug.Null || p.EmailSlug.V == "" {
+		v.a.EmailSlug = nil
+	} else if err := ValidateEmailSlug(p.EmailSlug.V); err != nil {
+		v.issues = append(v.issues, err.Details...)
+	} else {
+		slug := p.EmailSlug.V
+		v.a.EmailSlug = &slug
 	}
 }
 
-// applyExternal: the agent type and an external agent's config.
-func (p *AgentPatch) applyExternal(v *applier) {
-	a, add := v.a, v.add
-	enum(p.AgentType, "agentType", agentspec.AgentTypes, &v.issues, func(v string) { a.AgentType = v })
-	if a.AgentType == "" {
-		a.AgentType = agentspec.TypeNative
+// applyTags: at most maxListItems tags, each once.
+func (p *AgentPatch) applyTags(v *applier) {
+	if p.TagIDs.Set {
+		if len(p.TagIDs.V) > maxListItems {
+			v.add(tooMany(maxListItems), "tagIds")
+		}
+		v.a.TagIDs = dedupe(p.TagIDs.V)
 	}
+}
+
+// applyContextDocs: each document names its provider and id.
+func (p *AgentPatch) applyContextDocs(v *applier) {
+	if !p.ContextDocs.Set {
+		return
+	}
+	add := v.add
+	if len(p.ContextDocs.V) > maxListItems {
+		add(tooMany(maxListItems), "contextDocs")
+	}
+	for i, d := range p.ContextDocs.V {
+		if strings.TrimSpace(d.Provider) == "" {
+			add("Required", "contextDocs", i, "provider")
+		}
+		if strings.TrimSpace(d.ID) == "" {
+			add("Required", "contextDocs", i, "id")
+		}
+		for field, v := range map[string]string{"provider": d.Provider, "id": d.ID, "name": d.Name, "mimeType": d.MimeType} {
+			if len(v) > maxShortText {
+				add(tooLong(maxShortText), "contextDocs", i, field)
+			}
+		}
+	}
+	v.a.ContextDocs = p.ContextDocs.V
+}
+
+// applyExternalConfig: an external agent's card and endpoint URLs and refresh interval.
+func (p *AgentPatch) applyExternalConfig(v *applier) {
+	a, add := v.a, v.add
 	if p.ExternalConfig.Set {
 		if p.ExternalConfig.Null {
 			a.ExternalConfig = nil
@@ -505,17 +479,12 @@ func NormalizeNewlines(s string) string {
 // would record conversationStarters, contextDocs and mcpServers going from absent to
 // [] that nobody touched. snapshot applies it too, for rows stored before.
 func canonicalLists(a *Agent) {
-	if len(a.ConversationStarters) == 0 {
-		a.ConversationStarters = nil
-	}
-	if len(a.Integrations) == 0 {
-		a.Integrations = nil
-	}
-	if len(a.MCPServers) == 0 {
-		a.MCPServers = nil
-	}
-	if len(a.ContextDocs) == 0 {
-		a.ContextDocs = nil
+	for _, f := range AgentFields {
+		if f.NilWhenEmpty {
+			if l := agentValue(a, f.JSON); l.Len() == 0 {
+				l.Set(reflect.Zero(l.Type()))
+			}
+		}
 	}
 }
 

@@ -45,12 +45,12 @@ func (t *CatalogTool) dropNulls() {
 
 // CatalogImport reports what loading a catalog changed.
 type CatalogImport struct {
-	CatalogVersion string   `json:"catalogVersion"`
-	Skipped        bool     `json:"skipped"` // this exact file was loaded before
-	Added          []string `json:"added"`
-	Changed        []string `json:"changed"`
-	Removed        []string `json:"removed"`
-	Outdated       int      `json:"outdatedAgents"` // agents (of the importer's organisation) now holding an older schema
+	CatalogVersion string
+	Skipped        bool // this exact file was loaded before
+	Added          []string
+	Changed        []string
+	Removed        []string
+	Outdated       int // agents (of the importer's organisation) now holding an older schema
 }
 
 // catalogLockKey serialises catalog loads across instances ("catalog").

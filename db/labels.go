@@ -6,46 +6,21 @@ import "strings"
 type FieldLabel struct{ Key, Label string }
 
 // AgentFieldLabels lists the agent's fields in the editor's order with the labels of
-// its form. The console's history, diffs, flashes and error summary name fields by
-// these labels; the API keeps the JSON names.
-var AgentFieldLabels = []FieldLabel{
-	{"name", "Name"},
-	{"description", "Description"},
-	{"logoUrl", "Logo URL"},
-	{"conversationStarters", "Conversation starters"},
-	{"tagIds", "Tags"},
-	{"systemPrompt", "Prompt"},
-	{"model", "Model"},
-	{"maxToolRoundtrips", "Max tool roundtrips"},
-	{"planningMode", "Planning mode"},
-	{"tools", "Tools"},
-	{"agentType", "Agent type"},
-	{"externalConfig", "External agent (A2A)"},
-	{"mcpServers", "MCP servers"},
-	{"contextDocs", "Context documents"},
-	{"inputs", "Inputs"},
-	{"integrations", "Integrations"},
-	{"stage", "Stage"},
-	{"emailSlug", "Email slug"},
-	{"showInChat", "Show in chat"},
-	{"tinesStoryImportId", "Tines story import"},
-}
-
-// FieldLabelOf is the console label of an agent field's JSON name (the name itself
-// when none is declared).
-func FieldLabelOf(key string) string {
-	for _, f := range AgentFieldLabels {
-		if f.Key == key {
-			return f.Label
-		}
+// its form (AgentFields). The console's history, diffs, flashes and error summary name
+// fields by these labels; the API keeps the JSON names.
+var AgentFieldLabels = func() []FieldLabel {
+	out := make([]FieldLabel, len(AgentFields))
+	for i, f := range AgentFields {
+		out[i] = FieldLabel{f.JSON, f.Label}
 	}
-	switch key {
-	case "modelAlias":
-		return FieldLabelOf("model")
-	case "icon":
-		return FieldLabelOf("logoUrl")
-	case "toolNames":
-		return FieldLabelOf("tools")
+	return out
+}()
+
+// FieldLabelOf is the console label of an agent field's JSON name or alias (the name
+// itself when none is declared).
+func FieldLabelOf(key string) string {
+	if f, ok := AgentFieldByJSON(key); ok {
+		return f.Label
 	}
 	return key
 }

@@ -21,12 +21,12 @@ type AgentRef struct {
 	Name string `bun:"name" json:"name"`
 }
 
-// SyncResult is seed 000's answer.
+// SyncResult is what a sync changed: the agents it updated of the organisation's
+// total (the API's answer, seed 000's shape, is built by the handler).
 type SyncResult struct {
-	Success bool       `json:"success"`
-	Updated int        `json:"updated"`
-	Total   int        `json:"total"`
-	Agents  []AgentRef `json:"agents"`
+	Updated int
+	Total   int
+	Agents  []AgentRef
 }
 
 // syncLockKey keeps two syncs of one organisation from running at once.
@@ -53,7 +53,7 @@ const syncedTools = `SELECT a.id,
 // and appends their versions (seed 000). Agents store references to catalog
 // definitions (migration 007), so a sync writes hashes, not schemas.
 func (s *Store) SyncTools(ctx context.Context, actor *Actor) (*SyncResult, error) {
-	res := &SyncResult{Success: true, Agents: []AgentRef{}}
+	res := &SyncResult{Agents: []AgentRef{}}
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?, ?)", syncLockKey, actor.OrgID); err != nil {
 			return err
@@ -117,11 +117,11 @@ type ToolCount struct {
 
 // SyncPreview is what SyncTools would do now, without doing it.
 type SyncPreview struct {
-	Total          int             `json:"total"`
-	Agents         []AgentRef      `json:"agents"` // the agents that would change
-	Groups         []SyncGroup     `json:"changes"`
-	InvalidConfigs []InvalidConfig `json:"invalidConfigs"`
-	NotInCatalog   []ToolCount     `json:"notInCatalog"` // kept on agents, not synced
+	Total          int
+	Agents         []AgentRef // the agents that would change
+	Groups         []SyncGroup
+	InvalidConfigs []InvalidConfig
+	NotInCatalog   []ToolCount // kept on agents, not synced
 }
 
 // PreviewSync computes the sync's effect with the same SQL, plus the configs that would

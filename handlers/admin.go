@@ -12,6 +12,7 @@ import (
 	"agentconsole/db"
 	"agentconsole/views/components"
 	"agentconsole/views/pages/admin"
+	"agentconsole/views/route"
 )
 
 // Admin serves the organisation's users, roles, API tokens and audit log.
@@ -64,7 +65,7 @@ func (h *Admin) CreateUser(c *fiber.Ctx) error {
 	if err := h.Store.Audit(c.UserContext(), h.Store.DB, a, "member.added", "user", u.ID, form.Email+" as "+form.Role); err != nil {
 		return err
 	}
-	return h.redirect(c, "/admin/users", "success", "Added "+form.Email+" as "+form.Role+".")
+	return h.redirect(c, route.AdminUsers, "success", "Added "+form.Email+" as "+form.Role+".")
 }
 
 // SetRole changes a member's role.
@@ -87,7 +88,7 @@ func (h *Admin) SetRole(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.redirect(c, "/admin/users", "success", "Role updated.")
+	return h.redirect(c, route.AdminUsers, "success", "Role updated.")
 }
 
 // Deactivate stops a member at once: their sessions end and their tokens are revoked.
@@ -98,12 +99,12 @@ func (h *Admin) Deactivate(c *fiber.Ctx) error {
 	}
 	d, err := h.Store.DeactivateMember(c.UserContext(), ActorOf(c), id)
 	if msg, ok := memberRefusal(err); ok {
-		return h.redirect(c, "/admin/users", "error", msg)
+		return h.redirect(c, route.AdminUsers, "error", msg)
 	}
 	if err != nil {
 		return err
 	}
-	return h.redirect(c, "/admin/users", "success", fmt.Sprintf("Deactivated %s: %s ended, %s revoked.",
+	return h.redirect(c, route.AdminUsers, "success", fmt.Sprintf("Deactivated %s: %s ended, %s revoked.",
 		d.Member.Email, components.Count(int(d.SessionsEnded), "session", "sessions"), components.Count(int(d.TokensRevoked), "token", "tokens")))
 }
 
@@ -113,7 +114,7 @@ func (h *Admin) Reactivate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.redirect(c, "/admin/users", "success", "Reactivated "+m.Email+". They sign in again; their old API tokens stay revoked.")
+	return h.redirect(c, route.AdminUsers, "success", "Reactivated "+m.Email+". They sign in again; their old API tokens stay revoked.")
 }
 
 // Tokens lists the organisation's API tokens.
@@ -181,7 +182,7 @@ func (h *Admin) RevokeToken(c *fiber.Ctx) error {
 	if err := h.Store.RevokeToken(c.UserContext(), ActorOf(c), id); err != nil {
 		return err
 	}
-	return h.redirect(c, "/admin/tokens", "success", "Token revoked. Requests using it are now refused.")
+	return h.redirect(c, route.AdminTokens, "success", "Token revoked. Requests using it are now refused.")
 }
 
 // Audit shows the organisation's audit log, newest first.
@@ -243,7 +244,7 @@ func (h *Admin) AddModel(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.redirect(c, "/admin/models", "success", "Added "+m.ID+".")
+	return h.redirect(c, route.AdminModels, "success", "Added "+m.ID+".")
 }
 
 // MsgLastAdmin is the answer when a change would leave no active admin.

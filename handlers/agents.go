@@ -1,11 +1,9 @@
 package handlers
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -53,9 +51,9 @@ func (h *Agents) List(c *fiber.Ctx) error {
 	}
 	l := agents.List{Query: f.Query, Stage: f.Stage, Type: f.Type, Sort: f.Sort, Trash: f.Deleted, AllTags: f.AllTags, Total: page.Total, Page: page.Page,
 		CanCreate: a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), CanTag: a.Can(db.PermAgentsUpdate),
-		ClearURL: "/agents", Back: c.OriginalURL()}
+		ClearURL: route.Agents, Back: c.OriginalURL()}
 	if f.Deleted {
-		l.ClearURL = "/agents?deleted=true"
+		l.ClearURL = route.DeletedAgents
 	}
 	for _, t := range tags {
 		l.Tags = append(l.Tags, agents.Tag{ID: t.ID, Name: t.Name, Selected: selected[t.ID]})
@@ -84,7 +82,7 @@ func (h *Agents) List(c *fiber.Ctx) error {
 func pageURL(c *fiber.Ctx, page int) string {
 	q, _ := url.ParseQuery(string(c.Context().QueryArgs().QueryString()))
 	q.Set("page", strconv.Itoa(page))
-	return "/agents?" + q.Encode()
+	return route.Agents + "?" + q.Encode()
 }
 
 // New renders an empty editor.
@@ -240,7 +238,7 @@ func (h *Agents) conflict(c *fiber.Ctx, ce *db.ConflictError) error {
 	e.Conflict = &agents.Conflict{By: by, At: ce.At.UTC().Format("15:04:05 UTC"), Version: ce.VersionNo}
 	for _, cf := range ce.Conflicts {
 		e.Conflict.Fields = append(e.Conflict.Fields, agents.ConflictField{Key: cf.Key(), Label: conflictLabel(cf.Path),
-			Theirs: conflictText(cf.Path, cf.Theirs), Mine: conflictText(cf.Path, cf.Yours)})
+			Theirs: agents.ConflictText(cf.Path, cf.Theirs), Mine: agents.ConflictText(cf.Path, cf.Yours)})
 	}
 	return Render(c, fiber.StatusConflict, agents.EditorPage(h.Page(c, e.Title, "agents"), e))
 }
@@ -254,31 +252,6 @@ func conflictLabel(path []any) string {
 		return db.FieldLabelOf(fmt.Sprint(path[0]))
 	}
 	return fmt.Sprint(path...)
-}
-
-// conflictText shows one side of a conflict: text as is, a tool as its config (or
-// whether the agent has it), anything else as compact JSON.
-func conflictText(path []any, v json.RawMessage) string {
-	if len(path) == 2 && path[0] == "tools" {
-		if string(v) == "null" {
-			return "(not on the agent)"
-		}
-		var def struct {
-			Config json.RawMessage `json:"config"`
-		}
-		if json.Unmarshal(v, &def) == nil && len(def.Config) > 0 && string(def.Config) != "null" {
-			return "on the agent, config " + string(def.Config)
-		}
-		return "on the agent, no config"
-	}
-	var s string
-	switch {
-	case string(v) == "null":
-		return "(empty)"
-	case json.Unmarshal(v, &s) == nil:
-		return s
-	}
-	return string(v)
 }
 
 // Validate is the editor's inline validation (htmx): it runs the real validator on
@@ -299,7 +272,7 @@ func (h *Agents) Validate(c *fiber.Ctx) error {
 	}
 	message := fieldErrors(issues)[field]
 	if tool, ok := strings.CutPrefix(field, "cfgjson-"); ok {
-		message = toolConfigError(tool, c.FormValue(field), fieldErrors(issues))
+		message = agents.ToolConfigError(tool, c.FormValue(field), fieldErrors(issues))
 	}
 	msg := components.FieldError(field+"-error", message)
 	if field == "systemPrompt" { // counted as stored: the browser sends each line break as CRLF
@@ -323,9 +296,9 @@ func fieldErrors(issues []db.Issue) map[string]string {
 		}
 		if field == "tools" && len(is.Path) >= 3 && is.Path[2] == "config" {
 			tool := fmt.Sprint(is.Path[1])
-			field, message = agents.ToolConfigField(tool), configMessage(tool, is.Path[3:], is.Message)
+			field, message = agents.ToolConfigField(tool), agents.ConfigMessage(tool, is.Path[3:], is.Message)
 		}
-		if line, ok := lineOf(field, is.Path); ok {
+		if line, ok := agents.LineOf(field, is.Path); ok {
 			if part, named := partOf(is.Path); named && message == "Required" {
 				message = part + " is required" // "Line 1: id is required", not "Line 1: Required"
 			}
@@ -336,74 +309,6 @@ func fieldErrors(issues []db.Issue) map[string]string {
 		}
 	}
 	return out
-}
-
-// gotWant is the JSON Schema library's type mismatch ("got string, want object").
-var gotWant = regexp.MustCompile(`^got (\w+), want (\w+)$`)
-
-// configMessage words a config problem for the console: "Config of run_sql: readOnly
-// must be a boolean, not a string". where is the path inside the config.
-func configMessage(tool string, where []any, message string) string {
-	var at strings.Builder
-	for _, part := range where {
-		switch p := part.(type) {
-		case int:
-			fmt.Fprintf(&at, "[%d]", p)
-		default:
-			if s := fmt.Sprint(p); s != "" && strings.Trim(s, "0123456789") == "" && at.Len() > 0 {
-				fmt.Fprintf(&at, "[%s]", s) // an array index from a JSON pointer
-			} else {
-				if at.Len() > 0 {
-					at.WriteByte('.')
-				}
-				at.WriteString(s)
-			}
-		}
-	}
-	if m := gotWant.FindStringSubmatch(message); m != nil {
-		subject := "it"
-		if at.Len() > 0 {
-			subject = at.String()
-		}
-		if at.Len() == 0 {
-			return fmt.Sprintf("Config of %s: must be %s, not %s", tool, withArticle(m[2]), withArticle(m[1]))
-		}
-		return fmt.Sprintf("Config of %s: %s must be %s, not %s", tool, subject, withArticle(m[2]), withArticle(m[1]))
-	}
-	if at.Len() > 0 {
-		return fmt.Sprintf("Config of %s: %s (at %s)", tool, message, at.String())
-	}
-	return fmt.Sprintf("Config of %s: %s", tool, message)
-}
-
-// withArticle names a JSON type the way people say it: "an object", "a string".
-func withArticle(jsonType string) string {
-	if jsonType == "null" {
-		return "null"
-	}
-	if strings.ContainsRune("aeiou", rune(jsonType[0])) {
-		return "an " + jsonType
-	}
-	return "a " + jsonType
-}
-
-// toolConfigError is the message beside a tool's JSON config field: text that is not
-// JSON at all says so (the validator only sees it as a string), anything else is the
-// validator's message for that tool.
-func toolConfigError(tool, typed string, errs map[string]string) string {
-	msg := errs[agents.ToolConfigField(tool)]
-	if msg == "" || strings.TrimSpace(typed) == "" {
-		return msg
-	}
-	var v any
-	if err := json.Unmarshal([]byte(typed), &v); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return fmt.Sprintf("Config of %s: not valid JSON (%s, at character %d)", tool, err.Error(), se.Offset)
-		}
-		return fmt.Sprintf("Config of %s: not valid JSON (%s)", tool, err.Error())
-	}
-	return msg
 }
 
 // Delete soft-deletes and shows the agent with its Restore button (undo).
@@ -442,13 +347,4 @@ func (h *Agents) Clone(c *fiber.Ctx) error {
 		return missing(err, "Agent %d", id)
 	}
 	return h.redirect(c, route.Path(route.Agent, ag.ID), "success", "Cloned into “"+ag.Name+"”: this is the copy.")
-}
-
-// lineOf is the textarea line an issue is about, for the fields edited one item per line.
-func lineOf(field string, path []any) (int, bool) {
-	if len(path) < 2 || field != "conversationStarters" && field != "contextDocs" && field != "inputs" {
-		return 0, false
-	}
-	i, ok := path[1].(int)
-	return i + 1, ok
 }

@@ -20,17 +20,16 @@ import (
 // the fields the person changed), the pickers' options, and the text formats of the
 // one-item-per-line fields.
 
-// formOf is the editor's form for an agent.
+// formOf is the editor's form for an agent: the fields the vocabulary maps (db.AgentFields
+// with a form name), then those with their own text format.
 func formOf(ag *db.Agent) agents.Form {
-	f := agents.Form{Name: ag.Name, Description: deref(ag.Description), LogoURL: deref(ag.LogoURL), Model: deref(ag.Model),
-		SystemPrompt: deref(ag.SystemPrompt), Stage: ag.Stage, EmailSlug: deref(ag.EmailSlug), PlanningMode: deref(ag.PlanningMode),
-		ConversationStarters: strings.Join(ag.ConversationStarters, "\n"), ShowInChat: ag.ShowInChat}
-	if ag.MaxToolRoundtrips != nil {
-		f.MaxToolRoundtrips = strconv.Itoa(*ag.MaxToolRoundtrips)
+	f := agents.Form{UUID: ag.UUID, AgentType: ag.AgentType}
+	for _, fd := range db.AgentFields {
+		if values, ok := fd.FormValues(ag); ok {
+			f.Set(fd.Form, values)
+		}
 	}
-	f.ContextDocs = formatContextDocs(ag.ContextDocs)
-	f.Inputs, f.TinesStoryImportID, f.UUID = formatInputs(ag.Inputs), deref(ag.TinesStoryImportID), ag.UUID
-	f.AgentType = ag.AgentType
+	f.ContextDocs, f.Inputs = formatContextDocs(ag.ContextDocs), formatInputs(ag.Inputs)
 	if x := ag.ExternalConfig; x != nil {
 		f.AgentCardURL, f.EndpointURL = x.AgentCardURL, x.EndpointURL
 		if x.RefreshIntervalMinutes > 0 {
@@ -132,22 +131,23 @@ func patchFromForm(c *fiber.Ctx) (*db.AgentPatch, agents.Form) {
 			f.ToolConfigs[tool] = string(v) // shown again exactly as typed if the save is refused
 		}
 	})
-	p := &db.AgentPatch{Name: db.Some(f.Name), Description: optString(f.Description), LogoURL: optString(f.LogoURL),
-		Model: optString(f.Model), SystemPrompt: optString(f.SystemPrompt), Stage: db.Some(f.Stage), EmailSlug: optString(f.EmailSlug),
-		PlanningMode: optString(f.PlanningMode), ConversationStarters: db.Some(lines(f.ConversationStarters)),
-		Tools: db.Some(toolsFromForm(c)), ShowInChat: db.Some(f.ShowInChat)}
-	if f.MaxToolRoundtrips == "" {
-		p.MaxToolRoundtrips = db.Opt[int]{Set: true, Null: true}
-	} else if n, err := strconv.Atoi(f.MaxToolRoundtrips); err == nil {
-		p.MaxToolRoundtrips = db.Some(n)
-	} else {
-		p.MaxToolRoundtrips = db.Some(0) // refused by the validator with its message
+	p := &db.AgentPatch{Tools: db.Some(toolsFromForm(c))}
+	for _, fd := range db.AgentFields {
+		if fd.Form == "" {
+			continue // read below with its own parser
+		}
+		values, ok := f.Values(fd.Form)
+		if !ok { // not a text field of the form: checkboxes, read as posted
+			values = nil
+			for _, raw := range c.Context().PostArgs().PeekMulti(fd.Form) {
+				values = append(values, string(raw))
+			}
+		}
+		fd.SetFromForm(p, values)
 	}
-	p.TagIDs = db.Some(formIDs(c, "tagIds"))
-	p.MCPServers = db.Some(formIDs(c, "mcpServers"))
 	p.ContextDocs = db.Some(parseContextDocs(f.ContextDocs))
 	inputs, inputIssues := parseInputs(f.Inputs)
-	p.Inputs, p.TinesStoryImportID, p.ParseIssues = db.Some(inputs), optString(f.TinesStoryImportID), inputIssues
+	p.Inputs, p.ParseIssues = db.Some(inputs), inputIssues
 	f.AgentType = c.FormValue("agentType")
 	if f.AgentType == "external" {
 		f.AgentCardURL, f.EndpointURL, f.RefreshInterval = strings.TrimSpace(c.FormValue("agentCardUrl")), strings.TrimSpace(c.FormValue("endpointUrl")), c.FormValue("refreshIntervalMinutes")
@@ -333,7 +333,7 @@ func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]js
 		if typed, ok := e.Form.ToolConfigs[t.Name]; ok {
 			opt.ConfigJSON = typed // a refused save shows the text as typed, not re-encoded
 		}
-		opt.ConfigError = toolConfigError(t.Name, opt.ConfigJSON, e.Errors)
+		opt.ConfigError = agents.ToolConfigError(t.Name, opt.ConfigJSON, e.Errors)
 		e.Tools = append(e.Tools, opt)
 	}
 	for _, r := range agentspec.ConfigRefs {
@@ -396,25 +396,29 @@ func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedS
 }
 
 // editorLimits are the validator's limits as the editor's maxlength attributes.
-var editorLimits = agents.Limits{Name: db.MaxName, Description: db.MaxDescription, Prompt: db.MaxPrompt, URL: db.MaxURL, Slug: db.MaxSlug}
+var editorLimits = agents.Limits{Name: fieldMax("name"), Description: fieldMax("description"), Prompt: fieldMax("systemPrompt"),
+	URL: fieldMax("logoUrl"), Slug: fieldMax("emailSlug")}
+
+// fieldMax is the longest value the vocabulary allows for the field.
+func fieldMax(name string) int {
+	f, _ := db.AgentFieldByJSON(name)
+	return f.Max
+}
 
 // errorLinks is the error summary: each field with a message, in the form's order
-// (db.AgentFieldLabels), then tool configs, linked to the element to fix.
+// (db.AgentFields), then tool configs, linked to the element to fix.
 func errorLinks(errs map[string]string) []agents.ErrorLink {
 	var out []agents.ErrorLink
 	done := map[string]bool{}
 	anchor := func(key string) string {
-		switch key {
-		case "tagIds", "tools", "mcpServers":
-			return key + "-error" // a group of checkboxes: its message
-		case "externalConfig":
-			return "agentCardUrl"
+		if f, ok := db.AgentFieldByJSON(key); ok && f.JSON == key {
+			return f.ErrorAnchor()
 		}
 		return key
 	}
-	for _, f := range db.AgentFieldLabels {
-		if msg, ok := errs[f.Key]; ok {
-			out, done[f.Key] = append(out, agents.ErrorLink{Anchor: anchor(f.Key), Label: f.Label, Message: msg}), true
+	for _, f := range db.AgentFields {
+		if msg, ok := errs[f.JSON]; ok {
+			out, done[f.JSON] = append(out, agents.ErrorLink{Anchor: f.ErrorAnchor(), Label: f.Label, Message: msg}), true
 		}
 	}
 	keys := make([]string, 0, len(errs))

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"slices"
 	"testing"
 
 	"agentconsole/db"
@@ -20,5 +21,34 @@ func TestEveryFormFieldIsAPatchField(t *testing.T) {
 	p.Unset("name")
 	if p.Name.Set || !p.Description.Set {
 		t.Fatalf("Unset(name) left %+v", p)
+	}
+}
+
+// Every agent field the editor posts survives the editor's Form: set into it and read
+// back the same (checkbox lists excepted: read from the posted values as they are).
+func TestEveryVocabularyFormFieldRoundTripsThroughTheForm(t *testing.T) {
+	for _, fd := range db.AgentFields {
+		if fd.Form == "" {
+			continue
+		}
+		values := []string{"value of " + fd.Form}
+		switch fd.Kind {
+		case db.KindStringList:
+			values = []string{"first", "second"}
+		case db.KindBool:
+			values = []string{"on"}
+		}
+		var f agents.Form
+		f.Set(fd.Form, values)
+		got, ok := f.Values(fd.Form)
+		if !ok {
+			if fd.Kind != db.KindIDList {
+				t.Errorf("%s: the editor's Form does not hold it", fd.Form)
+			}
+			continue
+		}
+		if !slices.Equal(got, values) {
+			t.Errorf("%s: set %q, read back %q", fd.Form, values, got)
+		}
 	}
 }

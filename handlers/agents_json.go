@@ -2,9 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
-	"reflect"
 	"sort"
-	"strings"
 	"time"
 
 	"agentconsole/db"
@@ -69,19 +67,12 @@ type tagJSON struct {
 }
 
 // toAgentJSON is the agent as the API answers it; orgUUID is its organisation's UUID.
-// Array fields are [] rather than null (seed 003 types them as arrays).
+// Array fields are [] rather than null (seed 003 types them as arrays). A new field of
+// db.AgentFields needs only its line in agentJSON (TestAPIAnswersEveryAgentField).
 func toAgentJSON(a *db.Agent, orgUUID string) agentJSON {
-	out := agentJSON{
-		ID: a.ID, UUID: a.UUID, OrganizationID: orgUUID, Name: a.Name, Description: a.Description, LogoURL: a.LogoURL, Icon: a.LogoURL,
-		Inputs: nonNil(a.Inputs), TinesStoryImportID: a.TinesStoryImportID, Status: a.Status(),
-		ConversationStarters: nonNil(a.ConversationStarters), Integrations: nonNil(a.Integrations), MCPServers: nonNil(a.MCPServers),
-		ContextDocs: nonNil(a.ContextDocs),
-		Model:       a.Model, ModelAlias: a.Model, MaxToolRoundtrips: a.MaxToolRoundtrips, SystemPrompt: a.SystemPrompt,
-		Tools: a.Tools, Stage: a.Stage, ShowInChat: a.ShowInChat,
-		EmailSlug: a.EmailSlug, TagIDs: a.TagIDs, PlanningMode: a.PlanningMode,
-		AgentType: a.AgentType, ExternalConfig: a.ExternalConfig, PublishedVersionID: a.PublishedVersionID,
-		CreatedAt: seedTime(a.CreatedAt), UpdatedAt: seedTime(a.UpdatedAt), DeletedAt: seedTimePtr(a.DeletedAt),
-	}
+	out := agentJSON{ID: a.ID, UUID: a.UUID, OrganizationID: orgUUID, Icon: a.LogoURL, ModelAlias: a.Model, Status: a.Status(),
+		PublishedVersionID: a.PublishedVersionID, CreatedAt: seedTime(a.CreatedAt), UpdatedAt: seedTime(a.UpdatedAt), DeletedAt: seedTimePtr(a.DeletedAt)}
+	db.CopyAgentFields(a, &out) // every field of the vocabulary, lists as []
 	if out.Tools == nil {
 		out.Tools = map[string]json.RawMessage{}
 	}
@@ -90,21 +81,11 @@ func toAgentJSON(a *db.Agent, orgUUID string) agentJSON {
 		out.ToolNames = append(out.ToolNames, name)
 	}
 	sort.Strings(out.ToolNames)
-	if out.TagIDs == nil {
-		out.TagIDs = []int64{}
-	}
 	out.Tags = make([]tagJSON, len(a.Tags))
 	for i, t := range a.Tags {
 		out.Tags[i] = tagJSON{ID: t.ID, Name: t.Name}
 	}
 	return out
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 // readOnlyAgentFields are fields the API returns and a client may send back unchanged
@@ -113,18 +94,6 @@ var readOnlyAgentFields = map[string]bool{
 	"uuid": true, "organizationId": true, "status": true, "tags": true, "createdAt": true, "updatedAt": true, "deletedAt": true,
 	"changeReport": true,
 }
-
-// agentPatchFields are the JSON names an agent body may carry, read from AgentPatch.
-var agentPatchFields = func() map[string]bool {
-	out := map[string]bool{}
-	t := reflect.TypeOf(db.AgentPatch{})
-	for i := range t.NumField() {
-		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
-			out[name] = true
-		}
-	}
-	return out
-}()
 
 // unknownAgentFields names the top-level keys of an agent body that are neither
 // fields nor read-only: nothing a client sends is silently dropped.
@@ -135,7 +104,7 @@ func unknownAgentFields(body []byte) []db.Issue {
 	}
 	var issues []db.Issue
 	for k := range keys {
-		if !agentPatchFields[k] && !readOnlyAgentFields[k] {
+		if !db.IsPatchField(k) && !readOnlyAgentFields[k] {
 			issues = append(issues, db.Issue{Message: "Unrecognized key(s) in object: '" + k + "'", Path: []any{k}})
 		}
 	}

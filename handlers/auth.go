@@ -11,6 +11,7 @@ import (
 
 	"agentconsole/db"
 	"agentconsole/views/pages/auth"
+	"agentconsole/views/route"
 )
 
 // Auth serves login, logout and the account page.
@@ -107,7 +108,7 @@ func (h *Auth) RevokeOwnToken(c *fiber.Ctx) error {
 	if err := h.Store.RevokeOwnToken(c.UserContext(), ActorOf(c), id); err != nil {
 		return err
 	}
-	return h.redirect(c, "/account", "success", "Token revoked. Requests using it are now refused.")
+	return h.redirect(c, route.Account, "success", "Token revoked. Requests using it are now refused.")
 }
 
 // ChangePassword sets a new password and logs out every other session of the user.
@@ -135,7 +136,7 @@ func (h *Auth) ChangePassword(c *fiber.Ctx) error {
 	if err := h.Store.Audit(c.UserContext(), h.Store.DB, a, "password.changed", "user", a.UserID, "other sessions ended"); err != nil {
 		return err
 	}
-	return h.redirect(c, "/account", "success", "Password changed. Your other sessions were signed out.")
+	return h.redirect(c, route.Account, "success", "Password changed. Your other sessions were signed out.")
 }
 
 // safeNext keeps post-login (and other form-driven) redirects on this site: it accepts

@@ -118,11 +118,10 @@ func (h *Cards) CreateExternal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id := strconv.FormatInt(a.ID, 10)
 	if _, err := h.cards().Refresh(c.UserContext(), ActorOf(c), a.OrgID, a.ID); err != nil {
-		return h.redirect(c, route.Path(route.AgentCard, id), "error", "Created, but the first card fetch failed: "+err.Error())
+		return h.redirect(c, route.Path(route.AgentCard, a.ID), "error", "Created, but the first card fetch failed: "+err.Error())
 	}
-	return h.redirect(c, route.Path(route.AgentCard, id), "success", "Created “"+a.Name+"” from its agent card.")
+	return h.redirect(c, route.Path(route.AgentCard, a.ID), "success", "Created “"+a.Name+"” from its agent card.")
 }
 
 // Show renders the cached card, its skills with roles, and the refresh history.
@@ -174,7 +173,7 @@ func (h *Cards) Refresh(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.redirect(c, back+"/refreshes/"+strconv.FormatInt(out.RefreshID, 10), "success", "Card refreshed.")
+	return h.redirect(c, route.Path(route.AgentCardRefreshDiff, id, out.RefreshID), "success", "Card refreshed.")
 }
 
 // RefreshDiff shows one refresh: skills added / removed / changed, other fields, roles.
@@ -258,9 +257,9 @@ func (h *Cards) SaveRule(c *fiber.Ctx) error {
 	}
 	// Saving a tag that has a rule replaces its roles: say so, with what they were.
 	if r.Replaced != nil {
-		return h.redirect(c, "/admin/skill-roles", "success", "Updated the rule for "+r.Match+": "+strings.Join(r.Roles, ", ")+" (was "+strings.Join(r.Replaced, ", ")+").")
+		return h.redirect(c, route.AdminSkillRoles, "success", "Updated the rule for "+r.Match+": "+strings.Join(r.Roles, ", ")+" (was "+strings.Join(r.Replaced, ", ")+").")
 	}
-	return h.redirect(c, "/admin/skill-roles", "success", "Added a rule for "+r.Match+": "+strings.Join(r.Roles, ", ")+".")
+	return h.redirect(c, route.AdminSkillRoles, "success", "Added a rule for "+r.Match+": "+strings.Join(r.Roles, ", ")+".")
 }
 
 // DeleteRule removes a rule.
@@ -272,7 +271,7 @@ func (h *Cards) DeleteRule(c *fiber.Ctx) error {
 	if err := h.Store.DeleteSkillRoleRule(c.UserContext(), ActorOf(c), id); err != nil {
 		return err
 	}
-	return h.redirect(c, "/admin/skill-roles", "success", "Rule deleted.")
+	return h.redirect(c, route.AdminSkillRoles, "success", "Rule deleted.")
 }
 
 // RefreshAll makes every card due now, wakes the scheduler, and answers the progress.
@@ -286,7 +285,7 @@ func (h *Cards) RefreshAll(c *fiber.Ctx) error {
 	}
 	stamp := strconv.FormatInt(since.UnixMicro(), 10)
 	if !IsHTMX(c) {
-		return h.redirect(c, "/admin/skill-roles", "success", components.Count(n, "card", "cards")+" will be refreshed now.")
+		return h.redirect(c, route.AdminSkillRoles, "success", components.Count(n, "card", "cards")+" will be refreshed now.")
 	}
 	return Render(c, fiber.StatusOK, cardspage.Progress(0, n, stamp))
 }

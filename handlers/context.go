@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
+	"agentconsole/views/components"
 	"agentconsole/views/layout"
 )
 
@@ -154,7 +155,7 @@ func Forbidden(a *db.Actor, p db.Permission) *ErrForbidden {
 	case a.Role == db.RoleReviewer:
 		reason = "Reviewers are read-only: " + strings.ToLower(need[:1]) + need[1:] + " needs the " + strings.Join(roles, " or ") + " role"
 	default:
-		reason += "; you are " + withArticle(string(a.Role))
+		reason += "; you are " + components.WithArticle(string(a.Role))
 	}
 	return &ErrForbidden{Message: MsgNotAdmin, Reason: reason + "."}
 }

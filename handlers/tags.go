@@ -12,6 +12,7 @@ import (
 	"agentconsole/db"
 	"agentconsole/views/components"
 	"agentconsole/views/pages/tags"
+	"agentconsole/views/route"
 )
 
 // Tags serves the console's tags page, the editor's inline tag creation and the
@@ -50,7 +51,7 @@ func (h *Tags) Create(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.redirect(c, "/tags", "success", "Created tag “"+t.Name+"”.")
+	return h.redirect(c, route.Tags, "success", "Created tag “"+t.Name+"”.")
 }
 
 // Update renames or recolours a tag.
@@ -78,7 +79,7 @@ func (h *Tags) Update(c *fiber.Ctx) error {
 	if err != nil {
 		return missing(err, "Tag %d", id)
 	}
-	return h.redirect(c, "/tags", "success", "Saved tag “"+t.Name+"”.")
+	return h.redirect(c, route.Tags, "success", "Saved tag “"+t.Name+"”.")
 }
 
 // Delete removes a tag from every agent and deletes it.
@@ -91,7 +92,7 @@ func (h *Tags) Delete(c *fiber.Ctx) error {
 	if err != nil {
 		return missing(err, "Tag %d", id)
 	}
-	return h.redirect(c, "/tags", "success", "Tag deleted and removed from "+components.Count(n, "agent", "agents")+".")
+	return h.redirect(c, route.Tags, "success", "Tag deleted and removed from "+components.Count(n, "agent", "agents")+".")
 }
 
 // Inline is the editor's "add tag": find the tag by name (any case) or create it, and
@@ -108,7 +109,7 @@ func (h *Tags) Inline(c *fiber.Ctx) error {
 			msg = "Use a tag name of at most 50 characters."
 		}
 		if !IsHTMX(c) {
-			return h.redirect(c, back(c, "/tags"), "error", msg)
+			return h.redirect(c, back(c, route.Tags), "error", msg)
 		}
 		// Nothing joins the tag list; the message goes under the tag box.
 		return Render(c, fiber.StatusUnprocessableEntity, components.FieldErrorOOB("newTag-error", msg))
@@ -117,7 +118,7 @@ func (h *Tags) Inline(c *fiber.Ctx) error {
 		return err
 	}
 	if !IsHTMX(c) { // without JavaScript: back to the editor, where the tag is now listed
-		return h.redirect(c, back(c, "/tags"), "success", "Tag “"+t.Name+"” is ready: tick it and save.")
+		return h.redirect(c, back(c, route.Tags), "success", "Tag “"+t.Name+"” is ready: tick it and save.")
 	}
 	clear := components.FieldErrorOOB("newTag-error", "")
 	if created {
@@ -156,7 +157,7 @@ func (h *Tags) BulkFromList(c *fiber.Ctx) error {
 	}
 	back := c.FormValue("back")
 	if safeNext(back) == "" {
-		back = "/agents"
+		back = route.Agents
 	}
 	tagID, _ := strconv.ParseInt(c.FormValue("tagId"), 10, 64)
 	ids := formIDs(c, "agentIds")

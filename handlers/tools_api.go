@@ -56,7 +56,7 @@ func (h *ToolsAPI) Sync(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(res)
+	return c.JSON(syncResultJSON{Success: true, Updated: res.Updated, Total: res.Total, Agents: res.Agents})
 }
 
 // Preview is GET /api/agents/sync-tools/preview (admin): what a sync would change.
@@ -68,7 +68,7 @@ func (h *ToolsAPI) Preview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(p)
+	return c.JSON(syncPreviewJSON(*p))
 }
 
 // CatalogFile is GET /api/tools/catalog: the current catalog in the format a load
@@ -92,7 +92,7 @@ func (h *ToolsAPI) ImportCatalog(c *fiber.Ctx) error {
 	if err != nil {
 		return agentError(c, err)
 	}
-	return c.JSON(res)
+	return c.JSON(catalogImportJSON(*res))
 }
 
 func importCatalog(c *fiber.Ctx, store *db.Store, raw []byte, source string) (*db.CatalogImport, error) {

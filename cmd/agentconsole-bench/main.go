@@ -80,6 +80,36 @@ type result struct {
 	note          string
 }
 
+// bench is the state one run shares between its phases: the database, the running
+// server, the logins and the SQL captured for each route.
+type bench struct {
+	work              string
+	cluster           *embedded.Cluster
+	store             *db.Store
+	dsn, ownerDSN     string
+	builder           *db.Actor
+	adminActor        *db.Actor
+	ids               struct{ Min, Max, Long int64 }
+	long              struct{ first, last int64 }
+	tagID             int64
+	storage           storageFigures
+	base              string
+	srv               *exec.Cmd
+	readyIn           time.Duration
+	profile           string
+	cookie, sessionID string
+	token, adminToken string
+	scripts           map[string]string
+}
+
+// scenario is one wrk load against a route, compared with pgbench on its captured SQL.
+type scenario struct {
+	name, path, script string
+	conns              int
+	header             string
+	limit              string
+}
+
 func run(ctx context.Context) error {
 	work, err := os.MkdirTemp("", "acbench")
 	if err != nil {
@@ -90,61 +120,116 @@ func run(ctx context.Context) error {
 	} else {
 		logf("work folder kept: %s", work)
 	}
+	b := &bench{work: work}
+	defer b.close()
+	if err := b.prepareData(ctx); err != nil {
+		return err
+	}
+	if err := b.startServer(ctx); err != nil {
+		return err
+	}
+	capStore, err := b.captureSQL(ctx)
+	if capStore != nil {
+		defer capStore.Close()
+	}
+	if err != nil {
+		return err
+	}
+	if os.Getenv("BENCH_EXPLAIN") != "" {
+		explain(ctx, b.store, b.scripts)
+	}
+	results, err := b.runLoad(ctx)
+	if err != nil {
+		return err
+	}
+	// 7. Scale-out (before 6, which changes every agent): the API list through HAProxy.
+	var scale scaleOutResult
+	if selected("7.") {
+		if scale, err = benchScaleOut(ctx, b.base, b.dsn, b.ownerDSN, "/api/agents?perPage=50", b.auth(), 32); err != nil {
+			return fmt.Errorf("7. scale-out: %w", err)
+		}
+	}
+	// 6. Sync after a catalog change to 2 tools: the route against one hand-written UPDATE.
+	logf("running 6. sync-tools over all agents…")
+	syncRes, err := benchSync(ctx, b.store, b.base, b.adminToken, b.builder.OrgID)
+	if err != nil {
+		return err
+	}
+	peak := proc.PeakRSS(b.srv.Process.Pid)
+	report(results, syncRes, b.storage, b.readyIn, peak, b.ids)
+	if selected("7.") {
+		reportScaleOut(scale)
+	}
+	return nil
+}
+
+// close stops what the run started, the server first, in reverse order.
+func (b *bench) close() {
+	if b.srv != nil && b.srv.Process != nil {
+		b.srv.Process.Signal(syscall.SIGTERM)
+		b.srv.Wait()
+	}
+	if b.store != nil {
+		b.store.Close()
+	}
+	if b.cluster != nil {
+		b.cluster.Stop()
+	}
+}
+
+func (b *bench) auth() string { return "Authorization: Bearer " + b.token }
+
+// prepareData starts PostgreSQL, migrates, seeds the demo and generates the organisation.
+func (b *bench) prepareData(ctx context.Context) error {
 	logf("starting a private PostgreSQL…")
 	cluster, err := embedded.StartTemp(ctx, embedded.Options{Settings: []string{"shared_buffers = 512MB", "max_wal_size = 4GB", "checkpoint_timeout = 30min"}})
 	if err != nil {
 		return err
 	}
-	defer cluster.Stop()
+	b.cluster = cluster
 	// As in production: the owner migrates and generates the data (VACUUM needs it),
 	// the server, the captured SQL and pgbench run as the app role.
-	ownerDSN, dsn, err := cluster.Provision(ctx, "bench")
-	if err != nil {
+	if b.ownerDSN, b.dsn, err = cluster.Provision(ctx, "bench"); err != nil {
 		return err
 	}
-	store, err := db.Open(ctx, ownerDSN, 8)
-	if err != nil {
+	if b.store, err = db.Open(ctx, b.ownerDSN, 8); err != nil {
 		return err
 	}
-	defer store.Close()
+	store := b.store
 	if _, err := store.Migrate(ctx); err != nil {
 		return err
 	}
 	if _, err := store.SeedDemo(ctx); err != nil {
 		return err
 	}
-	builder, err := store.ActorByEmail(ctx, "builder@demo.test")
-	if err != nil {
+	if b.builder, err = store.ActorByEmail(ctx, "builder@demo.test"); err != nil {
 		return err
 	}
-	adminActor, _ := store.ActorByEmail(ctx, "admin@demo.test")
+	b.adminActor, _ = store.ActorByEmail(ctx, "admin@demo.test")
 	logf("generating the organisation (10,000 agents, 200,000+ versions)…")
 	start := time.Now()
-	if err := generate(ctx, store, builder.OrgID, builder.UserID, 0.42); err != nil {
+	if err := generate(ctx, store, b.builder.OrgID, b.builder.UserID, 0.42); err != nil {
 		return err
 	}
 	logf("  data generated in %.1fs", time.Since(start).Seconds())
-	var ids struct {
-		Min, Max, Long int64
-	}
-	store.DB.NewRaw(`SELECT min(id), max(id), min(id) FROM agents WHERE org_id = ? AND agent_type = 'native'`, builder.OrgID).Scan(ctx, &ids.Min, &ids.Max, &ids.Long)
-	var tagID int64
-	store.DB.NewRaw(`SELECT t.id FROM tags t JOIN agent_tags at ON at.tag_id = t.id WHERE t.org_id = ? GROUP BY t.id ORDER BY count(*) DESC LIMIT 1`, builder.OrgID).Scan(ctx, &tagID)
-	storage, err := versionStorage(ctx, store)
-	if err != nil {
-		return err
-	}
+	store.DB.NewRaw(`SELECT min(id), max(id), min(id) FROM agents WHERE org_id = ? AND agent_type = 'native'`, b.builder.OrgID).Scan(ctx, &b.ids.Min, &b.ids.Max, &b.ids.Long)
+	store.DB.NewRaw(`SELECT t.id FROM tags t JOIN agent_tags at ON at.tag_id = t.id WHERE t.org_id = ? GROUP BY t.id ORDER BY count(*) DESC LIMIT 1`, b.builder.OrgID).Scan(ctx, &b.tagID)
+	b.storage, err = versionStorage(ctx, store)
+	return err
+}
 
-	// The server: the production binary, logs at warn, no background card refresh.
+// startServer starts the production binary, logs at warn, no background card refresh,
+// and logs in the builder and creates the API tokens.
+func (b *bench) startServer(ctx context.Context) error {
 	port, err := freePort()
 	if err != nil {
 		return err
 	}
-	base := "http://127.0.0.1:" + port
+	b.base = "http://127.0.0.1:" + port
 	srv := exec.CommandContext(ctx, binary, "serve")
-	srv.Env = append(os.Environ(), "DATABASE_URL="+dsn, "MIGRATION_DATABASE_URL="+ownerDSN, "PORT="+port, "LOG_LEVEL=warn", "CARD_REFRESH_TICK=0", "LOGIN_MAX_PER_IP=100000", "DB_MAX_CONNS=32")
-	profile := os.Getenv("BENCH_PROFILE") // a scenario's number prefix, e.g. "5b": CPU profile of the server during it
-	if profile != "" {
+	srv.Env = append(os.Environ(), "DATABASE_URL="+b.dsn, "MIGRATION_DATABASE_URL="+b.ownerDSN, "PORT="+port, "LOG_LEVEL=warn", "CARD_REFRESH_TICK=0", "LOGIN_MAX_PER_IP=100000", "DB_MAX_CONNS=32")
+	b.profile = os.Getenv("BENCH_PROFILE") // a scenario's number prefix, e.g. "5b": CPU profile of the server during it
+	if b.profile != "" {
 		srv.Env = append(srv.Env, "PPROF_ADDR=127.0.0.1:6061")
 	}
 	srv.Stdout, srv.Stderr = os.Stderr, os.Stderr
@@ -152,128 +237,122 @@ func run(ctx context.Context) error {
 	if err := srv.Start(); err != nil {
 		return fmt.Errorf("start %s (run `make build` first): %w", binary, err)
 	}
-	defer func() { srv.Process.Signal(syscall.SIGTERM); srv.Wait() }()
-	ready, err := waitReady(ctx, base+"/readyz")
+	b.srv = srv
+	ready, err := waitReady(ctx, b.base+"/readyz")
 	if err != nil {
 		return err
 	}
-	readyIn := ready.Sub(started)
-	logf("server ready %.0f ms after start", float64(readyIn.Milliseconds()))
+	b.readyIn = ready.Sub(started)
+	logf("server ready %.0f ms after start", float64(b.readyIn.Milliseconds()))
 
-	cookie, sessionID, err := login(base, "builder@demo.test", "demo-builder-pass")
-	if err != nil {
+	if b.cookie, b.sessionID, err = login(b.base, "builder@demo.test", "demo-builder-pass"); err != nil {
 		return err
 	}
-	_, token, err := store.CreateToken(ctx, builder, builder.UserID, "bench")
-	if err != nil {
+	if _, b.token, err = b.store.CreateToken(ctx, b.builder, b.builder.UserID, "bench"); err != nil {
 		return err
 	}
-	_, adminToken, _ := store.CreateToken(ctx, adminActor, adminActor.UserID, "bench-admin")
+	_, b.adminToken, _ = b.store.CreateToken(ctx, b.adminActor, b.adminActor.UserID, "bench-admin")
+	return nil
+}
 
-	// The SQL each route runs, captured by calling the same store methods with a hook.
+// captureSQL records the SQL each route runs by calling the same store methods with a
+// hook; the caller closes the returned store.
+func (b *bench) captureSQL(ctx context.Context) (*db.Store, error) {
 	capture := &sqlCapture{}
-	capStore, err := db.Open(ctx, dsn, 2)
+	capStore, err := db.Open(ctx, b.dsn, 2)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer capStore.Close()
 	capStore.AddQueryHook(capture)
-	var long struct{ first, last int64 }
-	store.DB.NewRaw("SELECT min(id), max(id) FROM agent_versions WHERE agent_id = ?", ids.Long).Scan(ctx, &long.first, &long.last)
-	scripts, err := captureScripts(ctx, capStore, capture, sessionID, token, builder, tagID, ids.Min, ids.Max, ids.Long, long.first, long.last, work)
-	if err != nil {
-		return err
-	}
+	b.store.DB.NewRaw("SELECT min(id), max(id) FROM agent_versions WHERE agent_id = ?", b.ids.Long).Scan(ctx, &b.long.first, &b.long.last)
+	b.scripts, err = captureScripts(ctx, capStore, capture, b.sessionID, b.token, b.builder, b.tagID, b.ids.Min, b.ids.Max, b.ids.Long, b.long.first, b.long.last, b.work)
+	return capStore, err
+}
 
-	if os.Getenv("BENCH_EXPLAIN") != "" {
-		explain(ctx, store, scripts)
+// scenarios lists the load scenarios 1–5.
+func (b *bench) scenarios() []scenario {
+	cookie, ids, long := "Cookie: "+b.cookie, b.ids, b.long
+	return []scenario{
+		{"1. agents list page (HTML, 50 rows, tag filter)", fmt.Sprintf("/agents?tag=%d&perPage=50", b.tagID), "", 32, cookie, "list"},
+		{"1b. same, light load", fmt.Sprintf("/agents?tag=%d&perPage=50", b.tagID), "", 8, cookie, "list"},
+		{"2. GET /api/agents (50)", "/api/agents?perPage=50", "", 32, b.auth(), "api_list"},
+		{"3. agent editor page", fmt.Sprintf("/agents/%d", ids.Min+17), "", 32, cookie, "editor"},
+		{"4. agent save via API (+ version)", "/", filepath.Join(b.work, "save.lua"), 32, "", "save"},
+		{"5a. history page, 1,000-version agent", fmt.Sprintf("/agents/%d/versions", ids.Long), "", 8, cookie, "history"},
+		{"5b. diff page, v1 vs v1000", fmt.Sprintf("/agents/%d/diff?from=%d&to=%d", ids.Long, long.first, long.last), "", 8, cookie, "diff"},
 	}
-	pid := srv.Process.Pid
-	auth := "Authorization: Bearer " + token
-	scenarios := []struct {
-		name, path, script string
-		conns              int
-		header             string
-		limit              string
-	}{
-		{"1. agents list page (HTML, 50 rows, tag filter)", fmt.Sprintf("/agents?tag=%d&perPage=50", tagID), "", 32, "Cookie: " + cookie, "list"},
-		{"1b. same, light load", fmt.Sprintf("/agents?tag=%d&perPage=50", tagID), "", 8, "Cookie: " + cookie, "list"},
-		{"2. GET /api/agents (50)", "/api/agents?perPage=50", "", 32, auth, "api_list"},
-		{"3. agent editor page", fmt.Sprintf("/agents/%d", ids.Min+17), "", 32, "Cookie: " + cookie, "editor"},
-		{"4. agent save via API (+ version)", "/", filepath.Join(work, "save.lua"), 32, "", "save"},
-		{"5a. history page, 1,000-version agent", fmt.Sprintf("/agents/%d/versions", ids.Long), "", 8, "Cookie: " + cookie, "history"},
-		{"5b. diff page, v1 vs v1000", fmt.Sprintf("/agents/%d/diff?from=%d&to=%d", ids.Long, long.first, long.last), "", 8, "Cookie: " + cookie, "diff"},
-	}
-	os.WriteFile(filepath.Join(work, "save.lua"), []byte(saveLua(token, ids.Min, ids.Max)), 0o644)
+}
+
+// runLoad drives each selected load scenario.
+func (b *bench) runLoad(ctx context.Context) ([]result, error) {
+	os.WriteFile(filepath.Join(b.work, "save.lua"), []byte(saveLua(b.token, b.ids.Min, b.ids.Max)), 0o644)
 	var results []result
-	for _, sc := range scenarios {
+	for _, sc := range b.scenarios() {
 		if !selected(sc.name) {
 			continue
 		}
-		logf("running %s…", sc.name)
-		var profDone chan struct{}
-		if profile != "" && strings.HasPrefix(sc.name, profile+".") {
-			profDone = make(chan struct{})
-			go func() {
-				defer close(profDone)
-				resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:6061/debug/pprof/profile?seconds=%d", max(seconds-1, 1)))
-				if err == nil {
-					data, _ := io.ReadAll(resp.Body)
-					resp.Body.Close()
-					os.WriteFile("bench-cpu.pprof", data, 0o644)
-					logf("CPU profile written to bench-cpu.pprof")
-				}
-			}()
-		}
-		r, err := runWrk(ctx, base+sc.path, sc.conns, sc.header, sc.script)
-		if profDone != nil {
-			<-profDone
-		}
+		r, err := b.runScenario(ctx, sc)
 		if err != nil {
-			return fmt.Errorf("%s: %w", sc.name, err)
-		}
-		r.name, r.conns = sc.name, sc.conns
-		if s, ok := scripts[sc.limit]; ok {
-			// Prepared mode rewrites every ":name" into a parameter, even inside string
-			// literals, which breaks the save's JSON literals: that script runs simple only.
-			mode := "prepared"
-			if sc.limit == "save" {
-				mode = "simple"
-			}
-			lim, err := runPgbench(ctx, cluster, s, sc.conns, ids.Min, ids.Max, work, mode)
-			if err != nil {
-				return fmt.Errorf("%s pgbench: %w", sc.name, err)
-			}
-			r.limitRPS, r.limitP50, r.limitP99, r.limitName = lim.rps, lim.p50, lim.p99, lim.limitName
-			if mode == "prepared" {
-				simple, err := runPgbench(ctx, cluster, s, sc.conns, ids.Min, ids.Max, work, "simple")
-				if err != nil {
-					return fmt.Errorf("%s pgbench simple: %w", sc.name, err)
-				}
-				r.simpleRPS = simple.rps
-			}
+			return nil, err
 		}
 		results = append(results, r)
 	}
+	return results, nil
+}
 
-	// 7. Scale-out (before 6, which changes every agent): the API list through HAProxy.
-	var scale scaleOutResult
-	if selected("7.") {
-		if scale, err = benchScaleOut(ctx, base, dsn, ownerDSN, "/api/agents?perPage=50", auth, 32); err != nil {
-			return fmt.Errorf("7. scale-out: %w", err)
-		}
+// runScenario runs wrk on the route (profiling the server when asked), then pgbench on
+// its SQL for the limit.
+func (b *bench) runScenario(ctx context.Context, sc scenario) (result, error) {
+	logf("running %s…", sc.name)
+	var profDone chan struct{}
+	if b.profile != "" && strings.HasPrefix(sc.name, b.profile+".") {
+		profDone = make(chan struct{})
+		go func() {
+			defer close(profDone)
+			resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:6061/debug/pprof/profile?seconds=%d", max(seconds-1, 1)))
+			if err == nil {
+				data, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				os.WriteFile("bench-cpu.pprof", data, 0o644)
+				logf("CPU profile written to bench-cpu.pprof")
+			}
+		}()
 	}
-
-	// 6. Sync after a catalog change to 2 tools: the route against one hand-written UPDATE.
-	logf("running 6. sync-tools over all agents…")
-	syncRes, err := benchSync(ctx, store, base, adminToken, builder.OrgID)
+	r, err := runWrk(ctx, b.base+sc.path, sc.conns, sc.header, sc.script)
+	if profDone != nil {
+		<-profDone
+	}
 	if err != nil {
-		return err
+		return r, fmt.Errorf("%s: %w", sc.name, err)
 	}
-	peak := proc.PeakRSS(pid)
-	report(results, syncRes, storage, readyIn, peak, ids)
-	if selected("7.") {
-		reportScaleOut(scale)
+	r.name, r.conns = sc.name, sc.conns
+	err = b.limit(ctx, sc, &r)
+	return r, err
+}
+
+// limit measures PostgreSQL's own rate for the scenario's captured SQL.
+func (b *bench) limit(ctx context.Context, sc scenario, r *result) error {
+	s, ok := b.scripts[sc.limit]
+	if !ok {
+		return nil
+	}
+	// Prepared mode rewrites every ":name" into a parameter, even inside string
+	// literals, which breaks the save's JSON literals: that script runs simple only.
+	mode := "prepared"
+	if sc.limit == "save" {
+		mode = "simple"
+	}
+	lim, err := runPgbench(ctx, b.cluster, s, sc.conns, b.ids.Min, b.ids.Max, b.work, mode)
+	if err != nil {
+		return fmt.Errorf("%s pgbench: %w", sc.name, err)
+	}
+	r.limitRPS, r.limitP50, r.limitP99, r.limitName = lim.rps, lim.p50, lim.p99, lim.limitName
+	if mode == "prepared" {
+		simple, err := runPgbench(ctx, b.cluster, s, sc.conns, b.ids.Min, b.ids.Max, b.work, "simple")
+		if err != nil {
+			return fmt.Errorf("%s pgbench simple: %w", sc.name, err)
+		}
+		r.simpleRPS = simple.rps
 	}
 	return nil
 }

@@ -24,7 +24,22 @@ const (
 	AgentCardRefresh     = "/agents/{id}/card/refresh"
 	AgentCardRefreshDiff = "/agents/{id}/card/refreshes/{refreshId}"
 	AgentSkillRoles      = "/agents/{id}/card/skills/{skillId}/roles"
+	AgentNew             = "/agents/new"
+	AgentsValidate       = "/agents/validate"
+	ExternalAgents       = "/agents/external"
+	ExternalAgentNew     = "/agents/external/new"
+	ExternalAgentPreview = "/agents/external/preview"
+	AgentsBulkTags       = "/agents-bulk/tags"
+	Tags                 = "/tags"
+	Account              = "/account"
+	AdminUsers           = "/admin/users"
+	AdminTokens          = "/admin/tokens"
+	AdminModels          = "/admin/models"
+	AdminSkillRoles      = "/admin/skill-roles"
 )
+
+// DeletedAgents is the list of deleted agents (the Agents route with its filter).
+const DeletedAgents = Agents + "?deleted=true"
 
 // Path fills the pattern's {parameters} with args, in order: integers as decimals,
 // strings path-escaped. A count that does not match the pattern panics (a programming

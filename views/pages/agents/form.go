@@ -85,3 +85,52 @@ func SplitLines(s string) []string {
 	}
 	return out
 }
+
+// formField is the FormField with that name.
+func formField(name string) (FormField, bool) {
+	for _, ff := range FormFields {
+		if ff.Name == name {
+			return ff, true
+		}
+	}
+	return FormField{}, false
+}
+
+// Set puts a field's values (as the agent vocabulary gives them: the items of a list,
+// "on" for a set flag) into the form; a field the form does not show as text is
+// ignored.
+func (f *Form) Set(name string, values []string) {
+	if name == "showInChat" {
+		f.ShowInChat = len(values) > 0 && values[0] != ""
+		return
+	}
+	ff, ok := formField(name)
+	if !ok {
+		return
+	}
+	v := strings.Join(values, "\n")
+	if ff.Kind != Lines && len(values) > 0 {
+		v = values[0]
+	}
+	*ff.Value(f) = v
+}
+
+// Values is a field of the form as the agent vocabulary reads it back: the items of a
+// one-item-per-line field, the one value of any other; ok is false for a field the
+// form does not hold (checkbox lists, read from the posted values).
+func (f *Form) Values(name string) (values []string, ok bool) {
+	if name == "showInChat" {
+		if f.ShowInChat {
+			return []string{"on"}, true
+		}
+		return nil, true
+	}
+	ff, ok := formField(name)
+	if !ok {
+		return nil, false
+	}
+	if ff.Kind == Lines {
+		return SplitLines(*ff.Value(f)), true
+	}
+	return []string{*ff.Value(f)}, true
+}

@@ -148,7 +148,7 @@ type Editor struct {
 // Action is the form's target.
 func (e Editor) Action() string {
 	if e.ID == 0 {
-		return "/agents"
+		return route.Agents
 	}
 	return route.Path(route.Agent, e.ID)
 }
