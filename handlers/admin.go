@@ -17,6 +17,11 @@ import (
 // Admin serves the organisation's users, roles, API tokens and audit log.
 type Admin struct{ Base }
 
+// Index is /admin: a link to each admin page the person may open, with what it is for.
+func (h *Admin) Index(c *fiber.Ctx) error {
+	return Render(c, fiber.StatusOK, admin.Index(h.Page(c, "Administration", "admin")))
+}
+
 // Users lists the members with their roles.
 func (h *Admin) Users(c *fiber.Ctx) error {
 	return h.renderUsers(c, fiber.StatusOK, admin.NewUserForm{Role: string(db.RoleBuilder)})

@@ -138,6 +138,7 @@ func (s *Server) routes(base handlers.Base, fetcher cardsvc.Fetcher) {
 	// Console, platform data: organisation admins read it, platform operators change it
 	// (the handlers check the flag). Mounted before the admin group so that operators
 	// who are not organisation admins reach these two pages.
+	in.Get("/admin", handlers.RequireAdminOrOperator, admin.Index)
 	in.Get("/admin/catalog", handlers.RequireAdminOrOperator, tools.CatalogPage)
 	in.Post("/admin/catalog", handlers.RequireAdminOrOperator, tools.CatalogUpload)
 	in.Get("/admin/models", handlers.RequireAdminOrOperator, admin.Models)
