@@ -189,24 +189,6 @@ func (h *Admin) RevokeToken(c *fiber.Ctx) error {
 	return h.redirect(c, "/admin/tokens", "success", "Token revoked. Requests using it are now refused.")
 }
 
-// Audit shows the organisation's audit log, newest first.
-func (h *Admin) Audit(c *fiber.Ctx) error {
-	f, err := auditFilter(c, 100)
-	if err != nil {
-		return err
-	}
-	entries, err := h.Store.AuditEntries(c.UserContext(), ActorOf(c).OrgID, f)
-	if err != nil {
-		return err
-	}
-	rows := make([]admin.AuditRow, len(entries))
-	for i, e := range entries {
-		rows[i] = admin.AuditRow{ID: e.ID, At: e.CreatedAt, Actor: e.Actor, Action: e.Action, Object: strings.Trim(e.ObjectType+" "+e.ObjectID, " "),
-			Summary: e.Summary, IP: e.IP, Via: e.Via, Route: e.Route}
-	}
-	return Render(c, fiber.StatusOK, admin.Audit(h.Page(c, "Audit log", "admin"), rows, admin.AuditQuery{Action: f.Action, Actor: f.Actor, Object: f.Object, Objects: db.AuditObjectTypes}))
-}
-
 func roleNames() []string {
 	names := make([]string, len(db.Roles))
 	for i, r := range db.Roles {

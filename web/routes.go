@@ -155,6 +155,7 @@ func (s *Server) routes(base handlers.Base, fetcher cardsvc.Fetcher) {
 	adm.Post("/tokens", admin.CreateToken)
 	adm.Post("/tokens/:id/revoke", admin.RevokeToken)
 	adm.Get("/audit", admin.Audit)
+	adm.Get("/audit.csv", admin.AuditCSV)
 	adm.Get("/sync", tools.SyncPreview)
 	adm.Post("/sync", tools.SyncRun)
 	adm.Get("/skill-roles", cards.Rules)

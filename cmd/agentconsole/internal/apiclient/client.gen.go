@@ -1432,10 +1432,21 @@ type SetSkillRolesJSONBody struct {
 type ListAuditEntriesParams struct {
 	// Action exact action, or a prefix ending in "." such as agent.
 	Action *string `form:"action,omitempty" json:"action,omitempty"`
-	Actor  *string `form:"actor,omitempty" json:"actor,omitempty"`
-	Object *string `form:"object,omitempty" json:"object,omitempty"`
-	Before *int    `form:"before,omitempty" json:"before,omitempty"`
-	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Actor the actor as recorded (an email, or "email (token)")
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// ActorId the acting member's user id (entries made with their tokens included)
+	ActorId *int    `form:"actorId,omitempty" json:"actorId,omitempty"`
+	Object  *string `form:"object,omitempty" json:"object,omitempty"`
+
+	// From first day (UTC) included, YYYY-MM-DD
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To last day (UTC) included, YYYY-MM-DD; not before `from`
+	To     *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+	Before *int                `form:"before,omitempty" json:"before,omitempty"`
+	Limit  *int                `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // CreateKnowledgeBaseJSONBody defines parameters for CreateKnowledgeBase.
@@ -2425,7 +2436,7 @@ type ClientInterface interface {
 
 	// ListAuditEntries Audit log (admin), newest first
 	//
-	// The organisation's audit log, newest first, filtered by action, paginated with `before`. Needs `org:admin`.
+	// The organisation's audit log, newest first, filtered by action, actor, object type and a date range (all filters combine), paginated with `before`. The console's `/admin/audit.csv` takes the same filters and streams every matching entry as CSV. Needs `org:admin`.
 	//
 	// Corresponds with GET /audit (the `ListAuditEntries` operationId).
 	ListAuditEntries(ctx context.Context, params *ListAuditEntriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3363,7 +3374,7 @@ func (c *Client) RestoreAgentVersion(ctx context.Context, id AgentId, versionId 
 
 // ListAuditEntries Audit log (admin), newest first
 //
-// The organisation's audit log, newest first, filtered by action, paginated with `before`. Needs `org:admin`.
+// The organisation's audit log, newest first, filtered by action, actor, object type and a date range (all filters combine), paginated with `before`. The console's `/admin/audit.csv` takes the same filters and streams every matching entry as CSV. Needs `org:admin`.
 //
 // Corresponds with GET /audit (the `ListAuditEntries` operationId).
 func (c *Client) ListAuditEntries(ctx context.Context, params *ListAuditEntriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5342,9 +5353,45 @@ func NewListAuditEntriesRequest(server string, params *ListAuditEntriesParams) (
 
 		}
 
+		if params.ActorId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actorId", *params.ActorId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Object != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "object", *params.Object, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -6444,7 +6491,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListAuditEntriesWithResponse Audit log (admin), newest first
 	//
-	// The organisation's audit log, newest first, filtered by action, paginated with `before`. Needs `org:admin`.
+	// The organisation's audit log, newest first, filtered by action, actor, object type and a date range (all filters combine), paginated with `before`. The console's `/admin/audit.csv` takes the same filters and streams every matching entry as CSV. Needs `org:admin`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11255,7 +11302,7 @@ func (c *ClientWithResponses) RestoreAgentVersionWithResponse(ctx context.Contex
 
 // ListAuditEntriesWithResponse Audit log (admin), newest first
 //
-// The organisation's audit log, newest first, filtered by action, paginated with `before`. Needs `org:admin`.
+// The organisation's audit log, newest first, filtered by action, actor, object type and a date range (all filters combine), paginated with `before`. The console's `/admin/audit.csv` takes the same filters and streams every matching entry as CSV. Needs `org:admin`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
