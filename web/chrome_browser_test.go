@@ -139,7 +139,7 @@ func TestHeaderMenuAtPhoneWidth(t *testing.T) {
 	browserLogin(t, ctx, e.URL, "admin@demo.test", "demo-admin-pass")
 	visible := func(sel string) bool {
 		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const el = document.querySelector("` + sel + `"); return !!el && el.checkVisibility({visibilityProperty: true}); })()`))
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const el = document.querySelector("`+sel+`"); return !!el && el.checkVisibility({visibilityProperty: true}); })()`))
 		if err != nil {
 			t.Fatal(err)
 		}
