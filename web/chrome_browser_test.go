@@ -201,3 +201,93 @@ func TestHeaderMenuAtPhoneWidth(t *testing.T) {
 		t.Fatal("at 1280 px: the inline nav is hidden or the menu button shows")
 	}
 }
+
+// TestTagColourSwatches: the tags page picks a colour with radio swatches from the
+// keyboard (Tab into the group, arrow keys between colours) or a custom #rrggbb; the
+// tag then shows in its colour on the tags page, in the list's filter and rows and in
+// the editor, a custom colour painted with readable text. The API takes and normalises
+// the same colours.
+func TestTagColourSwatches(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	tok := e.token("admin@demo.test")
+	if code, body := e.api("POST", "/api/agent-tags", tok, `{"name":"Hexed","color":"#A1B2C3"}`); code != 200 || !strings.Contains(body, `"color":"#a1b2c3"`) {
+		t.Fatalf("custom colour over the API: %d %s", code, body)
+	}
+	if code, body := e.api("POST", "/api/agent-tags", tok, `{"name":"Bad","color":"#12345"}`); code != 400 || !strings.Contains(body, `"path":["color"]`) {
+		t.Fatalf("a bad colour: %d %s", code, body)
+	}
+	ctx := browser(t)
+	browserLogin(t, ctx, e.URL, "admin@demo.test", "demo-admin-pass")
+	// The first swatch (slate) is checked; focus it, then ArrowRight twice: amber.
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(e.URL+"/tags"), settled(),
+		chromedp.SendKeys(chromedp.CSS(`#name`), "Keyboarded"),
+		chromedp.Focus(chromedp.CSS(`#color-0`)),
+		chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("form[action='/tags'] input[name=color]:checked").value`))
+	if err != nil || checked != "amber" {
+		t.Fatalf("after two ArrowRight the checked swatch is %q (%v)", checked, err)
+	}
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action='/tags'] button[type=submit]`)), settled(),
+		chromedp.WaitVisible(chromedp.CSS(`[data-flash=success]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A custom colour: choosing it in the colour input selects "custom".
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`#name`), "Customised"),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[any](`(() => { const i = document.querySelector("#color-custom"); i.value = "#0b5d1e"; i.dispatchEvent(new Event("input", {bubbles: true})); })()`)(ctx, tg)
+			return err
+		}),
+		chromedp.Click(chromedp.CSS(`form[action='/tags'] button[type=submit]`)), settled(),
+		chromedp.WaitVisible(chromedp.CSS(`[data-flash=success]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags, err := e.Store.Tags(context.Background(), mustActor(t, e, "admin@demo.test").OrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, tg := range tags {
+		ids[tg.Name] = tg.Color
+	}
+	if ids["Keyboarded"] != "amber" || ids["Customised"] != "#0b5d1e" {
+		t.Fatalf("stored colours: %v", ids)
+	}
+	code, body := e.api("POST", "/api/agents", tok, `{"name":"Coloured"}`)
+	if code != 200 {
+		t.Fatalf("agent: %d %s", code, body)
+	}
+	agent := itoa(int64(decode(t, body)["id"].(float64)))
+	// chipJS: the computed background and text colour of the chips named Customised and
+	// Keyboarded under sel, as "bg|fg" pairs.
+	chipJS := func(sel string) string {
+		return `[...document.querySelectorAll("` + sel + `")].filter(el => /Customised|Keyboarded/.test(el.textContent)).map(el => el.textContent.trim() + "=" + getComputedStyle(el).backgroundColor + "|" + getComputedStyle(el).color).sort().join(" ")`
+	}
+	for _, c := range []struct{ path, sel string }{
+		{"/tags", "[data-testid=tag-chip]"},
+		{"/agents", "[data-testid=tag-filter-chip]"},
+		{"/agents/" + agent, "[data-testid=tag-option]"},
+	} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(e.URL+c.path), settled()); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](chipJS(c.sel)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// amber-100 with amber-900 text; #0b5d1e (dark green) with white text.
+		want := "Customised=rgb(11, 93, 30)|rgb(255, 255, 255) Keyboarded=rgb(254, 243, 199)|rgb(120, 53, 15)"
+		if got != want {
+			t.Errorf("%s chips: %q, want %q", c.path, got, want)
+		}
+	}
+}

@@ -324,84 +324,6 @@ func (e MemberRole) Valid() bool {
 	}
 }
 
-// Defines values for TagColor.
-const (
-	TagColorAmber  TagColor = "amber"
-	TagColorBlue   TagColor = "blue"
-	TagColorGreen  TagColor = "green"
-	TagColorIndigo TagColor = "indigo"
-	TagColorPink   TagColor = "pink"
-	TagColorPurple TagColor = "purple"
-	TagColorRed    TagColor = "red"
-	TagColorSlate  TagColor = "slate"
-	TagColorTeal   TagColor = "teal"
-)
-
-// Valid indicates whether the value is a known member of the TagColor enum.
-func (e TagColor) Valid() bool {
-	switch e {
-	case TagColorAmber:
-		return true
-	case TagColorBlue:
-		return true
-	case TagColorGreen:
-		return true
-	case TagColorIndigo:
-		return true
-	case TagColorPink:
-		return true
-	case TagColorPurple:
-		return true
-	case TagColorRed:
-		return true
-	case TagColorSlate:
-		return true
-	case TagColorTeal:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for TagInputColor.
-const (
-	TagInputColorAmber  TagInputColor = "amber"
-	TagInputColorBlue   TagInputColor = "blue"
-	TagInputColorGreen  TagInputColor = "green"
-	TagInputColorIndigo TagInputColor = "indigo"
-	TagInputColorPink   TagInputColor = "pink"
-	TagInputColorPurple TagInputColor = "purple"
-	TagInputColorRed    TagInputColor = "red"
-	TagInputColorSlate  TagInputColor = "slate"
-	TagInputColorTeal   TagInputColor = "teal"
-)
-
-// Valid indicates whether the value is a known member of the TagInputColor enum.
-func (e TagInputColor) Valid() bool {
-	switch e {
-	case TagInputColorAmber:
-		return true
-	case TagInputColorBlue:
-		return true
-	case TagInputColorGreen:
-		return true
-	case TagInputColorIndigo:
-		return true
-	case TagInputColorPink:
-		return true
-	case TagInputColorPurple:
-		return true
-	case TagInputColorRed:
-		return true
-	case TagInputColorSlate:
-		return true
-	case TagInputColorTeal:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for VersionSource.
 const (
 	VersionSourceCapability  VersionSource = "capability"
@@ -1114,25 +1036,22 @@ type SkillRoleRule struct {
 
 // Tag defines model for Tag.
 type Tag struct {
-	AgentCount  int      `json:"agentCount"`
-	Color       TagColor `json:"color"`
-	Description string   `json:"description"`
-	Id          int      `json:"id"`
-	Name        string   `json:"name"`
-}
+	AgentCount int `json:"agentCount"`
 
-// TagColor defines model for Tag.Color.
-type TagColor string
+	// Color a palette colour (slate, red, amber, green, teal, blue, indigo, purple, pink) or a custom one as #rrggbb (lower case)
+	Color       string `json:"color"`
+	Description string `json:"description"`
+	Id          int    `json:"id"`
+	Name        string `json:"name"`
+}
 
 // TagInput defines model for TagInput.
 type TagInput struct {
-	Color       *TagInputColor `json:"color,omitempty"`
-	Description *string        `json:"description,omitempty"`
-	Name        *string        `json:"name,omitempty"`
+	// Color slate, red, amber, green, teal, blue, indigo, purple or pink, or a custom colour as #rrggbb (stored in lower case)
+	Color       *string `json:"color,omitempty"`
+	Description *string `json:"description,omitempty"`
+	Name        *string `json:"name,omitempty"`
 }
-
-// TagInputColor defines model for TagInput.Color.
-type TagInputColor string
 
 // Token defines model for Token.
 type Token struct {
