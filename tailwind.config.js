@@ -33,6 +33,8 @@ module.exports = {
   theme: {
     colors: themeColors,
     extend: {
+      // Focus rings are offset by the card's colour, not a fixed white (dark theme).
+      ringOffsetColor: { DEFAULT: "rgb(var(--c-white))" },
       fontFamily: {
         sans: ["ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
         mono: ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],

@@ -226,7 +226,7 @@ func Page(p layout.Page, rows []Row, form Form, colors []string, canEdit bool) t
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = components.ColorPicker("color", form.Color, colors).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = components.ColorPicker("color", "", form.Color, colors).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -382,7 +382,7 @@ func editRow(p layout.Page, r Row, v Row, err string, colors []string) templ.Com
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.ColorPicker("tag-color-"+strconv.FormatInt(r.ID, 10), v.Color, colors).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.ColorPicker("tag-color-"+strconv.FormatInt(r.ID, 10), r.Name, v.Color, colors).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
