@@ -33,6 +33,9 @@ func (b *Base) crumbs(c *fiber.Ctx, title string) []layout.Crumb {
 		if rest, ok := agentSubPages[strings.TrimPrefix(pattern, "/agents/:id")]; ok {
 			return b.agentTrail(c, section, rest)
 		}
+		if len(segs) > 2 && c.Method() == fiber.MethodGet { // a sub-page added later: its title
+			return b.agentTrail(c, section, []layout.Crumb{{Label: title}})
+		}
 	}
 	return []layout.Crumb{section, {Label: title}}
 }
