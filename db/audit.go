@@ -82,8 +82,10 @@ func (s *Store) Audit(ctx context.Context, idb bun.IDB, actor *Actor, action, ob
 type AuditFilter struct {
 	Action   string // exact action, or a prefix ending in "." (e.g. "agent.")
 	Actor    string
-	Object   string // object type, e.g. "agent"
-	BeforeID int64  // keyset pagination: entries older than this id
+	ActorID  int64     // the acting member's user id (their token's entries included)
+	Object   string    // object type, e.g. "agent"
+	From, To time.Time // entries at or after From and before To (zero: unbounded)
+	BeforeID int64     // keyset pagination: entries older than this id
 	Limit    int
 }
 
@@ -94,6 +96,14 @@ func (s *Store) AuditEntries(ctx context.Context, orgID int64, f AuditFilter) ([
 	}
 	var entries []AuditEntry
 	q := s.DB.NewSelect().Model(&entries).Where("org_id = ?", orgID).OrderExpr("id DESC").Limit(int64(f.Limit))
+	if err := f.apply(q).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: audit log of org %d: %w", orgID, err)
+	}
+	return entries, nil
+}
+
+// apply adds the filter's conditions (each backed by an index on org_id, …).
+func (f AuditFilter) apply(q *bun.SelectQuery) *bun.SelectQuery {
 	if strings.HasSuffix(f.Action, ".") {
 		q = q.Where("action LIKE ?", escapeLike(f.Action)+"%")
 	} else if f.Action != "" {
@@ -102,16 +112,65 @@ func (s *Store) AuditEntries(ctx context.Context, orgID int64, f AuditFilter) ([
 	if f.Actor != "" {
 		q = q.Where("actor = ?", f.Actor)
 	}
+	if f.ActorID > 0 {
+		q = q.Where("actor_user_id = ?", f.ActorID)
+	}
 	if f.Object != "" {
 		q = q.Where("object_type = ?", f.Object)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("created_at >= ?", f.From)
+	}
+	if !f.To.IsZero() {
+		q = q.Where("created_at < ?", f.To)
 	}
 	if f.BeforeID > 0 {
 		q = q.Where("id < ?", f.BeforeID)
 	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("db: audit log of org %d: %w", orgID, err)
+	return q
+}
+
+// auditExportPage is how many entries EachAuditEntry reads per query.
+const auditExportPage = 500
+
+// EachAuditEntry calls fn with every entry of the organisation's audit log that f
+// selects, newest first, reading it in keyset pages so that an export of any size holds
+// one page in memory. f.Limit and f.BeforeID are ignored. It stops at fn's first error.
+func (s *Store) EachAuditEntry(ctx context.Context, orgID int64, f AuditFilter, fn func(*AuditEntry) error) error {
+	f.BeforeID, f.Limit = 0, auditExportPage
+	for {
+		var page []AuditEntry
+		q := s.DB.NewSelect().Model(&page).Where("org_id = ?", orgID).OrderExpr("id DESC").Limit(auditExportPage)
+		if err := f.apply(q).Scan(ctx); err != nil {
+			return fmt.Errorf("db: audit export of org %d: %w", orgID, err)
+		}
+		for i := range page {
+			if err := fn(&page[i]); err != nil {
+				return err
+			}
+		}
+		if len(page) < auditExportPage {
+			return nil
+		}
+		f.BeforeID = page[len(page)-1].ID
 	}
-	return entries, nil
+}
+
+// AuditActions lists the distinct actions in the organisation's audit log, in order:
+// the choices of the log's action filter. A skip scan over audit_log_org_action_idx
+// (one index probe per distinct action), so a long log costs no more than a short one.
+func (s *Store) AuditActions(ctx context.Context, orgID int64) ([]string, error) {
+	var actions []string
+	err := s.DB.NewRaw(`WITH RECURSIVE a(action) AS (
+			(SELECT action FROM audit_log WHERE org_id = ? ORDER BY action LIMIT 1)
+			UNION ALL
+			SELECT (SELECT l.action FROM audit_log l WHERE l.org_id = ? AND l.action > a.action ORDER BY l.action LIMIT 1)
+			FROM a WHERE a.action IS NOT NULL)
+		SELECT action FROM a WHERE action IS NOT NULL`, orgID, orgID).Scan(ctx, &actions)
+	if err != nil {
+		return nil, fmt.Errorf("db: audit actions of org %d: %w", orgID, err)
+	}
+	return actions, nil
 }
 
 func nonZero(v int64) *int64 {

@@ -5,14 +5,32 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
-// TagColors is the fixed palette of tag colours (each has an accessible chip style).
+// TagColors is the palette of tag colours (each has an accessible chip style); a tag may
+// also have a custom colour as #rrggbb (TagColor).
 var TagColors = []string{"slate", "red", "amber", "green", "teal", "blue", "indigo", "purple", "pink"}
+
+// customTagColor is a colour of the tags page's custom picker: #rrggbb.
+var customTagColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+// TagColor checks a tag colour, a palette name or #rrggbb, and normalises it (hex in
+// lower case, so two spellings of one colour are one value).
+func TagColor(c string) (string, bool) {
+	if slices.Contains(TagColors, c) {
+		return c, true
+	}
+	if customTagColor.MatchString(c) {
+		return strings.ToLower(c), true
+	}
+	return "", false
+}
 
 // Tag is an organisation's tag with the number of agents carrying it.
 type Tag struct {
@@ -43,12 +61,10 @@ func (in *TagInput) validate(creating bool) []Issue {
 		in.Name.V = name
 	}
 	if in.Color.Has() {
-		ok := false
-		for _, c := range TagColors {
-			ok = ok || c == in.Color.V
-		}
-		if !ok {
-			issues = append(issues, Issue{Message: "Invalid enum value. Expected '" + strings.Join(TagColors, "' | '") + "', received '" + Shorten(in.Color.V) + "'", Path: []any{"color"}})
+		if c, ok := TagColor(in.Color.V); ok {
+			in.Color.V = c
+		} else {
+			issues = append(issues, Issue{Message: "Invalid colour. Expected '" + strings.Join(TagColors, "' | '") + "' or #rrggbb, received '" + Shorten(in.Color.V) + "'", Path: []any{"color"}})
 		}
 	}
 	if in.Description.Has() && len(in.Description.V) > 500 {

@@ -18,6 +18,11 @@ import (
 // Admin serves the organisation's users, roles, API tokens and audit log.
 type Admin struct{ Base }
 
+// Index is /admin: a link to each admin page the person may open, with what it is for.
+func (h *Admin) Index(c *fiber.Ctx) error {
+	return Render(c, fiber.StatusOK, admin.Index(h.Page(c, "Administration", "admin")))
+}
+
 // Users lists the members with their roles.
 func (h *Admin) Users(c *fiber.Ctx) error {
 	return h.renderUsers(c, fiber.StatusOK, admin.NewUserForm{Role: string(db.RoleBuilder)})
@@ -183,24 +188,6 @@ func (h *Admin) RevokeToken(c *fiber.Ctx) error {
 		return err
 	}
 	return h.redirect(c, route.AdminTokens, "success", "Token revoked. Requests using it are now refused.")
-}
-
-// Audit shows the organisation's audit log, newest first.
-func (h *Admin) Audit(c *fiber.Ctx) error {
-	f, err := auditFilter(c, 100)
-	if err != nil {
-		return err
-	}
-	entries, err := h.Store.AuditEntries(c.UserContext(), ActorOf(c).OrgID, f)
-	if err != nil {
-		return err
-	}
-	rows := make([]admin.AuditRow, len(entries))
-	for i, e := range entries {
-		rows[i] = admin.AuditRow{ID: e.ID, At: e.CreatedAt, Actor: e.Actor, Action: e.Action, Object: strings.Trim(e.ObjectType+" "+e.ObjectID, " "),
-			Summary: e.Summary, IP: e.IP, Via: e.Via, Route: e.Route}
-	}
-	return Render(c, fiber.StatusOK, admin.Audit(h.Page(c, "Audit log", "admin"), rows, admin.AuditQuery{Action: f.Action, Actor: f.Actor, Object: f.Object, Objects: db.AuditObjectTypes}))
 }
 
 func roleNames() []string {

@@ -56,7 +56,7 @@ func (h *Agents) List(c *fiber.Ctx) error {
 		l.ClearURL = route.DeletedAgents
 	}
 	for _, t := range tags {
-		l.Tags = append(l.Tags, agents.Tag{ID: t.ID, Name: t.Name, Selected: selected[t.ID]})
+		l.Tags = append(l.Tags, agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color, Selected: selected[t.ID]})
 	}
 	for _, ag := range page.Agents {
 		r := agents.Row{ID: ag.ID, Name: ag.Name, Description: deref(ag.Description), LogoURL: deref(ag.LogoURL), Stage: ag.Stage,

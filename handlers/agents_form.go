@@ -379,7 +379,7 @@ func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedS
 		sel[id] = true
 	}
 	for _, t := range tags {
-		e.Tags = append(e.Tags, agents.Tag{ID: t.ID, Name: t.Name, Selected: sel[t.ID]})
+		e.Tags = append(e.Tags, agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color, Selected: sel[t.ID]})
 	}
 	servers, err := h.Store.MCPServers(c.UserContext(), ActorOf(c).OrgID)
 	if err != nil {

@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
-	"math"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -149,21 +147,4 @@ func (h *API) Audit(c *fiber.Ctx) error {
 		entries = []db.AuditEntry{}
 	}
 	return c.JSON(fiber.Map{"entries": entries})
-}
-
-// auditFilter reads ?action=&actor=&object=&before=&limit= (the API and the console).
-func auditFilter(c *fiber.Ctx, limit int64) (db.AuditFilter, error) {
-	f := db.AuditFilter{Action: c.Query("action"), Actor: c.Query("actor"), Object: c.Query("object")}
-	for _, name := range []string{"action", "actor", "object"} {
-		if len(c.Query(name)) > db.MaxFilterText {
-			return f, &db.ValidationError{Message: "Validation Error", Details: []db.Issue{{Message: fmt.Sprintf("String must contain at most %d character(s)", db.MaxFilterText), Path: []any{name}}}}
-		}
-	}
-	n, err := queryInt(c, "limit", limit, 1, 200)
-	if err != nil {
-		return f, err
-	}
-	f.Limit = int(n)
-	f.BeforeID, err = queryInt(c, "before", 0, 1, math.MaxInt64)
-	return f, err
 }

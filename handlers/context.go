@@ -79,7 +79,8 @@ type Base struct {
 
 // Page builds the shell's view model for the current request.
 func (b *Base) Page(c *fiber.Ctx, title, active string) layout.Page {
-	p := layout.Page{Title: title, Active: active, CSRF: b.Sessions.CSRFToken(c), Flashes: b.Sessions.TakeFlashes(c)}
+	p := layout.Page{Title: title, Active: active, CSRF: b.Sessions.CSRFToken(c), Flashes: b.Sessions.TakeFlashes(c), Path: c.Path()}
+	p.Crumbs = b.crumbs(c, title)
 	if a := ActorOf(c); a != nil {
 		p.User = &layout.User{Name: a.Name, Email: a.Email, Role: string(a.Role), OrgName: a.OrgName, IsAdmin: a.Can(db.PermAdmin),
 			IsOperator: a.IsPlatformOperator()}

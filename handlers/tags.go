@@ -41,7 +41,7 @@ func (h *Tags) Create(c *fiber.Ctx) error {
 	if err := require(c, db.PermAgentsUpdate); err != nil {
 		return err
 	}
-	form := tags.Form{Name: c.FormValue("name"), Color: c.FormValue("color"), Description: c.FormValue("description")}
+	form := tags.Form{Name: c.FormValue("name"), Color: formColor(c), Description: c.FormValue("description")}
 	t, err := h.Store.SaveTag(c.UserContext(), ActorOf(c), 0, db.TagInput{Name: db.Some(form.Name), Color: db.Some(form.Color), Description: db.Some(form.Description)})
 	var ve *db.ValidationError
 	if errors.As(err, &ve) {
@@ -60,7 +60,7 @@ func (h *Tags) Update(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	typed := tags.Row{ID: id, Name: c.FormValue("name"), Color: c.FormValue("color"), Description: c.FormValue("description")}
+	typed := tags.Row{ID: id, Name: c.FormValue("name"), Color: formColor(c), Description: c.FormValue("description")}
 	in := db.TagInput{Name: db.Some(typed.Name), Color: db.Some(typed.Color)}
 	if c.Context().PostArgs().Has("description") { // a form without the field keeps the description
 		in.Description = db.Some(typed.Description)
@@ -122,9 +122,9 @@ func (h *Tags) Inline(c *fiber.Ctx) error {
 	}
 	clear := components.FieldErrorOOB("newTag-error", "")
 	if created {
-		return Render(c, fiber.StatusOK, templ.Join(tags.InlineOption(t.ID, t.Name, false), clear))
+		return Render(c, fiber.StatusOK, templ.Join(tags.InlineOption(t.ID, t.Name, t.Color, false), clear))
 	}
-	return Render(c, fiber.StatusOK, templ.Join(tags.InlineOption(t.ID, t.Name, true), clear))
+	return Render(c, fiber.StatusOK, templ.Join(tags.InlineOption(t.ID, t.Name, t.Color, true), clear))
 }
 
 // tagName names a tag for a message: tag “X” ("that tag" when it cannot be read).
@@ -185,4 +185,13 @@ func (h *Tags) BulkFromList(c *fiber.Ctx) error {
 		verb = "Untagged"
 	}
 	return h.redirect(c, back, "success", fmt.Sprintf("%s %d of %s.", verb, n, components.Count(len(ids), "selected agent", "selected agents")))
+}
+
+// formColor is the colour the tags page's picker chose: a palette swatch, or "custom"
+// with the colour input's #rrggbb (checked by the store like any other colour).
+func formColor(c *fiber.Ctx) string {
+	if color := c.FormValue("color"); color != "custom" {
+		return color
+	}
+	return c.FormValue("customColor")
 }

@@ -139,6 +139,7 @@ func (s *Server) routes(base handlers.Base, fetcher cardsvc.Fetcher) {
 	// Console, platform data: organisation admins read it, platform operators change it
 	// (the handlers check the flag). Mounted before the admin group so that operators
 	// who are not organisation admins reach these two pages.
+	in.Get("/admin", handlers.RequireAdminOrOperator, admin.Index)
 	in.Get("/admin/catalog", handlers.RequireAdminOrOperator, tools.CatalogPage)
 	in.Post("/admin/catalog", handlers.RequireAdminOrOperator, tools.CatalogUpload)
 	in.Get("/admin/models", handlers.RequireAdminOrOperator, admin.Models)
@@ -155,6 +156,7 @@ func (s *Server) routes(base handlers.Base, fetcher cardsvc.Fetcher) {
 	adm.Post("/tokens", admin.CreateToken)
 	adm.Post("/tokens/:id/revoke", admin.RevokeToken)
 	adm.Get("/audit", admin.Audit)
+	adm.Get("/audit.csv", admin.AuditCSV)
 	adm.Get("/sync", tools.SyncPreview)
 	adm.Post("/sync", tools.SyncRun)
 	adm.Get("/skill-roles", cards.Rules)

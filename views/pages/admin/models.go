@@ -2,7 +2,12 @@
 // and the audit log.
 package admin
 
-import "time"
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
 
 // MemberRow is one line of the users table.
 type MemberRow struct {
@@ -68,8 +73,63 @@ type NewModelForm struct {
 	Errors   map[string]string
 }
 
-// AuditQuery is the audit log's filter.
+// AuditQuery is the audit log's filter: what is chosen and the choices.
 type AuditQuery struct {
 	Action, Actor, Object string
-	Objects               []string // the object types the filter offers (db.AuditObjectTypes)
+	ActorID               string        // the chosen member's user id
+	From, To              string        // days, YYYY-MM-DD, both included
+	Objects               []string      // the object types the filter offers (db.AuditObjectTypes)
+	Actions               []ActionGroup // the actions the log holds
+	Actors                []Option      // the organisation's members
+}
+
+// ActionGroup is the actions sharing a prefix ("agent."): the group as a whole is a
+// choice too.
+type ActionGroup struct {
+	Prefix  string
+	Actions []string
+}
+
+// GroupActions groups sorted action names by the part before their first dot.
+func GroupActions(actions []string) []ActionGroup {
+	var groups []ActionGroup
+	for _, a := range actions {
+		prefix := a
+		if i := strings.IndexByte(a, '.'); i >= 0 {
+			prefix = a[:i+1]
+		}
+		if n := len(groups); n > 0 && groups[n-1].Prefix == prefix {
+			groups[n-1].Actions = append(groups[n-1].Actions, a)
+		} else {
+			groups = append(groups, ActionGroup{Prefix: prefix, Actions: []string{a}})
+		}
+	}
+	return groups
+}
+
+// Values is the filter as query parameters (without paging): the CSV export and the
+// "older entries" link carry it.
+func (q AuditQuery) Values() url.Values {
+	v := url.Values{}
+	for k, val := range map[string]string{"action": q.Action, "actor": q.Actor, "actorId": q.ActorID, "object": q.Object, "from": q.From, "to": q.To} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	return v
+}
+
+// OlderURL is the next page of the log: the filter plus the last shown entry's id.
+func (q AuditQuery) OlderURL(beforeID int64) string {
+	v := q.Values()
+	v.Set("before", strconv.FormatInt(beforeID, 10))
+	return "/admin/audit?" + v.Encode()
+}
+
+// CSVURL is the export of the filtered log.
+func (q AuditQuery) CSVURL() string {
+	if v := q.Values(); len(v) > 0 {
+		return "/admin/audit.csv?" + v.Encode()
+	}
+	return "/admin/audit.csv"
 }

@@ -1360,7 +1360,7 @@ func ImportPage(p layout.Page, im Import) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 129, "<p class=\"card text-sm text-slate-800\" data-testid=\"operator-only\">The tool catalog is shared by every organisation on this platform, so only a platform operator can load a new one (<code>agentconsole catalog import FILE</code>, or a user flagged with <code>agentconsole user platform-operator EMAIL on</code>). Browse the current catalog under <a href=\"/tools\" class=\"text-indigo-700 underline\">Tools</a>; every organisation's audit log records each load.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 129, "<p class=\"card text-sm text-slate-800\" data-testid=\"operator-only\">The tool catalog is shared by every organisation on this platform, so only platform operators may upload a new one; organisation admins cannot. Ask a platform operator of your installation to load the edition you need. Browse the current catalog under <a href=\"/tools\" class=\"text-indigo-700 underline\">Tools</a>; every organisation's audit log records each load.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -324,84 +324,6 @@ func (e MemberRole) Valid() bool {
 	}
 }
 
-// Defines values for TagColor.
-const (
-	TagColorAmber  TagColor = "amber"
-	TagColorBlue   TagColor = "blue"
-	TagColorGreen  TagColor = "green"
-	TagColorIndigo TagColor = "indigo"
-	TagColorPink   TagColor = "pink"
-	TagColorPurple TagColor = "purple"
-	TagColorRed    TagColor = "red"
-	TagColorSlate  TagColor = "slate"
-	TagColorTeal   TagColor = "teal"
-)
-
-// Valid indicates whether the value is a known member of the TagColor enum.
-func (e TagColor) Valid() bool {
-	switch e {
-	case TagColorAmber:
-		return true
-	case TagColorBlue:
-		return true
-	case TagColorGreen:
-		return true
-	case TagColorIndigo:
-		return true
-	case TagColorPink:
-		return true
-	case TagColorPurple:
-		return true
-	case TagColorRed:
-		return true
-	case TagColorSlate:
-		return true
-	case TagColorTeal:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for TagInputColor.
-const (
-	TagInputColorAmber  TagInputColor = "amber"
-	TagInputColorBlue   TagInputColor = "blue"
-	TagInputColorGreen  TagInputColor = "green"
-	TagInputColorIndigo TagInputColor = "indigo"
-	TagInputColorPink   TagInputColor = "pink"
-	TagInputColorPurple TagInputColor = "purple"
-	TagInputColorRed    TagInputColor = "red"
-	TagInputColorSlate  TagInputColor = "slate"
-	TagInputColorTeal   TagInputColor = "teal"
-)
-
-// Valid indicates whether the value is a known member of the TagInputColor enum.
-func (e TagInputColor) Valid() bool {
-	switch e {
-	case TagInputColorAmber:
-		return true
-	case TagInputColorBlue:
-		return true
-	case TagInputColorGreen:
-		return true
-	case TagInputColorIndigo:
-		return true
-	case TagInputColorPink:
-		return true
-	case TagInputColorPurple:
-		return true
-	case TagInputColorRed:
-		return true
-	case TagInputColorSlate:
-		return true
-	case TagInputColorTeal:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for VersionSource.
 const (
 	VersionSourceCapability  VersionSource = "capability"
@@ -1132,25 +1054,22 @@ type SkillRoleRule struct {
 
 // Tag defines model for Tag.
 type Tag struct {
-	AgentCount  int      `json:"agentCount"`
-	Color       TagColor `json:"color"`
-	Description string   `json:"description"`
-	Id          int      `json:"id"`
-	Name        string   `json:"name"`
-}
+	AgentCount int `json:"agentCount"`
 
-// TagColor defines model for Tag.Color.
-type TagColor string
+	// Color a palette colour (slate, red, amber, green, teal, blue, indigo, purple, pink) or a custom one as #rrggbb (lower case)
+	Color       string `json:"color"`
+	Description string `json:"description"`
+	Id          int    `json:"id"`
+	Name        string `json:"name"`
+}
 
 // TagInput defines model for TagInput.
 type TagInput struct {
-	Color       *TagInputColor `json:"color,omitempty"`
-	Description *string        `json:"description,omitempty"`
-	Name        *string        `json:"name,omitempty"`
+	// Color slate, red, amber, green, teal, blue, indigo, purple or pink, or a custom colour as #rrggbb (stored in lower case)
+	Color       *string `json:"color,omitempty"`
+	Description *string `json:"description,omitempty"`
+	Name        *string `json:"name,omitempty"`
 }
-
-// TagInputColor defines model for TagInput.Color.
-type TagInputColor string
 
 // Token defines model for Token.
 type Token struct {
@@ -1465,10 +1384,21 @@ type SetSkillRolesJSONBody struct {
 type ListAuditEntriesParams struct {
 	// Action exact action, or a prefix ending in "." such as agent.
 	Action *string `form:"action,omitempty" json:"action,omitempty"`
-	Actor  *string `form:"actor,omitempty" json:"actor,omitempty"`
-	Object *string `form:"object,omitempty" json:"object,omitempty"`
-	Before *int    `form:"before,omitempty" json:"before,omitempty"`
-	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Actor the actor as recorded (an email, or "email (token)")
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// ActorId the acting member's user id (entries made with their tokens included)
+	ActorId *int    `form:"actorId,omitempty" json:"actorId,omitempty"`
+	Object  *string `form:"object,omitempty" json:"object,omitempty"`
+
+	// From first day (UTC) included, YYYY-MM-DD
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To last day (UTC) included, YYYY-MM-DD; not before `from`
+	To     *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+	Before *int                `form:"before,omitempty" json:"before,omitempty"`
+	Limit  *int                `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // CreateKnowledgeBaseJSONBody defines parameters for CreateKnowledgeBase.
@@ -2458,7 +2388,7 @@ type ClientInterface interface {
 
 	// ListAuditEntries Audit log (admin), newest first
 	//
-	// The organisation's audit log, newest first, filtered by action, paginated with `before`. Needs `org:admin`.
+	// The organisation's audit log, newest first, filtered by action, actor, object type and a date range (all filters combine), paginated with `before`. The console's `/admin/audit.csv` takes the same filters and streams every matching entry as CSV. Needs `org:admin`.
 	//
 	// Corresponds with GET /audit (the `ListAuditEntries` operationId).
 	ListAuditEntries(ctx context.Context, params *ListAuditEntriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3396,7 +3326,7 @@ func (c *Client) RestoreAgentVersion(ctx context.Context, id AgentId, versionId 
 
 // ListAuditEntries Audit log (admin), newest first
 //
-// The organisation's audit log, newest first, filtered by action, paginated with `before`. Needs `org:admin`.
+// The organisation's audit log, newest first, filtered by action, actor, object type and a date range (all filters combine), paginated with `before`. The console's `/admin/audit.csv` takes the same filters and streams every matching entry as CSV. Needs `org:admin`.
 //
 // Corresponds with GET /audit (the `ListAuditEntries` operationId).
 func (c *Client) ListAuditEntries(ctx context.Context, params *ListAuditEntriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5423,9 +5353,45 @@ func NewListAuditEntriesRequest(server string, params *ListAuditEntriesParams) (
 
 		}
 
+		if params.ActorId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actorId", *params.ActorId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Object != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "object", *params.Object, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -6525,7 +6491,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListAuditEntriesWithResponse Audit log (admin), newest first
 	//
-	// The organisation's audit log, newest first, filtered by action, paginated with `before`. Needs `org:admin`.
+	// The organisation's audit log, newest first, filtered by action, actor, object type and a date range (all filters combine), paginated with `before`. The console's `/admin/audit.csv` takes the same filters and streams every matching entry as CSV. Needs `org:admin`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11352,7 +11318,7 @@ func (c *ClientWithResponses) RestoreAgentVersionWithResponse(ctx context.Contex
 
 // ListAuditEntriesWithResponse Audit log (admin), newest first
 //
-// The organisation's audit log, newest first, filtered by action, paginated with `before`. Needs `org:admin`.
+// The organisation's audit log, newest first, filtered by action, actor, object type and a date range (all filters combine), paginated with `before`. The console's `/admin/audit.csv` takes the same filters and streams every matching entry as CSV. Needs `org:admin`.
 //
 // Returns a wrapper object for the known response body format(s).
 //

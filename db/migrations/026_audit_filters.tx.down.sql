@@ -1,0 +1,2 @@
+DROP INDEX audit_log_org_created_idx;
+DROP INDEX audit_log_org_actor_user_idx;

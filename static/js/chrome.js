@@ -1,0 +1,49 @@
+// chrome.js: the console's shell. The phone-width menu is a <details> disclosure and
+// works without this file; here Escape closes it (focus back on its button), and a
+// click elsewhere closes it too, as a menu button's menu does.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    var menu = document.querySelector("[data-testid=menu][open]");
+    if (!menu) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+  document.addEventListener("click", function (e) {
+    var menu = document.querySelector("[data-testid=menu][open]");
+    if (menu && !menu.contains(e.target)) menu.open = false;
+  });
+})();
+
+// Tag chips in a custom colour (#rrggbb) carry it in data-chip-color: the CSP allows
+// no style attributes, so the colour is set here, with black or white text, whichever
+// contrasts more (at least 4.58:1 for any background). Choosing a colour in the tags
+// page's custom picker selects its "custom" radio.
+(function () {
+  "use strict";
+  function lum(hex) {
+    var v = [1, 3, 5].map(function (i) {
+      var c = parseInt(hex.slice(i, i + 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  }
+  function paint(root) {
+    var chips = (root || document).querySelectorAll("[data-chip-color]");
+    for (var i = 0; i < chips.length; i++) {
+      var hex = chips[i].getAttribute("data-chip-color");
+      if (!/^#[0-9a-f]{6}$/.test(hex)) continue;
+      var l = lum(hex);
+      chips[i].style.backgroundColor = hex;
+      chips[i].style.color = (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? "#000" : "#fff";
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () { paint(document); });
+  document.addEventListener("htmx:load", function (e) { paint(e.target); });
+  document.addEventListener("input", function (e) {
+    if (!e.target.hasAttribute || !e.target.hasAttribute("data-custom-color")) return;
+    var radio = e.target.closest("fieldset").querySelector("input[type=radio][value=custom]");
+    if (radio) radio.checked = true;
+  });
+})();
