@@ -23,6 +23,14 @@ const (
 	AgentCardRefresh     = "/agents/{id}/card/refresh"
 	AgentCardRefreshDiff = "/agents/{id}/card/refreshes/{refreshId}"
 	AgentSkillRoles      = "/agents/{id}/card/skills/{skillId}/roles"
+	AgentDependents      = "/agents/{id}/dependents"
+	AgentDependentsDel   = "/agents/{id}/dependents/delete"
+	KnowledgeBases       = "/knowledge-bases"
+	KnowledgeBase        = "/knowledge-bases/{id}"
+	KnowledgeBaseDelete  = "/knowledge-bases/{id}/delete"
+	MCPServers           = "/mcp-servers"
+	MCPServer            = "/mcp-servers/{id}"
+	MCPServerDelete      = "/mcp-servers/{id}/delete"
 )
 
 // Path fills the pattern's {parameters} with args, in order: integers as decimals,
