@@ -149,6 +149,14 @@ func TestDependentsDeleteRemovesReferencesOnRequest(t *testing.T) {
 	if strings.Count(after, `"number"`) != strings.Count(before, `"number"`)+1 || !strings.Contains(after, "removed deleted agent “Target”") {
 		t.Fatalf("one new version expected:\nbefore %s\nafter %s", before, after)
 	}
+	// The new version is the agent as it now is: saving it unchanged appends nothing.
+	live := decode(t, mustAPI(t, e, b, "GET", "/api/agents/"+itoa(caller), ""))["publishedVersionId"]
+	if snap := mustAPI(t, e, b, "GET", fmt.Sprintf("/api/agents/versions/%v", live), ""); !strings.Contains(snap, fmt.Sprintf(`"callableAgentIds":[%d]`, other)) {
+		t.Fatalf("the version's snapshot: %s", snap)
+	}
+	if _, body := e.api("PUT", "/api/agents/"+itoa(caller), b, `{"name":"Caller"}`); decode(t, body)["publishedVersionId"] != live {
+		t.Fatalf("an unchanged save appended a version: %s", body)
+	}
 	// The caller saves again (it would have failed while naming a deleted agent).
 	if code, body := e.api("PUT", "/api/agents/"+itoa(caller), b, `{"description":"still works"}`); code != 200 {
 		t.Fatalf("save after: %d %s", code, body)
@@ -251,8 +259,12 @@ func TestMCPServersUpdateDeleteAndUsers(t *testing.T) {
 		t.Fatalf("delete: %d %s", code, body)
 	}
 	_, after := e.api("GET", "/api/agents/"+agent, b, "")
-	if !strings.Contains(after, `"mcpServers":[]`) || decode(t, after)["publishedVersionId"] == decode(t, before)["publishedVersionId"] {
+	live := decode(t, after)["publishedVersionId"]
+	if !strings.Contains(after, `"mcpServers":[]`) || live == decode(t, before)["publishedVersionId"] {
 		t.Fatalf("agent after: %s", after)
+	}
+	if _, body := e.api("PUT", "/api/agents/"+agent, b, `{"mcpServers":[]}`); decode(t, body)["publishedVersionId"] != live {
+		t.Fatalf("an unchanged save appended a version: %s", body)
 	}
 	if code, body := e.api("PUT", "/api/agents/"+agent, b, `{"description":"saves"}`); code != 200 {
 		t.Fatalf("save after: %d %s", code, body)
