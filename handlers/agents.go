@@ -117,6 +117,13 @@ func (h *Agents) editor(c *fiber.Ctx, ag *db.Agent) (agents.Editor, error) {
 		CanEdit: a.Can(db.PermAgentsUpdate) || ag.ID == 0 && a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), CanCreate: a.Can(db.PermAgentsCreate)}
 	e.Form, e.Title = formOf(ag), ag.Name
 	e.Version = int64(ag.LiveVersion)
+	if ag.ID != 0 && !e.Deleted {
+		callers, err := h.Store.UsedBy(c.UserContext(), a.OrgID, db.RefAgent, ag.ID)
+		if err != nil {
+			return e, err
+		}
+		e.CalledBy = len(callers)
+	}
 	return e, h.options(c, &e, ag.TagIDs, ag.MCPServers, ag.Tools)
 }
 

@@ -172,6 +172,13 @@ func (h *AgentsAPI) Delete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	removeRefs, err := queryEnum(c, "removeReferences", []string{"true", "false"})
+	if err != nil {
+		return agentError(c, err)
+	}
+	if removeRefs == "true" { // issue 18; without it the delete is exactly seed 003's
+		return h.deleteRemovingReferences(c, id)
+	}
 	if err := h.Store.DeleteAgent(c.UserContext(), ActorOf(c), id); err != nil {
 		return err
 	}

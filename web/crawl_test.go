@@ -32,6 +32,7 @@ import (
 type crawlFixture struct {
 	Native, Helper, External, Deleted, Refresh int64
 	Version                                    int64 // the native agent's live version
+	KnowledgeBase, MCPServer                   int64
 	Tool                                       string
 	Peer                                       *peer
 }
@@ -53,7 +54,8 @@ func buildCrawlFixture(t *testing.T, e *env) crawlFixture {
 	ops := id(must("POST", "/api/agent-tags", `{"name":"Ops","color":"blue","description":"Operations"}`))
 	must("POST", "/api/agent-tags", `{"name":"Sales"}`)
 	kb := id(must("POST", "/api/knowledge-bases", `{"name":"Runbooks"}`))
-	must("POST", "/api/mcp-servers", `{"name":"Jira","url":"https://mcp.example.com/jira"}`)
+	f.KnowledgeBase = kb
+	f.MCPServer = id(must("POST", "/api/mcp-servers", `{"name":"Jira","url":"https://mcp.example.com/jira"}`))
 	must("POST", "/api/models", `{"id":"acme:crawl-1","name":"Acme Crawl"}`)
 	must("POST", "/api/skill-role-rules", `{"match":"support","roles":["desk"]}`)
 	f.Helper = id(must("POST", "/api/agents", `{"name":"Helper","emailSlug":"helper-bot"}`))
@@ -119,6 +121,10 @@ func fillRoute(t *testing.T, path string, f crawlFixture) []string {
 		agents = []int64{f.Native, f.External, f.Deleted}
 	case strings.HasPrefix(path, "/agents/:id/card"):
 		agents = []int64{f.External}
+	case strings.HasPrefix(path, "/knowledge-bases/:id"):
+		agents = []int64{f.KnowledgeBase}
+	case strings.HasPrefix(path, "/mcp-servers/:id"):
+		agents = []int64{f.MCPServer}
 	}
 	var out []string
 	for _, a := range agents {

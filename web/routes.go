@@ -24,6 +24,7 @@ func (s *Server) routes(base handlers.Base, fetcher cardsvc.Fetcher) {
 	tools := &handlers.Tools{Base: base}
 	versions := &handlers.Versions{Base: base}
 	tags := &handlers.Tags{Base: base}
+	deps := &handlers.Dependents{Base: base}
 	agents := &handlers.Agents{Base: base, EmailDomain: s.cfg.EmailDomain}
 
 	app.Use(s.recoverPanics, s.requestLog, s.securityHeaders)
@@ -92,6 +93,12 @@ func (s *Server) routes(base handlers.Base, fetcher cardsvc.Fetcher) {
 	apiGroup.Post("/knowledge-bases", agentsAPI.CreateKnowledgeBase)
 	apiGroup.Get("/mcp-servers", agentsAPI.MCPServers)
 	apiGroup.Post("/mcp-servers", agentsAPI.CreateMCPServer)
+	// What depends on what (issue 18).
+	apiGroup.Get("/agents/:id/dependents", agentsAPI.Dependents)
+	apiGroup.Put("/knowledge-bases/:id", agentsAPI.UpdateKnowledgeBase)
+	apiGroup.Delete("/knowledge-bases/:id", agentsAPI.DeleteKnowledgeBase)
+	apiGroup.Put("/mcp-servers/:id", agentsAPI.UpdateMCPServer)
+	apiGroup.Delete("/mcp-servers/:id", agentsAPI.DeleteMCPServer)
 	apiGroup.Use(func(c *fiber.Ctx) error { return handlers.APIError(c, fiber.StatusNotFound, handlers.MsgNotFound) })
 
 	// Console, public: the login page.
@@ -135,6 +142,19 @@ func (s *Server) routes(base handlers.Base, fetcher cardsvc.Fetcher) {
 	in.Post("/tags/inline", tags.Inline)
 	in.Post("/tags/:id", tags.Update)
 	in.Post("/tags/:id/delete", tags.Delete)
+	// What depends on what (issue 18): "Used by" pages, knowledge bases, MCP servers.
+	in.Get("/agents/:id/dependents", deps.Agent)
+	in.Post("/agents/:id/dependents/delete", deps.DeleteAgent)
+	in.Get("/knowledge-bases", deps.KnowledgeBases)
+	in.Post("/knowledge-bases", deps.CreateKnowledgeBase)
+	in.Get("/knowledge-bases/:id", deps.KnowledgeBase)
+	in.Post("/knowledge-bases/:id", deps.RenameKnowledgeBase)
+	in.Post("/knowledge-bases/:id/delete", deps.DeleteKnowledgeBase)
+	in.Get("/mcp-servers", deps.MCPServers)
+	in.Post("/mcp-servers", deps.CreateMCPServer)
+	in.Get("/mcp-servers/:id", deps.MCPServer)
+	in.Post("/mcp-servers/:id", deps.UpdateMCPServer)
+	in.Post("/mcp-servers/:id/delete", deps.DeleteMCPServer)
 
 	// Console, platform data: organisation admins read it, platform operators change it
 	// (the handlers check the flag). Mounted before the admin group so that operators

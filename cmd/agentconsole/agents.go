@@ -654,7 +654,7 @@ func (a *api) remove(ctx context.Context, c *change, o agentsOptions) {
 		c.Result, c.Error = "refused", fmt.Sprintf("changed on the server since the pull (version %d, now %d); pull, or --force", c.Pulled, c.Live)
 		return
 	}
-	r, err := a.c.DeleteAgentWithResponse(ctx, c.UUID)
+	r, err := a.c.DeleteAgentWithResponse(ctx, c.UUID, nil)
 	if err != nil {
 		c.Result, c.Error = "failed", err.Error()
 		return

@@ -58,6 +58,8 @@ var Nav = []NavItem{
 	{Key: "agents", Label: "Agents", Href: "/agents"},
 	{Key: "tags", Label: "Tags", Href: "/tags"},
 	{Key: "tools", Label: "Tools", Href: "/tools"},
+	{Key: "knowledge-bases", Label: "Knowledge bases", Href: "/knowledge-bases"},
+	{Key: "mcp-servers", Label: "MCP servers", Href: "/mcp-servers"},
 	{Key: "home", Label: "Overview", Href: "/overview"},
 	{Key: "admin", Label: "Admin", Href: "/admin", AdminOnly: true},
 	{Key: "admin", Label: "Platform", Href: "/admin/catalog", OperatorOnly: true},

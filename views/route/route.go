@@ -36,6 +36,14 @@ const (
 	AdminTokens          = "/admin/tokens"
 	AdminModels          = "/admin/models"
 	AdminSkillRoles      = "/admin/skill-roles"
+	AgentDependents      = "/agents/{id}/dependents"
+	AgentDependentsDel   = "/agents/{id}/dependents/delete"
+	KnowledgeBases       = "/knowledge-bases"
+	KnowledgeBase        = "/knowledge-bases/{id}"
+	KnowledgeBaseDelete  = "/knowledge-bases/{id}/delete"
+	MCPServers           = "/mcp-servers"
+	MCPServer            = "/mcp-servers/{id}"
+	MCPServerDelete      = "/mcp-servers/{id}/delete"
 )
 
 // DeletedAgents is the list of deleted agents (the Agents route with its filter).

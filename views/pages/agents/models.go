@@ -143,6 +143,7 @@ type Editor struct {
 	Version     int64
 	Conflict    *Conflict
 	EmailDomain string
+	CalledBy    int // live agents whose call_agent may call this one directly
 }
 
 // Action is the form's target.

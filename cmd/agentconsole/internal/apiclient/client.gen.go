@@ -885,6 +885,14 @@ type AgentInputPlanningMode string
 // AgentInputStage defines model for AgentInput.Stage.
 type AgentInputStage string
 
+// AgentLink defines model for AgentLink.
+type AgentLink struct {
+	Deleted bool   `json:"deleted"`
+	Id      int    `json:"id"`
+	Name    string `json:"name"`
+	Uuid    string `json:"uuid"`
+}
+
 // AuditEntry defines model for AuditEntry.
 type AuditEntry struct {
 	Action       string    `json:"action"`
@@ -1174,6 +1182,13 @@ type PreconditionFailed struct {
 	Error   string `json:"error"`
 }
 
+// ResourceDeleted defines model for ResourceDeleted.
+type ResourceDeleted struct {
+	Id            int         `json:"id"`
+	Success       bool        `json:"success"`
+	UpdatedAgents []AgentLink `json:"updatedAgents"`
+}
+
 // ServiceUnavailable defines model for ServiceUnavailable.
 type ServiceUnavailable = Error
 
@@ -1283,6 +1298,12 @@ type ListAgentVersionsParams struct {
 
 // GetAgentVersion200JSONResponseBodySource defines parameters for GetAgentVersion.
 type GetAgentVersion200JSONResponseBodySource string
+
+// DeleteAgentParams defines parameters for DeleteAgent.
+type DeleteAgentParams struct {
+	// RemoveReferences Also remove the agent from the callable agents of every agent that calls it.
+	RemoveReferences *bool `form:"removeReferences,omitempty" json:"removeReferences,omitempty"`
+}
 
 // UpdateAgentParams defines parameters for UpdateAgent.
 type UpdateAgentParams struct {
@@ -1406,10 +1427,21 @@ type CreateKnowledgeBaseJSONBody struct {
 	Name string `json:"name"`
 }
 
+// UpdateKnowledgeBaseJSONBody defines parameters for UpdateKnowledgeBase.
+type UpdateKnowledgeBaseJSONBody struct {
+	Name string `json:"name"`
+}
+
 // CreateMcpServerJSONBody defines parameters for CreateMcpServer.
 type CreateMcpServerJSONBody struct {
 	Name string `json:"name"`
 	Url  string `json:"url"`
+}
+
+// UpdateMcpServerJSONBody defines parameters for UpdateMcpServer.
+type UpdateMcpServerJSONBody struct {
+	Name *string `json:"name,omitempty"`
+	Url  *string `json:"url,omitempty"`
 }
 
 // AddModelJSONBody defines parameters for AddModel.
@@ -1477,8 +1509,14 @@ type SetSkillRolesJSONRequestBody SetSkillRolesJSONBody
 // CreateKnowledgeBaseJSONRequestBody defines body for CreateKnowledgeBase for application/json ContentType.
 type CreateKnowledgeBaseJSONRequestBody CreateKnowledgeBaseJSONBody
 
+// UpdateKnowledgeBaseJSONRequestBody defines body for UpdateKnowledgeBase for application/json ContentType.
+type UpdateKnowledgeBaseJSONRequestBody UpdateKnowledgeBaseJSONBody
+
 // CreateMcpServerJSONRequestBody defines body for CreateMcpServer for application/json ContentType.
 type CreateMcpServerJSONRequestBody CreateMcpServerJSONBody
+
+// UpdateMcpServerJSONRequestBody defines body for UpdateMcpServer for application/json ContentType.
+type UpdateMcpServerJSONRequestBody UpdateMcpServerJSONBody
 
 // AddModelJSONRequestBody defines body for AddModel for application/json ContentType.
 type AddModelJSONRequestBody AddModelJSONBody
@@ -2221,10 +2259,10 @@ type ClientInterface interface {
 
 	// DeleteAgent Soft delete (restorable)
 	//
-	// Soft delete: the agent gets `deletedAt` and leaves the lists; `POST /agents/{id}/restore` undoes it. Needs `org:manage_agents:delete`.
+	// Soft delete: the agent gets `deletedAt` and leaves the lists; `POST /agents/{id}/restore` undoes it. Needs `org:manage_agents:delete`. Deleted agents are not valid `callableAgentIds`, so the agents calling it (`GET /agents/{id}/dependents`) fail their next save while they name it: with `removeReferences=true` it also leaves the `callableAgentIds` of every live agent calling it, one new version per agent, in the same transaction as the delete (listed in `updatedAgents`; restoring the agent does not put the references back). Without it the delete is exactly seed 003's.
 	//
 	// Corresponds with DELETE /agents/{id} (the `DeleteAgent` operationId).
-	DeleteAgent(ctx context.Context, id AgentId, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteAgent(ctx context.Context, id AgentId, params *DeleteAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAgent Get an agent
 	//
@@ -2307,6 +2345,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /agents/{id}/clone (the `CloneAgent` operationId).
 	CloneAgent(ctx context.Context, id AgentId, body CloneAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAgentDependents What depends on the agent, and what it uses
+	//
+	// `calledBy`: the live agents whose `call_agent` config may call this agent, directly (`depth` 1) or through others (`depth` n: `path` runs from that agent to this one, both included, along a shortest chain of `callableAgentIds`). Each agent appears once, at its shortest depth; cycles are followed once. `uses`: the agents its own `call_agent` may call (deleted ones marked), the knowledge bases its `search_knowledge_base` may search, and its MCP servers. Only the caller's organisation is ever read. Deleted agents may be asked about. Any authenticated caller.
+	//
+	// Corresponds with GET /agents/{id}/dependents (the `GetAgentDependents` operationId).
+	GetAgentDependents(ctx context.Context, id AgentId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DiffAgentVersions Structured diff of two versions
 	//
@@ -2418,6 +2463,31 @@ type ClientInterface interface {
 	// Corresponds with POST /knowledge-bases (the `CreateKnowledgeBase` operationId).
 	CreateKnowledgeBase(ctx context.Context, body CreateKnowledgeBaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DeleteKnowledgeBase Delete a knowledge base; it leaves every agent (one new version per agent)
+	//
+	// Deletes the knowledge base and, in the same transaction, removes it from the `accessibleKnowledgeBaseIds` of every agent of the organisation naming it (deleted agents too, so a restored agent never names it), one new version per agent, listed in `updatedAgents`. Builders and admins.
+	//
+	// Corresponds with DELETE /knowledge-bases/{id} (the `DeleteKnowledgeBase` operationId).
+	DeleteKnowledgeBase(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateKnowledgeBaseWithBody Rename a knowledge base
+	//
+	// Renames the knowledge base. Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /knowledge-bases/{id} (the `UpdateKnowledgeBase` operationId).
+	UpdateKnowledgeBaseWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateKnowledgeBase Rename a knowledge base
+	//
+	// Renames the knowledge base. Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /knowledge-bases/{id} (the `UpdateKnowledgeBase` operationId).
+	UpdateKnowledgeBase(ctx context.Context, id int, body UpdateKnowledgeBaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMcpServers The organisation's MCP servers
 	//
 	// The organisation's MCP servers (names and URLs agents refer to). Any authenticated caller.
@@ -2442,6 +2512,31 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /mcp-servers (the `CreateMcpServer` operationId).
 	CreateMcpServer(ctx context.Context, body CreateMcpServerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMcpServer Delete an MCP server; it leaves every agent (one new version per agent)
+	//
+	// Deletes the MCP server and, in the same transaction, removes it from the `mcpServers` of every agent of the organisation naming it (deleted agents too), one new version per agent, listed in `updatedAgents`. Builders and admins.
+	//
+	// Corresponds with DELETE /mcp-servers/{id} (the `DeleteMcpServer` operationId).
+	DeleteMcpServer(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMcpServerWithBody Rename an MCP server or change its URL
+	//
+	// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /mcp-servers/{id} (the `UpdateMcpServer` operationId).
+	UpdateMcpServerWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMcpServer Rename an MCP server or change its URL
+	//
+	// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /mcp-servers/{id} (the `UpdateMcpServer` operationId).
+	UpdateMcpServer(ctx context.Context, id int, body UpdateMcpServerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetMe Who am I
 	//
@@ -2949,11 +3044,11 @@ func (c *Client) GetAgentVersion(ctx context.Context, versionId int, reqEditors 
 
 // DeleteAgent Soft delete (restorable)
 //
-// Soft delete: the agent gets `deletedAt` and leaves the lists; `POST /agents/{id}/restore` undoes it. Needs `org:manage_agents:delete`.
+// Soft delete: the agent gets `deletedAt` and leaves the lists; `POST /agents/{id}/restore` undoes it. Needs `org:manage_agents:delete`. Deleted agents are not valid `callableAgentIds`, so the agents calling it (`GET /agents/{id}/dependents`) fail their next save while they name it: with `removeReferences=true` it also leaves the `callableAgentIds` of every live agent calling it, one new version per agent, in the same transaction as the delete (listed in `updatedAgents`; restoring the agent does not put the references back). Without it the delete is exactly seed 003's.
 //
 // Corresponds with DELETE /agents/{id} (the `DeleteAgent` operationId).
-func (c *Client) DeleteAgent(ctx context.Context, id AgentId, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteAgentRequest(c.Server, id)
+func (c *Client) DeleteAgent(ctx context.Context, id AgentId, params *DeleteAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteAgentRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3136,6 +3231,23 @@ func (c *Client) CloneAgentWithBody(ctx context.Context, id AgentId, contentType
 // Corresponds with POST /agents/{id}/clone (the `CloneAgent` operationId).
 func (c *Client) CloneAgent(ctx context.Context, id AgentId, body CloneAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCloneAgentRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAgentDependents What depends on the agent, and what it uses
+//
+// `calledBy`: the live agents whose `call_agent` config may call this agent, directly (`depth` 1) or through others (`depth` n: `path` runs from that agent to this one, both included, along a shortest chain of `callableAgentIds`). Each agent appears once, at its shortest depth; cycles are followed once. `uses`: the agents its own `call_agent` may call (deleted ones marked), the knowledge bases its `search_knowledge_base` may search, and its MCP servers. Only the caller's organisation is ever read. Deleted agents may be asked about. Any authenticated caller.
+//
+// Corresponds with GET /agents/{id}/dependents (the `GetAgentDependents` operationId).
+func (c *Client) GetAgentDependents(ctx context.Context, id AgentId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAgentDependentsRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -3396,6 +3508,61 @@ func (c *Client) CreateKnowledgeBase(ctx context.Context, body CreateKnowledgeBa
 	return c.Client.Do(req)
 }
 
+// DeleteKnowledgeBase Delete a knowledge base; it leaves every agent (one new version per agent)
+//
+// Deletes the knowledge base and, in the same transaction, removes it from the `accessibleKnowledgeBaseIds` of every agent of the organisation naming it (deleted agents too, so a restored agent never names it), one new version per agent, listed in `updatedAgents`. Builders and admins.
+//
+// Corresponds with DELETE /knowledge-bases/{id} (the `DeleteKnowledgeBase` operationId).
+func (c *Client) DeleteKnowledgeBase(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteKnowledgeBaseRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateKnowledgeBaseWithBody Rename a knowledge base
+//
+// Renames the knowledge base. Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /knowledge-bases/{id} (the `UpdateKnowledgeBase` operationId).
+func (c *Client) UpdateKnowledgeBaseWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateKnowledgeBaseRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateKnowledgeBase Rename a knowledge base
+//
+// Renames the knowledge base. Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /knowledge-bases/{id} (the `UpdateKnowledgeBase` operationId).
+func (c *Client) UpdateKnowledgeBase(ctx context.Context, id int, body UpdateKnowledgeBaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateKnowledgeBaseRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListMcpServers The organisation's MCP servers
 //
 // The organisation's MCP servers (names and URLs agents refer to). Any authenticated caller.
@@ -3441,6 +3608,61 @@ func (c *Client) CreateMcpServerWithBody(ctx context.Context, contentType string
 // Corresponds with POST /mcp-servers (the `CreateMcpServer` operationId).
 func (c *Client) CreateMcpServer(ctx context.Context, body CreateMcpServerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateMcpServerRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMcpServer Delete an MCP server; it leaves every agent (one new version per agent)
+//
+// Deletes the MCP server and, in the same transaction, removes it from the `mcpServers` of every agent of the organisation naming it (deleted agents too), one new version per agent, listed in `updatedAgents`. Builders and admins.
+//
+// Corresponds with DELETE /mcp-servers/{id} (the `DeleteMcpServer` operationId).
+func (c *Client) DeleteMcpServer(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMcpServerRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMcpServerWithBody Rename an MCP server or change its URL
+//
+// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /mcp-servers/{id} (the `UpdateMcpServer` operationId).
+func (c *Client) UpdateMcpServerWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMcpServerRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMcpServer Rename an MCP server or change its URL
+//
+// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /mcp-servers/{id} (the `UpdateMcpServer` operationId).
+func (c *Client) UpdateMcpServer(ctx context.Context, id int, body UpdateMcpServerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMcpServerRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4537,7 +4759,7 @@ func NewGetAgentVersionRequest(server string, versionId int) (*http.Request, err
 }
 
 // NewDeleteAgentRequest constructs an http.Request for the DeleteAgent method
-func NewDeleteAgentRequest(server string, id AgentId) (*http.Request, error) {
+func NewDeleteAgentRequest(server string, id AgentId, params *DeleteAgentParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4560,6 +4782,33 @@ func NewDeleteAgentRequest(server string, id AgentId) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.RemoveReferences != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "removeReferences", *params.RemoveReferences, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
@@ -4892,6 +5141,40 @@ func NewCloneAgentRequestWithBody(server string, id AgentId, contentType string,
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetAgentDependentsRequest constructs an http.Request for the GetAgentDependents method
+func NewGetAgentDependentsRequest(server string, id AgentId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/agents/%s/dependents", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -5506,6 +5789,87 @@ func NewCreateKnowledgeBaseRequestWithBody(server string, contentType string, bo
 	return req, nil
 }
 
+// NewDeleteKnowledgeBaseRequest constructs an http.Request for the DeleteKnowledgeBase method
+func NewDeleteKnowledgeBaseRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/knowledge-bases/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateKnowledgeBaseRequest calls the generic UpdateKnowledgeBase builder with application/json body
+func NewUpdateKnowledgeBaseRequest(server string, id int, body UpdateKnowledgeBaseJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateKnowledgeBaseRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateKnowledgeBaseRequestWithBody constructs an http.Request for the UpdateKnowledgeBase method, with any body, and a specified content type
+func NewUpdateKnowledgeBaseRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/knowledge-bases/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListMcpServersRequest constructs an http.Request for the ListMcpServers method
 func NewListMcpServersRequest(server string) (*http.Request, error) {
 	var err error
@@ -5564,6 +5928,87 @@ func NewCreateMcpServerRequestWithBody(server string, contentType string, body i
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteMcpServerRequest constructs an http.Request for the DeleteMcpServer method
+func NewDeleteMcpServerRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/mcp-servers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateMcpServerRequest calls the generic UpdateMcpServer builder with application/json body
+func NewUpdateMcpServerRequest(server string, id int, body UpdateMcpServerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateMcpServerRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateMcpServerRequestWithBody constructs an http.Request for the UpdateMcpServer method, with any body, and a specified content type
+func NewUpdateMcpServerRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/mcp-servers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -6302,12 +6747,12 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteAgentWithResponse Soft delete (restorable)
 	//
-	// Soft delete: the agent gets `deletedAt` and leaves the lists; `POST /agents/{id}/restore` undoes it. Needs `org:manage_agents:delete`.
+	// Soft delete: the agent gets `deletedAt` and leaves the lists; `POST /agents/{id}/restore` undoes it. Needs `org:manage_agents:delete`. Deleted agents are not valid `callableAgentIds`, so the agents calling it (`GET /agents/{id}/dependents`) fail their next save while they name it: with `removeReferences=true` it also leaves the `callableAgentIds` of every live agent calling it, one new version per agent, in the same transaction as the delete (listed in `updatedAgents`; restoring the agent does not put the references back). Without it the delete is exactly seed 003's.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /agents/{id} (the `DeleteAgent` operationId).
-	DeleteAgentWithResponse(ctx context.Context, id AgentId, reqEditors ...RequestEditorFn) (*DeleteAgentResponse, error)
+	DeleteAgentWithResponse(ctx context.Context, id AgentId, params *DeleteAgentParams, reqEditors ...RequestEditorFn) (*DeleteAgentResponse, error)
 
 	// GetAgentWithResponse Get an agent
 	//
@@ -6398,6 +6843,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /agents/{id}/clone (the `CloneAgent` operationId).
 	CloneAgentWithResponse(ctx context.Context, id AgentId, body CloneAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*CloneAgentResponse, error)
+
+	// GetAgentDependentsWithResponse What depends on the agent, and what it uses
+	//
+	// `calledBy`: the live agents whose `call_agent` config may call this agent, directly (`depth` 1) or through others (`depth` n: `path` runs from that agent to this one, both included, along a shortest chain of `callableAgentIds`). Each agent appears once, at its shortest depth; cycles are followed once. `uses`: the agents its own `call_agent` may call (deleted ones marked), the knowledge bases its `search_knowledge_base` may search, and its MCP servers. Only the caller's organisation is ever read. Deleted agents may be asked about. Any authenticated caller.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /agents/{id}/dependents (the `GetAgentDependents` operationId).
+	GetAgentDependentsWithResponse(ctx context.Context, id AgentId, reqEditors ...RequestEditorFn) (*GetAgentDependentsResponse, error)
 
 	// DiffAgentVersionsWithResponse Structured diff of two versions
 	//
@@ -6525,6 +6979,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /knowledge-bases (the `CreateKnowledgeBase` operationId).
 	CreateKnowledgeBaseWithResponse(ctx context.Context, body CreateKnowledgeBaseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateKnowledgeBaseResponse, error)
 
+	// DeleteKnowledgeBaseWithResponse Delete a knowledge base; it leaves every agent (one new version per agent)
+	//
+	// Deletes the knowledge base and, in the same transaction, removes it from the `accessibleKnowledgeBaseIds` of every agent of the organisation naming it (deleted agents too, so a restored agent never names it), one new version per agent, listed in `updatedAgents`. Builders and admins.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /knowledge-bases/{id} (the `DeleteKnowledgeBase` operationId).
+	DeleteKnowledgeBaseWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*DeleteKnowledgeBaseResponse, error)
+
+	// UpdateKnowledgeBaseWithBodyWithResponse Rename a knowledge base
+	//
+	// Renames the knowledge base. Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /knowledge-bases/{id} (the `UpdateKnowledgeBase` operationId).
+	UpdateKnowledgeBaseWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateKnowledgeBaseResponse, error)
+
+	// UpdateKnowledgeBaseWithResponse Rename a knowledge base
+	//
+	// Renames the knowledge base. Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /knowledge-bases/{id} (the `UpdateKnowledgeBase` operationId).
+	UpdateKnowledgeBaseWithResponse(ctx context.Context, id int, body UpdateKnowledgeBaseJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateKnowledgeBaseResponse, error)
+
 	// ListMcpServersWithResponse The organisation's MCP servers
 	//
 	// The organisation's MCP servers (names and URLs agents refer to). Any authenticated caller.
@@ -6551,6 +7032,33 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /mcp-servers (the `CreateMcpServer` operationId).
 	CreateMcpServerWithResponse(ctx context.Context, body CreateMcpServerJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMcpServerResponse, error)
+
+	// DeleteMcpServerWithResponse Delete an MCP server; it leaves every agent (one new version per agent)
+	//
+	// Deletes the MCP server and, in the same transaction, removes it from the `mcpServers` of every agent of the organisation naming it (deleted agents too), one new version per agent, listed in `updatedAgents`. Builders and admins.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /mcp-servers/{id} (the `DeleteMcpServer` operationId).
+	DeleteMcpServerWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*DeleteMcpServerResponse, error)
+
+	// UpdateMcpServerWithBodyWithResponse Rename an MCP server or change its URL
+	//
+	// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /mcp-servers/{id} (the `UpdateMcpServer` operationId).
+	UpdateMcpServerWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMcpServerResponse, error)
+
+	// UpdateMcpServerWithResponse Rename an MCP server or change its URL
+	//
+	// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /mcp-servers/{id} (the `UpdateMcpServer` operationId).
+	UpdateMcpServerWithResponse(ctx context.Context, id int, body UpdateMcpServerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMcpServerResponse, error)
 
 	// GetMeWithResponse Who am I
 	//
@@ -7782,6 +8290,9 @@ type DeleteAgentResponse struct {
 	JSON200 *struct {
 		Id      int  `json:"id"`
 		Success bool `json:"success"`
+
+		// UpdatedAgents With `removeReferences=true`, the agents whose callable agents it left (a new version each).
+		UpdatedAgents *[]AgentLink `json:"updatedAgents,omitempty"`
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
@@ -7799,6 +8310,9 @@ type DeleteAgentResponse struct {
 func (r DeleteAgentResponse) GetJSON200() *struct {
 	Id      int  `json:"id"`
 	Success bool `json:"success"`
+
+	// UpdatedAgents With `removeReferences=true`, the agents whose callable agents it left (a new version each).
+	UpdatedAgents *[]AgentLink `json:"updatedAgents,omitempty"`
 } {
 	return r.JSON200
 }
@@ -8411,6 +8925,105 @@ func (r CloneAgentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CloneAgentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetAgentDependentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Agent    AgentLink `json:"agent"`
+		CalledBy []struct {
+			Deleted bool        `json:"deleted"`
+			Depth   int         `json:"depth"`
+			Id      int         `json:"id"`
+			Name    string      `json:"name"`
+			Path    []AgentLink `json:"path"`
+			Uuid    string      `json:"uuid"`
+		} `json:"calledBy"`
+		Uses struct {
+			Agents         []AgentLink `json:"agents"`
+			KnowledgeBases []NamedRef  `json:"knowledgeBases"`
+			McpServers     []MCPServer `json:"mcpServers"`
+		} `json:"uses"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAgentDependentsResponse) GetJSON200() *struct {
+	Agent    AgentLink `json:"agent"`
+	CalledBy []struct {
+		Deleted bool        `json:"deleted"`
+		Depth   int         `json:"depth"`
+		Id      int         `json:"id"`
+		Name    string      `json:"name"`
+		Path    []AgentLink `json:"path"`
+		Uuid    string      `json:"uuid"`
+	} `json:"calledBy"`
+	Uses struct {
+		Agents         []AgentLink `json:"agents"`
+		KnowledgeBases []NamedRef  `json:"knowledgeBases"`
+		McpServers     []MCPServer `json:"mcpServers"`
+	} `json:"uses"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAgentDependentsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAgentDependentsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAgentDependentsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetAgentDependentsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAgentDependentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAgentDependentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAgentDependentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAgentDependentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9397,6 +10010,158 @@ func (r CreateKnowledgeBaseResponse) ContentType() string {
 	return ""
 }
 
+type DeleteKnowledgeBaseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ResourceDeleted
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteKnowledgeBaseResponse) GetJSON200() *ResourceDeleted {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteKnowledgeBaseResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteKnowledgeBaseResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteKnowledgeBaseResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteKnowledgeBaseResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteKnowledgeBaseResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteKnowledgeBaseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteKnowledgeBaseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteKnowledgeBaseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteKnowledgeBaseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateKnowledgeBaseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *NamedRef
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateKnowledgeBaseResponse) GetJSON200() *NamedRef {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateKnowledgeBaseResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateKnowledgeBaseResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateKnowledgeBaseResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateKnowledgeBaseResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateKnowledgeBaseResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateKnowledgeBaseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateKnowledgeBaseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateKnowledgeBaseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateKnowledgeBaseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListMcpServersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9526,6 +10291,158 @@ func (r CreateMcpServerResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateMcpServerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteMcpServerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ResourceDeleted
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteMcpServerResponse) GetJSON200() *ResourceDeleted {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteMcpServerResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteMcpServerResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteMcpServerResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteMcpServerResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteMcpServerResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMcpServerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMcpServerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMcpServerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMcpServerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateMcpServerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MCPServer
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateMcpServerResponse) GetJSON200() *MCPServer {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateMcpServerResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateMcpServerResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateMcpServerResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateMcpServerResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateMcpServerResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateMcpServerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateMcpServerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateMcpServerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateMcpServerResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11003,13 +11920,13 @@ func (c *ClientWithResponses) GetAgentVersionWithResponse(ctx context.Context, v
 
 // DeleteAgentWithResponse Soft delete (restorable)
 //
-// Soft delete: the agent gets `deletedAt` and leaves the lists; `POST /agents/{id}/restore` undoes it. Needs `org:manage_agents:delete`.
+// Soft delete: the agent gets `deletedAt` and leaves the lists; `POST /agents/{id}/restore` undoes it. Needs `org:manage_agents:delete`. Deleted agents are not valid `callableAgentIds`, so the agents calling it (`GET /agents/{id}/dependents`) fail their next save while they name it: with `removeReferences=true` it also leaves the `callableAgentIds` of every live agent calling it, one new version per agent, in the same transaction as the delete (listed in `updatedAgents`; restoring the agent does not put the references back). Without it the delete is exactly seed 003's.
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /agents/{id} (the `DeleteAgent` operationId).
-func (c *ClientWithResponses) DeleteAgentWithResponse(ctx context.Context, id AgentId, reqEditors ...RequestEditorFn) (*DeleteAgentResponse, error) {
-	rsp, err := c.DeleteAgent(ctx, id, reqEditors...)
+func (c *ClientWithResponses) DeleteAgentWithResponse(ctx context.Context, id AgentId, params *DeleteAgentParams, reqEditors ...RequestEditorFn) (*DeleteAgentResponse, error) {
+	rsp, err := c.DeleteAgent(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -11164,6 +12081,21 @@ func (c *ClientWithResponses) CloneAgentWithResponse(ctx context.Context, id Age
 		return nil, err
 	}
 	return ParseCloneAgentResponse(rsp)
+}
+
+// GetAgentDependentsWithResponse What depends on the agent, and what it uses
+//
+// `calledBy`: the live agents whose `call_agent` config may call this agent, directly (`depth` 1) or through others (`depth` n: `path` runs from that agent to this one, both included, along a shortest chain of `callableAgentIds`). Each agent appears once, at its shortest depth; cycles are followed once. `uses`: the agents its own `call_agent` may call (deleted ones marked), the knowledge bases its `search_knowledge_base` may search, and its MCP servers. Only the caller's organisation is ever read. Deleted agents may be asked about. Any authenticated caller.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /agents/{id}/dependents (the `GetAgentDependents` operationId).
+func (c *ClientWithResponses) GetAgentDependentsWithResponse(ctx context.Context, id AgentId, reqEditors ...RequestEditorFn) (*GetAgentDependentsResponse, error) {
+	rsp, err := c.GetAgentDependents(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAgentDependentsResponse(rsp)
 }
 
 // DiffAgentVersionsWithResponse Structured diff of two versions
@@ -11376,6 +12308,51 @@ func (c *ClientWithResponses) CreateKnowledgeBaseWithResponse(ctx context.Contex
 	return ParseCreateKnowledgeBaseResponse(rsp)
 }
 
+// DeleteKnowledgeBaseWithResponse Delete a knowledge base; it leaves every agent (one new version per agent)
+//
+// Deletes the knowledge base and, in the same transaction, removes it from the `accessibleKnowledgeBaseIds` of every agent of the organisation naming it (deleted agents too, so a restored agent never names it), one new version per agent, listed in `updatedAgents`. Builders and admins.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /knowledge-bases/{id} (the `DeleteKnowledgeBase` operationId).
+func (c *ClientWithResponses) DeleteKnowledgeBaseWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*DeleteKnowledgeBaseResponse, error) {
+	rsp, err := c.DeleteKnowledgeBase(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteKnowledgeBaseResponse(rsp)
+}
+
+// UpdateKnowledgeBaseWithBodyWithResponse Rename a knowledge base
+//
+// Renames the knowledge base. Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /knowledge-bases/{id} (the `UpdateKnowledgeBase` operationId).
+func (c *ClientWithResponses) UpdateKnowledgeBaseWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateKnowledgeBaseResponse, error) {
+	rsp, err := c.UpdateKnowledgeBaseWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateKnowledgeBaseResponse(rsp)
+}
+
+// UpdateKnowledgeBaseWithResponse Rename a knowledge base
+//
+// Renames the knowledge base. Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /knowledge-bases/{id} (the `UpdateKnowledgeBase` operationId).
+func (c *ClientWithResponses) UpdateKnowledgeBaseWithResponse(ctx context.Context, id int, body UpdateKnowledgeBaseJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateKnowledgeBaseResponse, error) {
+	rsp, err := c.UpdateKnowledgeBase(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateKnowledgeBaseResponse(rsp)
+}
+
 // ListMcpServersWithResponse The organisation's MCP servers
 //
 // The organisation's MCP servers (names and URLs agents refer to). Any authenticated caller.
@@ -11419,6 +12396,51 @@ func (c *ClientWithResponses) CreateMcpServerWithResponse(ctx context.Context, b
 		return nil, err
 	}
 	return ParseCreateMcpServerResponse(rsp)
+}
+
+// DeleteMcpServerWithResponse Delete an MCP server; it leaves every agent (one new version per agent)
+//
+// Deletes the MCP server and, in the same transaction, removes it from the `mcpServers` of every agent of the organisation naming it (deleted agents too), one new version per agent, listed in `updatedAgents`. Builders and admins.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /mcp-servers/{id} (the `DeleteMcpServer` operationId).
+func (c *ClientWithResponses) DeleteMcpServerWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*DeleteMcpServerResponse, error) {
+	rsp, err := c.DeleteMcpServer(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMcpServerResponse(rsp)
+}
+
+// UpdateMcpServerWithBodyWithResponse Rename an MCP server or change its URL
+//
+// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /mcp-servers/{id} (the `UpdateMcpServer` operationId).
+func (c *ClientWithResponses) UpdateMcpServerWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMcpServerResponse, error) {
+	rsp, err := c.UpdateMcpServerWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMcpServerResponse(rsp)
+}
+
+// UpdateMcpServerWithResponse Rename an MCP server or change its URL
+//
+// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /mcp-servers/{id} (the `UpdateMcpServer` operationId).
+func (c *ClientWithResponses) UpdateMcpServerWithResponse(ctx context.Context, id int, body UpdateMcpServerJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMcpServerResponse, error) {
+	rsp, err := c.UpdateMcpServer(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMcpServerResponse(rsp)
 }
 
 // GetMeWithResponse Who am I
@@ -12531,6 +13553,9 @@ func ParseDeleteAgentResponse(rsp *http.Response) (*DeleteAgentResponse, error) 
 		var dest struct {
 			Id      int  `json:"id"`
 			Success bool `json:"success"`
+
+			// UpdatedAgents With `removeReferences=true`, the agents whose callable agents it left (a new version each).
+			UpdatedAgents *[]AgentLink `json:"updatedAgents,omitempty"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
@@ -12998,6 +14023,75 @@ func ParseCloneAgentResponse(rsp *http.Response) (*CloneAgentResponse, error) {
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetAgentDependentsResponse parses an HTTP response from a GetAgentDependentsWithResponse call
+func ParseGetAgentDependentsResponse(rsp *http.Response) (*GetAgentDependentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAgentDependentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Agent    AgentLink `json:"agent"`
+			CalledBy []struct {
+				Deleted bool        `json:"deleted"`
+				Depth   int         `json:"depth"`
+				Id      int         `json:"id"`
+				Name    string      `json:"name"`
+				Path    []AgentLink `json:"path"`
+				Uuid    string      `json:"uuid"`
+			} `json:"calledBy"`
+			Uses struct {
+				Agents         []AgentLink `json:"agents"`
+				KnowledgeBases []NamedRef  `json:"knowledgeBases"`
+				McpServers     []MCPServer `json:"mcpServers"`
+			} `json:"uses"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -13747,6 +14841,128 @@ func ParseCreateKnowledgeBaseResponse(rsp *http.Response) (*CreateKnowledgeBaseR
 	return response, nil
 }
 
+// ParseDeleteKnowledgeBaseResponse parses an HTTP response from a DeleteKnowledgeBaseWithResponse call
+func ParseDeleteKnowledgeBaseResponse(rsp *http.Response) (*DeleteKnowledgeBaseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteKnowledgeBaseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ResourceDeleted
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateKnowledgeBaseResponse parses an HTTP response from a UpdateKnowledgeBaseWithResponse call
+func ParseUpdateKnowledgeBaseResponse(rsp *http.Response) (*UpdateKnowledgeBaseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateKnowledgeBaseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest NamedRef
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListMcpServersResponse parses an HTTP response from a ListMcpServersWithResponse call
 func ParseListMcpServersResponse(rsp *http.Response) (*ListMcpServersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13837,6 +15053,128 @@ func ParseCreateMcpServerResponse(rsp *http.Response) (*CreateMcpServerResponse,
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteMcpServerResponse parses an HTTP response from a DeleteMcpServerWithResponse call
+func ParseDeleteMcpServerResponse(rsp *http.Response) (*DeleteMcpServerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMcpServerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ResourceDeleted
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateMcpServerResponse parses an HTTP response from a UpdateMcpServerWithResponse call
+func ParseUpdateMcpServerResponse(rsp *http.Response) (*UpdateMcpServerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateMcpServerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MCPServer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
