@@ -321,3 +321,36 @@ func createOtherOrgAgent(t *testing.T, e *env) int64 {
 	email, _ := e.otherOrg()
 	return listAgents(t, e, e.token(email), `{"name":"Theirs"}`)[0]
 }
+
+// Without JavaScript: the filters are a plain GET form and the bulk bar a plain POST.
+func TestListWithoutJavaScript(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	b := e.token("builder@demo.test")
+	ids := listAgents(t, e, b, `{"name":"Nojs alpha"}`, `{"name":"Nojs beta"}`)
+	c := e.client().mustLogin("builder@demo.test", "demo-builder-pass")
+	resp, body := c.get("/agents?q=alpha&sort=name&dir=desc&perPage=50")
+	if resp.StatusCode != 200 || !strings.Contains(body, "Nojs alpha") || strings.Contains(body, "Nojs beta") || !strings.Contains(body, `aria-sort="descending"`) {
+		t.Fatalf("plain GET filter: %d", resp.StatusCode)
+	}
+	token := c.csrf("/agents")
+	resp, _ = c.post("/agents-bulk", url.Values{"action": {"delete"}, "agentIds": {itoa(ids[0]), itoa(ids[1])}, "back": {"/agents"}}, token)
+	if resp.StatusCode != 303 || dbCount(t, e, "SELECT count(*) FROM agents WHERE deleted_at IS NOT NULL AND deleted_by = 'builder@demo.test'") != 2 {
+		t.Fatalf("bulk delete: %d", resp.StatusCode)
+	}
+	_, body = c.get("/agents?deleted=true")
+	if !strings.Contains(body, "Deleted 2 agents.") || strings.Count(body, `data-testid="deleted-by">by builder@demo.test`) != 2 {
+		t.Fatalf("deleted view after a bulk delete lacks the flash or who deleted")
+	}
+	// A reviewer may not; a refusal changes nothing and says which agent.
+	rc := e.client().mustLogin("reviewer@demo.test", "demo-reviewer-pass")
+	resp, _ = rc.post("/agents-bulk", url.Values{"action": {"restore"}, "agentIds": {itoa(ids[0])}}, rc.csrf("/agents"))
+	if resp.StatusCode != 403 {
+		t.Fatalf("reviewer bulk restore: %d", resp.StatusCode)
+	}
+	resp, _ = c.post("/agents-bulk", url.Values{"action": {"publish"}, "agentIds": {itoa(ids[0])}}, token)
+	_, body = c.get("/agents")
+	if resp.StatusCode != 303 || !strings.Contains(body, "Agent “Nojs alpha”") || !strings.Contains(body, "Nothing was changed.") {
+		t.Fatalf("publishing a deleted agent: %d", resp.StatusCode)
+	}
+}
