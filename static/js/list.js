@@ -34,10 +34,13 @@
   document.addEventListener("DOMContentLoaded", sync);
   window.addEventListener("pageshow", sync); // back/forward cache keeps ticked boxes
   // htmx asks the form's hx-confirm only; the bulk bar's buttons each carry their own
-  // question (the submit event names the button that was pressed).
+  // question (the submit event names the button that was pressed). With nothing
+  // selected there is nothing to confirm: the server answers "Select agents first".
   document.addEventListener("htmx:confirm", function (evt) {
-    var e = evt.detail.triggeringEvent, button = e && e.submitter;
-    if (!button || !button.getAttribute("hx-confirm") || !evt.detail.elt.matches("[data-bulk-bar]")) return;
+    var e = evt.detail.triggeringEvent, button = e && e.submitter, form = evt.detail.elt;
+    if (!button || !button.getAttribute("hx-confirm") || !form.matches("[data-bulk-bar]")) return;
+    var picked = Array.prototype.some.call(form.elements, function (x) { return x.matches("[data-select-item]") && x.checked; });
+    if (!picked) return;
     evt.preventDefault();
     if (window.confirm(button.getAttribute("hx-confirm"))) evt.detail.issueRequest(true);
   });
