@@ -24,11 +24,16 @@ func (h *Agents) Bulk(c *fiber.Ctx) error {
 		back = "/agents"
 	}
 	req := db.BulkRequest{Action: c.FormValue("action"), AgentIDs: formIDs(c, "agentIds"), Model: c.FormValue("model")}
-	if !agentspec.OneOf(req.Action, agentspec.BulkActions) {
-		return h.redirect(c, back, "error", "Choose what to do with the selected agents.")
+	known := agentspec.OneOf(req.Action, agentspec.BulkActions)
+	perm := db.PermAgentsUpdate // a reviewer is refused whatever the body says
+	if known {
+		perm = db.BulkPermission(req.Action)
 	}
-	if err := require(c, db.BulkPermission(req.Action)); err != nil {
+	if err := require(c, perm); err != nil {
 		return err
+	}
+	if !known {
+		return h.redirect(c, back, "error", "Choose what to do with the selected agents.")
 	}
 	if len(req.AgentIDs) == 0 {
 		return h.redirect(c, back, "error", "Select agents first.")
@@ -86,11 +91,11 @@ func (h *AgentsAPI) Bulk(c *fiber.Ctx) error {
 		return agentError(c, err)
 	}
 	req := db.BulkRequest{Action: body.Action, AgentIDs: body.AgentIDs, Model: body.Model}
+	perm := db.PermAgentsUpdate // a reviewer learns nothing about the body
 	if agentspec.OneOf(req.Action, agentspec.BulkActions) {
-		if err := require(c, db.BulkPermission(req.Action)); err != nil {
-			return err
-		}
-	} else if err := require(c, db.PermAgentsUpdate); err != nil { // a reviewer learns nothing about the body
+		perm = db.BulkPermission(req.Action)
+	}
+	if err := require(c, perm); err != nil {
 		return err
 	}
 	res, err := h.Store.BulkAgents(c.UserContext(), ActorOf(c), req)
