@@ -48,6 +48,9 @@ func (h *Agents) Bulk(c *fiber.Ctx) error {
 		if len(ve.Details) > 1 {
 			msg += fmt.Sprintf(" (and %d more)", len(ve.Details)-1)
 		}
+		if ve.Field() == "model" && msg == "Required" {
+			msg = "Choose the model to change to."
+		}
 		return h.redirect(c, back, "error", msg+" Nothing was changed.")
 	}
 	if err != nil {

@@ -354,3 +354,25 @@ func TestListWithoutJavaScript(t *testing.T) {
 		t.Fatalf("publishing a deleted agent: %d", resp.StatusCode)
 	}
 }
+
+func TestListBulkChangeModelInTheConsole(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	b := e.token("builder@demo.test")
+	ids := listAgents(t, e, b, `{"name":"Model one","model":"openai:gpt-4o"}`, `{"name":"Model two"}`)
+	c := e.client().mustLogin("builder@demo.test", "demo-builder-pass")
+	token := c.csrf("/agents")
+	form := url.Values{"action": {"changeModel"}, "agentIds": {itoa(ids[0]), itoa(ids[1])}, "model": {""}}
+	c.post("/agents-bulk", form, token)
+	if _, body := c.get("/agents"); !strings.Contains(body, "Choose the model to change to.") {
+		t.Fatal("no model chosen: no message")
+	}
+	form.Set("model", "anthropic:claude-opus-4-20250514")
+	c.post("/agents-bulk", form, token)
+	if _, body := c.get("/agents"); !strings.Contains(body, "Set the model to anthropic:claude-opus-4-20250514 on 2 of 2 selected agents.") {
+		t.Fatal("change model: no success message")
+	}
+	if n := dbCount(t, e, "SELECT count(*) FROM agent_versions WHERE source = 'update' AND summary = 'changed model'"); n != 2 {
+		t.Fatalf("%d model versions, want 2", n)
+	}
+}
