@@ -151,6 +151,9 @@ func (s *Store) saveAgent(ctx context.Context, tx bun.Tx, actor *Actor, p *Agent
 	if action == "" {
 		action = "agent.updated"
 	}
+	if auditedByBulk(ctx) { // a bulk action writes one entry for all of its agents
+		return o, nil
+	}
 	if err := s.Audit(ctx, tx, actor, action, "agent", a.ID, a.Name+": "+summary); err != nil {
 		return nil, err
 	}
@@ -391,8 +394,8 @@ const liveVersionExpr = "(SELECT v.number FROM agent_versions v WHERE v.id = a.p
 func (s *Store) DeleteAgent(ctx context.Context, actor *Actor, id int64) error {
 	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var name string
-		err := tx.NewRaw("UPDATE agents SET deleted_at = now(), updated_at = now() WHERE id = ? AND org_id = ? AND deleted_at IS NULL RETURNING name",
-			id, actor.OrgID).Scan(ctx, &name)
+		err := tx.NewRaw("UPDATE agents SET deleted_at = now(), deleted_by = ?, updated_at = now() WHERE id = ? AND org_id = ? AND deleted_at IS NULL RETURNING name",
+			actor.Label(), id, actor.OrgID).Scan(ctx, &name)
 		if err != nil {
 			return fmt.Errorf("db: delete agent %d: %w", id, notFound(err))
 		}
@@ -404,7 +407,7 @@ func (s *Store) DeleteAgent(ctx context.Context, actor *Actor, id int64) error {
 func (s *Store) RestoreAgent(ctx context.Context, actor *Actor, id int64) (*Agent, error) {
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var name string
-		err := tx.NewRaw("UPDATE agents SET deleted_at = NULL, updated_at = now() WHERE id = ? AND org_id = ? AND deleted_at IS NOT NULL RETURNING name",
+		err := tx.NewRaw("UPDATE agents SET deleted_at = NULL, deleted_by = NULL, updated_at = now() WHERE id = ? AND org_id = ? AND deleted_at IS NOT NULL RETURNING name",
 			id, actor.OrgID).Scan(ctx, &name)
 		if err != nil {
 			return fmt.Errorf("db: restore agent %d: %w", id, notFound(err))

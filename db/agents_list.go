@@ -26,7 +26,8 @@ type AgentFilter struct {
 	CardStatus          string // "", CardFailed, CardOverdue
 	ChangedSinceRelease bool
 	Summary             bool   // only the columns a list shows (not prompts, tools or configs)
-	Sort                string // updated (default), name, created
+	Sort                string // updated (default), name, created, model, type, stage
+	Dir                 string // asc | desc; "" is the sort's own (agentspec.DefaultSortDir)
 	Page                int    // 1-based
 	PerPage             int
 }
@@ -74,6 +75,9 @@ func (f *AgentFilter) Normalize() {
 	if !agentspec.OneOf(f.Sort, agentspec.Sorts) {
 		f.Sort = agentspec.Sorts[0]
 	}
+	if !agentspec.OneOf(f.Dir, agentspec.SortDirs) {
+		f.Dir = agentspec.DefaultSortDir(f.Sort)
+	}
 	f.Query = strings.TrimSpace(f.Query)
 }
 
@@ -83,19 +87,8 @@ func (s *Store) Agents(ctx context.Context, orgID int64, f AgentFilter) (*AgentP
 	f.Normalize()
 	page := &AgentPage{Page: f.Page, PerPage: f.PerPage, Agents: []*Agent{}}
 	where, args := agentsWhere(orgID, f)
-	columns := agentColumns
-	if f.Summary {
-		columns = "a.id, a.org_id, a.name, a.description, a.logo_url, a.stage, a.show_in_chat, a.agent_type, a.published_version_id, a.created_at, a.updated_at, a.deleted_at"
-	}
-	order := "a.updated_at DESC, a.id DESC"
-	switch f.Sort {
-	case "name":
-		order = "lower(a.name), a.id"
-	case "created":
-		order = "a.created_at DESC, a.id DESC"
-	}
-	err := s.prepared(ctx, s.DB, "SELECT "+columns+", "+liveVersionExpr+" FROM agents AS a WHERE "+where+" ORDER BY "+order+" LIMIT ? OFFSET ?",
-		append(args, f.PerPage, (f.Page-1)*f.PerPage), &page.Agents)
+	query, pageArgs := f.PageSQL(orgID)
+	err := s.prepared(ctx, s.DB, query, pageArgs, &page.Agents)
 	if err != nil {
 		return nil, fmt.Errorf("db: list agents: %w", err)
 	}
@@ -103,6 +96,41 @@ func (s *Store) Agents(ctx context.Context, orgID int64, f AgentFilter) (*AgentP
 		return nil, fmt.Errorf("db: count agents: %w", err)
 	}
 	return page, s.loadTags(ctx, s.DB, page.Agents)
+}
+
+// listSummaryColumns are what the list shows: no prompts, tools or configs; with who
+// made the live version (the list's "updated by") and who deleted the agent.
+const listSummaryColumns = `a.id, a.org_id, a.name, a.description, a.logo_url, a.model, a.stage, a.show_in_chat, a.agent_type,
+	a.published_version_id, a.created_at, a.updated_at, a.deleted_at, a.deleted_by,
+	coalesce((SELECT v.author FROM agent_versions v WHERE v.id = a.published_version_id), '') AS updated_by`
+
+// sortOrders are the ORDER BY of each sort, every column in one direction (%[1]s) so
+// that one btree index (migration 023) serves both directions.
+var sortOrders = map[string]string{
+	"updated": "a.updated_at %[1]s, a.id %[1]s",
+	"name":    "lower(a.name) %[1]s, a.id %[1]s",
+	"created": "a.created_at %[1]s, a.id %[1]s",
+	"model":   "a.model %[1]s, lower(a.name) %[1]s, a.id %[1]s",
+	"type":    "a.agent_type %[1]s, lower(a.name) %[1]s, a.id %[1]s",
+	"stage":   "a.stage %[1]s, lower(a.name) %[1]s, a.id %[1]s",
+}
+
+// PageSQL is the query of one page of the list, with its arguments (f normalised):
+// the store runs it, and tests EXPLAIN it to see each sort read in index order.
+func (f AgentFilter) PageSQL(orgID int64) (string, []any) {
+	f.Normalize()
+	where, args := agentsWhere(orgID, f)
+	columns := agentColumns
+	if f.Summary {
+		columns = listSummaryColumns
+	}
+	dir := "ASC"
+	if f.Dir == agentspec.SortDesc {
+		dir = "DESC"
+	}
+	order := fmt.Sprintf(sortOrders[f.Sort], dir)
+	return "SELECT " + columns + ", " + liveVersionExpr + " FROM agents AS a WHERE " + where + " ORDER BY " + order + " LIMIT ? OFFSET ?",
+		append(args, f.PerPage, (f.Page-1)*f.PerPage)
 }
 
 // agentsWhere is the list filter as SQL: every condition has an index behind it.

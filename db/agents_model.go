@@ -71,6 +71,10 @@ type Agent struct {
 
 	// LiveVersion is the number of the version publishedVersionId points at.
 	LiveVersion int `bun:"live_version,scanonly" json:"-"`
+	// UpdatedBy is the author of the live version and DeletedBy who deleted the agent
+	// (the list's summary columns read them).
+	UpdatedBy string  `bun:"updated_by,scanonly" json:"-"`
+	DeletedBy *string `bun:"deleted_by,scanonly" json:"-"`
 	// CardHealth is an external agent's card state: "", "pending", "ok" or "error".
 	CardHealth string `bun:"card_health,scanonly" json:"-"`
 

@@ -49,23 +49,22 @@ func (h *Agents) List(c *fiber.Ctx) error {
 	for _, id := range f.TagIDs {
 		selected[id] = true
 	}
-	l := agents.List{Query: f.Query, Stage: f.Stage, Type: f.Type, Sort: f.Sort, Trash: f.Deleted, AllTags: f.AllTags, Total: page.Total, Page: page.Page,
-		CanCreate: a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), CanTag: a.Can(db.PermAgentsUpdate),
-		ClearURL: route.Agents, Back: c.OriginalURL()}
+	l := agents.List{Query: f.Query, Stage: f.Stage, Type: f.Type, Sort: f.Sort, Dir: f.Dir, Trash: f.Deleted, AllTags: f.AllTags, Total: page.Total, Page: page.Page,
+		CanCreate: a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), CanTag: a.Can(db.PermAgentsUpdate), CanUpdate: a.Can(db.PermAgentsUpdate),
+		ClearURL: route.Agents, Back: c.OriginalURL(), PerPage: page.PerPage, PerPageChoices: perPageChoices(page.PerPage), Headers: sortHeaders(c, f)}
 	if f.Deleted {
 		l.ClearURL = route.DeletedAgents
 	}
 	for _, t := range tags {
 		l.Tags = append(l.Tags, agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color, Selected: selected[t.ID]})
 	}
-	for _, ag := range page.Agents {
-		r := agents.Row{ID: ag.ID, Name: ag.Name, Description: deref(ag.Description), LogoURL: deref(ag.LogoURL), Stage: ag.Stage,
-			Type: ag.AgentType, UpdatedAt: ag.UpdatedAt, Deleted: ag.DeletedAt != nil}
-		r.Version = int64(ag.LiveVersion)
-		for _, t := range ag.Tags {
-			r.Tags = append(r.Tags, agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color})
+	if l.CanUpdate && !f.Deleted {
+		if l.Models, err = h.modelOptions(c); err != nil {
+			return err
 		}
-		l.Rows = append(l.Rows, r)
+	}
+	for _, ag := range page.Agents {
+		l.Rows = append(l.Rows, listRow(ag))
 	}
 	l.Pages = max(1, (page.Total+page.PerPage-1)/page.PerPage)
 	if page.Page > 1 {

@@ -99,7 +99,7 @@ func (h *AgentsAPI) Get(c *fiber.Ctx) error {
 	return h.send(c, a)
 }
 
-// List is GET /api/agents?q=&tag=1,2&tagMode=all&stage=&type=&deleted=true&sort=&page=&perPage=.
+// List is GET /api/agents?q=&tag=1,2&tagMode=all&stage=&type=&deleted=true&sort=&dir=&page=&perPage=.
 func (h *AgentsAPI) List(c *fiber.Ctx) error {
 	f, err := filterFromQuery(c)
 	if err != nil {
@@ -131,7 +131,7 @@ func filterFromQuery(c *fiber.Ctx) (db.AgentFilter, error) {
 		allowed []string
 		dst     *string
 	}{{"stage", db.ListStages, &f.Stage}, {"type", db.ListTypes, &f.Type}, {"sort", db.AgentSorts, &f.Sort},
-		{"tagMode", []string{"any", "all"}, &tagMode}, {"deleted", []string{"true", "false"}, &deleted},
+		{"dir", agentspec.SortDirs, &f.Dir}, {"tagMode", []string{"any", "all"}, &tagMode}, {"deleted", []string{"true", "false"}, &deleted},
 		{"outdated", []string{"true", "false"}, &outdated}, {"cardStatus", db.CardStatuses, &f.CardStatus},
 		{"changedSinceRelease", []string{"true", "false"}, &sinceRelease}} {
 		if *e.dst, err = queryEnum(c, e.name, e.allowed); err != nil {

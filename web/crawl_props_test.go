@@ -254,8 +254,10 @@ func triggerConfirm(ctx context.Context, i int) (action, question string, err er
 	o, err := js[out](ctx, fmt.Sprintf(`(() => { const el = document.querySelectorAll(%q)[%d];
 		document.getElementById("main").dataset.crawlMark = "1";
 		const form = el.tagName === "FORM" ? el : el.form;
+		// A confirmation that acts on a selection (the list's bulk bar) acts on all of it.
+		if (el.hasAttribute("data-acts-on-selection") && form) [...form.elements].filter(x => x.matches("[data-select-item]")).forEach(x => { x.checked = true; });
 		setTimeout(() => { if (el.tagName === "FORM") { const b = [...el.elements].find(x => x.type === "submit"); b ? b.click() : el.requestSubmit(); } else el.click(); }, 0);
-		return {action: form ? (form.getAttribute("method") || "get").toUpperCase() + " " + new URL(form.getAttribute("action") || "", location.href).pathname
+		return {action: form ? (form.getAttribute("method") || "get").toUpperCase() + " " + new URL(el.getAttribute("formaction") || form.getAttribute("action") || "", location.href).pathname
 			: "POST " + (el.getAttribute("hx-post") || ""), question: el.getAttribute("hx-confirm") || el.getAttribute("data-confirm")}; })()`, confirmSel, i))
 	return o.Action, o.Question, err
 }

@@ -83,8 +83,9 @@ func TestBrowserTagInlineBulkAssignAndFilter(t *testing.T) {
 		waitText(`[data-testid=flashes]`, "Saved"),
 		// Bulk: select the two other agents in the list and add the tag.
 		chromedp.Navigate(e.URL+"/agents?sort=name"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=bulk-form]`)),
+		chromedp.WaitReady(chromedp.CSS(`[data-testid=bulk-form]`)), // shown once something is selected
 		checkRows("Beta", "Gamma"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=bulk-add]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid=bulk-add]`)),
 		waitText(`[data-testid=flashes]`, "Tagged 2 of 2 selected agents."),
 		// Filter by the tag: all three.

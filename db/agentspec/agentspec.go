@@ -27,11 +27,48 @@ var AgentTypes = []string{TypeNative, TypeExternal}
 // PlanningModes lists the values of planningMode.
 var PlanningModes = []string{"never", "always", "auto"}
 
-// Sorts lists the agents list's orders; the first is the default.
-var Sorts = []string{"updated", "name", "created"}
+// Sorts lists the agents list's orders (each a column of the list); the first is the
+// default.
+var Sorts = []string{"updated", "name", "created", "model", "type", "stage"}
 
-// SortLabels names each sort for people.
-var SortLabels = map[string]string{"updated": "Recently updated", "name": "Name", "created": "Newest"}
+// SortLabels names each sort for people: the heading of its column.
+var SortLabels = map[string]string{"updated": "Updated", "name": "Name", "created": "Created", "model": "Model", "type": "Type", "stage": "Stage"}
+
+// Sort directions of the agents list (the dir parameter).
+const (
+	SortAsc  = "asc"
+	SortDesc = "desc"
+)
+
+// SortDirs lists the sort directions.
+var SortDirs = []string{SortAsc, SortDesc}
+
+// SortNewestFirst lists the sorts whose default direction is descending (times: the
+// newest first); every other sort starts ascending.
+var SortNewestFirst = []string{"updated", "created"}
+
+// DefaultSortDir is the direction a sort starts in.
+func DefaultSortDir(sort string) string {
+	if OneOf(sort, SortNewestFirst) {
+		return SortDesc
+	}
+	return SortAsc
+}
+
+// PerPageChoices are the page sizes the console offers; the first is the default.
+var PerPageChoices = []int{25, 50, 100}
+
+// Bulk actions on agents selected in the list (besides tagging): each is recorded per
+// agent as the single action is, in one transaction, with one audit entry.
+const (
+	BulkPublish     = "publish"
+	BulkDelete      = "delete"
+	BulkRestore     = "restore"
+	BulkChangeModel = "changeModel"
+)
+
+// BulkActions lists every bulk action.
+var BulkActions = []string{BulkPublish, BulkDelete, BulkRestore, BulkChangeModel}
 
 // Version sources: what made an agent_versions row.
 const (

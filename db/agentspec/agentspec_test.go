@@ -80,3 +80,14 @@ func TestEverySortHasALabel(t *testing.T) {
 		t.Errorf("%d labels for %d sorts", len(SortLabels), len(Sorts))
 	}
 }
+
+func TestSortDirectionsNameListedSorts(t *testing.T) {
+	for _, s := range SortNewestFirst {
+		if !OneOf(s, Sorts) {
+			t.Errorf("SortNewestFirst names %q, not a sort", s)
+		}
+	}
+	if DefaultSortDir("updated") != SortDesc || DefaultSortDir("name") != SortAsc {
+		t.Error("updated starts newest first, name A to Z")
+	}
+}

@@ -27,6 +27,19 @@ type Row struct {
 	UpdatedAt         time.Time
 	Version           int64
 	Deleted           bool
+	// The list's columns: model, who made the live version, created, and for the
+	// Deleted view when and by whom the agent was deleted.
+	Model, UpdatedBy string
+	CreatedAt        time.Time
+	DeletedAt        time.Time
+	DeletedBy        string
+}
+
+// SortHeader is a sortable column heading: a link to the list sorted by it (the other
+// direction when it is the current sort), and its aria-sort.
+type SortHeader struct {
+	Key, Label, URL string
+	AriaSort        string // ascending | descending | none
 }
 
 // List is the agents list page.
@@ -42,6 +55,38 @@ type List struct {
 	CanTag                   bool // bulk tagging is offered
 	ClearURL                 string
 	Back                     string // this page's URL, to come back after a bulk action
+	// Sorting and paging: the sort's direction, the sortable headings by key, the page
+	// size and the sizes offered.
+	Dir            string
+	Headers        map[string]SortHeader
+	PerPage        int
+	PerPageChoices []int
+	// Bulk actions: CanUpdate offers publish and change model (from Models), CanDelete
+	// delete (restore in the Deleted view).
+	CanUpdate bool
+	Models    []Option
+}
+
+// Selectable says whether rows have a checkbox: some bulk action is offered.
+func (l List) Selectable() bool {
+	if l.Trash {
+		return l.CanDelete
+	}
+	return l.CanUpdate || l.CanDelete || l.CanTag && len(l.Tags) > 0
+}
+
+// Filtered says whether any filter narrows the list.
+func (l List) Filtered() bool {
+	return l.Query != "" || l.Stage != "" || l.Type != "" || l.anyTag()
+}
+
+func (l List) anyTag() bool {
+	for _, t := range l.Tags {
+		if t.Selected {
+			return true
+		}
+	}
+	return false
 }
 
 // Option is a select choice.

@@ -482,19 +482,94 @@ func (e ListAgentsParamsCardStatus) Valid() bool {
 
 // Defines values for ListAgentsParamsSort.
 const (
-	Created ListAgentsParamsSort = "created"
-	Name    ListAgentsParamsSort = "name"
-	Updated ListAgentsParamsSort = "updated"
+	ListAgentsParamsSortCreated ListAgentsParamsSort = "created"
+	ListAgentsParamsSortModel   ListAgentsParamsSort = "model"
+	ListAgentsParamsSortName    ListAgentsParamsSort = "name"
+	ListAgentsParamsSortStage   ListAgentsParamsSort = "stage"
+	ListAgentsParamsSortType    ListAgentsParamsSort = "type"
+	ListAgentsParamsSortUpdated ListAgentsParamsSort = "updated"
 )
 
 // Valid indicates whether the value is a known member of the ListAgentsParamsSort enum.
 func (e ListAgentsParamsSort) Valid() bool {
 	switch e {
-	case Created:
+	case ListAgentsParamsSortCreated:
 		return true
-	case Name:
+	case ListAgentsParamsSortModel:
 		return true
-	case Updated:
+	case ListAgentsParamsSortName:
+		return true
+	case ListAgentsParamsSortStage:
+		return true
+	case ListAgentsParamsSortType:
+		return true
+	case ListAgentsParamsSortUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListAgentsParamsDir.
+const (
+	Asc  ListAgentsParamsDir = "asc"
+	Desc ListAgentsParamsDir = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListAgentsParamsDir enum.
+func (e ListAgentsParamsDir) Valid() bool {
+	switch e {
+	case Asc:
+		return true
+	case Desc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BulkAgentsJSONBodyAction.
+const (
+	BulkAgentsJSONBodyActionChangeModel BulkAgentsJSONBodyAction = "changeModel"
+	BulkAgentsJSONBodyActionDelete      BulkAgentsJSONBodyAction = "delete"
+	BulkAgentsJSONBodyActionPublish     BulkAgentsJSONBodyAction = "publish"
+	BulkAgentsJSONBodyActionRestore     BulkAgentsJSONBodyAction = "restore"
+)
+
+// Valid indicates whether the value is a known member of the BulkAgentsJSONBodyAction enum.
+func (e BulkAgentsJSONBodyAction) Valid() bool {
+	switch e {
+	case BulkAgentsJSONBodyActionChangeModel:
+		return true
+	case BulkAgentsJSONBodyActionDelete:
+		return true
+	case BulkAgentsJSONBodyActionPublish:
+		return true
+	case BulkAgentsJSONBodyActionRestore:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BulkAgents200JSONResponseBodyAction.
+const (
+	BulkAgents200JSONResponseBodyActionChangeModel BulkAgents200JSONResponseBodyAction = "changeModel"
+	BulkAgents200JSONResponseBodyActionDelete      BulkAgents200JSONResponseBodyAction = "delete"
+	BulkAgents200JSONResponseBodyActionPublish     BulkAgents200JSONResponseBodyAction = "publish"
+	BulkAgents200JSONResponseBodyActionRestore     BulkAgents200JSONResponseBodyAction = "restore"
+)
+
+// Valid indicates whether the value is a known member of the BulkAgents200JSONResponseBodyAction enum.
+func (e BulkAgents200JSONResponseBodyAction) Valid() bool {
+	switch e {
+	case BulkAgents200JSONResponseBodyActionChangeModel:
+		return true
+	case BulkAgents200JSONResponseBodyActionDelete:
+		return true
+	case BulkAgents200JSONResponseBodyActionPublish:
+		return true
+	case BulkAgents200JSONResponseBodyActionRestore:
 		return true
 	default:
 		return false
@@ -1222,10 +1297,15 @@ type ListAgentsParams struct {
 	CardStatus *ListAgentsParamsCardStatus `form:"cardStatus,omitempty" json:"cardStatus,omitempty"`
 
 	// ChangedSinceRelease drafts (stage development) published before whose live version is newer than their last publish
-	ChangedSinceRelease *bool                 `form:"changedSinceRelease,omitempty" json:"changedSinceRelease,omitempty"`
-	Sort                *ListAgentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
-	Page                *int                  `form:"page,omitempty" json:"page,omitempty"`
-	PerPage             *int                  `form:"perPage,omitempty" json:"perPage,omitempty"`
+	ChangedSinceRelease *bool `form:"changedSinceRelease,omitempty" json:"changedSinceRelease,omitempty"`
+
+	// Sort the column to order by (default updated)
+	Sort *ListAgentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Dir asc or desc; by default desc for updated and created, asc otherwise
+	Dir     *ListAgentsParamsDir `form:"dir,omitempty" json:"dir,omitempty"`
+	Page    *int                 `form:"page,omitempty" json:"page,omitempty"`
+	PerPage *int                 `form:"perPage,omitempty" json:"perPage,omitempty"`
 }
 
 // ListAgentsParamsTagMode defines parameters for ListAgents.
@@ -1243,6 +1323,9 @@ type ListAgentsParamsCardStatus string
 // ListAgentsParamsSort defines parameters for ListAgents.
 type ListAgentsParamsSort string
 
+// ListAgentsParamsDir defines parameters for ListAgents.
+type ListAgentsParamsDir string
+
 // SaveAgentParams defines parameters for SaveAgent.
 type SaveAgentParams struct {
 	// IfMatch The version the client's copy was read at (the agent's ETag, its `publishedVersionId`, quoted or not). Strict: when the agent has a newer version the save answers 412 and nothing is saved or merged. `*` means no precondition.
@@ -1259,6 +1342,21 @@ type SaveAgent409JSONResponseBodyDetailsPath1 = int
 type SaveAgent409JSONResponseBody_Details_Path_Item struct {
 	union json.RawMessage
 }
+
+// BulkAgentsJSONBody defines parameters for BulkAgents.
+type BulkAgentsJSONBody struct {
+	Action   BulkAgentsJSONBodyAction `json:"action"`
+	AgentIds []int                    `json:"agentIds"`
+
+	// Model the new model id (`changeModel` only), one of `GET /models`
+	Model *string `json:"model,omitempty"`
+}
+
+// BulkAgentsJSONBodyAction defines parameters for BulkAgents.
+type BulkAgentsJSONBodyAction string
+
+// BulkAgents200JSONResponseBodyAction defines parameters for BulkAgents.
+type BulkAgents200JSONResponseBodyAction string
 
 // FetchAgentCardJSONBody defines parameters for FetchAgentCard.
 type FetchAgentCardJSONBody struct {
@@ -1484,6 +1582,9 @@ type BulkTagAgentsJSONRequestBody BulkTagAgentsJSONBody
 
 // SaveAgentJSONRequestBody defines body for SaveAgent for application/json ContentType.
 type SaveAgentJSONRequestBody = AgentInput
+
+// BulkAgentsJSONRequestBody defines body for BulkAgents for application/json ContentType.
+type BulkAgentsJSONRequestBody BulkAgentsJSONBody
 
 // FetchAgentCardJSONRequestBody defines body for FetchAgentCard for application/json ContentType.
 type FetchAgentCardJSONRequestBody FetchAgentCardJSONBody
@@ -2193,6 +2294,24 @@ type ClientInterface interface {
 	// Corresponds with POST /agents (the `SaveAgent` operationId).
 	SaveAgent(ctx context.Context, params *SaveAgentParams, body SaveAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// BulkAgentsWithBody Publish, delete, restore or change the model of many agents (all or nothing)
+	//
+	// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /agents/bulk (the `BulkAgents` operationId).
+	BulkAgentsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BulkAgents Publish, delete, restore or change the model of many agents (all or nothing)
+	//
+	// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /agents/bulk (the `BulkAgents` operationId).
+	BulkAgents(ctx context.Context, body BulkAgentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// FetchAgentCardWithBody Fetch and preview an external agent's A2A card before creating the agent (Runtype)
 	//
 	// A URL with a path is the card itself; a bare origin is an endpoint, tried at /.well-known/agent-card.json then /.well-known/agent.json.
@@ -2888,6 +3007,44 @@ func (c *Client) SaveAgentWithBody(ctx context.Context, params *SaveAgentParams,
 // Corresponds with POST /agents (the `SaveAgent` operationId).
 func (c *Client) SaveAgent(ctx context.Context, params *SaveAgentParams, body SaveAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSaveAgentRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BulkAgentsWithBody Publish, delete, restore or change the model of many agents (all or nothing)
+//
+// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /agents/bulk (the `BulkAgents` operationId).
+func (c *Client) BulkAgentsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkAgentsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BulkAgents Publish, delete, restore or change the model of many agents (all or nothing)
+//
+// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /agents/bulk (the `BulkAgents` operationId).
+func (c *Client) BulkAgents(ctx context.Context, body BulkAgentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkAgentsRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4372,6 +4529,18 @@ func NewListAgentsRequest(server string, params *ListAgentsParams) (*http.Reques
 
 		}
 
+		if params.Dir != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dir", *params.Dir, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Page != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
@@ -4461,6 +4630,46 @@ func NewSaveAgentRequestWithBody(server string, params *SaveAgentParams, content
 		}
 
 	}
+
+	return req, nil
+}
+
+// NewBulkAgentsRequest calls the generic BulkAgents builder with application/json body
+func NewBulkAgentsRequest(server string, body BulkAgentsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewBulkAgentsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewBulkAgentsRequestWithBody constructs an http.Request for the BulkAgents method, with any body, and a specified content type
+func NewBulkAgentsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/agents/bulk")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -6673,6 +6882,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /agents (the `SaveAgent` operationId).
 	SaveAgentWithResponse(ctx context.Context, params *SaveAgentParams, body SaveAgentJSONRequestBody, reqEditors ...RequestEditorFn) (*SaveAgentResponse, error)
 
+	// BulkAgentsWithBodyWithResponse Publish, delete, restore or change the model of many agents (all or nothing)
+	//
+	// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /agents/bulk (the `BulkAgents` operationId).
+	BulkAgentsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkAgentsResponse, error)
+
+	// BulkAgentsWithResponse Publish, delete, restore or change the model of many agents (all or nothing)
+	//
+	// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /agents/bulk (the `BulkAgents` operationId).
+	BulkAgentsWithResponse(ctx context.Context, body BulkAgentsJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkAgentsResponse, error)
+
 	// FetchAgentCardWithBodyWithResponse Fetch and preview an external agent's A2A card before creating the agent (Runtype)
 	//
 	// A URL with a path is the card itself; a bare origin is an endpoint, tried at /.well-known/agent-card.json then /.well-known/agent.json.
@@ -7774,6 +8001,99 @@ func (r SaveAgentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SaveAgentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type BulkAgentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Action BulkAgents200JSONResponseBodyAction `json:"action"`
+
+		// AgentIds the agents that changed
+		AgentIds []int `json:"agentIds"`
+		Success  bool  `json:"success"`
+
+		// Total how many agents were selected
+		Total int `json:"total"`
+
+		// Updated how many agents changed
+		Updated int `json:"updated"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r BulkAgentsResponse) GetJSON200() *struct {
+	Action BulkAgents200JSONResponseBodyAction `json:"action"`
+
+	// AgentIds the agents that changed
+	AgentIds []int `json:"agentIds"`
+	Success  bool  `json:"success"`
+
+	// Total how many agents were selected
+	Total int `json:"total"`
+
+	// Updated how many agents changed
+	Updated int `json:"updated"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r BulkAgentsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r BulkAgentsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r BulkAgentsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r BulkAgentsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r BulkAgentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BulkAgentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BulkAgentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BulkAgentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11798,6 +12118,36 @@ func (c *ClientWithResponses) SaveAgentWithResponse(ctx context.Context, params 
 	return ParseSaveAgentResponse(rsp)
 }
 
+// BulkAgentsWithBodyWithResponse Publish, delete, restore or change the model of many agents (all or nothing)
+//
+// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /agents/bulk (the `BulkAgents` operationId).
+func (c *ClientWithResponses) BulkAgentsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkAgentsResponse, error) {
+	rsp, err := c.BulkAgentsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkAgentsResponse(rsp)
+}
+
+// BulkAgentsWithResponse Publish, delete, restore or change the model of many agents (all or nothing)
+//
+// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /agents/bulk (the `BulkAgents` operationId).
+func (c *ClientWithResponses) BulkAgentsWithResponse(ctx context.Context, body BulkAgentsJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkAgentsResponse, error) {
+	rsp, err := c.BulkAgents(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkAgentsResponse(rsp)
+}
+
 // FetchAgentCardWithBodyWithResponse Fetch and preview an external agent's A2A card before creating the agent (Runtype)
 //
 // A URL with a path is the card itself; a bare origin is an endpoint, tried at /.well-known/agent-card.json then /.well-known/agent.json.
@@ -13150,6 +13500,72 @@ func ParseSaveAgentResponse(rsp *http.Response) (*SaveAgentResponse, error) {
 			return nil, err
 		}
 		response.JSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseBulkAgentsResponse parses an HTTP response from a BulkAgentsWithResponse call
+func ParseBulkAgentsResponse(rsp *http.Response) (*BulkAgentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BulkAgentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Action BulkAgents200JSONResponseBodyAction `json:"action"`
+
+			// AgentIds the agents that changed
+			AgentIds []int `json:"agentIds"`
+			Success  bool  `json:"success"`
+
+			// Total how many agents were selected
+			Total int `json:"total"`
+
+			// Updated how many agents changed
+			Updated int `json:"updated"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable

@@ -1,0 +1,47 @@
+// agentconsole: the agents list's selection. The bulk bar (form#bulk-form) is shown
+// only while some row is selected, with an "N selected" count and a select-all box that
+// is ticked, empty or mixed; each bulk button with hx-confirm asks before it posts.
+// Without JavaScript the bar stays visible and posts unconfirmed (progressive
+// enhancement). No inline scripts anywhere (CSP).
+(function () {
+  "use strict";
+  function items() { return document.querySelectorAll("[data-select-item]"); }
+  function sync() {
+    var bar = document.querySelector("[data-bulk-bar]");
+    if (!bar) return;
+    var all = items(), n = 0;
+    Array.prototype.forEach.call(all, function (x) { if (x.checked) n++; });
+    var head = document.querySelector("[data-select-all]");
+    if (head) {
+      head.checked = n > 0 && n === all.length;
+      head.indeterminate = n > 0 && n < all.length;
+    }
+    var count = bar.querySelector("[data-bulk-count]");
+    if (count) count.textContent = n + " selected:";
+    bar.hidden = n === 0;
+    bar.classList.toggle("hidden", n === 0); // .flex would outrank the attribute alone
+  }
+  document.addEventListener("change", function (evt) {
+    var t = evt.target;
+    if (!t.matches) return;
+    if (t.matches("[data-select-all]")) {
+      Array.prototype.forEach.call(items(), function (x) { x.checked = t.checked; });
+    }
+    if (t.matches("[data-select-all], [data-select-item]")) sync();
+  });
+  // Boosted navigation and the live filters bring new rows (nothing selected).
+  document.addEventListener("htmx:load", sync);
+  document.addEventListener("DOMContentLoaded", sync);
+  window.addEventListener("pageshow", sync); // back/forward cache keeps ticked boxes
+  // htmx asks the form's hx-confirm only; the bulk bar's buttons each carry their own
+  // question (the submit event names the button that was pressed). With nothing
+  // selected there is nothing to confirm: the server answers "Select agents first".
+  document.addEventListener("htmx:confirm", function (evt) {
+    var e = evt.detail.triggeringEvent, button = e && e.submitter, form = evt.detail.elt;
+    if (!button || !button.getAttribute("hx-confirm") || !form.matches("[data-bulk-bar]")) return;
+    var picked = Array.prototype.some.call(form.elements, function (x) { return x.matches("[data-select-item]") && x.checked; });
+    if (!picked) return;
+    evt.preventDefault();
+    if (window.confirm(button.getAttribute("hx-confirm"))) evt.detail.issueRequest(true);
+  });
+})();
