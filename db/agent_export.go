@@ -185,7 +185,7 @@ func (s *Store) ImportAgent(ctx context.Context, actor *Actor, doc *AgentExport,
 	}
 	unresolved := []Unresolved{}
 	var saved *Agent
-	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.proposing(ctx, actor, func(ctx context.Context, tx bun.Tx) error {
 		unresolved = unresolved[:0]
 		in := doc.Agent
 		p := &AgentPatch{Name: Some(in.Name), ConversationStarters: Some(in.ConversationStarters), Integrations: Some(in.Integrations),
