@@ -115,7 +115,19 @@ func (s *Store) reviseProposal(ctx context.Context, tx bun.Tx, orgID int64, cr *
 	if err := validationResult(issues); err != nil {
 		return nil, err
 	}
-	return snapshot(a), nil
+	return proposal(a), nil
+}
+
+// proposal is the proposed agent as versions store it: the snapshot without
+// bookkeeping, so it diffs against a version field for field.
+func proposal(a *Agent) json.RawMessage {
+	var m map[string]json.RawMessage
+	json.Unmarshal(snapshot(a), &m)
+	for _, k := range []string{"id", "createdAt", "updatedAt", "deletedAt", "publishedVersionId"} {
+		delete(m, k)
+	}
+	b, _ := json.Marshal(m)
+	return b
 }
 
 // settleStatus derives an open request's status from its current verdicts: any

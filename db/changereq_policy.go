@@ -264,7 +264,7 @@ func (s *Store) checkReview(ctx context.Context, tx bun.IDB, actor *Actor, befor
 	if strings.TrimSpace(title) == "" {
 		title = a.Name + ": " + changeSummary(before, after)
 	}
-	rr := &ReviewRequired{AgentID: a.ID, Kind: ChangeEdit, Proposed: after, BaseVersionID: a.PublishedVersionID, Title: title}
+	rr := &ReviewRequired{AgentID: a.ID, Kind: ChangeEdit, Proposed: proposal(a), BaseVersionID: a.PublishedVersionID, Title: title}
 	if message != nil {
 		rr.Message = *message
 	}

@@ -49,6 +49,7 @@ var Nav = []NavItem{
 	{Key: "tags", Label: "Tags", Href: "/tags"},
 	{Key: "tools", Label: "Tools", Href: "/tools"},
 	{Key: "home", Label: "Overview", Href: "/overview"},
+	{Key: "reviews", Label: "Reviews", Href: "/reviews"},
 	{Key: "admin", Label: "Admin", Href: "/admin/users", AdminOnly: true},
 	{Key: "admin", Label: "Platform", Href: "/admin/catalog", OperatorOnly: true},
 }

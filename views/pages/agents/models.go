@@ -27,6 +27,7 @@ type Row struct {
 	UpdatedAt         time.Time
 	Version           int64
 	Deleted           bool
+	OpenRequests      int // open change requests (review before release)
 }
 
 // List is the agents list page.
@@ -143,6 +144,22 @@ type Editor struct {
 	Version     int64
 	Conflict    *Conflict
 	EmailDomain string
+	ReviewState
+}
+
+// ReviewState is what the editor shows under a review policy: Protected turns Save
+// into "Propose change"; ChangeRequest is the open request being revised (0: none).
+type ReviewState struct {
+	Protected                  bool
+	OpenRequests               []OpenRequest
+	ChangeRequest              int64
+	ChangeTitle, ChangeMessage string
+}
+
+// OpenRequest links an open change request of the agent.
+type OpenRequest struct {
+	ID          int64
+	Title, Href string
 }
 
 // Action is the form's target.
