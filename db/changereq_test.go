@@ -202,3 +202,25 @@ func TestChangeRequestReviewAndMerge(t *testing.T) {
 		t.Fatalf("a blocked merge changed the request: %s", still.Status)
 	}
 }
+
+// The demo organisation shows the flow: policy on for "production", one open request,
+// and seeding again adds nothing.
+func TestDemoSeedOpensOneChangeRequest(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Seeded(t)
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		if _, err := s.SeedDemoContent(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin := demoAdmin(t, s)
+	pol, err := s.ReviewPolicy(ctx, admin.OrgID)
+	if err != nil || !pol.Enabled || len(pol.TagIDs) != 1 {
+		t.Fatalf("policy: %+v %v", pol, err)
+	}
+	open, err := s.ChangeRequests(ctx, admin.OrgID, db.ChangeRequestFilter{Statuses: []string{db.StatusOpen}})
+	if err != nil || len(open) != 1 || open[0].Author != "builder@demo.test" {
+		t.Fatalf("open requests: %+v %v", open, err)
+	}
+}
