@@ -199,11 +199,18 @@ func (h *ChangeRequestsAPI) SetPolicy(c *fiber.Ctx) error {
 	if err := require(c, db.PermAdmin); err != nil {
 		return err
 	}
-	p := db.ReviewPolicy{ProtectReleased: true, ApprovalsRequired: 1}
-	if err := decodeJSON(c.Body(), &p); err != nil {
+	in := struct { // the policy without its read-only updatedAt
+		Enabled           bool    `json:"enabled"`
+		ProtectReleased   bool    `json:"protectReleased"`
+		TagIDs            []int64 `json:"tagIds"`
+		ApprovalsRequired int     `json:"approvalsRequired"`
+		AllowSelfApproval bool    `json:"allowSelfApproval"`
+	}{ProtectReleased: true, ApprovalsRequired: 1}
+	if err := decodeJSON(c.Body(), &in); err != nil {
 		return agentError(c, err)
 	}
-	out, err := h.Store.SetReviewPolicy(c.UserContext(), ActorOf(c), p)
+	out, err := h.Store.SetReviewPolicy(c.UserContext(), ActorOf(c), db.ReviewPolicy{Enabled: in.Enabled, ProtectReleased: in.ProtectReleased,
+		TagIDs: in.TagIDs, ApprovalsRequired: in.ApprovalsRequired, AllowSelfApproval: in.AllowSelfApproval})
 	if err != nil {
 		return agentError(c, err)
 	}

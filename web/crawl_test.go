@@ -31,6 +31,7 @@ import (
 // deleted agent, extra tokens, a skill-role rule and a model.
 type crawlFixture struct {
 	Native, Helper, External, Deleted, Refresh int64
+	Change                                     int64 // an open change request
 	Tool                                       string
 	Peer                                       *peer
 }
@@ -50,7 +51,7 @@ func buildCrawlFixture(t *testing.T, e *env) crawlFixture {
 	id := func(m map[string]any) int64 { return int64(m["id"].(float64)) }
 	var f crawlFixture
 	ops := id(must("POST", "/api/agent-tags", `{"name":"Ops","color":"blue","description":"Operations"}`))
-	must("POST", "/api/agent-tags", `{"name":"Sales"}`)
+	sales := id(must("POST", "/api/agent-tags", `{"name":"Sales"}`))
 	kb := id(must("POST", "/api/knowledge-bases", `{"name":"Runbooks"}`))
 	must("POST", "/api/mcp-servers", `{"name":"Jira","url":"https://mcp.example.com/jira"}`)
 	must("POST", "/api/models", `{"id":"acme:crawl-1","name":"Acme Crawl"}`)
@@ -82,7 +83,20 @@ func buildCrawlFixture(t *testing.T, e *env) crawlFixture {
 	}
 	f.Refresh = rs[0].ID
 	f.Tool = "web_search"
+	f.Change = crawlChangeRequest(t, e, admin, sales)
 	return f
+}
+
+// crawlChangeRequest protects agents tagged sales and proposes a change to one.
+func crawlChangeRequest(t *testing.T, e *env, admin string, sales int64) int64 {
+	t.Helper()
+	guarded := decode(t, mustAPI(t, e, admin, "POST", "/api/agents", fmt.Sprintf(`{"name":"Guarded","systemPrompt":"One.\nTwo.","tagIds":[%d]}`, sales)))
+	mustAPI(t, e, admin, "PUT", "/api/review-policy", fmt.Sprintf(`{"enabled":true,"protectReleased":false,"tagIds":[%d]}`, sales))
+	code, body := e.api("PUT", fmt.Sprintf("/api/agents/%d", int64(guarded["id"].(float64))), admin, `{"systemPrompt":"One.\nTwo, changed."}`)
+	if code != 202 {
+		t.Fatalf("propose: %d %s", code, body)
+	}
+	return int64(decode(t, body)["id"].(float64))
 }
 
 // crawlPage is one URL the crawl visits and the route it comes from.
@@ -117,6 +131,8 @@ func fillRoute(t *testing.T, path string, f crawlFixture) []string {
 		agents = []int64{f.Native, f.External, f.Deleted}
 	case strings.HasPrefix(path, "/agents/:id/card"):
 		agents = []int64{f.External}
+	case strings.HasPrefix(path, "/reviews/:id"):
+		agents = []int64{f.Change}
 	}
 	var out []string
 	for _, a := range agents {

@@ -1709,6 +1709,15 @@ type AddModelJSONBody struct {
 	Name string `json:"name"`
 }
 
+// SetReviewPolicyJSONBody defines parameters for SetReviewPolicy.
+type SetReviewPolicyJSONBody struct {
+	AllowSelfApproval *bool  `json:"allowSelfApproval,omitempty"`
+	ApprovalsRequired *int   `json:"approvalsRequired,omitempty"`
+	Enabled           *bool  `json:"enabled,omitempty"`
+	ProtectReleased   *bool  `json:"protectReleased,omitempty"`
+	TagIds            *[]int `json:"tagIds,omitempty"`
+}
+
 // SaveSkillRoleRuleJSONBody defines parameters for SaveSkillRoleRule.
 type SaveSkillRoleRuleJSONBody struct {
 	Match string   `json:"match"`
@@ -1783,7 +1792,7 @@ type CreateMcpServerJSONRequestBody CreateMcpServerJSONBody
 type AddModelJSONRequestBody AddModelJSONBody
 
 // SetReviewPolicyJSONRequestBody defines body for SetReviewPolicy for application/json ContentType.
-type SetReviewPolicyJSONRequestBody = ReviewPolicy
+type SetReviewPolicyJSONRequestBody SetReviewPolicyJSONBody
 
 // SaveSkillRoleRuleJSONRequestBody defines body for SaveSkillRoleRule for application/json ContentType.
 type SaveSkillRoleRuleJSONRequestBody SaveSkillRoleRuleJSONBody
@@ -2882,7 +2891,7 @@ type ClientInterface interface {
 
 	// SetReviewPolicyWithBody Set the review policy
 	//
-	// Admins only (`org:admin`).
+	// Admins only (`org:admin`). Fields left out take their defaults (protectReleased true, approvalsRequired 1, the others off).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2891,7 +2900,7 @@ type ClientInterface interface {
 
 	// SetReviewPolicy Set the review policy
 	//
-	// Admins only (`org:admin`).
+	// Admins only (`org:admin`). Fields left out take their defaults (protectReleased true, approvalsRequired 1, the others off).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4174,7 +4183,7 @@ func (c *Client) GetReviewPolicy(ctx context.Context, reqEditors ...RequestEdito
 
 // SetReviewPolicyWithBody Set the review policy
 //
-// Admins only (`org:admin`).
+// Admins only (`org:admin`). Fields left out take their defaults (protectReleased true, approvalsRequired 1, the others off).
 //
 // Takes any type of body and a specified content type.
 //
@@ -4193,7 +4202,7 @@ func (c *Client) SetReviewPolicyWithBody(ctx context.Context, contentType string
 
 // SetReviewPolicy Set the review policy
 //
-// Admins only (`org:admin`).
+// Admins only (`org:admin`). Fields left out take their defaults (protectReleased true, approvalsRequired 1, the others off).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7739,7 +7748,7 @@ type ClientWithResponsesInterface interface {
 
 	// SetReviewPolicyWithBodyWithResponse Set the review policy
 	//
-	// Admins only (`org:admin`).
+	// Admins only (`org:admin`). Fields left out take their defaults (protectReleased true, approvalsRequired 1, the others off).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7748,7 +7757,7 @@ type ClientWithResponsesInterface interface {
 
 	// SetReviewPolicyWithResponse Set the review policy
 	//
-	// Admins only (`org:admin`).
+	// Admins only (`org:admin`). Fields left out take their defaults (protectReleased true, approvalsRequired 1, the others off).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -13710,7 +13719,7 @@ func (c *ClientWithResponses) GetReviewPolicyWithResponse(ctx context.Context, r
 
 // SetReviewPolicyWithBodyWithResponse Set the review policy
 //
-// Admins only (`org:admin`).
+// Admins only (`org:admin`). Fields left out take their defaults (protectReleased true, approvalsRequired 1, the others off).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13725,7 +13734,7 @@ func (c *ClientWithResponses) SetReviewPolicyWithBodyWithResponse(ctx context.Co
 
 // SetReviewPolicyWithResponse Set the review policy
 //
-// Admins only (`org:admin`).
+// Admins only (`org:admin`). Fields left out take their defaults (protectReleased true, approvalsRequired 1, the others off).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
