@@ -51,8 +51,12 @@ func (h *Reviews) List(c *fiber.Ctx) error {
 	return Render(c, fiber.StatusOK, reviews.List(h.Page(c, "Reviews", "reviews"), view))
 }
 
-// Count is the header's number of requests awaiting the viewer (a fragment).
+// Count is the header's number of requests awaiting the viewer (a fragment for htmx;
+// a page visit goes to the Reviews page).
 func (h *Reviews) Count(c *fiber.Ctx) error {
+	if !IsHTMX(c) {
+		return c.Redirect(route.Reviews, fiber.StatusSeeOther)
+	}
 	n, err := h.Store.AwaitingReview(c.UserContext(), ActorOf(c))
 	if err != nil {
 		return err

@@ -87,7 +87,8 @@ func buildCrawlFixture(t *testing.T, e *env) crawlFixture {
 	return f
 }
 
-// crawlChangeRequest protects agents tagged sales and proposes a change to one.
+// crawlChangeRequest protects agents tagged sales and proposes a change to one, which
+// the reviewer approves.
 func crawlChangeRequest(t *testing.T, e *env, admin string, sales int64) int64 {
 	t.Helper()
 	guarded := decode(t, mustAPI(t, e, admin, "POST", "/api/agents", fmt.Sprintf(`{"name":"Guarded","systemPrompt":"One.\nTwo.","tagIds":[%d]}`, sales)))
@@ -96,7 +97,12 @@ func crawlChangeRequest(t *testing.T, e *env, admin string, sales int64) int64 {
 	if code != 202 {
 		t.Fatalf("propose: %d %s", code, body)
 	}
-	return int64(decode(t, body)["id"].(float64))
+	cr := int64(decode(t, body)["id"].(float64))
+	// Approved, so that accepting the merge confirmation merges.
+	if code, body := e.api("POST", fmt.Sprintf("/api/change-requests/%d/approve", cr), e.token("reviewer@demo.test"), ""); code != 200 {
+		t.Fatalf("approve: %d %s", code, body)
+	}
+	return cr
 }
 
 // crawlPage is one URL the crawl visits and the route it comes from.

@@ -213,7 +213,7 @@ func versionsOf(t *testing.T, e *env, id int64) []db.Version {
 // selectValue chooses an option of a select by its value.
 func selectValue(sel, value string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.Evaluate[any](`document.querySelector("` + sel + `").value = "` + value + `"`)(ctx, tg)
+		_, err := chromedp.Evaluate[any](`document.querySelector("`+sel+`").value = "`+value+`"`)(ctx, tg)
 		return chromedp.Void{}, err
 	}
 }
