@@ -50,6 +50,9 @@ func (s *Store) UpdateChangeRequest(ctx context.Context, actor *Actor, id int64,
 			return nil, err
 		}
 	}
+	if !actor.Can(PermAgentsUpdate) { // reviewers never author a request
+		return nil, &ReviewDenied{Message: "Unauthorized: Only the author or an admin can change this change request"}
+	}
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		cr, err := s.lockedRequest(ctx, tx, actor, id, true)
 		if err != nil {
@@ -229,6 +232,9 @@ func (s *Store) ReviewChangeRequest(ctx context.Context, actor *Actor, id int64,
 
 // CloseChangeRequest closes an open request without merging (its author or an admin).
 func (s *Store) CloseChangeRequest(ctx context.Context, actor *Actor, id int64) (*ChangeRequest, error) {
+	if !actor.Can(PermAgentsUpdate) {
+		return nil, &ReviewDenied{Message: "Unauthorized: Only the author or an admin can close this change request"}
+	}
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		cr, err := s.lockedRequest(ctx, tx, actor, id, true)
 		if err != nil {

@@ -282,7 +282,7 @@ func (h *Reviews) after(c *fiber.Ctx, id int64, err error, success string) error
 	case errors.As(err, &se):
 		return h.redirect(c, to, "error", se.Message)
 	case errors.As(err, &rd):
-		return h.redirect(c, to, "error", rd.Message)
+		return err // 403: the page says what is needed
 	}
 	return missing(err, "Change request %d", id)
 }
