@@ -185,7 +185,7 @@ func (s *Store) ImportAgent(ctx context.Context, actor *Actor, doc *AgentExport,
 		saved      *Agent
 		unresolved []Unresolved
 	)
-	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.proposing(ctx, actor, func(ctx context.Context, tx bun.Tx) error {
 		im := &importer{s: s, tx: tx, orgID: actor.OrgID, unresolved: []Unresolved{}}
 		p, err := im.patch(ctx, &doc.Agent, opts)
 		if err != nil {

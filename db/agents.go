@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -66,7 +67,7 @@ func (s *Store) SaveAgent(ctx context.Context, actor *Actor, p *AgentPatch, sour
 // other people's changes merged in (a stale save, see mergeStale).
 func (s *Store) SaveAgentOutcome(ctx context.Context, actor *Actor, p *AgentPatch, source string) (*SaveOutcome, error) {
 	var o *SaveOutcome
-	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.proposing(ctx, actor, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		o, err = s.saveAgent(ctx, tx, actor, p, source, "")
 		return err
@@ -90,11 +91,12 @@ func (s *Store) saveAgentTx(ctx context.Context, tx bun.Tx, actor *Actor, p *Age
 // saveAgent is the one save path: a stale patch is first merged (mergeStale) into a
 // patch of the live agent, then validated, written and versioned like any other.
 func (s *Store) saveAgent(ctx context.Context, tx bun.Tx, actor *Actor, p *AgentPatch, source, summary string) (*SaveOutcome, error) {
-	isNew := !p.ID.Has()
+	isNew, viaReview, reviewTitle := !p.ID.Has(), p.viaReview, p.ReviewTitle
 	a, err := s.agentToPatch(ctx, tx, actor.OrgID, p, true)
 	if err != nil {
 		return nil, err
 	}
+	beforeStage, beforeTags := a.Stage, slices.Clone(a.TagIDs)
 	o := &SaveOutcome{}
 	message, err := versionMessage(p.Message)
 	if err != nil {
@@ -129,6 +131,11 @@ func (s *Store) saveAgent(ctx context.Context, tx bun.Tx, actor *Actor, p *Agent
 	if !isNew && bytes.Equal(before, after) {
 		o.Unchanged = true
 		return o, nil
+	}
+	if !isNew && !viaReview {
+		if err := s.checkReview(ctx, tx, actor, beforeStage, beforeTags, a, before, after, reviewTitle, message); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.writeAgent(ctx, tx, a, isNew); err != nil {
 		return nil, err
@@ -392,7 +399,10 @@ const liveVersionExpr = "(SELECT v.number FROM agent_versions v WHERE v.id = a.p
 
 // DeleteAgent soft-deletes an agent (deletedAt); RestoreAgent undoes it.
 func (s *Store) DeleteAgent(ctx context.Context, actor *Actor, id int64) error {
-	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return s.proposing(ctx, actor, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.checkDeletion(ctx, tx, actor, id, ChangeDelete); err != nil {
+			return err
+		}
 		var name string
 		err := tx.NewRaw("UPDATE agents SET deleted_at = now(), deleted_by = ?, updated_at = now() WHERE id = ? AND org_id = ? AND deleted_at IS NULL RETURNING name",
 			actor.Label(), id, actor.OrgID).Scan(ctx, &name)
@@ -405,7 +415,10 @@ func (s *Store) DeleteAgent(ctx context.Context, actor *Actor, id int64) error {
 
 // RestoreAgent brings back a soft-deleted agent.
 func (s *Store) RestoreAgent(ctx context.Context, actor *Actor, id int64) (*Agent, error) {
-	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.proposing(ctx, actor, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.checkDeletion(ctx, tx, actor, id, ChangeRestore); err != nil {
+			return err
+		}
 		var name string
 		err := tx.NewRaw("UPDATE agents SET deleted_at = NULL, deleted_by = NULL, updated_at = now() WHERE id = ? AND org_id = ? AND deleted_at IS NOT NULL RETURNING name",
 			id, actor.OrgID).Scan(ctx, &name)

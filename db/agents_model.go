@@ -167,5 +167,10 @@ type AgentPatch struct {
 	// save and the inline check refuse them alike.
 	ParseIssues []Issue `json:"-"`
 
-	uuid string // a new agent's UUID when it must be this one (import)
+	// ReviewTitle titles the change request a save to a protected agent opens ("" is
+	// the agent's name and what changed).
+	ReviewTitle string `json:"-"`
+
+	uuid      string // a new agent's UUID when it must be this one (import)
+	viaReview bool   // a merged change request: the review gate was passed
 }

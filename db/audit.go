@@ -43,11 +43,12 @@ const (
 	AuditMCPServer     = "mcp_server"
 	AuditModel         = "model"
 	AuditCatalog       = "catalog"
+	AuditChangeRequest = "change_request"
 )
 
 // AuditObjectTypes lists every audit object type, in the filter's order.
 var AuditObjectTypes = []string{AuditAgent, AuditTag, AuditUser, AuditAPIToken, AuditOrganization, AuditSkillRule,
-	AuditKnowledgeBase, AuditMCPServer, AuditModel, AuditCatalog}
+	AuditKnowledgeBase, AuditMCPServer, AuditModel, AuditCatalog, AuditChangeRequest}
 
 func checkAuditObjectType(objectType string) error {
 	if !slices.Contains(AuditObjectTypes, objectType) {

@@ -318,6 +318,9 @@ func (s *Store) SetSkillRoles(ctx context.Context, actor *Actor, agentID int64, 
 		if err := tx.NewRaw("SELECT EXISTS (SELECT 1 FROM agents WHERE id = ? AND org_id = ?)", agentID, actor.OrgID).Scan(ctx, &ok); err != nil {
 			return err
 		}
+		if err := s.refuseProtected(ctx, tx, actor.OrgID, []int64{agentID}, "change skill roles of", 0); err != nil {
+			return err
+		}
 		if !ok {
 			return fmt.Errorf("db: agent %d: %w", agentID, ErrNotFound)
 		}

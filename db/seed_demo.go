@@ -68,7 +68,7 @@ func (s *Store) SeedDemoContent(ctx context.Context) (*DemoContent, error) {
 		a.Via = "seed"
 		sd.actors[email] = a
 	}
-	for _, step := range []func(context.Context) error{sd.tags, sd.knowledgeBases, sd.mcpServers, sd.skillRules, sd.agents} {
+	for _, step := range []func(context.Context) error{sd.tags, sd.knowledgeBases, sd.mcpServers, sd.skillRules, sd.agents, sd.review} {
 		if err := step(ctx); err != nil {
 			return sd.out, fmt.Errorf("db: seed demo content: %w", err)
 		}

@@ -210,7 +210,7 @@ func (s *Store) RemoveCapability(ctx context.Context, actor *Actor, agentID int6
 // validator, as a version with source "capability".
 func (s *Store) changeTools(ctx context.Context, actor *Actor, agentID int64, summary string, edit func(map[string]json.RawMessage) error) (*Agent, error) {
 	var saved *Agent
-	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.proposing(ctx, actor, func(ctx context.Context, tx bun.Tx) error {
 		a := new(Agent)
 		if err := liveAgent(tx, a, actor.OrgID, agentID).For("UPDATE").Scan(ctx); err != nil {
 			return fmt.Errorf("db: agent %d: %w", agentID, notFound(err))

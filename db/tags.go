@@ -207,6 +207,13 @@ func (s *Store) BulkTag(ctx context.Context, actor *Actor, tagID int64, agentIDs
 		if len(owned) != len(agentIDs) {
 			return invalid(Issue{Message: "Some agents do not belong to this organization", Path: []any{"agentIds"}})
 		}
+		added := tagID
+		if remove {
+			added = 0
+		}
+		if err := s.refuseProtected(ctx, tx, actor.OrgID, owned, "tag", added); err != nil {
+			return err
+		}
 		var changedIDs []int64
 		var q string
 		if remove {

@@ -163,7 +163,7 @@ func (s *Store) RestoreVersion(ctx context.Context, actor *Actor, agentID, versi
 		p.TagIDs = Some(live)
 	}
 	var a *Agent
-	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.proposing(ctx, actor, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		a, err = s.saveAgentTx(ctx, tx, actor, p, SourceRestore, fmt.Sprintf("restored version %d", v.Number))
 		return err

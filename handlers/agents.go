@@ -66,6 +66,9 @@ func (h *Agents) List(c *fiber.Ctx) error {
 	for _, ag := range page.Agents {
 		l.Rows = append(l.Rows, listRow(ag))
 	}
+	if err := h.openRequestBadges(c, l.Rows); err != nil {
+		return err
+	}
 	l.Pages = max(1, (page.Total+page.PerPage-1)/page.PerPage)
 	if page.Page > 1 {
 		l.PrevURL = pageURL(c, page.Page-1)
@@ -102,9 +105,21 @@ func (h *Agents) Show(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	var cr *db.ChangeRequest
+	if raw := c.Query("changeRequest"); raw != "" { // revise an open request's proposal
+		if ag, cr, err = h.proposalAgent(c, ag, raw); err != nil {
+			return err
+		}
+	}
 	e, err := h.editor(c, ag)
 	if err != nil {
 		return err
+	}
+	if err := h.reviewState(c, ag, &e); err != nil {
+		return err
+	}
+	if cr != nil {
+		e.ChangeRequest, e.ChangeTitle, e.ChangeMessage = cr.ID, cr.Title, cr.Message
 	}
 	return Render(c, fiber.StatusOK, agents.EditorPage(h.Page(c, ag.Name, "agents"), e))
 }
@@ -144,6 +159,13 @@ func (h *Agents) Update(c *fiber.Ctx) error {
 	}
 	p, f := patchFromForm(c)
 	p.ID = db.Some(id)
+	if raw := c.FormValue("changeRequest"); raw != "" {
+		return h.reviseProposal(c, id, p, raw)
+	}
+	p.ReviewTitle = c.FormValue("changeTitle") // the protected agent's form only
+	if m := c.FormValue("message"); m != "" {
+		p.Message = db.Some(m)
+	}
 	return h.save(c, p, f, db.SourceUpdate)
 }
 
@@ -177,6 +199,9 @@ func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source stri
 			return missing(err, "Agent %d", e.ID)
 		}
 		e.Title, e.Version = stored.Name, int64(stored.LiveVersion)
+		if err := h.reviewState(c, stored, &e); err != nil {
+			return err
+		}
 	}
 	if ve != nil {
 		e.Errors = fieldErrors(ve.Details)

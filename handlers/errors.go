@@ -19,7 +19,10 @@ func agentError(c *fiber.Ctx, err error) error {
 	var ve *db.ValidationError
 	var ce *db.ConflictError
 	var pe *db.PreconditionError
+	var rr *db.ReviewRequired
 	switch {
+	case errors.As(err, &rr) && rr.Request != nil:
+		return ChangeRequestAccepted(c, rr.Request)
 	case errors.As(err, &ve):
 		return c.Status(fiber.StatusBadRequest).JSON(ValidationBody(ve))
 	case errors.As(err, &pe):
@@ -128,6 +131,8 @@ func ErrorStatus(err error, api bool) (int, string) {
 	var fe *fiber.Error
 	var ve *db.ValidationError
 	var ce *db.ConflictError
+	var rd *db.ReviewDenied
+	var se *db.ReviewStateError
 	switch {
 	case errors.As(err, &ve):
 		if api {
@@ -136,6 +141,10 @@ func ErrorStatus(err error, api bool) (int, string) {
 		return fiber.StatusUnprocessableEntity, ValidationText(ve)
 	case errors.As(err, &ce):
 		return fiber.StatusConflict, conflictMessage(ce)
+	case errors.As(err, &rd):
+		return fiber.StatusForbidden, rd.Message
+	case errors.As(err, &se):
+		return fiber.StatusConflict, se.Message
 	case errors.As(err, &fe):
 		if fe.Code == fiber.StatusNotFound && !api {
 			return fe.Code, NotFoundMessage(err) // no route: "Page not found"

@@ -63,6 +63,7 @@ func (s *abuseStats) log(t *testing.T, what string) {
 // abuseFixture holds ids of one of everything in the demo organisation.
 type abuseFixture struct {
 	native, external, version, tag, token, rule, user, refresh int64
+	changeRequest                                              int64
 	skill, tool                                                string
 	adminToken                                                 string
 }
@@ -89,6 +90,7 @@ func loadAbuseFixture(t *testing.T, e *env) *abuseFixture {
 	q(&f.token, "SELECT id FROM api_tokens ORDER BY id DESC LIMIT 1")
 	q(&f.rule, "SELECT id FROM skill_role_rules ORDER BY id LIMIT 1")
 	q(&f.user, "SELECT id FROM users WHERE email = 'reviewer@demo.test'")
+	q(&f.changeRequest, "SELECT id FROM change_requests ORDER BY id LIMIT 1") // the demo's open request
 	q(&f.tool, "SELECT k FROM agents, jsonb_object_keys(tools) k WHERE id = ? ORDER BY k LIMIT 1", f.native)
 	_, body := e.api("GET", "/api/agents/"+itoa(f.external)+"/agent-card", f.adminToken, "")
 	var card struct {
@@ -130,6 +132,8 @@ func (f *abuseFixture) fillPath(path string) string {
 			v = itoa(f.rule)
 		case prev == "users":
 			v = itoa(f.user)
+		case prev == "change-requests" || prev == "reviews":
+			v = itoa(f.changeRequest)
 		case card:
 			v = itoa(f.external)
 		default:
@@ -657,7 +661,7 @@ func TestAbuseEveryConsoleForm(t *testing.T) {
 	}
 	pages := []pageOf{{anon, "/login"}}
 	for _, r := range routesOf(e.App) {
-		if r.Method == "GET" && !isAPI(r.Path) && r.Path != "/" && r.Path != "/admin/cards/progress" {
+		if r.Method == "GET" && !isAPI(r.Path) && r.Path != "/" && r.Path != "/admin/cards/progress" && r.Path != "/reviews-count" {
 			pages = append(pages, pageOf{admin, f.fillPath(r.Path)})
 		}
 	}

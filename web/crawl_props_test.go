@@ -288,6 +288,10 @@ var unrefusable = map[string]string{
 	"GET /admin/audit":                            "filters: every value is a query",
 	"GET /agents/:id/versions":                    "filters: every value is a query",
 	"GET /agents/:id/diff":                        "picks two versions to compare; nothing is stored",
+	"POST /reviews/:id/review":                    "one button (approve or request changes), no input",
+	"POST /reviews/:id/merge":                     "one confirmed button (with an admin's optional override reason)",
+	"POST /reviews/:id/close":                     "one confirmed button, no input",
+	"POST /admin/review-policy/approvers/:id":     "one button, no input",
 }
 
 // hostile values: empty, over-long, and weird unicode (NUL-free: right-to-left

@@ -33,6 +33,7 @@ type crawlFixture struct {
 	Native, Helper, External, Deleted, Refresh int64
 	Version                                    int64 // the native agent's live version
 	KnowledgeBase, MCPServer                   int64
+	Change                                     int64 // an open change request
 	Tool                                       string
 	Peer                                       *peer
 }
@@ -52,7 +53,7 @@ func buildCrawlFixture(t *testing.T, e *env) crawlFixture {
 	id := func(m map[string]any) int64 { return int64(m["id"].(float64)) }
 	var f crawlFixture
 	ops := id(must("POST", "/api/agent-tags", `{"name":"Ops","color":"blue","description":"Operations"}`))
-	must("POST", "/api/agent-tags", `{"name":"Sales"}`)
+	sales := id(must("POST", "/api/agent-tags", `{"name":"Sales"}`))
 	kb := id(must("POST", "/api/knowledge-bases", `{"name":"Runbooks"}`))
 	f.KnowledgeBase = kb
 	f.MCPServer = id(must("POST", "/api/mcp-servers", `{"name":"Jira","url":"https://mcp.example.com/jira"}`))
@@ -85,7 +86,26 @@ func buildCrawlFixture(t *testing.T, e *env) crawlFixture {
 	}
 	f.Refresh = rs[0].ID
 	f.Tool = "web_search"
+	f.Change = crawlChangeRequest(t, e, admin, sales)
 	return f
+}
+
+// crawlChangeRequest protects agents tagged sales and proposes a change to one, which
+// the reviewer approves.
+func crawlChangeRequest(t *testing.T, e *env, admin string, sales int64) int64 {
+	t.Helper()
+	guarded := decode(t, mustAPI(t, e, admin, "POST", "/api/agents", fmt.Sprintf(`{"name":"Guarded","systemPrompt":"One.\nTwo.","tagIds":[%d]}`, sales)))
+	mustAPI(t, e, admin, "PUT", "/api/review-policy", fmt.Sprintf(`{"enabled":true,"protectReleased":false,"tagIds":[%d]}`, sales))
+	code, body := e.api("PUT", fmt.Sprintf("/api/agents/%d", int64(guarded["id"].(float64))), admin, `{"systemPrompt":"One.\nTwo, changed."}`)
+	if code != 202 {
+		t.Fatalf("propose: %d %s", code, body)
+	}
+	cr := int64(decode(t, body)["id"].(float64))
+	// Approved, so that accepting the merge confirmation merges.
+	if code, body := e.api("POST", fmt.Sprintf("/api/change-requests/%d/approve", cr), e.token("reviewer@demo.test"), ""); code != 200 {
+		t.Fatalf("approve: %d %s", code, body)
+	}
+	return cr
 }
 
 // crawlPage is one URL the crawl visits and the route it comes from.
@@ -125,6 +145,8 @@ func fillRoute(t *testing.T, path string, f crawlFixture) []string {
 		agents = []int64{f.KnowledgeBase}
 	case strings.HasPrefix(path, "/mcp-servers/:id"):
 		agents = []int64{f.MCPServer}
+	case strings.HasPrefix(path, "/reviews/:id"):
+		agents = []int64{f.Change}
 	}
 	var out []string
 	for _, a := range agents {

@@ -20,6 +20,7 @@ import (
 	"agentconsole/handlers"
 	"agentconsole/static"
 	"agentconsole/views/layout"
+	"agentconsole/views/route"
 )
 
 // recoverPanics turns a panic into a 500 through the one error path.
@@ -254,6 +255,9 @@ func (s *Server) checkInput(c *fiber.Ctx) error {
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var ve *db.ValidationError
 	api := isAPI(c)
+	if rr := (*db.ReviewRequired)(nil); errors.As(err, &rr) && rr.Request != nil {
+		return s.changeRequestOpened(c, rr.Request, api)
+	}
 	status, message := handlers.ErrorStatus(err, api)
 	if errors.As(err, &ve) && api {
 		// A refusal a handler did not map itself is still a refusal, never a 500.
@@ -285,4 +289,22 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			IsOperator: a.IsPlatformOperator()}
 	}
 	return handlers.Render(c, status, layout.Error(page, status, message))
+}
+
+// changeRequestOpened answers a change to a protected agent (review policy on): the API
+// 202 with the request, the console goes to the request's page.
+func (s *Server) changeRequestOpened(c *fiber.Ctx, cr *db.ChangeRequest, api bool) error {
+	if api {
+		return handlers.ChangeRequestAccepted(c, cr)
+	}
+	msg := fmt.Sprintf("This agent is protected by the review policy: change request #%d was opened for review.", cr.ID)
+	if err := s.sessions.Flash(c, "success", msg); err != nil {
+		return err
+	}
+	to := route.Path(route.Review, cr.ID)
+	if handlers.IsHTMX(c) {
+		c.Set("HX-Redirect", to)
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.Redirect(to, fiber.StatusSeeOther)
 }

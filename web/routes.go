@@ -26,6 +26,8 @@ func (s *Server) routes(base handlers.Base, fetcher cardsvc.Fetcher) {
 	tags := &handlers.Tags{Base: base}
 	deps := &handlers.Dependents{Base: base}
 	agents := &handlers.Agents{Base: base, EmailDomain: s.cfg.EmailDomain}
+	changesAPI := &handlers.ChangeRequestsAPI{Base: base}
+	reviews := &handlers.Reviews{Base: base}
 
 	app.Use(s.recoverPanics, s.requestLog, s.securityHeaders)
 
@@ -100,6 +102,17 @@ func (s *Server) routes(base handlers.Base, fetcher cardsvc.Fetcher) {
 	apiGroup.Delete("/knowledge-bases/:id", agentsAPI.DeleteKnowledgeBase)
 	apiGroup.Put("/mcp-servers/:id", agentsAPI.UpdateMCPServer)
 	apiGroup.Delete("/mcp-servers/:id", agentsAPI.DeleteMCPServer)
+	// Review before release: change requests and the policy.
+	apiGroup.Get("/change-requests", changesAPI.List)
+	apiGroup.Get("/change-requests/:id", changesAPI.Get)
+	apiGroup.Put("/change-requests/:id", changesAPI.Update)
+	apiGroup.Post("/change-requests/:id/comments", changesAPI.Comment)
+	apiGroup.Post("/change-requests/:id/approve", changesAPI.Approve)
+	apiGroup.Post("/change-requests/:id/request-changes", changesAPI.RequestChanges)
+	apiGroup.Post("/change-requests/:id/merge", changesAPI.Merge)
+	apiGroup.Post("/change-requests/:id/close", changesAPI.Close)
+	apiGroup.Get("/review-policy", changesAPI.Policy)
+	apiGroup.Put("/review-policy", changesAPI.SetPolicy)
 	apiGroup.Use(func(c *fiber.Ctx) error { return handlers.APIError(c, fiber.StatusNotFound, handlers.MsgNotFound) })
 
 	// Console, public: the login page.
@@ -157,6 +170,13 @@ func (s *Server) routes(base handlers.Base, fetcher cardsvc.Fetcher) {
 	in.Get("/mcp-servers/:id", deps.MCPServer)
 	in.Post("/mcp-servers/:id", deps.UpdateMCPServer)
 	in.Post("/mcp-servers/:id/delete", deps.DeleteMCPServer)
+	in.Get("/reviews", reviews.List)
+	in.Get("/reviews-count", reviews.Count)
+	in.Get("/reviews/:id", reviews.Show)
+	in.Post("/reviews/:id/comments", reviews.Comment)
+	in.Post("/reviews/:id/review", reviews.Review)
+	in.Post("/reviews/:id/merge", reviews.Merge)
+	in.Post("/reviews/:id/close", reviews.Close)
 
 	// Console, platform data: organisation admins read it, platform operators change it
 	// (the handlers check the flag). Mounted before the admin group so that operators
@@ -185,6 +205,9 @@ func (s *Server) routes(base handlers.Base, fetcher cardsvc.Fetcher) {
 	adm.Post("/skill-roles", cards.SaveRule)
 	adm.Post("/skill-roles/:id/delete", cards.DeleteRule)
 	adm.Post("/cards/refresh-all", cards.RefreshAll)
+	adm.Get("/review-policy", reviews.Policy)
+	adm.Post("/review-policy", reviews.SetPolicy)
+	adm.Post("/review-policy/approvers/:id", reviews.SetApprover)
 	adm.Get("/cards/progress", cards.Progress)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })

@@ -677,6 +677,14 @@ func (c *change) refused(status int, body []byte) {
 	}
 	json.Unmarshal(body, &e)
 	c.Result = "failed"
+	if status == http.StatusAccepted { // the review policy protects the agent: nothing changed yet
+		var cr struct {
+			ID int64 `json:"id"`
+		}
+		json.Unmarshal(body, &cr)
+		c.Result, c.Error = "proposed", fmt.Sprintf("protected by the review policy: change request #%d awaits review (nothing changed yet)", cr.ID)
+		return
+	}
 	switch status {
 	case http.StatusPreconditionFailed:
 		c.Result = "refused"

@@ -82,12 +82,14 @@ const (
 	SourceSync        = "sync"
 	SourceCapability  = "capability"
 	SourceCardRefresh = "card_refresh"
+	// SourceChangeRequest is a merged change request (review before release).
+	SourceChangeRequest = "change_request"
 )
 
 // VersionSources lists every version source (the History filter offers each).
 var VersionSources = []string{
 	SourceCreate, SourceUpdate, SourceClone, SourceRestore, SourcePublish,
-	SourceTags, SourceImport, SourceSync, SourceCapability, SourceCardRefresh,
+	SourceTags, SourceImport, SourceSync, SourceCapability, SourceCardRefresh, SourceChangeRequest,
 }
 
 // Refresh interval of an external agent's card, in minutes: 0 (or unset) means the

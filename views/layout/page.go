@@ -61,6 +61,7 @@ var Nav = []NavItem{
 	{Key: "knowledge-bases", Label: "Knowledge bases", Href: "/knowledge-bases"},
 	{Key: "mcp-servers", Label: "MCP servers", Href: "/mcp-servers"},
 	{Key: "home", Label: "Overview", Href: "/overview"},
+	{Key: "reviews", Label: "Reviews", Href: "/reviews"},
 	{Key: "admin", Label: "Admin", Href: "/admin", AdminOnly: true},
 	{Key: "admin", Label: "Platform", Href: "/admin/catalog", OperatorOnly: true},
 }
@@ -92,6 +93,7 @@ var AdminNav = []AdminLink{
 	{Href: "/admin/tokens", Label: "API tokens", Description: "Create tokens for API clients and the agents CLI, and revoke them."},
 	{Href: "/admin/audit", Label: "Audit log", Description: "Who changed what and when, filtered by action, person and date, exported as CSV."},
 	{Href: "/admin/sync", Label: "Sync tools", Description: "Move every agent to the catalog's latest tool schemas, after a preview."},
+	{Href: "/admin/review-policy", Label: "Review policy", Description: "Which agents need approval before a change takes effect, and who may approve."},
 	{Href: "/admin/skill-roles", Label: "Skill roles", Description: "Rules giving roles to the skills of external agents' cards."},
 	{Href: "/admin/models", Label: "Models", Description: "The model registry agents choose from; platform operators extend it.", Platform: true},
 	{Href: "/admin/catalog", Label: "Catalog", Description: "The tool catalog shared by every organisation; platform operators load new editions.", Platform: true},

@@ -27,6 +27,7 @@ type Row struct {
 	UpdatedAt         time.Time
 	Version           int64
 	Deleted           bool
+	OpenRequests      int // open change requests (review before release)
 	// The list's columns: model, who made the live version, created, and for the
 	// Deleted view when and by whom the agent was deleted.
 	Model, UpdatedBy string
@@ -189,6 +190,22 @@ type Editor struct {
 	Conflict    *Conflict
 	EmailDomain string
 	CalledBy    int // live agents whose call_agent may call this one directly
+	ReviewState
+}
+
+// ReviewState is what the editor shows under a review policy: Protected turns Save
+// into "Propose change"; ChangeRequest is the open request being revised (0: none).
+type ReviewState struct {
+	Protected                  bool
+	OpenRequests               []OpenRequest
+	ChangeRequest              int64
+	ChangeTitle, ChangeMessage string
+}
+
+// OpenRequest links an open change request of the agent.
+type OpenRequest struct {
+	ID          int64
+	Title, Href string
 }
 
 // Action is the form's target.

@@ -192,6 +192,72 @@ func (e AgentInputStage) Valid() bool {
 	}
 }
 
+// Defines values for ChangeRequestKind.
+const (
+	ChangeRequestKindDelete  ChangeRequestKind = "delete"
+	ChangeRequestKindEdit    ChangeRequestKind = "edit"
+	ChangeRequestKindRestore ChangeRequestKind = "restore"
+)
+
+// Valid indicates whether the value is a known member of the ChangeRequestKind enum.
+func (e ChangeRequestKind) Valid() bool {
+	switch e {
+	case ChangeRequestKindDelete:
+		return true
+	case ChangeRequestKindEdit:
+		return true
+	case ChangeRequestKindRestore:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ChangeRequestStatus.
+const (
+	ChangeRequestStatusApproved         ChangeRequestStatus = "approved"
+	ChangeRequestStatusChangesRequested ChangeRequestStatus = "changes_requested"
+	ChangeRequestStatusClosed           ChangeRequestStatus = "closed"
+	ChangeRequestStatusMerged           ChangeRequestStatus = "merged"
+	ChangeRequestStatusOpen             ChangeRequestStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the ChangeRequestStatus enum.
+func (e ChangeRequestStatus) Valid() bool {
+	switch e {
+	case ChangeRequestStatusApproved:
+		return true
+	case ChangeRequestStatusChangesRequested:
+		return true
+	case ChangeRequestStatusClosed:
+		return true
+	case ChangeRequestStatusMerged:
+		return true
+	case ChangeRequestStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ChangeReviewVerdict.
+const (
+	ChangeReviewVerdictApproved         ChangeReviewVerdict = "approved"
+	ChangeReviewVerdictChangesRequested ChangeReviewVerdict = "changes_requested"
+)
+
+// Valid indicates whether the value is a known member of the ChangeReviewVerdict enum.
+func (e ChangeReviewVerdict) Valid() bool {
+	switch e {
+	case ChangeReviewVerdictApproved:
+		return true
+	case ChangeReviewVerdictChangesRequested:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportedAgentAgentType.
 const (
 	ExportedAgentAgentTypeExternal ExportedAgentAgentType = "external"
@@ -750,6 +816,69 @@ func (e RefreshAgentCard200JSONResponseBodyStatus) Valid() bool {
 	}
 }
 
+// Defines values for ListChangeRequestsParamsStatus.
+const (
+	ListChangeRequestsParamsStatusApproved         ListChangeRequestsParamsStatus = "approved"
+	ListChangeRequestsParamsStatusChangesRequested ListChangeRequestsParamsStatus = "changes_requested"
+	ListChangeRequestsParamsStatusClosed           ListChangeRequestsParamsStatus = "closed"
+	ListChangeRequestsParamsStatusMerged           ListChangeRequestsParamsStatus = "merged"
+	ListChangeRequestsParamsStatusOpen             ListChangeRequestsParamsStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the ListChangeRequestsParamsStatus enum.
+func (e ListChangeRequestsParamsStatus) Valid() bool {
+	switch e {
+	case ListChangeRequestsParamsStatusApproved:
+		return true
+	case ListChangeRequestsParamsStatusChangesRequested:
+		return true
+	case ListChangeRequestsParamsStatusClosed:
+		return true
+	case ListChangeRequestsParamsStatusMerged:
+		return true
+	case ListChangeRequestsParamsStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListChangeRequestsParamsMine.
+const (
+	ListChangeRequestsParamsMineFalse ListChangeRequestsParamsMine = "false"
+	ListChangeRequestsParamsMineTrue  ListChangeRequestsParamsMine = "true"
+)
+
+// Valid indicates whether the value is a known member of the ListChangeRequestsParamsMine enum.
+func (e ListChangeRequestsParamsMine) Valid() bool {
+	switch e {
+	case ListChangeRequestsParamsMineFalse:
+		return true
+	case ListChangeRequestsParamsMineTrue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListChangeRequestsParamsAwaiting.
+const (
+	ListChangeRequestsParamsAwaitingFalse ListChangeRequestsParamsAwaiting = "false"
+	ListChangeRequestsParamsAwaitingTrue  ListChangeRequestsParamsAwaiting = "true"
+)
+
+// Valid indicates whether the value is a known member of the ListChangeRequestsParamsAwaiting enum.
+func (e ListChangeRequestsParamsAwaiting) Valid() bool {
+	switch e {
+	case ListChangeRequestsParamsAwaitingFalse:
+		return true
+	case ListChangeRequestsParamsAwaitingTrue:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeactivateUser200JSONResponseBodyRole.
 const (
 	DeactivateUser200JSONResponseBodyRoleAdmin    DeactivateUser200JSONResponseBodyRole = "admin"
@@ -984,6 +1113,68 @@ type AuditEntry struct {
 	Via          string    `json:"via"`
 }
 
+// ChangeComment defines model for ChangeComment.
+type ChangeComment struct {
+	// Anchor '' (general), a field, systemPrompt:LINE or tools/NAME
+	Anchor    string    `json:"anchor"`
+	Author    string    `json:"author"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"createdAt"`
+	Id        int       `json:"id"`
+	Revision  int       `json:"revision"`
+}
+
+// ChangeRequest defines model for ChangeRequest.
+type ChangeRequest struct {
+	AgentId   int    `json:"agentId"`
+	AgentName string `json:"agentName"`
+
+	// Approvals Approvals of the current proposal
+	Approvals         int               `json:"approvals"`
+	ApprovalsRequired int               `json:"approvalsRequired"`
+	Author            string            `json:"author"`
+	BaseVersionId     *int              `json:"baseVersionId,omitempty"`
+	ClosedAt          *time.Time        `json:"closedAt,omitempty"`
+	Comments          *[]ChangeComment  `json:"comments,omitempty"`
+	ContentHash       string            `json:"contentHash"`
+	CreatedAt         time.Time         `json:"createdAt"`
+	Id                int               `json:"id"`
+	Kind              ChangeRequestKind `json:"kind"`
+	MergedBy          *string           `json:"mergedBy,omitempty"`
+	MergedVersionId   *int              `json:"mergedVersionId,omitempty"`
+	Message           string            `json:"message"`
+	OverrideReason    *string           `json:"overrideReason,omitempty"`
+
+	// Proposed The agent as the change leaves it (an edit), a version snapshot; null for delete and restore
+	Proposed  interface{}         `json:"proposed,omitempty"`
+	Reviews   *[]ChangeReview     `json:"reviews,omitempty"`
+	Revision  int                 `json:"revision"`
+	Status    ChangeRequestStatus `json:"status"`
+	Title     string              `json:"title"`
+	UpdatedAt time.Time           `json:"updatedAt"`
+}
+
+// ChangeRequestKind defines model for ChangeRequest.Kind.
+type ChangeRequestKind string
+
+// ChangeRequestStatus defines model for ChangeRequest.Status.
+type ChangeRequestStatus string
+
+// ChangeReview defines model for ChangeReview.
+type ChangeReview struct {
+	ContentHash string    `json:"contentHash"`
+	CreatedAt   time.Time `json:"createdAt"`
+	Id          int       `json:"id"`
+	Reviewer    string    `json:"reviewer"`
+
+	// Stale The proposal changed after this verdict: it no longer counts
+	Stale   bool                `json:"stale"`
+	Verdict ChangeReviewVerdict `json:"verdict"`
+}
+
+// ChangeReviewVerdict defines model for ChangeReview.Verdict.
+type ChangeReviewVerdict string
+
 // ContextDoc defines model for ContextDoc.
 type ContextDoc struct {
 	Id       string  `json:"id"`
@@ -1128,6 +1319,22 @@ type NamedRef struct {
 	Name string `json:"name"`
 }
 
+// ReviewPolicy defines model for ReviewPolicy.
+type ReviewPolicy struct {
+	AllowSelfApproval *bool `json:"allowSelfApproval,omitempty"`
+	ApprovalsRequired *int  `json:"approvalsRequired,omitempty"`
+
+	// Enabled Off by default
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// ProtectReleased Every released agent is protected
+	ProtectReleased *bool `json:"protectReleased,omitempty"`
+
+	// TagIds Agents carrying any of these tags are protected
+	TagIds    *[]int     `json:"tagIds,omitempty"`
+	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
+}
+
 // SkillRoleRule defines model for SkillRoleRule.
 type SkillRoleRule struct {
 	Id    int      `json:"id"`
@@ -1188,6 +1395,9 @@ type VersionSource string
 // AgentId A positive integer or a UUID (one string type, so generated clients take either)
 type AgentId = string
 
+// ChangeRequestId defines model for ChangeRequestId.
+type ChangeRequestId = int
+
 // IfMatch defines model for IfMatch.
 type IfMatch = string
 
@@ -1199,6 +1409,9 @@ type BadGateway = Error
 
 // BadRequest defines model for BadRequest.
 type BadRequest = Error
+
+// ChangeRequestOpened defines model for ChangeRequestOpened.
+type ChangeRequestOpened = ChangeRequest
 
 // Conflict defines model for Conflict.
 type Conflict struct {
@@ -1263,6 +1476,9 @@ type ResourceDeleted struct {
 	Success       bool        `json:"success"`
 	UpdatedAgents []AgentLink `json:"updatedAgents"`
 }
+
+// ReviewRefused defines model for ReviewRefused.
+type ReviewRefused = Error
 
 // ServiceUnavailable defines model for ServiceUnavailable.
 type ServiceUnavailable = Error
@@ -1520,6 +1736,43 @@ type ListAuditEntriesParams struct {
 	Limit  *int                `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListChangeRequestsParams defines parameters for ListChangeRequests.
+type ListChangeRequestsParams struct {
+	Status   *ListChangeRequestsParamsStatus   `form:"status,omitempty" json:"status,omitempty"`
+	AgentId  *int                              `form:"agentId,omitempty" json:"agentId,omitempty"`
+	Mine     *ListChangeRequestsParamsMine     `form:"mine,omitempty" json:"mine,omitempty"`
+	Awaiting *ListChangeRequestsParamsAwaiting `form:"awaiting,omitempty" json:"awaiting,omitempty"`
+	Limit    *int                              `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListChangeRequestsParamsStatus defines parameters for ListChangeRequests.
+type ListChangeRequestsParamsStatus string
+
+// ListChangeRequestsParamsMine defines parameters for ListChangeRequests.
+type ListChangeRequestsParamsMine string
+
+// ListChangeRequestsParamsAwaiting defines parameters for ListChangeRequests.
+type ListChangeRequestsParamsAwaiting string
+
+// UpdateChangeRequestJSONBody defines parameters for UpdateChangeRequest.
+type UpdateChangeRequestJSONBody struct {
+	// Agent Seed 001's request body plus Cotool's fields and aliases (seed 003) and Runtype's icon (seed 004). For PUT every field is optional. The fields the API returns are accepted and ignored, so a GET body can be sent back (seed 001's clone recipe); any other field is refused with 400 naming it ("Unrecognized key(s) in object: 'x'"). Multi-line text keeps its line breaks as sent.
+	Agent   *AgentInput `json:"agent,omitempty"`
+	Message *string     `json:"message,omitempty"`
+	Title   *string     `json:"title,omitempty"`
+}
+
+// CommentOnChangeRequestJSONBody defines parameters for CommentOnChangeRequest.
+type CommentOnChangeRequestJSONBody struct {
+	Anchor *string `json:"anchor,omitempty"`
+	Body   string  `json:"body"`
+}
+
+// MergeChangeRequestJSONBody defines parameters for MergeChangeRequest.
+type MergeChangeRequestJSONBody struct {
+	Reason *string `json:"reason,omitempty"`
+}
+
 // CreateKnowledgeBaseJSONBody defines parameters for CreateKnowledgeBase.
 type CreateKnowledgeBaseJSONBody struct {
 	Name string `json:"name"`
@@ -1547,6 +1800,15 @@ type AddModelJSONBody struct {
 	// Id provider:model
 	Id   string `json:"id"`
 	Name string `json:"name"`
+}
+
+// SetReviewPolicyJSONBody defines parameters for SetReviewPolicy.
+type SetReviewPolicyJSONBody struct {
+	AllowSelfApproval *bool  `json:"allowSelfApproval,omitempty"`
+	ApprovalsRequired *int   `json:"approvalsRequired,omitempty"`
+	Enabled           *bool  `json:"enabled,omitempty"`
+	ProtectReleased   *bool  `json:"protectReleased,omitempty"`
+	TagIds            *[]int `json:"tagIds,omitempty"`
 }
 
 // SaveSkillRoleRuleJSONBody defines parameters for SaveSkillRoleRule.
@@ -1607,6 +1869,15 @@ type ImportIntoAgentJSONRequestBody = AgentImport
 // SetSkillRolesJSONRequestBody defines body for SetSkillRoles for application/json ContentType.
 type SetSkillRolesJSONRequestBody SetSkillRolesJSONBody
 
+// UpdateChangeRequestJSONRequestBody defines body for UpdateChangeRequest for application/json ContentType.
+type UpdateChangeRequestJSONRequestBody UpdateChangeRequestJSONBody
+
+// CommentOnChangeRequestJSONRequestBody defines body for CommentOnChangeRequest for application/json ContentType.
+type CommentOnChangeRequestJSONRequestBody CommentOnChangeRequestJSONBody
+
+// MergeChangeRequestJSONRequestBody defines body for MergeChangeRequest for application/json ContentType.
+type MergeChangeRequestJSONRequestBody MergeChangeRequestJSONBody
+
 // CreateKnowledgeBaseJSONRequestBody defines body for CreateKnowledgeBase for application/json ContentType.
 type CreateKnowledgeBaseJSONRequestBody CreateKnowledgeBaseJSONBody
 
@@ -1621,6 +1892,9 @@ type UpdateMcpServerJSONRequestBody UpdateMcpServerJSONBody
 
 // AddModelJSONRequestBody defines body for AddModel for application/json ContentType.
 type AddModelJSONRequestBody AddModelJSONBody
+
+// SetReviewPolicyJSONRequestBody defines body for SetReviewPolicy for application/json ContentType.
+type SetReviewPolicyJSONRequestBody SetReviewPolicyJSONBody
 
 // SaveSkillRoleRuleJSONRequestBody defines body for SaveSkillRoleRule for application/json ContentType.
 type SaveSkillRoleRuleJSONRequestBody SaveSkillRoleRuleJSONBody
@@ -2557,6 +2831,95 @@ type ClientInterface interface {
 	// Corresponds with GET /audit (the `ListAuditEntries` operationId).
 	ListAuditEntries(ctx context.Context, params *ListAuditEntriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListChangeRequests List change requests
+	//
+	// The organisation's change requests, most recently updated first: filter by status, agent, your own (`mine=true`) or those awaiting your verdict on their current content (`awaiting=true`). Any authenticated caller.
+	//
+	// Corresponds with GET /change-requests (the `ListChangeRequests` operationId).
+	ListChangeRequests(ctx context.Context, params *ListChangeRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetChangeRequest Get a change request
+	//
+	// One change request with its reviews (stale ones marked) and comments. Any authenticated caller.
+	//
+	// Corresponds with GET /change-requests/{id} (the `GetChangeRequest` operationId).
+	GetChangeRequest(ctx context.Context, id ChangeRequestId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateChangeRequestWithBody Update a change request
+	//
+	// Its author or an admin changes the title, the message, or the proposed agent (`agent`, a partial agent applied to the proposal and validated as a save is). A new proposal changes the content hash: earlier approvals become stale and stop counting.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /change-requests/{id} (the `UpdateChangeRequest` operationId).
+	UpdateChangeRequestWithBody(ctx context.Context, id ChangeRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateChangeRequest Update a change request
+	//
+	// Its author or an admin changes the title, the message, or the proposed agent (`agent`, a partial agent applied to the proposal and validated as a save is). A new proposal changes the content hash: earlier approvals become stale and stop counting.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /change-requests/{id} (the `UpdateChangeRequest` operationId).
+	UpdateChangeRequest(ctx context.Context, id ChangeRequestId, body UpdateChangeRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveChangeRequest Approve a change request
+	//
+	// Approves the current proposal (its content hash). Needs the approve permission (reviewers, admins, builders an admin granted it to); authors may not approve their own request unless the policy allows it.
+	//
+	// Corresponds with POST /change-requests/{id}/approve (the `ApproveChangeRequest` operationId).
+	ApproveChangeRequest(ctx context.Context, id ChangeRequestId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseChangeRequest Close a change request
+	//
+	// Closes an open request without merging it (its author or an admin).
+	//
+	// Corresponds with POST /change-requests/{id}/close (the `CloseChangeRequest` operationId).
+	CloseChangeRequest(ctx context.Context, id ChangeRequestId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CommentOnChangeRequestWithBody Comment on a change request
+	//
+	// A comment, general or anchored to a field (`description`), a prompt line (`systemPrompt:12`, numbered as in the proposal) or a tool (`tools/web_search`). Any member.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /change-requests/{id}/comments (the `CommentOnChangeRequest` operationId).
+	CommentOnChangeRequestWithBody(ctx context.Context, id ChangeRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CommentOnChangeRequest Comment on a change request
+	//
+	// A comment, general or anchored to a field (`description`), a prompt line (`systemPrompt:12`, numbered as in the proposal) or a tool (`tools/web_search`). Any member.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /change-requests/{id}/comments (the `CommentOnChangeRequest` operationId).
+	CommentOnChangeRequest(ctx context.Context, id ChangeRequestId, body CommentOnChangeRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MergeChangeRequestWithBody Merge a change request
+	//
+	// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /change-requests/{id}/merge (the `MergeChangeRequest` operationId).
+	MergeChangeRequestWithBody(ctx context.Context, id ChangeRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MergeChangeRequest Merge a change request
+	//
+	// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /change-requests/{id}/merge (the `MergeChangeRequest` operationId).
+	MergeChangeRequest(ctx context.Context, id ChangeRequestId, body MergeChangeRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestChangesToChangeRequest Request changes to a change request
+	//
+	// Asks the author for changes to the current proposal. Needs the approve permission.
+	//
+	// Corresponds with POST /change-requests/{id}/request-changes (the `RequestChangesToChangeRequest` operationId).
+	RequestChangesToChangeRequest(ctx context.Context, id ChangeRequestId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListKnowledgeBases The organisation's knowledge bases
 	//
 	// The organisation's knowledge bases (names agents' `search_knowledge_base` config refers to). Any authenticated caller.
@@ -2695,6 +3058,31 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /openapi.yaml (the `GetOpenApiDocument` operationId).
 	GetOpenApiDocument(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetReviewPolicy Get the review policy
+	//
+	// The organisation's review policy (off by default). Any authenticated caller.
+	//
+	// Corresponds with GET /review-policy (the `GetReviewPolicy` operationId).
+	GetReviewPolicy(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetReviewPolicyWithBody Set the review policy
+	//
+	// Admins only (`org:admin`). Fields left out take their defaults (protectReleased true, approvalsRequired 1, the others off).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /review-policy (the `SetReviewPolicy` operationId).
+	SetReviewPolicyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetReviewPolicy Set the review policy
+	//
+	// Admins only (`org:admin`). Fields left out take their defaults (protectReleased true, approvalsRequired 1, the others off).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /review-policy (the `SetReviewPolicy` operationId).
+	SetReviewPolicy(ctx context.Context, body SetReviewPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSkillRoleRules Organisation rules mapping a skill tag (or *) to roles
 	//
@@ -3610,6 +3998,205 @@ func (c *Client) ListAuditEntries(ctx context.Context, params *ListAuditEntriesP
 	return c.Client.Do(req)
 }
 
+// ListChangeRequests List change requests
+//
+// The organisation's change requests, most recently updated first: filter by status, agent, your own (`mine=true`) or those awaiting your verdict on their current content (`awaiting=true`). Any authenticated caller.
+//
+// Corresponds with GET /change-requests (the `ListChangeRequests` operationId).
+func (c *Client) ListChangeRequests(ctx context.Context, params *ListChangeRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListChangeRequestsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetChangeRequest Get a change request
+//
+// One change request with its reviews (stale ones marked) and comments. Any authenticated caller.
+//
+// Corresponds with GET /change-requests/{id} (the `GetChangeRequest` operationId).
+func (c *Client) GetChangeRequest(ctx context.Context, id ChangeRequestId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetChangeRequestRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateChangeRequestWithBody Update a change request
+//
+// Its author or an admin changes the title, the message, or the proposed agent (`agent`, a partial agent applied to the proposal and validated as a save is). A new proposal changes the content hash: earlier approvals become stale and stop counting.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /change-requests/{id} (the `UpdateChangeRequest` operationId).
+func (c *Client) UpdateChangeRequestWithBody(ctx context.Context, id ChangeRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateChangeRequestRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateChangeRequest Update a change request
+//
+// Its author or an admin changes the title, the message, or the proposed agent (`agent`, a partial agent applied to the proposal and validated as a save is). A new proposal changes the content hash: earlier approvals become stale and stop counting.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /change-requests/{id} (the `UpdateChangeRequest` operationId).
+func (c *Client) UpdateChangeRequest(ctx context.Context, id ChangeRequestId, body UpdateChangeRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateChangeRequestRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveChangeRequest Approve a change request
+//
+// Approves the current proposal (its content hash). Needs the approve permission (reviewers, admins, builders an admin granted it to); authors may not approve their own request unless the policy allows it.
+//
+// Corresponds with POST /change-requests/{id}/approve (the `ApproveChangeRequest` operationId).
+func (c *Client) ApproveChangeRequest(ctx context.Context, id ChangeRequestId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveChangeRequestRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseChangeRequest Close a change request
+//
+// Closes an open request without merging it (its author or an admin).
+//
+// Corresponds with POST /change-requests/{id}/close (the `CloseChangeRequest` operationId).
+func (c *Client) CloseChangeRequest(ctx context.Context, id ChangeRequestId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseChangeRequestRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CommentOnChangeRequestWithBody Comment on a change request
+//
+// A comment, general or anchored to a field (`description`), a prompt line (`systemPrompt:12`, numbered as in the proposal) or a tool (`tools/web_search`). Any member.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /change-requests/{id}/comments (the `CommentOnChangeRequest` operationId).
+func (c *Client) CommentOnChangeRequestWithBody(ctx context.Context, id ChangeRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCommentOnChangeRequestRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CommentOnChangeRequest Comment on a change request
+//
+// A comment, general or anchored to a field (`description`), a prompt line (`systemPrompt:12`, numbered as in the proposal) or a tool (`tools/web_search`). Any member.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /change-requests/{id}/comments (the `CommentOnChangeRequest` operationId).
+func (c *Client) CommentOnChangeRequest(ctx context.Context, id ChangeRequestId, body CommentOnChangeRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCommentOnChangeRequestRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MergeChangeRequestWithBody Merge a change request
+//
+// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /change-requests/{id}/merge (the `MergeChangeRequest` operationId).
+func (c *Client) MergeChangeRequestWithBody(ctx context.Context, id ChangeRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMergeChangeRequestRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MergeChangeRequest Merge a change request
+//
+// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /change-requests/{id}/merge (the `MergeChangeRequest` operationId).
+func (c *Client) MergeChangeRequest(ctx context.Context, id ChangeRequestId, body MergeChangeRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMergeChangeRequestRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestChangesToChangeRequest Request changes to a change request
+//
+// Asks the author for changes to the current proposal. Needs the approve permission.
+//
+// Corresponds with POST /change-requests/{id}/request-changes (the `RequestChangesToChangeRequest` operationId).
+func (c *Client) RequestChangesToChangeRequest(ctx context.Context, id ChangeRequestId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestChangesToChangeRequestRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListKnowledgeBases The organisation's knowledge bases
 //
 // The organisation's knowledge bases (names agents' `search_knowledge_base` config refers to). Any authenticated caller.
@@ -3909,6 +4496,61 @@ func (c *Client) AddModel(ctx context.Context, body AddModelJSONRequestBody, req
 // Corresponds with GET /openapi.yaml (the `GetOpenApiDocument` operationId).
 func (c *Client) GetOpenApiDocument(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOpenApiDocumentRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetReviewPolicy Get the review policy
+//
+// The organisation's review policy (off by default). Any authenticated caller.
+//
+// Corresponds with GET /review-policy (the `GetReviewPolicy` operationId).
+func (c *Client) GetReviewPolicy(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetReviewPolicyRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetReviewPolicyWithBody Set the review policy
+//
+// Admins only (`org:admin`). Fields left out take their defaults (protectReleased true, approvalsRequired 1, the others off).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /review-policy (the `SetReviewPolicy` operationId).
+func (c *Client) SetReviewPolicyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetReviewPolicyRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetReviewPolicy Set the review policy
+//
+// Admins only (`org:admin`). Fields left out take their defaults (protectReleased true, approvalsRequired 1, the others off).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /review-policy (the `SetReviewPolicy` operationId).
+func (c *Client) SetReviewPolicy(ctx context.Context, body SetReviewPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetReviewPolicyRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5931,6 +6573,385 @@ func NewListAuditEntriesRequest(server string, params *ListAuditEntriesParams) (
 	return req, nil
 }
 
+// NewListChangeRequestsRequest constructs an http.Request for the ListChangeRequests method
+func NewListChangeRequestsRequest(server string, params *ListChangeRequestsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/change-requests")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AgentId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "agentId", *params.AgentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Mine != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "mine", *params.Mine, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Awaiting != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "awaiting", *params.Awaiting, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetChangeRequestRequest constructs an http.Request for the GetChangeRequest method
+func NewGetChangeRequestRequest(server string, id ChangeRequestId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/change-requests/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateChangeRequestRequest calls the generic UpdateChangeRequest builder with application/json body
+func NewUpdateChangeRequestRequest(server string, id ChangeRequestId, body UpdateChangeRequestJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateChangeRequestRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateChangeRequestRequestWithBody constructs an http.Request for the UpdateChangeRequest method, with any body, and a specified content type
+func NewUpdateChangeRequestRequestWithBody(server string, id ChangeRequestId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/change-requests/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewApproveChangeRequestRequest constructs an http.Request for the ApproveChangeRequest method
+func NewApproveChangeRequestRequest(server string, id ChangeRequestId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/change-requests/%s/approve", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCloseChangeRequestRequest constructs an http.Request for the CloseChangeRequest method
+func NewCloseChangeRequestRequest(server string, id ChangeRequestId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/change-requests/%s/close", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCommentOnChangeRequestRequest calls the generic CommentOnChangeRequest builder with application/json body
+func NewCommentOnChangeRequestRequest(server string, id ChangeRequestId, body CommentOnChangeRequestJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCommentOnChangeRequestRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCommentOnChangeRequestRequestWithBody constructs an http.Request for the CommentOnChangeRequest method, with any body, and a specified content type
+func NewCommentOnChangeRequestRequestWithBody(server string, id ChangeRequestId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/change-requests/%s/comments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewMergeChangeRequestRequest calls the generic MergeChangeRequest builder with application/json body
+func NewMergeChangeRequestRequest(server string, id ChangeRequestId, body MergeChangeRequestJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMergeChangeRequestRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewMergeChangeRequestRequestWithBody constructs an http.Request for the MergeChangeRequest method, with any body, and a specified content type
+func NewMergeChangeRequestRequestWithBody(server string, id ChangeRequestId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/change-requests/%s/merge", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRequestChangesToChangeRequestRequest constructs an http.Request for the RequestChangesToChangeRequest method
+func NewRequestChangesToChangeRequestRequest(server string, id ChangeRequestId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/change-requests/%s/request-changes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListKnowledgeBasesRequest constructs an http.Request for the ListKnowledgeBases method
 func NewListKnowledgeBasesRequest(server string) (*http.Request, error) {
 	var err error
@@ -6344,6 +7365,73 @@ func NewGetOpenApiDocumentRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewGetReviewPolicyRequest constructs an http.Request for the GetReviewPolicy method
+func NewGetReviewPolicyRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/review-policy")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetReviewPolicyRequest calls the generic SetReviewPolicy builder with application/json body
+func NewSetReviewPolicyRequest(server string, body SetReviewPolicyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetReviewPolicyRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSetReviewPolicyRequestWithBody constructs an http.Request for the SetReviewPolicy method, with any body, and a specified content type
+func NewSetReviewPolicyRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/review-policy")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -7179,6 +8267,105 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /audit (the `ListAuditEntries` operationId).
 	ListAuditEntriesWithResponse(ctx context.Context, params *ListAuditEntriesParams, reqEditors ...RequestEditorFn) (*ListAuditEntriesResponse, error)
 
+	// ListChangeRequestsWithResponse List change requests
+	//
+	// The organisation's change requests, most recently updated first: filter by status, agent, your own (`mine=true`) or those awaiting your verdict on their current content (`awaiting=true`). Any authenticated caller.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /change-requests (the `ListChangeRequests` operationId).
+	ListChangeRequestsWithResponse(ctx context.Context, params *ListChangeRequestsParams, reqEditors ...RequestEditorFn) (*ListChangeRequestsResponse, error)
+
+	// GetChangeRequestWithResponse Get a change request
+	//
+	// One change request with its reviews (stale ones marked) and comments. Any authenticated caller.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /change-requests/{id} (the `GetChangeRequest` operationId).
+	GetChangeRequestWithResponse(ctx context.Context, id ChangeRequestId, reqEditors ...RequestEditorFn) (*GetChangeRequestResponse, error)
+
+	// UpdateChangeRequestWithBodyWithResponse Update a change request
+	//
+	// Its author or an admin changes the title, the message, or the proposed agent (`agent`, a partial agent applied to the proposal and validated as a save is). A new proposal changes the content hash: earlier approvals become stale and stop counting.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /change-requests/{id} (the `UpdateChangeRequest` operationId).
+	UpdateChangeRequestWithBodyWithResponse(ctx context.Context, id ChangeRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateChangeRequestResponse, error)
+
+	// UpdateChangeRequestWithResponse Update a change request
+	//
+	// Its author or an admin changes the title, the message, or the proposed agent (`agent`, a partial agent applied to the proposal and validated as a save is). A new proposal changes the content hash: earlier approvals become stale and stop counting.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /change-requests/{id} (the `UpdateChangeRequest` operationId).
+	UpdateChangeRequestWithResponse(ctx context.Context, id ChangeRequestId, body UpdateChangeRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateChangeRequestResponse, error)
+
+	// ApproveChangeRequestWithResponse Approve a change request
+	//
+	// Approves the current proposal (its content hash). Needs the approve permission (reviewers, admins, builders an admin granted it to); authors may not approve their own request unless the policy allows it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /change-requests/{id}/approve (the `ApproveChangeRequest` operationId).
+	ApproveChangeRequestWithResponse(ctx context.Context, id ChangeRequestId, reqEditors ...RequestEditorFn) (*ApproveChangeRequestResponse, error)
+
+	// CloseChangeRequestWithResponse Close a change request
+	//
+	// Closes an open request without merging it (its author or an admin).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /change-requests/{id}/close (the `CloseChangeRequest` operationId).
+	CloseChangeRequestWithResponse(ctx context.Context, id ChangeRequestId, reqEditors ...RequestEditorFn) (*CloseChangeRequestResponse, error)
+
+	// CommentOnChangeRequestWithBodyWithResponse Comment on a change request
+	//
+	// A comment, general or anchored to a field (`description`), a prompt line (`systemPrompt:12`, numbered as in the proposal) or a tool (`tools/web_search`). Any member.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /change-requests/{id}/comments (the `CommentOnChangeRequest` operationId).
+	CommentOnChangeRequestWithBodyWithResponse(ctx context.Context, id ChangeRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CommentOnChangeRequestResponse, error)
+
+	// CommentOnChangeRequestWithResponse Comment on a change request
+	//
+	// A comment, general or anchored to a field (`description`), a prompt line (`systemPrompt:12`, numbered as in the proposal) or a tool (`tools/web_search`). Any member.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /change-requests/{id}/comments (the `CommentOnChangeRequest` operationId).
+	CommentOnChangeRequestWithResponse(ctx context.Context, id ChangeRequestId, body CommentOnChangeRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*CommentOnChangeRequestResponse, error)
+
+	// MergeChangeRequestWithBodyWithResponse Merge a change request
+	//
+	// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /change-requests/{id}/merge (the `MergeChangeRequest` operationId).
+	MergeChangeRequestWithBodyWithResponse(ctx context.Context, id ChangeRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MergeChangeRequestResponse, error)
+
+	// MergeChangeRequestWithResponse Merge a change request
+	//
+	// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /change-requests/{id}/merge (the `MergeChangeRequest` operationId).
+	MergeChangeRequestWithResponse(ctx context.Context, id ChangeRequestId, body MergeChangeRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*MergeChangeRequestResponse, error)
+
+	// RequestChangesToChangeRequestWithResponse Request changes to a change request
+	//
+	// Asks the author for changes to the current proposal. Needs the approve permission.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /change-requests/{id}/request-changes (the `RequestChangesToChangeRequest` operationId).
+	RequestChangesToChangeRequestWithResponse(ctx context.Context, id ChangeRequestId, reqEditors ...RequestEditorFn) (*RequestChangesToChangeRequestResponse, error)
+
 	// ListKnowledgeBasesWithResponse The organisation's knowledge bases
 	//
 	// The organisation's knowledge bases (names agents' `search_knowledge_base` config refers to). Any authenticated caller.
@@ -7331,6 +8518,33 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /openapi.yaml (the `GetOpenApiDocument` operationId).
 	GetOpenApiDocumentWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOpenApiDocumentResponse, error)
+
+	// GetReviewPolicyWithResponse Get the review policy
+	//
+	// The organisation's review policy (off by default). Any authenticated caller.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /review-policy (the `GetReviewPolicy` operationId).
+	GetReviewPolicyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReviewPolicyResponse, error)
+
+	// SetReviewPolicyWithBodyWithResponse Set the review policy
+	//
+	// Admins only (`org:admin`). Fields left out take their defaults (protectReleased true, approvalsRequired 1, the others off).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /review-policy (the `SetReviewPolicy` operationId).
+	SetReviewPolicyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetReviewPolicyResponse, error)
+
+	// SetReviewPolicyWithResponse Set the review policy
+	//
+	// Admins only (`org:admin`). Fields left out take their defaults (protectReleased true, approvalsRequired 1, the others off).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /review-policy (the `SetReviewPolicy` operationId).
+	SetReviewPolicyWithResponse(ctx context.Context, body SetReviewPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*SetReviewPolicyResponse, error)
 
 	// ListSkillRoleRulesWithResponse Organisation rules mapping a skill tag (or *) to roles
 	//
@@ -7778,6 +8992,8 @@ type BulkTagAgentsResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ReviewRefused
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
 }
@@ -7809,6 +9025,11 @@ func (r BulkTagAgentsResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r BulkTagAgentsResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r BulkTagAgentsResponse) GetJSON409() *ReviewRefused {
+	return r.JSON409
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -7917,11 +9138,18 @@ func (r ListAgentsResponse) ContentType() string {
 	return ""
 }
 
+// SaveAgentResponse202Headers the declared response headers of an HTTP 202 response for SaveAgent
+type SaveAgentResponse202Headers struct {
+	Location *string
+}
+
 type SaveAgentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Agent
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ChangeRequestOpened
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -7936,11 +9164,18 @@ type SaveAgentResponse struct {
 	JSON412 *PreconditionFailed
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *SaveAgentResponse202Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SaveAgentResponse) GetJSON200() *Agent {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r SaveAgentResponse) GetJSON202() *ChangeRequestOpened {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -8603,6 +9838,11 @@ func (r GetAgentVersionResponse) ContentType() string {
 	return ""
 }
 
+// DeleteAgentResponse202Headers the declared response headers of an HTTP 202 response for DeleteAgent
+type DeleteAgentResponse202Headers struct {
+	Location *string
+}
+
 type DeleteAgentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8614,6 +9854,8 @@ type DeleteAgentResponse struct {
 		// UpdatedAgents With `removeReferences=true`, the agents whose callable agents it left (a new version each).
 		UpdatedAgents *[]AgentLink `json:"updatedAgents,omitempty"`
 	}
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ChangeRequestOpened
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -8624,6 +9866,8 @@ type DeleteAgentResponse struct {
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *DeleteAgentResponse202Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8635,6 +9879,11 @@ func (r DeleteAgentResponse) GetJSON200() *struct {
 	UpdatedAgents *[]AgentLink `json:"updatedAgents,omitempty"`
 } {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r DeleteAgentResponse) GetJSON202() *ChangeRequestOpened {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -8760,11 +10009,18 @@ func (r GetAgentResponse) ContentType() string {
 	return ""
 }
 
+// UpdateAgentResponse202Headers the declared response headers of an HTTP 202 response for UpdateAgent
+type UpdateAgentResponse202Headers struct {
+	Location *string
+}
+
 type UpdateAgentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Agent
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ChangeRequestOpened
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -8779,11 +10035,18 @@ type UpdateAgentResponse struct {
 	JSON412 *PreconditionFailed
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *UpdateAgentResponse202Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateAgentResponse) GetJSON200() *Agent {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r UpdateAgentResponse) GetJSON202() *ChangeRequestOpened {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -8939,11 +10202,18 @@ func (r GetAgentCardResponse) ContentType() string {
 	return ""
 }
 
+// AddAgentCapabilityResponse202Headers the declared response headers of an HTTP 202 response for AddAgentCapability
+type AddAgentCapabilityResponse202Headers struct {
+	Location *string
+}
+
 type AddAgentCapabilityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Agent
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ChangeRequestOpened
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -8956,11 +10226,18 @@ type AddAgentCapabilityResponse struct {
 	JSON409 *Conflict
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *AddAgentCapabilityResponse202Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r AddAgentCapabilityResponse) GetJSON200() *Agent {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r AddAgentCapabilityResponse) GetJSON202() *ChangeRequestOpened {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -9022,11 +10299,18 @@ func (r AddAgentCapabilityResponse) ContentType() string {
 	return ""
 }
 
+// RemoveAgentCapabilityResponse202Headers the declared response headers of an HTTP 202 response for RemoveAgentCapability
+type RemoveAgentCapabilityResponse202Headers struct {
+	Location *string
+}
+
 type RemoveAgentCapabilityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Agent
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ChangeRequestOpened
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -9037,11 +10321,18 @@ type RemoveAgentCapabilityResponse struct {
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *RemoveAgentCapabilityResponse202Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r RemoveAgentCapabilityResponse) GetJSON200() *Agent {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r RemoveAgentCapabilityResponse) GetJSON202() *ChangeRequestOpened {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -9540,11 +10831,18 @@ func (r ExportAgentResponse) ContentType() string {
 	return ""
 }
 
+// ImportIntoAgentResponse202Headers the declared response headers of an HTTP 202 response for ImportIntoAgent
+type ImportIntoAgentResponse202Headers struct {
+	Location *string
+}
+
 type ImportIntoAgentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Imported
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ChangeRequestOpened
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -9557,11 +10855,18 @@ type ImportIntoAgentResponse struct {
 	JSON412 *PreconditionFailed
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *ImportIntoAgentResponse202Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ImportIntoAgentResponse) GetJSON200() *Imported {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r ImportIntoAgentResponse) GetJSON202() *ChangeRequestOpened {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -9623,11 +10928,18 @@ func (r ImportIntoAgentResponse) ContentType() string {
 	return ""
 }
 
+// PublishAgentResponse202Headers the declared response headers of an HTTP 202 response for PublishAgent
+type PublishAgentResponse202Headers struct {
+	Location *string
+}
+
 type PublishAgentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Agent
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ChangeRequestOpened
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -9638,11 +10950,18 @@ type PublishAgentResponse struct {
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *PublishAgentResponse202Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r PublishAgentResponse) GetJSON200() *Agent {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r PublishAgentResponse) GetJSON202() *ChangeRequestOpened {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -9894,11 +11213,18 @@ func (r RefreshAgentCardResponse) ContentType() string {
 	return ""
 }
 
+// RestoreAgentResponse202Headers the declared response headers of an HTTP 202 response for RestoreAgent
+type RestoreAgentResponse202Headers struct {
+	Location *string
+}
+
 type RestoreAgentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Agent
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ChangeRequestOpened
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -9909,11 +11235,18 @@ type RestoreAgentResponse struct {
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *RestoreAgentResponse202Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r RestoreAgentResponse) GetJSON200() *Agent {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r RestoreAgentResponse) GetJSON202() *ChangeRequestOpened {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -9983,6 +11316,8 @@ type SetSkillRolesResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ReviewRefused
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
 }
@@ -10010,6 +11345,11 @@ func (r SetSkillRolesResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r SetSkillRolesResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r SetSkillRolesResponse) GetJSON409() *ReviewRefused {
+	return r.JSON409
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -10046,11 +11386,18 @@ func (r SetSkillRolesResponse) ContentType() string {
 	return ""
 }
 
+// RestoreAgentVersionResponse202Headers the declared response headers of an HTTP 202 response for RestoreAgentVersion
+type RestoreAgentVersionResponse202Headers struct {
+	Location *string
+}
+
 type RestoreAgentVersionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Agent
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ChangeRequestOpened
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -10061,11 +11408,18 @@ type RestoreAgentVersionResponse struct {
 	JSON404 *NotFound
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *RestoreAgentVersionResponse202Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r RestoreAgentVersionResponse) GetJSON200() *Agent {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r RestoreAgentVersionResponse) GetJSON202() *ChangeRequestOpened {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -10189,6 +11543,625 @@ func (r ListAuditEntriesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListAuditEntriesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListChangeRequestsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		ChangeRequests []ChangeRequest `json:"changeRequests"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListChangeRequestsResponse) GetJSON200() *struct {
+	ChangeRequests []ChangeRequest `json:"changeRequests"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListChangeRequestsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListChangeRequestsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListChangeRequestsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListChangeRequestsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListChangeRequestsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListChangeRequestsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListChangeRequestsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetChangeRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ChangeRequest
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetChangeRequestResponse) GetJSON200() *ChangeRequest {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetChangeRequestResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetChangeRequestResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetChangeRequestResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetChangeRequestResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetChangeRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetChangeRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetChangeRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetChangeRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateChangeRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ChangeRequest
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ReviewRefused
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateChangeRequestResponse) GetJSON200() *ChangeRequest {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateChangeRequestResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateChangeRequestResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateChangeRequestResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateChangeRequestResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateChangeRequestResponse) GetJSON409() *ReviewRefused {
+	return r.JSON409
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateChangeRequestResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateChangeRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateChangeRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateChangeRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateChangeRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ApproveChangeRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ChangeRequest
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ReviewRefused
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ApproveChangeRequestResponse) GetJSON200() *ChangeRequest {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ApproveChangeRequestResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ApproveChangeRequestResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ApproveChangeRequestResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ApproveChangeRequestResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ApproveChangeRequestResponse) GetJSON409() *ReviewRefused {
+	return r.JSON409
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ApproveChangeRequestResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ApproveChangeRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApproveChangeRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApproveChangeRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApproveChangeRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CloseChangeRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ChangeRequest
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ReviewRefused
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CloseChangeRequestResponse) GetJSON200() *ChangeRequest {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CloseChangeRequestResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CloseChangeRequestResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CloseChangeRequestResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CloseChangeRequestResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CloseChangeRequestResponse) GetJSON409() *ReviewRefused {
+	return r.JSON409
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CloseChangeRequestResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CloseChangeRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CloseChangeRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CloseChangeRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CloseChangeRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CommentOnChangeRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ChangeComment
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CommentOnChangeRequestResponse) GetJSON201() *ChangeComment {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CommentOnChangeRequestResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CommentOnChangeRequestResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CommentOnChangeRequestResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CommentOnChangeRequestResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CommentOnChangeRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CommentOnChangeRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CommentOnChangeRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CommentOnChangeRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type MergeChangeRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ChangeRequest
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ReviewRefused
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MergeChangeRequestResponse) GetJSON200() *ChangeRequest {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r MergeChangeRequestResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r MergeChangeRequestResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r MergeChangeRequestResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r MergeChangeRequestResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r MergeChangeRequestResponse) GetJSON409() *ReviewRefused {
+	return r.JSON409
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r MergeChangeRequestResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r MergeChangeRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MergeChangeRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MergeChangeRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MergeChangeRequestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RequestChangesToChangeRequestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ChangeRequest
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ReviewRefused
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RequestChangesToChangeRequestResponse) GetJSON200() *ChangeRequest {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RequestChangesToChangeRequestResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RequestChangesToChangeRequestResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RequestChangesToChangeRequestResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RequestChangesToChangeRequestResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r RequestChangesToChangeRequestResponse) GetJSON409() *ReviewRefused {
+	return r.JSON409
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RequestChangesToChangeRequestResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestChangesToChangeRequestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestChangesToChangeRequestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestChangesToChangeRequestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestChangesToChangeRequestResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11013,6 +12986,137 @@ func (r GetOpenApiDocumentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetOpenApiDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetReviewPolicyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReviewPolicy
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetReviewPolicyResponse) GetJSON200() *ReviewPolicy {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetReviewPolicyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetReviewPolicyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetReviewPolicyResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetReviewPolicyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetReviewPolicyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetReviewPolicyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetReviewPolicyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetReviewPolicyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReviewPolicy
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetReviewPolicyResponse) GetJSON200() *ReviewPolicy {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SetReviewPolicyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetReviewPolicyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetReviewPolicyResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SetReviewPolicyResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SetReviewPolicyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetReviewPolicyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetReviewPolicyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetReviewPolicyResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12613,6 +14717,171 @@ func (c *ClientWithResponses) ListAuditEntriesWithResponse(ctx context.Context, 
 	return ParseListAuditEntriesResponse(rsp)
 }
 
+// ListChangeRequestsWithResponse List change requests
+//
+// The organisation's change requests, most recently updated first: filter by status, agent, your own (`mine=true`) or those awaiting your verdict on their current content (`awaiting=true`). Any authenticated caller.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /change-requests (the `ListChangeRequests` operationId).
+func (c *ClientWithResponses) ListChangeRequestsWithResponse(ctx context.Context, params *ListChangeRequestsParams, reqEditors ...RequestEditorFn) (*ListChangeRequestsResponse, error) {
+	rsp, err := c.ListChangeRequests(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListChangeRequestsResponse(rsp)
+}
+
+// GetChangeRequestWithResponse Get a change request
+//
+// One change request with its reviews (stale ones marked) and comments. Any authenticated caller.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /change-requests/{id} (the `GetChangeRequest` operationId).
+func (c *ClientWithResponses) GetChangeRequestWithResponse(ctx context.Context, id ChangeRequestId, reqEditors ...RequestEditorFn) (*GetChangeRequestResponse, error) {
+	rsp, err := c.GetChangeRequest(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetChangeRequestResponse(rsp)
+}
+
+// UpdateChangeRequestWithBodyWithResponse Update a change request
+//
+// Its author or an admin changes the title, the message, or the proposed agent (`agent`, a partial agent applied to the proposal and validated as a save is). A new proposal changes the content hash: earlier approvals become stale and stop counting.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /change-requests/{id} (the `UpdateChangeRequest` operationId).
+func (c *ClientWithResponses) UpdateChangeRequestWithBodyWithResponse(ctx context.Context, id ChangeRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateChangeRequestResponse, error) {
+	rsp, err := c.UpdateChangeRequestWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateChangeRequestResponse(rsp)
+}
+
+// UpdateChangeRequestWithResponse Update a change request
+//
+// Its author or an admin changes the title, the message, or the proposed agent (`agent`, a partial agent applied to the proposal and validated as a save is). A new proposal changes the content hash: earlier approvals become stale and stop counting.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /change-requests/{id} (the `UpdateChangeRequest` operationId).
+func (c *ClientWithResponses) UpdateChangeRequestWithResponse(ctx context.Context, id ChangeRequestId, body UpdateChangeRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateChangeRequestResponse, error) {
+	rsp, err := c.UpdateChangeRequest(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateChangeRequestResponse(rsp)
+}
+
+// ApproveChangeRequestWithResponse Approve a change request
+//
+// Approves the current proposal (its content hash). Needs the approve permission (reviewers, admins, builders an admin granted it to); authors may not approve their own request unless the policy allows it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /change-requests/{id}/approve (the `ApproveChangeRequest` operationId).
+func (c *ClientWithResponses) ApproveChangeRequestWithResponse(ctx context.Context, id ChangeRequestId, reqEditors ...RequestEditorFn) (*ApproveChangeRequestResponse, error) {
+	rsp, err := c.ApproveChangeRequest(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveChangeRequestResponse(rsp)
+}
+
+// CloseChangeRequestWithResponse Close a change request
+//
+// Closes an open request without merging it (its author or an admin).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /change-requests/{id}/close (the `CloseChangeRequest` operationId).
+func (c *ClientWithResponses) CloseChangeRequestWithResponse(ctx context.Context, id ChangeRequestId, reqEditors ...RequestEditorFn) (*CloseChangeRequestResponse, error) {
+	rsp, err := c.CloseChangeRequest(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseChangeRequestResponse(rsp)
+}
+
+// CommentOnChangeRequestWithBodyWithResponse Comment on a change request
+//
+// A comment, general or anchored to a field (`description`), a prompt line (`systemPrompt:12`, numbered as in the proposal) or a tool (`tools/web_search`). Any member.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /change-requests/{id}/comments (the `CommentOnChangeRequest` operationId).
+func (c *ClientWithResponses) CommentOnChangeRequestWithBodyWithResponse(ctx context.Context, id ChangeRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CommentOnChangeRequestResponse, error) {
+	rsp, err := c.CommentOnChangeRequestWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCommentOnChangeRequestResponse(rsp)
+}
+
+// CommentOnChangeRequestWithResponse Comment on a change request
+//
+// A comment, general or anchored to a field (`description`), a prompt line (`systemPrompt:12`, numbered as in the proposal) or a tool (`tools/web_search`). Any member.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /change-requests/{id}/comments (the `CommentOnChangeRequest` operationId).
+func (c *ClientWithResponses) CommentOnChangeRequestWithResponse(ctx context.Context, id ChangeRequestId, body CommentOnChangeRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*CommentOnChangeRequestResponse, error) {
+	rsp, err := c.CommentOnChangeRequest(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCommentOnChangeRequestResponse(rsp)
+}
+
+// MergeChangeRequestWithBodyWithResponse Merge a change request
+//
+// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /change-requests/{id}/merge (the `MergeChangeRequest` operationId).
+func (c *ClientWithResponses) MergeChangeRequestWithBodyWithResponse(ctx context.Context, id ChangeRequestId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MergeChangeRequestResponse, error) {
+	rsp, err := c.MergeChangeRequestWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMergeChangeRequestResponse(rsp)
+}
+
+// MergeChangeRequestWithResponse Merge a change request
+//
+// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /change-requests/{id}/merge (the `MergeChangeRequest` operationId).
+func (c *ClientWithResponses) MergeChangeRequestWithResponse(ctx context.Context, id ChangeRequestId, body MergeChangeRequestJSONRequestBody, reqEditors ...RequestEditorFn) (*MergeChangeRequestResponse, error) {
+	rsp, err := c.MergeChangeRequest(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMergeChangeRequestResponse(rsp)
+}
+
+// RequestChangesToChangeRequestWithResponse Request changes to a change request
+//
+// Asks the author for changes to the current proposal. Needs the approve permission.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /change-requests/{id}/request-changes (the `RequestChangesToChangeRequest` operationId).
+func (c *ClientWithResponses) RequestChangesToChangeRequestWithResponse(ctx context.Context, id ChangeRequestId, reqEditors ...RequestEditorFn) (*RequestChangesToChangeRequestResponse, error) {
+	rsp, err := c.RequestChangesToChangeRequest(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestChangesToChangeRequestResponse(rsp)
+}
+
 // ListKnowledgeBasesWithResponse The organisation's knowledge bases
 //
 // The organisation's knowledge bases (names agents' `search_knowledge_base` config refers to). Any authenticated caller.
@@ -12866,6 +15135,51 @@ func (c *ClientWithResponses) GetOpenApiDocumentWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseGetOpenApiDocumentResponse(rsp)
+}
+
+// GetReviewPolicyWithResponse Get the review policy
+//
+// The organisation's review policy (off by default). Any authenticated caller.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /review-policy (the `GetReviewPolicy` operationId).
+func (c *ClientWithResponses) GetReviewPolicyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReviewPolicyResponse, error) {
+	rsp, err := c.GetReviewPolicy(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetReviewPolicyResponse(rsp)
+}
+
+// SetReviewPolicyWithBodyWithResponse Set the review policy
+//
+// Admins only (`org:admin`). Fields left out take their defaults (protectReleased true, approvalsRequired 1, the others off).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /review-policy (the `SetReviewPolicy` operationId).
+func (c *ClientWithResponses) SetReviewPolicyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetReviewPolicyResponse, error) {
+	rsp, err := c.SetReviewPolicyWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetReviewPolicyResponse(rsp)
+}
+
+// SetReviewPolicyWithResponse Set the review policy
+//
+// Admins only (`org:admin`). Fields left out take their defaults (protectReleased true, approvalsRequired 1, the others off).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /review-policy (the `SetReviewPolicy` operationId).
+func (c *ClientWithResponses) SetReviewPolicyWithResponse(ctx context.Context, body SetReviewPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*SetReviewPolicyResponse, error) {
+	rsp, err := c.SetReviewPolicy(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetReviewPolicyResponse(rsp)
 }
 
 // ListSkillRoleRulesWithResponse Organisation rules mapping a skill tag (or *) to roles
@@ -13374,6 +15688,13 @@ func ParseBulkTagAgentsResponse(rsp *http.Response) (*BulkTagAgentsResponse, err
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ReviewRefused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13459,6 +15780,13 @@ func ParseSaveAgentResponse(rsp *http.Response) (*SaveAgentResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ChangeRequestOpened
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13508,6 +15836,19 @@ func ParseSaveAgentResponse(rsp *http.Response) (*SaveAgentResponse, error) {
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers SaveAgentResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers202 = &headers
 	}
 
 	return response, nil
@@ -13978,6 +16319,13 @@ func ParseDeleteAgentResponse(rsp *http.Response) (*DeleteAgentResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ChangeRequestOpened
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -14013,6 +16361,19 @@ func ParseDeleteAgentResponse(rsp *http.Response) (*DeleteAgentResponse, error) 
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers DeleteAgentResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers202 = &headers
 	}
 
 	return response, nil
@@ -14093,6 +16454,13 @@ func ParseUpdateAgentResponse(rsp *http.Response) (*UpdateAgentResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ChangeRequestOpened
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -14142,6 +16510,19 @@ func ParseUpdateAgentResponse(rsp *http.Response) (*UpdateAgentResponse, error) 
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers UpdateAgentResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers202 = &headers
 	}
 
 	return response, nil
@@ -14232,6 +16613,13 @@ func ParseAddAgentCapabilityResponse(rsp *http.Response) (*AddAgentCapabilityRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ChangeRequestOpened
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -14276,6 +16664,19 @@ func ParseAddAgentCapabilityResponse(rsp *http.Response) (*AddAgentCapabilityRes
 
 	}
 
+	switch {
+	case rsp.StatusCode == 202:
+		var headers AddAgentCapabilityResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers202 = &headers
+	}
+
 	return response, nil
 }
 
@@ -14299,6 +16700,13 @@ func ParseRemoveAgentCapabilityResponse(rsp *http.Response) (*RemoveAgentCapabil
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ChangeRequestOpened
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
@@ -14335,6 +16743,19 @@ func ParseRemoveAgentCapabilityResponse(rsp *http.Response) (*RemoveAgentCapabil
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers RemoveAgentCapabilityResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers202 = &headers
 	}
 
 	return response, nil
@@ -14683,6 +17104,13 @@ func ParseImportIntoAgentResponse(rsp *http.Response) (*ImportIntoAgentResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ChangeRequestOpened
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -14727,6 +17155,19 @@ func ParseImportIntoAgentResponse(rsp *http.Response) (*ImportIntoAgentResponse,
 
 	}
 
+	switch {
+	case rsp.StatusCode == 202:
+		var headers ImportIntoAgentResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers202 = &headers
+	}
+
 	return response, nil
 }
 
@@ -14750,6 +17191,13 @@ func ParsePublishAgentResponse(rsp *http.Response) (*PublishAgentResponse, error
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ChangeRequestOpened
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
@@ -14786,6 +17234,19 @@ func ParsePublishAgentResponse(rsp *http.Response) (*PublishAgentResponse, error
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers PublishAgentResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers202 = &headers
 	}
 
 	return response, nil
@@ -14936,6 +17397,13 @@ func ParseRestoreAgentResponse(rsp *http.Response) (*RestoreAgentResponse, error
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ChangeRequestOpened
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -14971,6 +17439,19 @@ func ParseRestoreAgentResponse(rsp *http.Response) (*RestoreAgentResponse, error
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers RestoreAgentResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers202 = &headers
 	}
 
 	return response, nil
@@ -15025,6 +17506,13 @@ func ParseSetSkillRolesResponse(rsp *http.Response) (*SetSkillRolesResponse, err
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ReviewRefused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15057,6 +17545,13 @@ func ParseRestoreAgentVersionResponse(rsp *http.Response) (*RestoreAgentVersionR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ChangeRequestOpened
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
@@ -15093,6 +17588,19 @@ func ParseRestoreAgentVersionResponse(rsp *http.Response) (*RestoreAgentVersionR
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers RestoreAgentVersionResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers202 = &headers
 	}
 
 	return response, nil
@@ -15141,6 +17649,503 @@ func ParseListAuditEntriesResponse(rsp *http.Response) (*ListAuditEntriesRespons
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListChangeRequestsResponse parses an HTTP response from a ListChangeRequestsWithResponse call
+func ParseListChangeRequestsResponse(rsp *http.Response) (*ListChangeRequestsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListChangeRequestsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			ChangeRequests []ChangeRequest `json:"changeRequests"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetChangeRequestResponse parses an HTTP response from a GetChangeRequestWithResponse call
+func ParseGetChangeRequestResponse(rsp *http.Response) (*GetChangeRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetChangeRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ChangeRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateChangeRequestResponse parses an HTTP response from a UpdateChangeRequestWithResponse call
+func ParseUpdateChangeRequestResponse(rsp *http.Response) (*UpdateChangeRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateChangeRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ChangeRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ReviewRefused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseApproveChangeRequestResponse parses an HTTP response from a ApproveChangeRequestWithResponse call
+func ParseApproveChangeRequestResponse(rsp *http.Response) (*ApproveChangeRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApproveChangeRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ChangeRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ReviewRefused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCloseChangeRequestResponse parses an HTTP response from a CloseChangeRequestWithResponse call
+func ParseCloseChangeRequestResponse(rsp *http.Response) (*CloseChangeRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CloseChangeRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ChangeRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ReviewRefused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCommentOnChangeRequestResponse parses an HTTP response from a CommentOnChangeRequestWithResponse call
+func ParseCommentOnChangeRequestResponse(rsp *http.Response) (*CommentOnChangeRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CommentOnChangeRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ChangeComment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseMergeChangeRequestResponse parses an HTTP response from a MergeChangeRequestWithResponse call
+func ParseMergeChangeRequestResponse(rsp *http.Response) (*MergeChangeRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MergeChangeRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ChangeRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ReviewRefused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRequestChangesToChangeRequestResponse parses an HTTP response from a RequestChangesToChangeRequestWithResponse call
+func ParseRequestChangesToChangeRequestResponse(rsp *http.Response) (*RequestChangesToChangeRequestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestChangesToChangeRequestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ChangeRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ReviewRefused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
@@ -15774,6 +18779,107 @@ func ParseGetOpenApiDocumentResponse(rsp *http.Response) (*GetOpenApiDocumentRes
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetReviewPolicyResponse parses an HTTP response from a GetReviewPolicyWithResponse call
+func ParseGetReviewPolicyResponse(rsp *http.Response) (*GetReviewPolicyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetReviewPolicyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReviewPolicy
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetReviewPolicyResponse parses an HTTP response from a SetReviewPolicyWithResponse call
+func ParseSetReviewPolicyResponse(rsp *http.Response) (*SetReviewPolicyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetReviewPolicyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReviewPolicy
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
