@@ -52,8 +52,12 @@ func configText(c *fiber.Ctx, tool string) string {
 }
 
 // configInputs is a tool's config form: one input per property its configSchema
-// declares that a form can edit, filled from the config, each with its own message.
-func configInputs(tool string, schema, config json.RawMessage, errs map[string]string) []agents.ConfigInput {
+// declares that a form can edit, filled from the config, each with its own message
+// when the config came from the form (a refused raw JSON keeps its message beside it).
+func configInputs(c *fiber.Ctx, tool string, schema, config json.RawMessage, errs map[string]string) []agents.ConfigInput {
+	if !formConfigUsed(c, tool) {
+		errs = nil
+	}
 	values := map[string]any{}
 	if len(config) > 0 {
 		json.Unmarshal(config, &values)

@@ -330,7 +330,7 @@ func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]js
 		if json.Unmarshal(tools[t.Name], &def) == nil && len(def.Config) > 0 && string(def.Config) != "null" {
 			opt.ConfigJSON = string(def.Config)
 		}
-		opt.ConfigInputs, opt.ConfigJSON0 = configInputs(t.Name, t.ConfigSchema, def.Config, e.ConfigErrors), opt.ConfigJSON
+		opt.ConfigInputs, opt.ConfigJSON0 = configInputs(c, t.Name, t.ConfigSchema, def.Config, e.ConfigErrors), opt.ConfigJSON
 		if typed, ok := e.Form.ToolConfigs[t.Name]; ok {
 			opt.ConfigJSON = postedConfigJSON(c, t.Name, typed, opt.ConfigJSON) // a refused save shows the text as typed, not re-encoded
 		}

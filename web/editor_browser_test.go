@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -319,5 +320,46 @@ func TestEditorCloneAsksForTheName(t *testing.T) {
 	}
 	if _, page := c.get("/agents/" + id); !strings.Contains(page, "Not cloned: name of the copy") {
 		t.Fatal("a refused clone does not say why, naming the field")
+	}
+}
+
+// TestEditorExternalAgentShowsWhatApplies: an external agent's editor shows its card
+// URL, refresh interval, card status and skills with a link to the card page, and no
+// prompt, model or tools; saving it from the console leaves those fields as stored.
+func TestEditorExternalAgentShowsWhatApplies(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	admin := e.token("admin@demo.test")
+	p := newPeer(t)
+	body := mustAPI(t, e, admin, "POST", "/api/agents", `{"name":"Support desk","agentType":"external","systemPrompt":"Kept",
+		"externalConfig":{"agentCardUrl":"`+p.srv.URL+`/.well-known/agent-card.json","refreshIntervalMinutes":60}}`)
+	id := itoa(int64(decode(t, body)["id"].(float64)))
+	if code, _, body := refresh(t, e, admin, id); code != 200 {
+		t.Fatalf("card fetch: %d %s", code, body)
+	}
+	c := e.client().mustLogin("admin@demo.test", "demo-admin-pass")
+	_, page := c.get("/agents/" + id)
+	for _, want := range []string{`data-testid="external-section"`, `data-testid="card-skills"`, "Manage tickets", `href="/agents/` + id + `/card"`, `value="60"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the external editor lacks %s", want)
+		}
+	}
+	for _, absent := range []string{`id="systemPrompt"`, `id="model"`, `data-testid="tool-picker"`, `href="#s-tools"`} {
+		if strings.Contains(page, absent) {
+			t.Errorf("the external editor shows %s", absent)
+		}
+	}
+	version := regexp.MustCompile(`name="publishedVersionId" value="(\d+)"`).FindStringSubmatch(page)
+	if version == nil {
+		t.Fatal("no base version in the form")
+	}
+	form := url.Values{"id": {id}, "name": {"Support desk EU"}, "stage": {"development"}, "agentType": {"external"}, "publishedVersionId": {version[1]},
+		"agentCardUrl": {p.srv.URL + "/.well-known/agent-card.json"}, "refreshIntervalMinutes": {"60"}, "showInChat": {"on"}}
+	if resp, page := c.post("/agents/"+id, form, c.csrf("/agents/"+id)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save answered %d: %.400s", resp.StatusCode, page)
+	}
+	got := decode(t, mustAPI(t, e, admin, "GET", "/api/agents/"+id, ""))
+	if got["name"] != "Support desk EU" || got["systemPrompt"] != "Kept" {
+		t.Fatalf("after the console save: name %v, systemPrompt %v", got["name"], got["systemPrompt"])
 	}
 }
