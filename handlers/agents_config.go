@@ -38,7 +38,11 @@ func configText(c *fiber.Ctx, tool string) string {
 			return
 		}
 		f := catalog.ConfigField{Key: key, Kind: string(v)}
-		if val, set := f.FormValue(c.FormValue("cfg." + tool + "." + key)); set {
+		text := strings.ReplaceAll(c.FormValue("cfg."+tool+"."+key), "\r\n", "\n")
+		if old, had := config[key]; had && f.FormText(old) == text {
+			return // untouched: the value stays exactly as stored ([] stays [], "" stays "")
+		}
+		if val, set := f.FormValue(text); set {
 			config[key] = val
 		} else {
 			delete(config, key)

@@ -277,6 +277,14 @@ func TestEditorAgentPicker(t *testing.T) {
 	if strings.Contains(frag, "Front desk") {
 		t.Fatalf("the picker offers the agent itself: %s", frag)
 	}
+	otherEmail, otherPass := e.otherOrg()
+	mustAPI(t, e, e.token(otherEmail), "POST", "/api/agents", `{"name":"Beta elsewhere"}`)
+	if _, frag := c.get("/picker?for=call_agent&q=Beta"); !strings.Contains(frag, "Beta helper") || strings.Contains(frag, "Beta elsewhere") {
+		t.Fatalf("the picker does not answer this organisation's agents only: %s", frag)
+	}
+	if _, frag := e.client().mustLogin(otherEmail, otherPass).get("/picker?for=call_agent&q=Beta"); strings.Contains(frag, "Beta helper") {
+		t.Fatalf("another organisation is offered this one's agents: %s", frag)
+	}
 	if resp, _ := c.get("/picker?for=nothing"); resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("an unknown picker answered %d", resp.StatusCode)
 	}
@@ -361,5 +369,61 @@ func TestEditorExternalAgentShowsWhatApplies(t *testing.T) {
 	got := decode(t, mustAPI(t, e, admin, "GET", "/api/agents/"+id, ""))
 	if got["name"] != "Support desk EU" || got["systemPrompt"] != "Kept" {
 		t.Fatalf("after the console save: name %v, systemPrompt %v", got["name"], got["systemPrompt"])
+	}
+}
+
+// TestEditorConfigFormUntouchedSavesNothing: the config form posts back exactly what
+// the agent holds when nothing was changed (an empty list stays an empty list, an
+// empty string stays), so saving the editor as loaded is "No changes to save."; a
+// changed input changes only its key and keeps the ones the form cannot show.
+func TestEditorConfigFormUntouchedSavesNothing(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	tok := e.token("builder@demo.test")
+	id := itoa(int64(decode(t, mustAPI(t, e, tok, "POST", "/api/agents", `{"name":"Mailer","tools":{
+		"send_email":{"config":{"allowedDomains":[]}},"create_ticket":{"config":{"projectKey":""}},"run_sql":{"config":{"readOnly":false}}}}`))["id"].(float64)))
+	c := e.client().mustLogin("builder@demo.test", "demo-builder-pass")
+	post := func(change func(url.Values)) string {
+		t.Helper()
+		_, page := c.get("/agents/" + id)
+		for _, fm := range formsOf("/agents/"+id, page) {
+			if fm.action != "/agents/"+id {
+				continue
+			}
+			values := url.Values{}
+			for _, ff := range fm.fields {
+				if ff.value != "" || ff.kind == "text" || ff.kind == "textarea" {
+					values.Add(ff.name, ff.value)
+				}
+			}
+			// As a browser posts them (the form parser reads an unvalued checkbox as
+			// empty and a select whose first option is "" as its last one).
+			values.Set("showInChat", "on")
+			values.Set("model", "")
+			values.Set("planningMode", "")
+			change(values)
+			if resp, body := c.post(fm.action, values, c.csrf("/agents/"+id)); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("save answered %d: %.300s", resp.StatusCode, body)
+			}
+			_, after := c.get("/agents/" + id)
+			return after
+		}
+		t.Fatal("no editor form")
+		return ""
+	}
+	if page := post(func(url.Values) {}); !strings.Contains(page, "No changes to save.") {
+		flash := regexp.MustCompile(`(?s)data-testid="flashes".*?</div>`).FindString(page)
+		_, versions := e.api("GET", "/api/agents/versions?agentId="+id, tok, "")
+		t.Fatalf("saving the untouched editor changed the agent: %s\n%.2000s", flash, versions)
+	}
+	post(func(v url.Values) { v.Set("cfg.send_email.allowedDomains", "example.com\r\nexample.org") })
+	if cfg := toolConfig(t, e, tok, id, "send_email"); cfg != `{"allowedDomains":["example.com","example.org"]}` {
+		t.Fatalf("send_email config %s", cfg)
+	}
+	if cfg := toolConfig(t, e, tok, id, "create_ticket"); cfg != `{"projectKey":""}` {
+		t.Fatalf("an untouched config changed: create_ticket %s", cfg)
+	}
+	if cfg := toolConfig(t, e, tok, id, "run_sql"); cfg != `{"readOnly":false}` {
+		t.Fatalf("an untouched config changed: run_sql %s", cfg)
 	}
 }
