@@ -172,6 +172,15 @@ func TestEditorConfigFormFromSchema(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#cfg-send_email-allowedDomains`)),
 		chromedp.SendKeys(chromedp.CSS(`#cfg-send_email-allowedDomains`), "example.com\nexample.org"),
 		settled(),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The raw JSON behind "Advanced" follows the form.
+	if raw, _ := js[string](ctx, `document.querySelector("#cfgjson-send_email").value`); raw != `{"allowedDomains":["example.com","example.org"]}` {
+		t.Fatalf("the raw JSON does not follow the form: %q", raw)
+	}
+	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`[data-testid=save-agent]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=form-errors]`)),
 		settled(),

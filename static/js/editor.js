@@ -54,6 +54,60 @@
     }
   });
 
+  // A config form keeps its raw JSON (behind "Advanced") in step, as long as the raw
+  // JSON itself was not edited (then it wins on the server, as it does here). The
+  // server reads the inputs the same way (handlers/agents_config.go): an input left
+  // as it was drawn keeps the stored value.
+  function configValue(kind, input) {
+    var text = input.value.replace(/\r\n/g, "\n");
+    var t = text.trim();
+    switch (kind) {
+      case "string": return text === "" ? undefined : text;
+      case "enum": return t === "" ? undefined : text;
+      case "boolean": return t === "" ? undefined : t === "true";
+      case "number": case "integer":
+        if (t === "") return undefined;
+        return /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(t) && isFinite(Number(t)) ? Number(t) : t;
+      case "strings":
+        var items = text.split("\n").map(function (l) { return l.trim(); }).filter(Boolean);
+        return items.length ? items : undefined;
+    }
+    return undefined;
+  }
+  function drawn(input) {
+    if (input.tagName === "SELECT") {
+      for (var i = 0; i < input.options.length; i++) if (input.options[i].defaultSelected) return input.options[i].value;
+      return input.options.length ? input.options[0].value : "";
+    }
+    return input.defaultValue;
+  }
+  function syncConfigJSON(tool) {
+    var form = editor();
+    var raw = document.getElementById("cfgjson-" + tool);
+    var shown = form && form.querySelector('input[name="cfgjson0-' + tool + '"]');
+    if (!raw || !shown || raw.value.trim() !== shown.value.trim()) return;
+    var config = {};
+    try { if (shown.value.trim() !== "") config = JSON.parse(shown.value); } catch (e) { return; }
+    if (config === null || typeof config !== "object" || Array.isArray(config)) return;
+    if (raw.__drawn === undefined) raw.__drawn = JSON.parse(JSON.stringify(config)); // as the page showed it
+    form.querySelectorAll('input[name^="cfgk.' + tool + '."]').forEach(function (k) {
+      var key = k.name.slice(("cfgk." + tool + ".").length);
+      var input = form.elements["cfg." + tool + "." + key];
+      if (!input) return;
+      var v = input.value === drawn(input) && key in raw.__drawn ? raw.__drawn[key] : configValue(k.value, input);
+      if (v === undefined) delete config[key]; else config[key] = v;
+    });
+    var text = Object.keys(config).length ? JSON.stringify(config) : "";
+    raw.value = text;
+    shown.value = text;
+  }
+  ["input", "change"].forEach(function (type) {
+    document.addEventListener(type, function (evt) {
+      var name = evt.target.name || "";
+      if (name.indexOf("cfg.") === 0) syncConfigJSON(name.split(".")[1]);
+    });
+  });
+
   // Tool picker: search by name, category or description; a tool's config shows while
   // it is ticked.
   document.addEventListener("input", function (evt) {
