@@ -161,6 +161,24 @@ func TestEditorConfigFormFromSchema(t *testing.T) {
 	if visible, _ := js[bool](ctx, `!document.querySelector("[data-testid=config-run_sql]").hidden`); visible {
 		t.Fatal("an unticked tool shows its config")
 	}
+	// The search finds tools by description too.
+	err = chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#tool-search`), "agent's address"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pollJS(ctx, `document.querySelector("[data-testid=tool-run_sql]").closest("[data-tool-row]").hidden &&
+		!document.querySelector("[data-testid=tool-send_email]").closest("[data-tool-row]").hidden`, 30*time.Second); err != nil {
+		t.Fatalf("the tool search does not filter by description: %v", err)
+	}
+	if err := chromedp.Do(ctx, clearInput(`#tool-search`), chromedp.SendKeys(chromedp.CSS(`#tool-search`), "sql")); err != nil {
+		t.Fatal(err)
+	}
+	if err := pollJS(ctx, `!document.querySelector("[data-testid=tool-run_sql]").closest("[data-tool-row]").hidden`, 30*time.Second); err != nil {
+		t.Fatalf("the tool search hides a match: %v", err)
+	}
+	if _, err := js[any](ctx, `(() => { const s = document.querySelector("#tool-search"); s.value = ""; s.dispatchEvent(new Event("input", {bubbles: true})); })()`); err != nil {
+		t.Fatal(err)
+	}
 	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`[data-testid=tool-run_sql]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#cfg-run_sql-connectionId`)),
@@ -420,6 +438,11 @@ func TestEditorConfigFormUntouchedSavesNothing(t *testing.T) {
 		t.Fatal("no editor form")
 		return ""
 	}
+	_, page := c.get("/agents/" + id)
+	groups := regexp.MustCompile(`data-testid="tool-group-([^"]+)"`).FindAllStringSubmatch(page, -1)
+	if len(groups) < 2 || groups[0][1] != "selected" || strings.Index(page, `data-testid="tool-send_email"`) > strings.Index(page, `data-testid="tool-group-`+groups[1][1]+`"`) {
+		t.Fatalf("the agent's tools are not listed first: %v", groups)
+	}
 	if page := post(func(url.Values) {}); !strings.Contains(page, "No changes to save.") {
 		flash := regexp.MustCompile(`(?s)data-testid="flashes".*?</div>`).FindString(page)
 		_, versions := e.api("GET", "/api/agents/versions?agentId="+id, tok, "")
@@ -434,5 +457,47 @@ func TestEditorConfigFormUntouchedSavesNothing(t *testing.T) {
 	}
 	if cfg := toolConfig(t, e, tok, id, "run_sql"); cfg != `{"readOnly":false}` {
 		t.Fatalf("an untouched config changed: run_sql %s", cfg)
+	}
+}
+
+// TestEditorCounterShowsAPastedOverlongValue: a value pasted over a field's limit is
+// not cut (no maxlength): the counter says by how much it is over, and the save is
+// refused naming the field.
+func TestEditorCounterShowsAPastedOverlongValue(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	id := itoa(int64(decode(t, mustAPI(t, e, e.token("builder@demo.test"), "POST", "/api/agents", `{"name":"Short"}`))["id"].(float64)))
+	ctx := browser(t)
+	browserLogin(t, ctx, e.URL, "builder@demo.test", "demo-builder-pass")
+	long := strings.Repeat("x", 250)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(e.URL+"/agents/"+id),
+		chromedp.WaitVisible(chromedp.CSS(`#name`)),
+		settled(),
+		chromedp.Focus(chromedp.CSS(`#name`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A paste: the whole text at once, as insertText does.
+	if _, err := js[any](ctx, `document.querySelector("#name").select(); document.execCommand("insertText", false, "`+long+`")`); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		waitText(`[data-testid=name-count]`, "250 characters (limit 200): 50 over the limit"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := js[int](ctx, `document.querySelector("#name").value.length`); v != 250 {
+		t.Fatalf("the pasted name was cut to %d characters", v)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`[data-testid=save-agent]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=form-errors]`)),
+		waitText(`#name-error`, "at most 200"),
+	)
+	if err != nil {
+		t.Fatal(err)
 	}
 }
