@@ -131,6 +131,9 @@ func (h *Agents) editor(c *fiber.Ctx, ag *db.Agent) (agents.Editor, error) {
 		CanEdit: a.Can(db.PermAgentsUpdate) || ag.ID == 0 && a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), CanCreate: a.Can(db.PermAgentsCreate)}
 	e.Form, e.Title = formOf(ag), ag.Name
 	e.Version = int64(ag.LiveVersion)
+	if err := h.editorState(c, &e, ag); err != nil {
+		return e, err
+	}
 	if ag.ID != 0 && !e.Deleted {
 		callers, err := h.Store.UsedBy(c.UserContext(), a.OrgID, db.RefAgent, ag.ID)
 		if err != nil {
@@ -148,6 +151,7 @@ func (h *Agents) Create(c *fiber.Ctx) error {
 	}
 	p, f := patchFromForm(c)
 	p.ID = db.Opt[int64]{}
+	keepNativeFields(p, f)
 	return h.save(c, p, f, db.SourceCreate)
 }
 
@@ -159,6 +163,7 @@ func (h *Agents) Update(c *fiber.Ctx) error {
 	}
 	p, f := patchFromForm(c)
 	p.ID = db.Some(id)
+	keepNativeFields(p, f)
 	if raw := c.FormValue("changeRequest"); raw != "" {
 		return h.reviseProposal(c, id, p, raw)
 	}
@@ -202,9 +207,12 @@ func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source stri
 		if err := h.reviewState(c, stored, &e); err != nil {
 			return err
 		}
+		if err := h.editorState(c, &e, stored); err != nil {
+			return err
+		}
 	}
 	if ve != nil {
-		e.Errors = fieldErrors(ve.Details)
+		e.Errors, e.ConfigErrors = fieldErrors(ve.Details), configKeyErrors(ve.Details)
 		if len(e.Errors) == 0 {
 			e.Errors["name"] = ve.Message
 		}
@@ -301,13 +309,16 @@ func (h *Agents) Validate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if id, key, ok := configInputField(field); ok { // a property of a tool's config form
+		return Render(c, fiber.StatusOK, components.FieldError(id+"-error", configKeyErrors(issues)[key]))
+	}
 	message := fieldErrors(issues)[field]
 	if tool, ok := strings.CutPrefix(field, "cfgjson-"); ok {
 		message = agents.ToolConfigError(tool, c.FormValue(field), fieldErrors(issues))
 	}
 	msg := components.FieldError(field+"-error", message)
 	if field == "systemPrompt" { // counted as stored: the browser sends each line break as CRLF
-		return Render(c, fiber.StatusOK, templ.Join(msg, agents.PromptCount(len([]rune(db.NormalizeNewlines(c.FormValue("systemPrompt")))), true)))
+		return Render(c, fiber.StatusOK, templ.Join(msg, agents.PromptCount(len([]rune(db.NormalizeNewlines(c.FormValue("systemPrompt")))), db.MaxPrompt, true)))
 	}
 	return Render(c, fiber.StatusOK, msg)
 }
@@ -367,13 +378,18 @@ func (h *Agents) Restore(c *fiber.Ctx) error {
 	return h.redirect(c, route.Path(route.Agent, id), "success", "Restored “"+ag.Name+"”.")
 }
 
-// Clone copies the agent in one click and opens the copy.
+// Clone copies the agent under the name the clone dialog asked for ("Copy of X" when
+// none is given) and opens the copy.
 func (h *Agents) Clone(c *fiber.Ctx) error {
 	id, err := permittedID(c, db.PermAgentsCreate)
 	if err != nil {
 		return err
 	}
-	ag, err := h.Store.CloneAgent(c.UserContext(), ActorOf(c), id, "")
+	ag, err := h.Store.CloneAgent(c.UserContext(), ActorOf(c), id, c.FormValue("name"))
+	var ve *db.ValidationError
+	if errors.As(err, &ve) { // the name: say why on the agent's page, nothing was created
+		return h.redirect(c, route.Path(route.Agent, id), "error", "Not cloned: "+cloneRefusal(ve))
+	}
 	if err != nil {
 		return missing(err, "Agent %d", id)
 	}

@@ -294,7 +294,7 @@ func toolsFromForm(c *fiber.Ctx) map[string]json.RawMessage {
 		if len(config) > 0 {
 			def["config"] = config
 		}
-		if text := strings.TrimSpace(c.FormValue("cfgjson-" + name)); text != "" {
+		if text := strings.TrimSpace(configText(c, name)); text != "" {
 			var v any
 			if json.Unmarshal([]byte(text), &v) == nil {
 				def["config"] = v
@@ -311,7 +311,7 @@ func toolsFromForm(c *fiber.Ctx) map[string]json.RawMessage {
 // toolOptions fills the tool picker from the catalog and the agent's tools, and the
 // agent and knowledge-base choices for the two id configs.
 func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]json.RawMessage) error {
-	ctx, org := c.UserContext(), ActorOf(c).OrgID
+	ctx := c.UserContext()
 	cat, err := h.Store.CatalogTools(ctx)
 	if err != nil {
 		return err
@@ -330,31 +330,14 @@ func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]js
 		if json.Unmarshal(tools[t.Name], &def) == nil && len(def.Config) > 0 && string(def.Config) != "null" {
 			opt.ConfigJSON = string(def.Config)
 		}
+		opt.ConfigInputs, opt.ConfigJSON0 = configInputs(c, t.Name, t.ConfigSchema, def.Config, e.ConfigErrors), opt.ConfigJSON
 		if typed, ok := e.Form.ToolConfigs[t.Name]; ok {
-			opt.ConfigJSON = typed // a refused save shows the text as typed, not re-encoded
+			opt.ConfigJSON = postedConfigJSON(c, t.Name, typed, opt.ConfigJSON) // a refused save shows the text as typed, not re-encoded
 		}
 		opt.ConfigError = agents.ToolConfigError(t.Name, opt.ConfigJSON, e.Errors)
 		e.Tools = append(e.Tools, opt)
 	}
-	for _, r := range agentspec.ConfigRefs {
-		include := db.ConfigRefIDs(tools[r.Tool], r.IDKey)
-		choices, err := h.Store.ConfigRefChoices(ctx, org, r, include, 500)
-		if err != nil {
-			return err
-		}
-		sel := map[int64]bool{}
-		for _, id := range include {
-			sel[id] = true
-		}
-		p := agents.RefPicker{Tool: r.Tool, Label: r.Tool + " " + r.May}
-		for _, ch := range choices {
-			if !r.NotSelf || ch.ID != e.ID {
-				p.Choices = append(p.Choices, agents.Choice{ID: ch.ID, Name: ch.Name, Selected: sel[ch.ID]})
-			}
-		}
-		e.RefPickers = append(e.RefPickers, p)
-	}
-	return nil
+	return h.refPickers(c, e, tools)
 }
 
 // options fills the model and tag choices.
@@ -381,18 +364,7 @@ func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedS
 	for _, t := range tags {
 		e.Tags = append(e.Tags, agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color, Selected: sel[t.ID]})
 	}
-	servers, err := h.Store.MCPServers(c.UserContext(), ActorOf(c).OrgID)
-	if err != nil {
-		return err
-	}
-	connected := map[int64]bool{}
-	for _, id := range selectedServers {
-		connected[id] = true
-	}
-	for _, m := range servers {
-		e.MCPServers = append(e.MCPServers, agents.Tag{ID: m.ID, Name: m.Name, Selected: connected[m.ID]})
-	}
-	return nil
+	return h.mcpPicker(c, e, selectedServers)
 }
 
 // editorLimits are the validator's limits as the editor's maxlength attributes.

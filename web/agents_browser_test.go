@@ -67,6 +67,7 @@ func TestBrowserAgentCreateValidateCloneDeleteRestore(t *testing.T) {
 		waitText(`[data-testid=flashes]`, "Saved “Helpdesk”"),
 		waitText(`[data-testid=email-address]`, "helpdesk-bot@"),
 		chromedp.Click(chromedp.CSS(`[data-testid=clone-agent]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=clone-submit]`)),
 		waitText(`[data-testid=editor-title]`, "Copy of Helpdesk"),
 		waitText(`[data-testid=flashes]`, "Cloned"),
 		acceptConfirms(),

@@ -60,7 +60,8 @@ func TestFiltersOfferEveryValueWritten(t *testing.T) {
 
 // TestRefusedSaveKeepsTheStoredNameInTheHeading: a refused rename shows the stored name
 // in the heading and title and the typed one only in the form, with a summary on top
-// linking to the field; every field with a known server limit carries it as maxlength.
+// linking to the field; every field with a known server limit shows a counter against
+// it, and none carries maxlength (which silently cuts a pasted value).
 func TestRefusedSaveKeepsTheStoredNameInTheHeading(t *testing.T) {
 	t.Parallel()
 	e := start(t)
@@ -78,6 +79,9 @@ func TestRefusedSaveKeepsTheStoredNameInTheHeading(t *testing.T) {
 	if strings.Count(page, long) != 1 || !strings.Contains(page, `value="`+long+`"`) {
 		t.Error("the typed name should be in the form, and only there")
 	}
+	if !strings.Contains(page, `data-testid="name-count"`) || !strings.Contains(page, "5000 characters (limit 200): 4800 over the limit") {
+		t.Error("the name's counter does not show the typed name over the limit")
+	}
 	summary := regexp.MustCompile(`(?s)data-testid="form-errors".*?</div>`).FindString(page)
 	if !strings.Contains(summary, `href="#name"`) || !strings.Contains(summary, "Name</a>: String must contain at most 200 character(s)") {
 		t.Errorf("error summary does not link to the name: %q", summary)
@@ -86,8 +90,11 @@ func TestRefusedSaveKeepsTheStoredNameInTheHeading(t *testing.T) {
 		t.Error("the error summary is below the form's start")
 	}
 	for field, limit := range map[string]int{"name": db.MaxName, "description": db.MaxDescription, "systemPrompt": db.MaxPrompt, "emailSlug": db.MaxSlug, "logoUrl": db.MaxURL} {
-		if !regexp.MustCompile(`id="` + field + `"[^>]*maxlength="` + strconv.Itoa(limit) + `"`).MatchString(page) {
-			t.Errorf("#%s lacks maxlength=%d", field, limit)
+		if !regexp.MustCompile(`id="` + field + `"[^>]*data-limit="` + strconv.Itoa(limit) + `"`).MatchString(page) {
+			t.Errorf("#%s lacks its counter's limit %d", field, limit)
+		}
+		if regexp.MustCompile(`id="` + field + `"[^>]*maxlength=`).MatchString(page) {
+			t.Errorf("#%s has maxlength: a pasted value would be cut silently", field)
 		}
 	}
 }

@@ -135,6 +135,9 @@ func crawlPages(t *testing.T, e *env, f crawlFixture) []crawlPage {
 // from the fixture; the agent editor for each kind of agent.
 func fillRoute(t *testing.T, path string, f crawlFixture) []string {
 	t.Helper()
+	if path == "/picker" { // the editor pickers' search: a fragment, for one picker
+		return []string{"/picker?for=call_agent&q=a"}
+	}
 	agents := []int64{f.Native}
 	switch {
 	case path == "/agents/:id":

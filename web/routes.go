@@ -130,6 +130,7 @@ func (s *Server) routes(base handlers.Base, fetcher cardsvc.Fetcher) {
 	in.Post("/account/tokens/:id/revoke", auth.RevokeOwnToken)
 	in.Get("/agents", agents.List)
 	in.Get("/agents/new", agents.New)
+	in.Get("/picker", agents.Picker) // the editor pickers' search (htmx)
 	in.Get("/agents/external/new", cards.NewExternal)
 	in.Post("/agents/external/preview", cards.PreviewExternal)
 	in.Post("/agents/external", cards.CreateExternal)

@@ -141,9 +141,19 @@ func (b *sessionBridge) Flash(c *fiber.Ctx, kind, message string) error {
 	if err != nil {
 		return err
 	}
+	// Flashes nobody displayed (a client that does not follow redirects) must not grow
+	// the cookie past its 4 KB: keep the newest few with this one.
+	if queued := s.Flashes(); len(queued) > 0 {
+		for _, f := range queued[max(0, len(queued)-(maxQueuedFlashes-1)):] {
+			s.AddFlash(f)
+		}
+	}
 	s.AddFlash(kind + "|" + message)
 	return b.save(c, s)
 }
+
+// maxQueuedFlashes is how many undisplayed messages a session keeps.
+const maxQueuedFlashes = 3
 
 // TakeFlashes returns and clears the queued messages.
 func (b *sessionBridge) TakeFlashes(c *fiber.Ctx) []layout.Flash {

@@ -104,7 +104,7 @@ func TestBrowserCatalogToolConfigAndSync(t *testing.T) {
 		chromedp.Navigate(e.URL+"/agents/"+target),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=tool-call_agent]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid=tool-call_agent]`)),
-		selectOption(`#cfg-call_agent`, helper),
+		pick("cfg-call_agent", "Escal", helper),
 		chromedp.Click(chromedp.CSS(`[data-testid=save-agent]`)),
 		waitText(`[data-testid=flashes]`, "Saved"),
 	)

@@ -111,10 +111,12 @@ type Form struct {
 type ToolOption struct {
 	Name, Category, Description string
 	Selected, Removed           bool
-	ConfigJSON                  string // for tools configured as raw JSON
-	HasConfig                   bool   // the tool takes a per-agent config
-	RefPicker                   bool   // its config is chosen in a RefPicker, not typed
-	ConfigError                 string // why the config was refused, shown beside it
+	ConfigJSON                  string        // for tools configured as raw JSON
+	HasConfig                   bool          // the tool takes a per-agent config
+	RefPicker                   bool          // its config is chosen in a RefPicker, not typed
+	ConfigError                 string        // why the config was refused, shown beside it
+	ConfigInputs                []ConfigInput // the config as a form generated from its configSchema
+	ConfigJSON0                 string        // the config the form shows, as JSON: posted back to tell a raw JSON edit from none
 }
 
 // ToolConfigField is the Editor.Errors key of a tool's config: its messages are shown
@@ -136,11 +138,16 @@ func (f Form) StageOrDefault() string {
 	return agentspec.Stages[0]
 }
 
-// RefPicker is the multi-select of the objects a tool's config may name.
+// RefPicker chooses the objects a tool's config (or the agent's MCP servers) names:
+// a search fetching matching names on demand, and chips of the chosen ones.
 type RefPicker struct {
-	Tool    string
-	Label   string // "call_agent may call"
-	Choices []Choice
+	Tool    string   // the tool whose config holds the ids ("" for MCP servers)
+	Field   string   // the form field posting the chosen ids
+	For     string   // the picker endpoint's "for" parameter
+	Label   string   // "call_agent may call"
+	Choices []Choice // the chosen ones, as chips
+	Error   string
+	Exclude int64 // an id never offered (the agent itself)
 }
 
 // RefPickerField is the form field of a tool's RefPicker.
@@ -171,25 +178,31 @@ type ErrorLink struct{ Anchor, Label, Message string }
 
 // Editor is the agent editor (also the read-only view for reviewers).
 type Editor struct {
-	ID          int64
-	Title       string // the stored name (never the refused one being typed)
-	Limits      Limits
-	ErrorLinks  []ErrorLink // the error summary, in the form's order
-	Form        Form
-	Errors      map[string]string
-	Models      []Option
-	Tags        []Tag
-	MCPServers  []Tag // the organisation's MCP servers, Selected when connected
-	Tools       []ToolOption
-	RefPickers  []RefPicker // one per tool config that names objects (agentspec.ConfigRefs)
-	CanEdit     bool
-	CanDelete   bool
-	CanCreate   bool
-	Deleted     bool
-	Version     int64
-	Conflict    *Conflict
-	EmailDomain string
-	CalledBy    int // live agents whose call_agent may call this one directly
+	ID           int64
+	Title        string // the stored name (never the refused one being typed)
+	Limits       Limits
+	ErrorLinks   []ErrorLink // the error summary, in the form's order
+	Form         Form
+	Errors       map[string]string
+	Models       []Option
+	Tags         []Tag
+	MCPServers   []Tag // the organisation's MCP servers, Selected when connected
+	Tools        []ToolOption
+	RefPickers   []RefPicker // one per tool config that names objects (agentspec.ConfigRefs)
+	MCPPicker    RefPicker
+	ConfigErrors map[string]string // a config property's message, keyed "<tool>.<key>"
+	Stage        string            // the stored stage, shown in the sticky header
+	CloneName    string            // the name offered for a clone ("Copy of X", unique)
+	Card         *CardSummary      // an external agent's cached card
+	IsExternal   bool
+	CanEdit      bool
+	CanDelete    bool
+	CanCreate    bool
+	Deleted      bool
+	Version      int64
+	Conflict     *Conflict
+	EmailDomain  string
+	CalledBy     int // live agents whose call_agent may call this one directly
 	ReviewState
 }
 
@@ -219,3 +232,31 @@ func (e Editor) Action() string {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
+
+// ConfigInput is one property of a tool's config as a form input.
+type ConfigInput struct {
+	Tool, Key, Kind, Description string
+	Required                     bool
+	Enum                         []string
+	Value                        string // as the input shows it (arrays of strings: one per line)
+	Error                        string
+}
+
+// Name is the input's form field; KindName the hidden field carrying its kind.
+func (i ConfigInput) Name() string     { return "cfg." + i.Tool + "." + i.Key }
+func (i ConfigInput) KindName() string { return "cfgk." + i.Tool + "." + i.Key }
+
+// ID is the input's element id (dots would read as classes in selectors).
+func (i ConfigInput) ID() string { return "cfg-" + i.Tool + "-" + i.Key }
+
+// CardSummary is what the editor shows of an external agent's cached card.
+type CardSummary struct {
+	Fetched   bool   // a card is cached
+	FetchedAt string // when it was fetched
+	LastError string // the last refresh's failure, if it failed
+	Failures  int
+	Skills    []CardSkill
+}
+
+// CardSkill is one skill of the card with its roles.
+type CardSkill struct{ ID, Name, Description, Roles string }

@@ -1,0 +1,54 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"agentconsole/db/agentspec"
+)
+
+// MCPServerRef is the editor's MCP server picker as a reference: the same search and
+// lookup by id as the config references, over the organisation's MCP servers.
+var MCPServerRef = agentspec.ConfigRef{Table: "mcp_servers", Label: "MCP server"}
+
+// PickerChoices are at most limit rows of a reference's table in the organisation
+// whose name contains q (case-insensitive; the agents' trigram index serves it), by
+// name, leaving out the ids in skip (those already chosen, the agent itself).
+func (s *Store) PickerChoices(ctx context.Context, orgID int64, r agentspec.ConfigRef, q string, skip []int64, limit int) ([]AgentRef, error) {
+	live := ""
+	if r.Live {
+		live = " AND deleted_at IS NULL"
+	}
+	out := []AgentRef{}
+	err := s.prepared(ctx, s.DB, `SELECT id, name FROM `+r.Table+` WHERE org_id = ?`+live+`
+		AND name ILIKE ? AND NOT (id = ANY(?)) ORDER BY lower(name), id LIMIT ?`,
+		[]any{orgID, "%" + escapeLike(strings.TrimSpace(q)) + "%", append([]int64{}, skip...), limit}, &out)
+	if err != nil {
+		return nil, fmt.Errorf("db: picker choices of %s: %w", r.Table, err)
+	}
+	return out, nil
+}
+
+// UniqueAgentName is base, or base with the first free " (n)" after it, among the
+// organisation's live agents: the name a clone is offered.
+func (s *Store) UniqueAgentName(ctx context.Context, orgID int64, base string) (string, error) {
+	if r := []rune(base); len(r) > maxName-6 {
+		base = string(r[:maxName-6]) // room for " (99)"
+	}
+	var taken []string
+	err := s.prepared(ctx, s.DB, `SELECT name FROM agents WHERE org_id = ? AND deleted_at IS NULL AND (name = ? OR name LIKE ?)`,
+		[]any{orgID, base, escapeLike(base) + " (%)"}, &taken)
+	if err != nil {
+		return "", fmt.Errorf("db: unique agent name: %w", err)
+	}
+	used := map[string]bool{}
+	for _, n := range taken {
+		used[n] = true
+	}
+	name := base
+	for i := 2; used[name]; i++ {
+		name = fmt.Sprintf("%s (%d)", base, i)
+	}
+	return name, nil
+}

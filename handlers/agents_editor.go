@@ -1,0 +1,97 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/a2aproject/a2a-go/v2/a2a"
+	"github.com/gofiber/fiber/v2"
+
+	"agentconsole/db"
+	"agentconsole/db/agentspec"
+	"agentconsole/views/pages/agents"
+)
+
+// The editor's state around the form: the stored stage for the sticky header, the
+// name a clone is offered, an external agent's card.
+
+// editorState fills what the editor shows of the stored agent beside the form.
+func (h *Agents) editorState(c *fiber.Ctx, e *agents.Editor, ag *db.Agent) error {
+	e.Stage = ag.Stage
+	if ag.ID == 0 {
+		return nil
+	}
+	if e.CanCreate && ag.DeletedAt == nil {
+		name, err := h.Store.UniqueAgentName(c.UserContext(), ActorOf(c).OrgID, "Copy of "+ag.Name)
+		if err != nil {
+			return err
+		}
+		e.CloneName = name
+	}
+	if ag.AgentType != agentspec.TypeExternal {
+		return nil
+	}
+	st, err := h.Store.CardState(c.UserContext(), ActorOf(c).OrgID, ag.ID)
+	if errors.Is(err, db.ErrNotFound) {
+		e.Card = &agents.CardSummary{}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	e.Card = cardSummary(st)
+	return nil
+}
+
+// cardSummary is the editor's view of a cached card: status and skills with roles.
+func cardSummary(st *db.CardState) *agents.CardSummary {
+	s := &agents.CardSummary{LastError: st.LastError, Failures: st.Failures}
+	if st.FetchedAt != nil {
+		s.Fetched, s.FetchedAt = true, stampTime(*st.FetchedAt)
+	}
+	var card a2a.AgentCard
+	if len(st.Card) == 0 || json.Unmarshal(st.Card, &card) != nil {
+		return s
+	}
+	for _, sk := range card.Skills {
+		s.Skills = append(s.Skills, agents.CardSkill{ID: sk.ID, Name: sk.Name, Description: sk.Description,
+			Roles: strings.Join(st.SkillRoles[sk.ID], ", ")})
+	}
+	return s
+}
+
+// keepNativeFields leaves an external agent's prompt, model, limits and tools as they
+// are: its editor does not show them, so their absence from the form is no edit.
+func keepNativeFields(p *db.AgentPatch, f agents.Form) {
+	if f.AgentType != agentspec.TypeExternal {
+		return
+	}
+	for _, name := range []string{"systemPrompt", "model", "maxToolRoundtrips", "planningMode", "tools"} {
+		p.Unset(name)
+	}
+}
+
+// configInputField reads an input of a tool's config form (cfg.<tool>.<key>): its
+// element id and its key in configKeyErrors.
+func configInputField(field string) (id, key string, ok bool) {
+	parts := strings.SplitN(field, ".", 3)
+	if len(parts) != 3 || parts[0] != "cfg" || parts[1] == "" || parts[2] == "" {
+		return "", "", false
+	}
+	in := agents.ConfigInput{Tool: parts[1], Key: parts[2]}
+	return in.ID(), parts[1] + "." + parts[2], true
+}
+
+// cloneRefusal says why a clone was refused, naming the field (the copy's name).
+func cloneRefusal(ve *db.ValidationError) string {
+	for _, is := range ve.Details {
+		if len(is.Path) > 0 && is.Path[0] == "name" {
+			return "name of the copy: " + is.Message
+		}
+	}
+	if len(ve.Details) > 0 {
+		return ve.Details[0].Message
+	}
+	return ve.Message
+}
