@@ -45,10 +45,11 @@ func main() {
 	}
 }
 
-// settings of the run (environment overrides for a quick try: BENCH_SECONDS=3, and
-// BENCH_ONLY=2,7 to drive only those load scenarios; 6 always runs).
+// settings of the run (environment overrides for a quick try: BENCH_SECONDS=3,
+// BENCH_RUNS=1, and BENCH_ONLY=2,7 to drive only those load scenarios; 6 always runs).
 var (
 	seconds = envInt("BENCH_SECONDS", 10)
+	runs    = max(envInt("BENCH_RUNS", 3), 1) // each figure is the median of this many runs
 	binary  = env("BENCH_BINARY", "bin/agentconsole")
 	only    = os.Getenv("BENCH_ONLY")
 )
@@ -78,6 +79,114 @@ type result struct {
 	limitName     string
 	simpleRPS     float64 // pgbench -M simple on the same SQL: what planning every query costs
 	note          string
+	ratios        []float64 // route/limit of each run (BENCH_RUNS), for the spread
+	p99s          []float64 // the route's p99 of each run
+}
+
+// scenario is one load scenario: a route driven by wrk and the SQL it runs (limit,
+// a captured script) driven by pgbench at the same concurrency.
+type scenario struct {
+	name, path, script string
+	conns              int
+	header             string
+	limit              string
+}
+
+// measure runs one scenario once: wrk on the route, then pgbench on its SQL (prepared,
+// and simple), with a server CPU profile during the route when profile is set.
+func measure(ctx context.Context, sc scenario, base string, cluster *embedded.Cluster, scripts map[string]string, minID, maxID int64, work string, profile bool) (result, error) {
+	var profDone chan struct{}
+	if profile {
+		profDone = make(chan struct{})
+		go func() {
+			defer close(profDone)
+			resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:6061/debug/pprof/profile?seconds=%d", max(seconds-1, 1)))
+			if err == nil {
+				data, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				os.WriteFile("bench-cpu.pprof", data, 0o644)
+				logf("CPU profile written to bench-cpu.pprof")
+			}
+		}()
+	}
+	r, err := runWrk(ctx, base+sc.path, sc.conns, sc.header, sc.script)
+	if profDone != nil {
+		<-profDone
+	}
+	if err != nil {
+		return r, fmt.Errorf("%s: %w", sc.name, err)
+	}
+	r.name, r.conns = sc.name, sc.conns
+	s, ok := scripts[sc.limit]
+	if !ok {
+		return r, nil
+	}
+	// Prepared mode rewrites every ":name" into a parameter, even inside string
+	// literals, which breaks the save's JSON literals: that script runs simple only.
+	mode := "prepared"
+	if sc.limit == "save" {
+		mode = "simple"
+	}
+	lim, err := runPgbench(ctx, cluster, s, sc.conns, minID, maxID, work, mode)
+	if err != nil {
+		return r, fmt.Errorf("%s pgbench: %w", sc.name, err)
+	}
+	r.limitRPS, r.limitP50, r.limitP99, r.limitName = lim.rps, lim.p50, lim.p99, lim.limitName
+	if mode == "prepared" {
+		simple, err := runPgbench(ctx, cluster, s, sc.conns, minID, maxID, work, "simple")
+		if err != nil {
+			return r, fmt.Errorf("%s pgbench simple: %w", sc.name, err)
+		}
+		r.simpleRPS = simple.rps
+	}
+	return r, nil
+}
+
+// medianResult is the run-by-run median of every figure, keeping each run's ratio and
+// p99 for the spread.
+func medianResult(rs []result) result {
+	m := rs[0]
+	med := func(get func(result) float64) float64 {
+		v := make([]float64, len(rs))
+		for i, r := range rs {
+			v[i] = get(r)
+		}
+		return median(v)
+	}
+	m.rps, m.p50, m.p99 = med(func(r result) float64 { return r.rps }), med(func(r result) float64 { return r.p50 }), med(func(r result) float64 { return r.p99 })
+	m.limitRPS, m.limitP50, m.limitP99 = med(func(r result) float64 { return r.limitRPS }), med(func(r result) float64 { return r.limitP50 }), med(func(r result) float64 { return r.limitP99 })
+	m.simpleRPS = med(func(r result) float64 { return r.simpleRPS })
+	m.errors = 0
+	for _, r := range rs {
+		m.errors += r.errors
+		m.p99s = append(m.p99s, r.p99)
+		if r.limitRPS > 0 {
+			m.ratios = append(m.ratios, r.rps/r.limitRPS)
+		}
+	}
+	return m
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// spread is "min–max" of the runs' values, "" for a single run.
+func spread(v []float64, format string) string {
+	if len(v) < 2 {
+		return ""
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return fmt.Sprintf(format+"–"+format, s[0], s[len(s)-1])
 }
 
 func run(ctx context.Context) error {
@@ -190,12 +299,7 @@ func run(ctx context.Context) error {
 	}
 	pid := srv.Process.Pid
 	auth := "Authorization: Bearer " + token
-	scenarios := []struct {
-		name, path, script string
-		conns              int
-		header             string
-		limit              string
-	}{
+	scenarios := []scenario{
 		{"1. agents list page (HTML, 50 rows, tag filter)", fmt.Sprintf("/agents?tag=%d&perPage=50", tagID), "", 32, "Cookie: " + cookie, "list"},
 		{"1b. same, light load", fmt.Sprintf("/agents?tag=%d&perPage=50", tagID), "", 8, "Cookie: " + cookie, "list"},
 		{"2. GET /api/agents (50)", "/api/agents?perPage=50", "", 32, auth, "api_list"},
@@ -210,50 +314,18 @@ func run(ctx context.Context) error {
 		if !selected(sc.name) {
 			continue
 		}
-		logf("running %s…", sc.name)
-		var profDone chan struct{}
-		if profile != "" && strings.HasPrefix(sc.name, profile+".") {
-			profDone = make(chan struct{})
-			go func() {
-				defer close(profDone)
-				resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:6061/debug/pprof/profile?seconds=%d", max(seconds-1, 1)))
-				if err == nil {
-					data, _ := io.ReadAll(resp.Body)
-					resp.Body.Close()
-					os.WriteFile("bench-cpu.pprof", data, 0o644)
-					logf("CPU profile written to bench-cpu.pprof")
-				}
-			}()
-		}
-		r, err := runWrk(ctx, base+sc.path, sc.conns, sc.header, sc.script)
-		if profDone != nil {
-			<-profDone
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", sc.name, err)
-		}
-		r.name, r.conns = sc.name, sc.conns
-		if s, ok := scripts[sc.limit]; ok {
-			// Prepared mode rewrites every ":name" into a parameter, even inside string
-			// literals, which breaks the save's JSON literals: that script runs simple only.
-			mode := "prepared"
-			if sc.limit == "save" {
-				mode = "simple"
-			}
-			lim, err := runPgbench(ctx, cluster, s, sc.conns, ids.Min, ids.Max, work, mode)
+		// Each scenario BENCH_RUNS times back to back (route, then its pgbench limit), so
+		// the machine's other load moves each pair alike; the report shows the medians.
+		var rs []result
+		for i := 0; i < runs; i++ {
+			logf("running %s (run %d of %d)…", sc.name, i+1, runs)
+			r, err := measure(ctx, sc, base, cluster, scripts, ids.Min, ids.Max, work, profile != "" && i == 0 && strings.HasPrefix(sc.name, profile+"."))
 			if err != nil {
-				return fmt.Errorf("%s pgbench: %w", sc.name, err)
+				return err
 			}
-			r.limitRPS, r.limitP50, r.limitP99, r.limitName = lim.rps, lim.p50, lim.p99, lim.limitName
-			if mode == "prepared" {
-				simple, err := runPgbench(ctx, cluster, s, sc.conns, ids.Min, ids.Max, work, "simple")
-				if err != nil {
-					return fmt.Errorf("%s pgbench simple: %w", sc.name, err)
-				}
-				r.simpleRPS = simple.rps
-			}
+			rs = append(rs, r)
 		}
-		results = append(results, r)
+		results = append(results, medianResult(rs))
 	}
 
 	// 7. Scale-out (before 6, which changes every agent): the API list through HAProxy.
@@ -265,10 +337,17 @@ func run(ctx context.Context) error {
 	}
 
 	// 6. Sync after a catalog change to 2 tools: the route against one hand-written UPDATE.
-	logf("running 6. sync-tools over all agents…")
-	syncRes, err := benchSync(ctx, store, base, adminToken, builder.OrgID)
-	if err != nil {
+	if err := resetForSync(ctx, store, builder.OrgID, builder.UserID); err != nil {
 		return err
+	}
+	var syncRes []syncFigures
+	for i := 1; i <= runs; i++ {
+		logf("running 6. sync-tools over all agents (run %d of %d)…", i, runs)
+		f, err := benchSync(ctx, store, base, adminToken, builder.OrgID, i)
+		if err != nil {
+			return err
+		}
+		syncRes = append(syncRes, f)
 	}
 	peak := proc.PeakRSS(pid)
 	report(results, syncRes, storage, readyIn, peak, ids)
