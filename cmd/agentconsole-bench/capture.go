@@ -91,14 +91,14 @@ func captureScripts(ctx context.Context, s *db.Store, capture *sqlCapture, _ str
 
 	// 5a. /agents/{id}/versions for the 1,000-version agent.
 	s.ActorBySession(ctx, sid)
-	s.Agent(ctx, org, longID)
+	s.AgentHead(ctx, org, longID)
 	s.Versions(ctx, org, longID, db.VersionFilter{})
 	s.VersionAuthors(ctx, org, longID)
 	write("history", capture.take())
 
 	// 5b. /agents/{id}/diff?from=v1&to=v1000.
 	s.ActorBySession(ctx, sid)
-	s.Agent(ctx, org, longID)
+	s.AgentHead(ctx, org, longID)
 	from, to, err := s.VersionPair(ctx, org, longID, firstVersion, lastVersion)
 	if err != nil {
 		return nil, err
