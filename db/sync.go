@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"agentconsole/db/agentspec"
 	"agentconsole/db/catalog"
@@ -46,14 +45,20 @@ const syncedToolsExpr = `(SELECT jsonb_object_agg(t.key, CASE WHEN ` + outdatedP
 		ELSE t.value END)
 	FROM jsonb_each(a.tools) t LEFT JOIN catalog_tools c ON c.name = t.key)`
 
-// syncSQL rewrites the locked agents ?0 (ids) of organisation ?1 and appends their
-// versions, in one statement. A version's tools map is the previous map with each
-// tool's definition reference taken from the agent's new tools (configs are unchanged,
-// so their blob references are kept, as agent_tools_put_stored does); the maps are
-// hashed and stored as blobs in one INSERT rather than one agent_blob_put call each.
+// syncSQL locks the outdated agents of organisation ?0, rewrites their tool references
+// and appends their versions, in one statement. The lock is in the first CTE (FOR
+// UPDATE), so an agent saved concurrently is read as that save left it (PostgreSQL
+// re-reads a row it waited for) and no save is lost. A version's tools map is the
+// previous map with each tool's definition reference taken from the agent's new tools
+// (configs are unchanged, so their blob references are kept, as agent_tools_put_stored
+// does); the maps are hashed and stored as blobs in one INSERT rather than one
+// agent_blob_put call each. It returns the agents it changed and how many it locked:
+// an agent whose previous version was committed after the statement began is locked
+// but not yet changed, and the next run of the statement (a new snapshot) changes it.
 const syncSQL = `WITH target AS MATERIALIZED (
 		SELECT a.id, a.org_id, a.published_version_id, ` + syncedToolsExpr + ` AS tools
-		FROM agents a WHERE a.id = ANY(?0::bigint[]) AND a.org_id = ?1),
+		FROM agents a WHERE a.org_id = ?0 AND a.deleted_at IS NULL AND ` + agentOutdated + `
+		ORDER BY a.id FOR UPDATE),
 	maps AS MATERIALIZED (
 		SELECT t.id, t.org_id, t.tools, prev.number, prev.fields_ref, prev.prompt_ref, m.map,
 			substring(sha256(convert_to(m.map::text, 'UTF8')) FROM 1 FOR 16) AS hash
@@ -67,21 +72,24 @@ const syncSQL = `WITH target AS MATERIALIZED (
 	blobs AS (INSERT INTO agent_blobs (hash, body) SELECT DISTINCT ON (hash) hash, map FROM maps ON CONFLICT (hash) DO NOTHING),
 	v AS (
 		INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary, fields_ref, prompt_ref, tools_ref)
-		SELECT m.org_id, m.id, m.number + 1, ?2, ?3, ?4, ?5, ?6, m.fields_ref, m.prompt_ref, m.hash FROM maps m
-		RETURNING agent_id, id)
-	UPDATE agents a SET tools = m.tools, published_version_id = v.id, updated_at = now()
-	FROM maps m JOIN v ON v.agent_id = m.id WHERE a.id = m.id
-	RETURNING a.id, a.name`
+		SELECT m.org_id, m.id, m.number + 1, ?1, ?2, ?3, ?4, ?5, m.fields_ref, m.prompt_ref, m.hash FROM maps m
+		RETURNING agent_id, id),
+	changed AS (
+		UPDATE agents a SET tools = m.tools, published_version_id = v.id, updated_at = now()
+		FROM maps m JOIN v ON v.agent_id = m.id WHERE a.id = m.id
+		RETURNING a.id, a.name)
+	SELECT (SELECT count(*) FROM target) AS locked, coalesce(json_agg(json_build_object('id', c.id, 'name', c.name)), '[]') AS changed FROM changed c`
 
 // SyncTools gives every agent of the organisation the catalog's latest definition of
 // each native tool it has, keeping configs; provider tools and tools that left the
 // catalog are untouched. One transaction, set-based, whatever the number of agents:
-// the agents to change are locked, then one statement rewrites their tool references
-// and appends their versions (seed 000). Agents store references to catalog
-// definitions (migration 007), so a sync writes hashes, not schemas.
+// one statement locks the agents to change, rewrites their tool references and appends
+// their versions (seed 000). Agents store references to catalog definitions (migration
+// 007), so a sync writes hashes, not schemas.
 func (s *Store) SyncTools(ctx context.Context, actor *Actor) (*SyncResult, error) {
 	res := &SyncResult{Success: true, Agents: []AgentRef{}}
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		res.Agents = []AgentRef{}
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?, ?)", syncLockKey, actor.OrgID); err != nil {
 			return err
 		}
@@ -93,17 +101,19 @@ func (s *Store) SyncTools(ctx context.Context, actor *Actor) (*SyncResult, error
 		if err := tx.NewRaw("SELECT count(*) FROM agents WHERE org_id = ? AND deleted_at IS NULL", actor.OrgID).Scan(ctx, &res.Total); err != nil {
 			return err
 		}
-		// Lock the agents to change first (as SaveAgent does); the rewrite below is a
-		// new statement, so it reads their committed tools and no concurrent save is lost.
-		var ids []int64
-		if err := tx.NewRaw(`SELECT a.id FROM agents a WHERE a.org_id = ? AND a.deleted_at IS NULL AND `+agentOutdated+` ORDER BY a.id FOR UPDATE`,
-			actor.OrgID).Scan(ctx, &ids); err != nil {
-			return fmt.Errorf("db: sync tools: lock: %w", err)
-		}
-		if len(ids) > 0 {
-			if err := tx.NewRaw(syncSQL, pgdialect.Array(ids), actor.OrgID, SourceSync, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(),
-				"tool schemas synced to the catalog").Scan(ctx, &res.Agents); err != nil {
+		// Again while an agent was locked but left for a newer snapshot (a save committed
+		// while the statement ran); each run locks what is still outdated. A run that
+		// changes nothing ends it (an agent without a version cannot be synced, as before).
+		for run := 0; run < 5; run++ {
+			var locked int
+			var changed []AgentRef
+			if err := tx.NewRaw(syncSQL, actor.OrgID, SourceSync, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(),
+				"tool schemas synced to the catalog").Scan(ctx, &locked, jsonScan{&changed}); err != nil {
 				return fmt.Errorf("db: sync tools: %w", err)
+			}
+			res.Agents = append(res.Agents, changed...)
+			if locked == len(changed) || len(changed) == 0 {
+				break
 			}
 		}
 		res.Updated = len(res.Agents)
@@ -114,6 +124,19 @@ func (s *Store) SyncTools(ctx context.Context, actor *Actor) (*SyncResult, error
 	}
 	slices.SortFunc(res.Agents, func(a, b AgentRef) int { return cmp.Compare(a.ID, b.ID) })
 	return res, nil
+}
+
+// jsonScan scans a JSON column into v.
+type jsonScan struct{ v any }
+
+func (j jsonScan) Scan(src any) error {
+	switch b := src.(type) {
+	case []byte:
+		return json.Unmarshal(b, j.v)
+	case string:
+		return json.Unmarshal([]byte(b), j.v)
+	}
+	return fmt.Errorf("db: cannot scan %T as JSON", src)
 }
 
 // SyncGroup is one schema change the sync would make: a tool going from one old
