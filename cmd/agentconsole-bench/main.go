@@ -328,6 +328,29 @@ func run(ctx context.Context) error {
 		results = append(results, medianResult(rs))
 	}
 
+	// 8. What a person feels: each page's load in Chromium (before 6 changes every agent).
+	var pages []browserPage
+	if selected("8.") {
+		var cardAgent int64
+		// An external agent whose card was fetched (the demo's), else any external agent.
+		if err := store.DB.NewRaw(`SELECT a.id FROM agents a LEFT JOIN agent_cards c ON c.agent_id = a.id
+			WHERE a.org_id = ? AND a.agent_type = 'external' AND a.deleted_at IS NULL ORDER BY c.card IS NULL, a.id LIMIT 1`, builder.OrgID).Scan(ctx, &cardAgent); err != nil {
+			return fmt.Errorf("8. browser: an external agent: %w", err)
+		}
+		logf("running 8. page loads in Chromium…")
+		pages, err = browserLoads(ctx, base, cookie, []browserPage{
+			{name: "agents list (50 rows, tag filter)", path: scenarios[0].path},
+			{name: "agent editor", path: scenarios[3].path},
+			{name: "history, 1,000-version agent", path: scenarios[5].path},
+			{name: "diff v1 vs v1000", path: scenarios[6].path},
+			{name: "tool catalog", path: "/tools"},
+			{name: "external agent card", path: fmt.Sprintf("/agents/%d/card", cardAgent)},
+		}, max(5*runs, 5))
+		if err != nil {
+			return fmt.Errorf("8. browser: %w", err)
+		}
+	}
+
 	// 7. Scale-out (before 6, which changes every agent): the API list through HAProxy.
 	var scale scaleOutResult
 	if selected("7.") {
@@ -353,6 +376,9 @@ func run(ctx context.Context) error {
 	report(results, syncRes, storage, readyIn, peak, ids)
 	if selected("7.") {
 		reportScaleOut(scale)
+	}
+	if len(pages) > 0 {
+		reportBrowser(pages)
 	}
 	return nil
 }

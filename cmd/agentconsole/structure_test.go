@@ -98,7 +98,6 @@ var (
 		"cmd/agentconsole-bench/main.go run":               197, // + scale-out scenario 7; the bench is reworked with the speed issue
 		"cmd/agentconsole-soak/main.go run":                181,
 		"cmd/agentconsole-bench/capture.go captureScripts": 92,
-		"cmd/agentconsole-bench/generate.go generate":      88,
 		"db/agent_export.go ImportAgent":                   107, // + strict import and version messages (issue 20): to split
 		"db/catalog_store.go ImportCatalog":                92,
 	}
