@@ -73,7 +73,7 @@ type Agent struct {
 	LiveVersion int `bun:"live_version,scanonly" json:"-"`
 	// CardHealth is an external agent's card state: "", "pending", "ok" or "error".
 	CardHealth string `bun:"card_health,scanonly" json:"-"`
-	// listTags and listTotal come with a list page's rows (see Store.Agents).
+	// ListTags and ListTotal come with a list page's rows (see Store.Agents).
 	ListTags  json.RawMessage `bun:"list_tags,scanonly" json:"-"`
 	ListTotal int             `bun:"list_total,scanonly" json:"-"`
 
