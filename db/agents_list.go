@@ -74,7 +74,7 @@ func (f *AgentFilter) Normalize() {
 // total: one prepared statement (the rows, each row's tags as JSON, the count as an
 // uncorrelated subquery PostgreSQL runs once) whatever the page size. Under load every
 // round trip waits for a PostgreSQL backend and then for the server to be scheduled
-// again; three of them per page made the list's tail (see README, Performance).
+// again; three of them per page made the list's tail (make bench, scenario 1).
 func (s *Store) Agents(ctx context.Context, orgID int64, f AgentFilter) (*AgentPage, error) {
 	f.Normalize()
 	page := &AgentPage{Page: f.Page, PerPage: f.PerPage, Agents: []*Agent{}}
