@@ -389,6 +389,18 @@ func (s *Store) Agent(ctx context.Context, orgID, id int64) (*Agent, error) {
 	return a, nil
 }
 
+// AgentHead reads only what a page about an agent's history shows of the agent itself
+// (name, type, live version, deletion): no prompt, no tools to expand, no tags. One
+// prepared query; deleted agents included, as Agent does.
+func (s *Store) AgentHead(ctx context.Context, orgID, id int64) (*Agent, error) {
+	a := new(Agent)
+	if err := s.prepared(ctx, s.DB, "SELECT a.id, a.org_id, a.name, a.agent_type, a.stage, a.published_version_id, a.created_at, a.updated_at, a.deleted_at FROM agents AS a WHERE a.id = ? AND a.org_id = ?",
+		[]any{id, orgID}, a); err != nil {
+		return nil, fmt.Errorf("db: agent %d: %w", id, notFound(err))
+	}
+	return a, nil
+}
+
 // liveAgent selects a live (not deleted) agent of the organisation into a.
 func liveAgent(idb bun.IDB, a *Agent, orgID, id int64) *bun.SelectQuery {
 	return idb.NewSelect().Model(a).ColumnExpr(agentColumns).Where("a.id = ? AND a.org_id = ? AND a.deleted_at IS NULL", id, orgID)

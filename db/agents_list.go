@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -81,21 +82,53 @@ func (f *AgentFilter) Normalize() {
 	f.Query = strings.TrimSpace(f.Query)
 }
 
-// Agents lists a page of the organisation's agents with their tags: three prepared
-// queries (page, count, tags of the page) whatever the page size.
+// Agents lists a page of the organisation's agents with their tags and the filter's
+// total: one prepared statement (the rows, each row's tags as JSON, the count as an
+// uncorrelated subquery PostgreSQL runs once) whatever the page size. Under load every
+// round trip waits for a PostgreSQL backend and then for the server to be scheduled
+// again; three of them per page made the list's tail (make bench, scenario 1).
 func (s *Store) Agents(ctx context.Context, orgID int64, f AgentFilter) (*AgentPage, error) {
 	f.Normalize()
 	page := &AgentPage{Page: f.Page, PerPage: f.PerPage, Agents: []*Agent{}}
 	where, args := agentsWhere(orgID, f)
 	query, pageArgs := f.PageSQL(orgID)
-	err := s.prepared(ctx, s.DB, query, pageArgs, &page.Agents)
-	if err != nil {
+	if err := s.prepared(ctx, s.DB, query, pageArgs, &page.Agents); err != nil {
 		return nil, fmt.Errorf("db: list agents: %w", err)
 	}
-	if err := s.prepared(ctx, s.DB, "SELECT count(*) FROM agents AS a WHERE "+where, args, &page.Total); err != nil {
-		return nil, fmt.Errorf("db: count agents: %w", err)
+	if len(page.Agents) > 0 {
+		page.Total = page.Agents[0].ListTotal
+	} else if f.Page > 1 { // past the end: the caller needs the total to find the last page
+		if err := s.prepared(ctx, s.DB, "SELECT count(*) FROM agents AS a WHERE "+where, args, &page.Total); err != nil {
+			return nil, fmt.Errorf("db: count agents: %w", err)
+		}
 	}
-	return page, s.loadTags(ctx, s.DB, page.Agents)
+	for _, a := range page.Agents {
+		if err := a.takeListTags(); err != nil {
+			return nil, err
+		}
+	}
+	return page, nil
+}
+
+// listTagsExpr is a list row's tags as JSON, in the order loadTags gives them.
+const listTagsExpr = `(SELECT coalesce(json_agg(json_build_object('id', t.id, 'name', t.name, 'color', t.color) ORDER BY lower(t.name), t.id), '[]')
+	FROM agent_tags at JOIN tags t ON t.id = at.tag_id WHERE at.agent_id = a.id) AS list_tags`
+
+// takeListTags moves the row's JSON tags into TagIDs and Tags, as loadTags fills them.
+func (a *Agent) takeListTags() error {
+	var tags []struct {
+		ID    int64  `json:"id"`
+		Name  string `json:"name"`
+		Color string `json:"color"`
+	}
+	if err := json.Unmarshal(a.ListTags, &tags); err != nil {
+		return fmt.Errorf("db: tags of agent %d: %w", a.ID, err)
+	}
+	a.TagIDs, a.Tags, a.ListTags = make([]int64, len(tags)), make([]TagRef, len(tags)), nil
+	for i, t := range tags {
+		a.TagIDs[i], a.Tags[i] = t.ID, TagRef{ID: t.ID, Name: t.Name, Color: t.Color}
+	}
+	return nil
 }
 
 // listSummaryColumns are what the list shows: no prompts, tools or configs; with who
@@ -129,8 +162,9 @@ func (f AgentFilter) PageSQL(orgID int64) (string, []any) {
 		dir = "DESC"
 	}
 	order := fmt.Sprintf(sortOrders[f.Sort], dir)
-	return "SELECT " + columns + ", " + liveVersionExpr + " FROM agents AS a WHERE " + where + " ORDER BY " + order + " LIMIT ? OFFSET ?",
-		append(args, f.PerPage, (f.Page-1)*f.PerPage)
+	count := "(SELECT count(*) FROM agents AS a WHERE " + where + ") AS list_total"
+	return "SELECT " + columns + ", " + liveVersionExpr + ", " + listTagsExpr + ", " + count + " FROM agents AS a WHERE " + where + " ORDER BY " + order + " LIMIT ? OFFSET ?",
+		append(append(append([]any{}, args...), args...), f.PerPage, (f.Page-1)*f.PerPage)
 }
 
 // agentsWhere is the list filter as SQL: every condition has an index behind it.

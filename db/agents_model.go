@@ -77,6 +77,9 @@ type Agent struct {
 	DeletedBy *string `bun:"deleted_by,scanonly" json:"-"`
 	// CardHealth is an external agent's card state: "", "pending", "ok" or "error".
 	CardHealth string `bun:"card_health,scanonly" json:"-"`
+	// ListTags and ListTotal come with a list page's rows (see Store.Agents).
+	ListTags  json.RawMessage `bun:"list_tags,scanonly" json:"-"`
+	ListTotal int             `bun:"list_total,scanonly" json:"-"`
 
 	// TagIDs are the agent's tags (agent_tags), loaded with the agent.
 	TagIDs []int64  `bun:"-" json:"tagIds"`

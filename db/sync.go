@@ -32,55 +32,89 @@ type SyncResult struct {
 // syncLockKey keeps two syncs of one organisation from running at once.
 const syncLockKey = 0x73796e63
 
-// syncedTools is the SQL that computes, for every live agent of an organisation with at
-// least one outdated native tool, its stored tools with each outdated definition
-// replaced by a reference to the catalog's and its config kept. Preview and sync share
-// it, so they cannot disagree.
-const syncedTools = `SELECT a.id,
-		jsonb_object_agg(t.key, CASE WHEN ` + outdatedPredicate + `
-			THEN jsonb_build_object('$def', encode(c.definition_ref, 'hex'))
-				|| CASE WHEN jsonb_exists(t.value, 'config') THEN jsonb_build_object('config', t.value -> 'config') ELSE '{}'::jsonb END
-			ELSE t.value END) AS tools
-	FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t LEFT JOIN catalog_tools c ON c.name = t.key
-	WHERE a.org_id = ?0 AND a.deleted_at IS NULL
-	GROUP BY a.id
-	HAVING bool_or(coalesce(` + outdatedPredicate + `, false))`
+// agentOutdated is true for an agent (a) holding at least one outdated native tool: the
+// agents a sync changes and its preview lists, so they cannot disagree.
+const agentOutdated = `EXISTS (SELECT 1 FROM jsonb_each(a.tools) t JOIN catalog_tools c ON c.name = t.key WHERE ` + outdatedPredicate + `)`
+
+// syncedToolsExpr is an agent's (a) stored tools with each outdated definition replaced
+// by a reference to the catalog's, its config kept: one expression per row (no grouping
+// of the whole organisation's tools).
+const syncedToolsExpr = `(SELECT jsonb_object_agg(t.key, CASE WHEN ` + outdatedPredicate + `
+		THEN jsonb_build_object('$def', encode(c.definition_ref, 'hex'))
+			|| CASE WHEN jsonb_exists(t.value, 'config') THEN jsonb_build_object('config', t.value -> 'config') ELSE '{}'::jsonb END
+		ELSE t.value END)
+	FROM jsonb_each(a.tools) t LEFT JOIN catalog_tools c ON c.name = t.key)`
+
+// syncSQL locks the outdated agents of organisation ?0, rewrites their tool references
+// and appends their versions, in one statement. The lock is in the first CTE (FOR
+// UPDATE), so an agent saved concurrently is read as that save left it (PostgreSQL
+// re-reads a row it waited for) and no save is lost. A version's tools map is the
+// previous map with each tool's definition reference taken from the agent's new tools
+// (configs are unchanged, so their blob references are kept, as agent_tools_put_stored
+// does); the maps are hashed and stored as blobs in one INSERT rather than one
+// agent_blob_put call each. It returns the agents it changed and how many it locked:
+// an agent whose previous version was committed after the statement began is locked
+// but not yet changed, and the next run of the statement (a new snapshot) changes it.
+const syncSQL = `WITH target AS MATERIALIZED (
+		SELECT a.id, a.org_id, a.published_version_id, ` + syncedToolsExpr + ` AS tools
+		FROM agents a WHERE a.org_id = ?0 AND a.deleted_at IS NULL AND ` + agentOutdated + `
+		ORDER BY a.id FOR UPDATE),
+	maps AS MATERIALIZED (
+		SELECT t.id, t.org_id, t.tools, prev.number, prev.fields_ref, prev.prompt_ref, m.map,
+			substring(sha256(convert_to(m.map::text, 'UTF8')) FROM 1 FOR 16) AS hash
+		FROM target t JOIN agent_versions prev ON prev.id = t.published_version_id
+		LEFT JOIN agent_blobs pt ON pt.hash = prev.tools_ref
+		CROSS JOIN LATERAL (SELECT coalesce(jsonb_object_agg(e.key, jsonb_build_object(
+				's', coalesce(e.value ->> '$def', encode(agent_blob_put(e.value - 'config'), 'hex')),
+				'c', CASE WHEN pt.body -> e.key IS NOT NULL THEN pt.body -> e.key -> 'c'
+					ELSE to_jsonb(encode(agent_blob_put(e.value -> 'config'), 'hex')) END)), '{}'::jsonb) AS map
+			FROM jsonb_each(t.tools) e) m),
+	blobs AS (INSERT INTO agent_blobs (hash, body) SELECT DISTINCT ON (hash) hash, map FROM maps ON CONFLICT (hash) DO NOTHING),
+	v AS (
+		INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary, fields_ref, prompt_ref, tools_ref)
+		SELECT m.org_id, m.id, m.number + 1, ?1, ?2, ?3, ?4, ?5, m.fields_ref, m.prompt_ref, m.hash FROM maps m
+		RETURNING agent_id, id),
+	changed AS (
+		UPDATE agents a SET tools = m.tools, published_version_id = v.id, updated_at = now()
+		FROM maps m JOIN v ON v.agent_id = m.id WHERE a.id = m.id
+		RETURNING a.id, a.name)
+	SELECT (SELECT count(*) FROM target) AS locked, coalesce(json_agg(json_build_object('id', c.id, 'name', c.name)), '[]') AS changed FROM changed c`
 
 // SyncTools gives every agent of the organisation the catalog's latest definition of
 // each native tool it has, keeping configs; provider tools and tools that left the
 // catalog are untouched. One transaction, set-based, whatever the number of agents:
-// the agents to change are locked, then one statement rewrites their tool references
-// and appends their versions (seed 000). Agents store references to catalog
-// definitions (migration 007), so a sync writes hashes, not schemas.
+// one statement locks the agents to change, rewrites their tool references and appends
+// their versions (seed 000). Agents store references to catalog definitions (migration
+// 007), so a sync writes hashes, not schemas.
 func (s *Store) SyncTools(ctx context.Context, actor *Actor) (*SyncResult, error) {
 	res := &SyncResult{Agents: []AgentRef{}}
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		res.Agents = []AgentRef{}
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?, ?)", syncLockKey, actor.OrgID); err != nil {
+			return err
+		}
+		// JIT compiling these plans took longer than running them (0.4 s of a 10,000-agent
+		// sync); SET LOCAL ends with the transaction, so a transaction pooler is fine.
+		if _, err := tx.ExecContext(ctx, "SET LOCAL jit = off"); err != nil {
 			return err
 		}
 		if err := tx.NewRaw("SELECT count(*) FROM agents WHERE org_id = ? AND deleted_at IS NULL", actor.OrgID).Scan(ctx, &res.Total); err != nil {
 			return err
 		}
-		// Lock the agents to change first (as SaveAgent does); the rewrite below is a
-		// new statement, so it reads their committed tools and no concurrent save is lost.
-		if _, err := tx.NewRaw(`SELECT id FROM agents WHERE id IN (SELECT id FROM (`+syncedTools+`) x) ORDER BY id FOR UPDATE`,
-			actor.OrgID).Exec(ctx); err != nil {
-			return fmt.Errorf("db: sync tools: lock: %w", err)
-		}
-		if err := tx.NewRaw(`WITH target AS (`+syncedTools+`),
-			v AS (
-				INSERT INTO agent_versions (org_id, agent_id, number, source, author_user_id, author_token_id, author, summary, fields_ref, prompt_ref, tools_ref)
-				SELECT a.org_id, a.id, prev.number + 1, ?1, ?2, ?3, ?4, ?5, prev.fields_ref, prev.prompt_ref,
-					agent_tools_put_stored(target.tools, pt.body, true)
-				FROM target JOIN agents a ON a.id = target.id
-				JOIN agent_versions prev ON prev.id = a.published_version_id
-				LEFT JOIN agent_blobs pt ON pt.hash = prev.tools_ref
-				RETURNING agent_id, id)
-			UPDATE agents a SET tools = target.tools, published_version_id = v.id, updated_at = now()
-			FROM target JOIN v ON v.agent_id = target.id WHERE a.id = target.id
-			RETURNING a.id, a.name`, actor.OrgID, SourceSync, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(),
-			"tool schemas synced to the catalog").Scan(ctx, &res.Agents); err != nil {
-			return fmt.Errorf("db: sync tools: %w", err)
+		// Again while an agent was locked but left for a newer snapshot (a save committed
+		// while the statement ran); each run locks what is still outdated. A run that
+		// changes nothing ends it (an agent without a version cannot be synced, as before).
+		for run := 0; run < 5; run++ {
+			var locked int
+			var changed []AgentRef
+			if err := tx.NewRaw(syncSQL, actor.OrgID, SourceSync, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(),
+				"tool schemas synced to the catalog").Scan(ctx, &locked, jsonScan{&changed}); err != nil {
+				return fmt.Errorf("db: sync tools: %w", err)
+			}
+			res.Agents = append(res.Agents, changed...)
+			if locked == len(changed) || len(changed) == 0 {
+				break
+			}
 		}
 		res.Updated = len(res.Agents)
 		return s.Audit(ctx, tx, actor, "tools.synced", "organization", actor.OrgID, fmt.Sprintf("updated %d of %s", res.Updated, count(res.Total, "agent", "agents")))
@@ -90,6 +124,19 @@ func (s *Store) SyncTools(ctx context.Context, actor *Actor) (*SyncResult, error
 	}
 	slices.SortFunc(res.Agents, func(a, b AgentRef) int { return cmp.Compare(a.ID, b.ID) })
 	return res, nil
+}
+
+// jsonScan scans a JSON column into v.
+type jsonScan struct{ v any }
+
+func (j jsonScan) Scan(src any) error {
+	switch b := src.(type) {
+	case []byte:
+		return json.Unmarshal(b, j.v)
+	case string:
+		return json.Unmarshal([]byte(b), j.v)
+	}
+	return fmt.Errorf("db: cannot scan %T as JSON", src)
 }
 
 // SyncGroup is one schema change the sync would make: a tool going from one old
@@ -131,7 +178,7 @@ func (s *Store) PreviewSync(ctx context.Context, orgID int64) (*SyncPreview, err
 	if err := s.DB.NewRaw("SELECT count(*) FROM agents WHERE org_id = ? AND deleted_at IS NULL", orgID).Scan(ctx, &p.Total); err != nil {
 		return nil, err
 	}
-	if err := s.DB.NewRaw(`SELECT a.id, a.name FROM agents a WHERE a.id IN (SELECT id FROM (`+syncedTools+`) x) ORDER BY a.id`, orgID).Scan(ctx, &p.Agents); err != nil {
+	if err := s.DB.NewRaw(`SELECT a.id, a.name FROM agents a WHERE a.org_id = ? AND a.deleted_at IS NULL AND `+agentOutdated+` ORDER BY a.id`, orgID).Scan(ctx, &p.Agents); err != nil {
 		return nil, fmt.Errorf("db: preview sync: %w", err)
 	}
 	var groups []struct {

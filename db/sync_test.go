@@ -101,6 +101,17 @@ func TestSyncUpdatesExactlyTheOutdatedAgentsKeepingConfig(t *testing.T) {
 	if ver.Source != "sync" || !strings.Contains(string(ver.Snapshot), "added2027.1") || !strings.Contains(string(ver.Snapshot), "accessibleKnowledgeBaseIds") {
 		t.Fatalf("sync version snapshot: %s", ver.Snapshot)
 	}
+	// The sync builds each version's tools map from the previous one in SQL: it must be
+	// the very blob a save of the same tools stores, and every agent equal to its newest version.
+	var mismatched int
+	s.DB.NewRaw(`SELECT count(*) FROM agents a JOIN agent_versions v ON v.id = a.published_version_id
+		WHERE v.source = 'sync' AND v.tools_ref <> agent_tools_put(agent_tools_expand(a.tools))`).Scan(ctx, &mismatched)
+	if mismatched != 0 {
+		t.Fatalf("%d sync versions store a tools map unlike a save's", mismatched)
+	}
+	if bad, err := s.InconsistentAgents(ctx, admin.OrgID); err != nil || len(bad) != 0 {
+		t.Fatalf("agents unlike their newest version after the sync: %v %v", bad, err)
+	}
 	again, _ := s.SyncTools(ctx, admin)
 	if again.Updated != 0 || len(again.Agents) != 0 {
 		t.Fatalf("second sync: %+v", again)

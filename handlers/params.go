@@ -33,6 +33,17 @@ func (b Base) pathAgent(c *fiber.Ctx) (int64, *db.Agent, error) {
 	return id, a, missing(err, "Agent %d", id)
 }
 
+// pathAgentHead is pathAgent for pages that show only the agent's name and state
+// (history, diff): db.AgentHead reads no prompt, tools or tags.
+func (b Base) pathAgentHead(c *fiber.Ctx) (int64, *db.Agent, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return 0, nil, missing(err, "Agent %q", c.Params("id"))
+	}
+	a, err := b.Store.AgentHead(c.UserContext(), ActorOf(c).OrgID, id)
+	return id, a, missing(err, "Agent %d", id)
+}
+
 // permittedID checks the permission, then reads the {id} path parameter.
 func permittedID(c *fiber.Ctx, p db.Permission) (int64, error) {
 	if err := require(c, p); err != nil {

@@ -19,7 +19,7 @@ type Versions struct{ Base }
 
 // History renders the timeline, filtered by source and author, newest first.
 func (h *Versions) History(c *fiber.Ctx) error {
-	id, a, err := h.pathAgent(c)
+	id, a, err := h.pathAgentHead(c)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func rows(vs []db.Version, live *int64) []versions.Row {
 
 // Diff renders the comparison of two versions (default: the live one and its predecessor).
 func (h *Versions) Diff(c *fiber.Ctx) error {
-	id, a, err := h.pathAgent(c)
+	id, a, err := h.pathAgentHead(c)
 	if err != nil {
 		return err
 	}

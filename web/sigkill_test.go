@@ -97,8 +97,9 @@ func TestServerKilledMidSyncLeavesNoPartialSync(t *testing.T) {
 	}()
 	waitFor("the sync held at its first version", func() bool {
 		var held int
-		store.DB.NewRaw(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
-			AND wait_event = 'advisory' AND query LIKE '%INSERT INTO agent_versions%'`).Scan(ctx, &held)
+		// Waiting for the gate, whatever the statement's text (pg_stat_activity cuts it at 1 KB).
+		store.DB.NewRaw(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = 0 AND objid = ? AND objsubid = 1`,
+			gateKey).Scan(ctx, &held)
 		return held == 1
 	})
 	cmd.Process.Signal(syscall.SIGKILL)

@@ -3,9 +3,11 @@ package web_test
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/uptrace/bun"
 
 	"agentconsole/db/dbtest"
 )
@@ -145,6 +147,14 @@ func TestThousandVersionsHistoryAndDiffUseBoundedQueries(t *testing.T) {
 	c := e.client().mustLogin("reviewer@demo.test", "demo-reviewer-pass")
 	hook := &dbtest.QueryCounter{}
 	e.Store.AddQueryHook(hook)
+	// Neither page shows the agent's prompt or tools: they read its name and state only.
+	heavy := &queryWatch{match: "a.system_prompt"}
+	e.Store.AddQueryHook(heavy)
+	defer func() {
+		if n := heavy.hits.Load(); n > 0 {
+			t.Errorf("history and diff read the live agent's prompt and tools %d times", n)
+		}
+	}()
 	for _, path := range []string{"/agents/" + id + "/versions", "/agents/" + id + "/diff?from=" + itoa(first) + "&to=" + itoa(last), "/agents/" + id + "/diff?to=" + itoa(first+500)} {
 		before := hook.Count()
 		resp, page := c.get(path)
@@ -158,5 +168,18 @@ func TestThousandVersionsHistoryAndDiffUseBoundedQueries(t *testing.T) {
 			i := strings.Index(page, "diff-prompt")
 			t.Errorf("diff lacks the newest prompt: %s", page[i:min(len(page), i+900)])
 		}
+	}
+}
+
+// queryWatch counts the statements whose SQL contains match.
+type queryWatch struct {
+	match string
+	hits  atomic.Int64
+}
+
+func (q *queryWatch) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+func (q *queryWatch) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	if strings.Contains(e.Query, q.match) {
+		q.hits.Add(1)
 	}
 }

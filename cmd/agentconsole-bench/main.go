@@ -45,10 +45,11 @@ func main() {
 	}
 }
 
-// settings of the run (environment overrides for a quick try: BENCH_SECONDS=3, and
-// BENCH_ONLY=2,7 to drive only those load scenarios; 6 always runs).
+// settings of the run (environment overrides for a quick try: BENCH_SECONDS=3,
+// BENCH_RUNS=1, and BENCH_ONLY=2,7 to drive only those load scenarios; 6 always runs).
 var (
 	seconds = envInt("BENCH_SECONDS", 10)
+	runs    = max(envInt("BENCH_RUNS", 3), 1) // each figure is the median of this many runs
 	binary  = env("BENCH_BINARY", "bin/agentconsole")
 	only    = os.Getenv("BENCH_ONLY")
 )
@@ -78,31 +79,12 @@ type result struct {
 	limitName     string
 	simpleRPS     float64 // pgbench -M simple on the same SQL: what planning every query costs
 	note          string
+	ratios        []float64 // route/limit of each run (BENCH_RUNS), for the spread
+	p99s          []float64 // the route's p99 of each run
 }
 
-// bench is the state one run shares between its phases: the database, the running
-// server, the logins and the SQL captured for each route.
-type bench struct {
-	work              string
-	cluster           *embedded.Cluster
-	store             *db.Store
-	dsn, ownerDSN     string
-	builder           *db.Actor
-	adminActor        *db.Actor
-	ids               struct{ Min, Max, Long int64 }
-	long              struct{ first, last int64 }
-	tagID             int64
-	storage           storageFigures
-	base              string
-	srv               *exec.Cmd
-	readyIn           time.Duration
-	profile           string
-	cookie, sessionID string
-	token, adminToken string
-	scripts           map[string]string
-}
-
-// scenario is one wrk load against a route, compared with pgbench on its captured SQL.
+// scenario is one load scenario: a route driven by wrk and the SQL it runs (limit,
+// a captured script) driven by pgbench at the same concurrency.
 type scenario struct {
 	name, path, script string
 	conns              int
@@ -110,202 +92,11 @@ type scenario struct {
 	limit              string
 }
 
-func run(ctx context.Context) error {
-	work, err := os.MkdirTemp("", "acbench")
-	if err != nil {
-		return err
-	}
-	if os.Getenv("BENCH_KEEP") == "" {
-		defer os.RemoveAll(work)
-	} else {
-		logf("work folder kept: %s", work)
-	}
-	b := &bench{work: work}
-	defer b.close()
-	if err := b.prepareData(ctx); err != nil {
-		return err
-	}
-	if err := b.startServer(ctx); err != nil {
-		return err
-	}
-	capStore, err := b.captureSQL(ctx)
-	if capStore != nil {
-		defer capStore.Close()
-	}
-	if err != nil {
-		return err
-	}
-	if os.Getenv("BENCH_EXPLAIN") != "" {
-		explain(ctx, b.store, b.scripts)
-	}
-	results, err := b.runLoad(ctx)
-	if err != nil {
-		return err
-	}
-	// 7. Scale-out (before 6, which changes every agent): the API list through HAProxy.
-	var scale scaleOutResult
-	if selected("7.") {
-		if scale, err = benchScaleOut(ctx, b.base, b.dsn, b.ownerDSN, "/api/agents?perPage=50", b.auth(), 32); err != nil {
-			return fmt.Errorf("7. scale-out: %w", err)
-		}
-	}
-	// 6. Sync after a catalog change to 2 tools: the route against one hand-written UPDATE.
-	logf("running 6. sync-tools over all agents…")
-	syncRes, err := benchSync(ctx, b.store, b.base, b.adminToken, b.builder.OrgID)
-	if err != nil {
-		return err
-	}
-	peak := proc.PeakRSS(b.srv.Process.Pid)
-	report(results, syncRes, b.storage, b.readyIn, peak, b.ids)
-	if selected("7.") {
-		reportScaleOut(scale)
-	}
-	return nil
-}
-
-// close stops what the run started, the server first, in reverse order.
-func (b *bench) close() {
-	if b.srv != nil && b.srv.Process != nil {
-		b.srv.Process.Signal(syscall.SIGTERM)
-		b.srv.Wait()
-	}
-	if b.store != nil {
-		b.store.Close()
-	}
-	if b.cluster != nil {
-		b.cluster.Stop()
-	}
-}
-
-func (b *bench) auth() string { return "Authorization: Bearer " + b.token }
-
-// prepareData starts PostgreSQL, migrates, seeds the demo and generates the organisation.
-func (b *bench) prepareData(ctx context.Context) error {
-	logf("starting a private PostgreSQL…")
-	cluster, err := embedded.StartTemp(ctx, embedded.Options{Settings: []string{"shared_buffers = 512MB", "max_wal_size = 4GB", "checkpoint_timeout = 30min"}})
-	if err != nil {
-		return err
-	}
-	b.cluster = cluster
-	// As in production: the owner migrates and generates the data (VACUUM needs it),
-	// the server, the captured SQL and pgbench run as the app role.
-	if b.ownerDSN, b.dsn, err = cluster.Provision(ctx, "bench"); err != nil {
-		return err
-	}
-	if b.store, err = db.Open(ctx, b.ownerDSN, 8); err != nil {
-		return err
-	}
-	store := b.store
-	if _, err := store.Migrate(ctx); err != nil {
-		return err
-	}
-	if _, err := store.SeedDemo(ctx); err != nil {
-		return err
-	}
-	if b.builder, err = store.ActorByEmail(ctx, "builder@demo.test"); err != nil {
-		return err
-	}
-	b.adminActor, _ = store.ActorByEmail(ctx, "admin@demo.test")
-	logf("generating the organisation (10,000 agents, 200,000+ versions)…")
-	start := time.Now()
-	if err := generate(ctx, store, b.builder.OrgID, b.builder.UserID, 0.42); err != nil {
-		return err
-	}
-	logf("  data generated in %.1fs", time.Since(start).Seconds())
-	store.DB.NewRaw(`SELECT min(id), max(id), min(id) FROM agents WHERE org_id = ? AND agent_type = 'native'`, b.builder.OrgID).Scan(ctx, &b.ids.Min, &b.ids.Max, &b.ids.Long)
-	store.DB.NewRaw(`SELECT t.id FROM tags t JOIN agent_tags at ON at.tag_id = t.id WHERE t.org_id = ? GROUP BY t.id ORDER BY count(*) DESC LIMIT 1`, b.builder.OrgID).Scan(ctx, &b.tagID)
-	b.storage, err = versionStorage(ctx, store)
-	return err
-}
-
-// startServer starts the production binary, logs at warn, no background card refresh,
-// and logs in the builder and creates the API tokens.
-func (b *bench) startServer(ctx context.Context) error {
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
-	b.base = "http://127.0.0.1:" + port
-	srv := exec.CommandContext(ctx, binary, "serve")
-	srv.Env = append(os.Environ(), "DATABASE_URL="+b.dsn, "MIGRATION_DATABASE_URL="+b.ownerDSN, "PORT="+port, "LOG_LEVEL=warn", "CARD_REFRESH_TICK=0", "LOGIN_MAX_PER_IP=100000", "DB_MAX_CONNS=32")
-	b.profile = os.Getenv("BENCH_PROFILE") // a scenario's number prefix, e.g. "5b": CPU profile of the server during it
-	if b.profile != "" {
-		srv.Env = append(srv.Env, "PPROF_ADDR=127.0.0.1:6061")
-	}
-	srv.Stdout, srv.Stderr = os.Stderr, os.Stderr
-	started := time.Now()
-	if err := srv.Start(); err != nil {
-		return fmt.Errorf("start %s (run `make build` first): %w", binary, err)
-	}
-	b.srv = srv
-	ready, err := waitReady(ctx, b.base+"/readyz")
-	if err != nil {
-		return err
-	}
-	b.readyIn = ready.Sub(started)
-	logf("server ready %.0f ms after start", float64(b.readyIn.Milliseconds()))
-
-	if b.cookie, b.sessionID, err = login(b.base, "builder@demo.test", "demo-builder-pass"); err != nil {
-		return err
-	}
-	if _, b.token, err = b.store.CreateToken(ctx, b.builder, b.builder.UserID, "bench"); err != nil {
-		return err
-	}
-	_, b.adminToken, _ = b.store.CreateToken(ctx, b.adminActor, b.adminActor.UserID, "bench-admin")
-	return nil
-}
-
-// captureSQL records the SQL each route runs by calling the same store methods with a
-// hook; the caller closes the returned store.
-func (b *bench) captureSQL(ctx context.Context) (*db.Store, error) {
-	capture := &sqlCapture{}
-	capStore, err := db.Open(ctx, b.dsn, 2)
-	if err != nil {
-		return nil, err
-	}
-	capStore.AddQueryHook(capture)
-	b.store.DB.NewRaw("SELECT min(id), max(id) FROM agent_versions WHERE agent_id = ?", b.ids.Long).Scan(ctx, &b.long.first, &b.long.last)
-	b.scripts, err = captureScripts(ctx, capStore, capture, b.sessionID, b.token, b.builder, b.tagID, b.ids.Min, b.ids.Max, b.ids.Long, b.long.first, b.long.last, b.work)
-	return capStore, err
-}
-
-// scenarios lists the load scenarios 1–5.
-func (b *bench) scenarios() []scenario {
-	cookie, ids, long := "Cookie: "+b.cookie, b.ids, b.long
-	return []scenario{
-		{"1. agents list page (HTML, 50 rows, tag filter)", fmt.Sprintf("/agents?tag=%d&perPage=50", b.tagID), "", 32, cookie, "list"},
-		{"1b. same, light load", fmt.Sprintf("/agents?tag=%d&perPage=50", b.tagID), "", 8, cookie, "list"},
-		{"2. GET /api/agents (50)", "/api/agents?perPage=50", "", 32, b.auth(), "api_list"},
-		{"3. agent editor page", fmt.Sprintf("/agents/%d", ids.Min+17), "", 32, cookie, "editor"},
-		{"4. agent save via API (+ version)", "/", filepath.Join(b.work, "save.lua"), 32, "", "save"},
-		{"5a. history page, 1,000-version agent", fmt.Sprintf("/agents/%d/versions", ids.Long), "", 8, cookie, "history"},
-		{"5b. diff page, v1 vs v1000", fmt.Sprintf("/agents/%d/diff?from=%d&to=%d", ids.Long, long.first, long.last), "", 8, cookie, "diff"},
-	}
-}
-
-// runLoad drives each selected load scenario.
-func (b *bench) runLoad(ctx context.Context) ([]result, error) {
-	os.WriteFile(filepath.Join(b.work, "save.lua"), []byte(saveLua(b.token, b.ids.Min, b.ids.Max)), 0o644)
-	var results []result
-	for _, sc := range b.scenarios() {
-		if !selected(sc.name) {
-			continue
-		}
-		r, err := b.runScenario(ctx, sc)
-		if err != nil {
-			return nil, err
-		}
-		results = append(results, r)
-	}
-	return results, nil
-}
-
-// runScenario runs wrk on the route (profiling the server when asked), then pgbench on
-// its SQL for the limit.
-func (b *bench) runScenario(ctx context.Context, sc scenario) (result, error) {
-	logf("running %s…", sc.name)
+// measure runs one scenario once: wrk on the route, then pgbench on its SQL (prepared,
+// and simple), with a server CPU profile during the route when profile is set.
+func measure(ctx context.Context, sc scenario, base string, cluster *embedded.Cluster, scripts map[string]string, minID, maxID int64, work string, profile bool) (result, error) {
 	var profDone chan struct{}
-	if b.profile != "" && strings.HasPrefix(sc.name, b.profile+".") {
+	if profile {
 		profDone = make(chan struct{})
 		go func() {
 			defer close(profDone)
@@ -318,7 +109,7 @@ func (b *bench) runScenario(ctx context.Context, sc scenario) (result, error) {
 			}
 		}()
 	}
-	r, err := runWrk(ctx, b.base+sc.path, sc.conns, sc.header, sc.script)
+	r, err := runWrk(ctx, base+sc.path, sc.conns, sc.header, sc.script)
 	if profDone != nil {
 		<-profDone
 	}
@@ -326,15 +117,9 @@ func (b *bench) runScenario(ctx context.Context, sc scenario) (result, error) {
 		return r, fmt.Errorf("%s: %w", sc.name, err)
 	}
 	r.name, r.conns = sc.name, sc.conns
-	err = b.limit(ctx, sc, &r)
-	return r, err
-}
-
-// limit measures PostgreSQL's own rate for the scenario's captured SQL.
-func (b *bench) limit(ctx context.Context, sc scenario, r *result) error {
-	s, ok := b.scripts[sc.limit]
+	s, ok := scripts[sc.limit]
 	if !ok {
-		return nil
+		return r, nil
 	}
 	// Prepared mode rewrites every ":name" into a parameter, even inside string
 	// literals, which breaks the save's JSON literals: that script runs simple only.
@@ -342,17 +127,258 @@ func (b *bench) limit(ctx context.Context, sc scenario, r *result) error {
 	if sc.limit == "save" {
 		mode = "simple"
 	}
-	lim, err := runPgbench(ctx, b.cluster, s, sc.conns, b.ids.Min, b.ids.Max, b.work, mode)
+	lim, err := runPgbench(ctx, cluster, s, sc.conns, minID, maxID, work, mode)
 	if err != nil {
-		return fmt.Errorf("%s pgbench: %w", sc.name, err)
+		return r, fmt.Errorf("%s pgbench: %w", sc.name, err)
 	}
 	r.limitRPS, r.limitP50, r.limitP99, r.limitName = lim.rps, lim.p50, lim.p99, lim.limitName
 	if mode == "prepared" {
-		simple, err := runPgbench(ctx, b.cluster, s, sc.conns, b.ids.Min, b.ids.Max, b.work, "simple")
+		simple, err := runPgbench(ctx, cluster, s, sc.conns, minID, maxID, work, "simple")
 		if err != nil {
-			return fmt.Errorf("%s pgbench simple: %w", sc.name, err)
+			return r, fmt.Errorf("%s pgbench simple: %w", sc.name, err)
 		}
 		r.simpleRPS = simple.rps
+	}
+	return r, nil
+}
+
+// medianResult is the run-by-run median of every figure, keeping each run's ratio and
+// p99 for the spread.
+func medianResult(rs []result) result {
+	m := rs[0]
+	med := func(get func(result) float64) float64 {
+		v := make([]float64, len(rs))
+		for i, r := range rs {
+			v[i] = get(r)
+		}
+		return median(v)
+	}
+	m.rps, m.p50, m.p99 = med(func(r result) float64 { return r.rps }), med(func(r result) float64 { return r.p50 }), med(func(r result) float64 { return r.p99 })
+	m.limitRPS, m.limitP50, m.limitP99 = med(func(r result) float64 { return r.limitRPS }), med(func(r result) float64 { return r.limitP50 }), med(func(r result) float64 { return r.limitP99 })
+	m.simpleRPS = med(func(r result) float64 { return r.simpleRPS })
+	m.errors = 0
+	for _, r := range rs {
+		m.errors += r.errors
+		m.p99s = append(m.p99s, r.p99)
+		if r.limitRPS > 0 {
+			m.ratios = append(m.ratios, r.rps/r.limitRPS)
+		}
+	}
+	return m
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// spread is "min–max" of the runs' values, "" for a single run.
+func spread(v []float64, format string) string {
+	if len(v) < 2 {
+		return ""
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return fmt.Sprintf(format+"–"+format, s[0], s[len(s)-1])
+}
+
+func run(ctx context.Context) error {
+	work, err := os.MkdirTemp("", "acbench")
+	if err != nil {
+		return err
+	}
+	if os.Getenv("BENCH_KEEP") == "" {
+		defer os.RemoveAll(work)
+	} else {
+		logf("work folder kept: %s", work)
+	}
+	logf("starting a private PostgreSQL…")
+	cluster, err := embedded.StartTemp(ctx, embedded.Options{Settings: []string{"shared_buffers = 512MB", "max_wal_size = 4GB", "checkpoint_timeout = 30min"}})
+	if err != nil {
+		return err
+	}
+	defer cluster.Stop()
+	// As in production: the owner migrates and generates the data (VACUUM needs it),
+	// the server, the captured SQL and pgbench run as the app role.
+	ownerDSN, dsn, err := cluster.Provision(ctx, "bench")
+	if err != nil {
+		return err
+	}
+	store, err := db.Open(ctx, ownerDSN, 8)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if _, err := store.Migrate(ctx); err != nil {
+		return err
+	}
+	if _, err := store.SeedDemo(ctx); err != nil {
+		return err
+	}
+	builder, err := store.ActorByEmail(ctx, "builder@demo.test")
+	if err != nil {
+		return err
+	}
+	adminActor, _ := store.ActorByEmail(ctx, "admin@demo.test")
+	logf("generating the organisation (10,000 agents, 200,000+ versions)…")
+	start := time.Now()
+	if err := generate(ctx, store, builder.OrgID, builder.UserID, 0.42); err != nil {
+		return err
+	}
+	logf("  data generated in %.1fs", time.Since(start).Seconds())
+	var ids struct {
+		Min, Max, Long int64
+	}
+	store.DB.NewRaw(`SELECT min(id), max(id), min(id) FROM agents WHERE org_id = ? AND agent_type = 'native'`, builder.OrgID).Scan(ctx, &ids.Min, &ids.Max, &ids.Long)
+	var tagID int64
+	store.DB.NewRaw(`SELECT t.id FROM tags t JOIN agent_tags at ON at.tag_id = t.id WHERE t.org_id = ? GROUP BY t.id ORDER BY count(*) DESC LIMIT 1`, builder.OrgID).Scan(ctx, &tagID)
+	storage, err := versionStorage(ctx, store)
+	if err != nil {
+		return err
+	}
+
+	// The server: the production binary, logs at warn, no background card refresh.
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	base := "http://127.0.0.1:" + port
+	srv := exec.CommandContext(ctx, binary, "serve")
+	srv.Env = append(os.Environ(), "DATABASE_URL="+dsn, "MIGRATION_DATABASE_URL="+ownerDSN, "PORT="+port, "LOG_LEVEL=warn", "CARD_REFRESH_TICK=0", "LOGIN_MAX_PER_IP=100000", "DB_MAX_CONNS=32")
+	profile := os.Getenv("BENCH_PROFILE") // a scenario's number prefix, e.g. "5b": CPU profile of the server during it
+	if profile != "" {
+		srv.Env = append(srv.Env, "PPROF_ADDR=127.0.0.1:6061")
+	}
+	srv.Stdout, srv.Stderr = os.Stderr, os.Stderr
+	started := time.Now()
+	if err := srv.Start(); err != nil {
+		return fmt.Errorf("start %s (run `make build` first): %w", binary, err)
+	}
+	defer func() { srv.Process.Signal(syscall.SIGTERM); srv.Wait() }()
+	ready, err := waitReady(ctx, base+"/readyz")
+	if err != nil {
+		return err
+	}
+	readyIn := ready.Sub(started)
+	logf("server ready %.0f ms after start", float64(readyIn.Milliseconds()))
+
+	cookie, sessionID, err := login(base, "builder@demo.test", "demo-builder-pass")
+	if err != nil {
+		return err
+	}
+	_, token, err := store.CreateToken(ctx, builder, builder.UserID, "bench")
+	if err != nil {
+		return err
+	}
+	_, adminToken, _ := store.CreateToken(ctx, adminActor, adminActor.UserID, "bench-admin")
+
+	// The SQL each route runs, captured by calling the same store methods with a hook.
+	capture := &sqlCapture{}
+	capStore, err := db.Open(ctx, dsn, 2)
+	if err != nil {
+		return err
+	}
+	defer capStore.Close()
+	capStore.AddQueryHook(capture)
+	var long struct{ first, last int64 }
+	store.DB.NewRaw("SELECT min(id), max(id) FROM agent_versions WHERE agent_id = ?", ids.Long).Scan(ctx, &long.first, &long.last)
+	scripts, err := captureScripts(ctx, capStore, capture, sessionID, token, builder, tagID, ids.Min, ids.Max, ids.Long, long.first, long.last, work)
+	if err != nil {
+		return err
+	}
+
+	if os.Getenv("BENCH_EXPLAIN") != "" {
+		explain(ctx, store, scripts)
+	}
+	pid := srv.Process.Pid
+	auth := "Authorization: Bearer " + token
+	scenarios := []scenario{
+		{"1. agents list page (HTML, 50 rows, tag filter)", fmt.Sprintf("/agents?tag=%d&perPage=50", tagID), "", 32, "Cookie: " + cookie, "list"},
+		{"1b. same, light load", fmt.Sprintf("/agents?tag=%d&perPage=50", tagID), "", 8, "Cookie: " + cookie, "list"},
+		{"2. GET /api/agents (50)", "/api/agents?perPage=50", "", 32, auth, "api_list"},
+		{"3. agent editor page", fmt.Sprintf("/agents/%d", ids.Min+17), "", 32, "Cookie: " + cookie, "editor"},
+		{"4. agent save via API (+ version)", "/", filepath.Join(work, "save.lua"), 32, "", "save"},
+		{"5a. history page, 1,000-version agent", fmt.Sprintf("/agents/%d/versions", ids.Long), "", 8, "Cookie: " + cookie, "history"},
+		{"5b. diff page, v1 vs v1000", fmt.Sprintf("/agents/%d/diff?from=%d&to=%d", ids.Long, long.first, long.last), "", 8, "Cookie: " + cookie, "diff"},
+	}
+	os.WriteFile(filepath.Join(work, "save.lua"), []byte(saveLua(token, ids.Min, ids.Max)), 0o644)
+	var results []result
+	for _, sc := range scenarios {
+		if !selected(sc.name) {
+			continue
+		}
+		// Each scenario BENCH_RUNS times back to back (route, then its pgbench limit), so
+		// the machine's other load moves each pair alike; the report shows the medians.
+		var rs []result
+		for i := 0; i < runs; i++ {
+			logf("running %s (run %d of %d)…", sc.name, i+1, runs)
+			r, err := measure(ctx, sc, base, cluster, scripts, ids.Min, ids.Max, work, profile != "" && i == 0 && strings.HasPrefix(sc.name, profile+"."))
+			if err != nil {
+				return err
+			}
+			rs = append(rs, r)
+		}
+		results = append(results, medianResult(rs))
+	}
+
+	// 8. What a person feels: each page's load in Chromium (before 6 changes every agent).
+	var pages []browserPage
+	if selected("8.") {
+		var cardAgent int64
+		// An external agent whose card was fetched (the demo's), else any external agent.
+		if err := store.DB.NewRaw(`SELECT a.id FROM agents a LEFT JOIN agent_cards c ON c.agent_id = a.id
+			WHERE a.org_id = ? AND a.agent_type = 'external' AND a.deleted_at IS NULL ORDER BY c.card IS NULL, a.id LIMIT 1`, builder.OrgID).Scan(ctx, &cardAgent); err != nil {
+			return fmt.Errorf("8. browser: an external agent: %w", err)
+		}
+		logf("running 8. page loads in Chromium…")
+		pages, err = browserLoads(ctx, base, cookie, []browserPage{
+			{name: "agents list (50 rows, tag filter)", path: scenarios[0].path},
+			{name: "agent editor", path: scenarios[3].path},
+			{name: "history, 1,000-version agent", path: scenarios[5].path},
+			{name: "diff v1 vs v1000", path: scenarios[6].path},
+			{name: "tool catalog", path: "/tools"},
+			{name: "external agent card", path: fmt.Sprintf("/agents/%d/card", cardAgent)},
+		}, max(5*runs, 5))
+		if err != nil {
+			return fmt.Errorf("8. browser: %w", err)
+		}
+	}
+
+	// 7. Scale-out (before 6, which changes every agent): the API list through HAProxy.
+	var scale scaleOutResult
+	if selected("7.") {
+		if scale, err = benchScaleOut(ctx, base, dsn, ownerDSN, "/api/agents?perPage=50", auth, 32); err != nil {
+			return fmt.Errorf("7. scale-out: %w", err)
+		}
+	}
+
+	// 6. Sync after a catalog change to 2 tools: the route against one hand-written UPDATE.
+	if err := resetForSync(ctx, store, builder.OrgID, builder.UserID); err != nil {
+		return err
+	}
+	var syncRes []syncFigures
+	for i := 1; i <= runs; i++ {
+		logf("running 6. sync-tools over all agents (run %d of %d)…", i, runs)
+		f, err := benchSync(ctx, store, base, adminToken, builder.OrgID, i)
+		if err != nil {
+			return err
+		}
+		syncRes = append(syncRes, f)
+	}
+	peak := proc.PeakRSS(pid)
+	report(results, syncRes, storage, readyIn, peak, ids)
+	if selected("7.") {
+		reportScaleOut(scale)
+	}
+	if len(pages) > 0 {
+		reportBrowser(pages)
 	}
 	return nil
 }

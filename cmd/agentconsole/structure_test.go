@@ -97,7 +97,7 @@ var (
 	longFuncsAllowed = map[string]int{
 		"cmd/agentconsole-soak/main.go run":                181,
 		"cmd/agentconsole-bench/capture.go captureScripts": 92,
-		"cmd/agentconsole-bench/generate.go generate":      88,
+		"cmd/agentconsole-bench/main.go run":               197, // BENCH_RUNS and scenario 8 (issue 21); the per-phase split of issue 17 is to be redone on it
 		"db/catalog_store.go ImportCatalog":                92,
 	}
 	longComponentsAllowed = map[string]int{}

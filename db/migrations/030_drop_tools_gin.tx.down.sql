@@ -1,0 +1,1 @@
+CREATE INDEX agents_tools_keys_idx ON agents USING gin (tools);
