@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"agentconsole/db"
+	"agentconsole/views/layout"
 )
 
 // crumbsOf is the breadcrumb trail of a page as "label(href) › label" text, "" when none.
@@ -91,11 +92,17 @@ func TestAdminSubNavOnEveryAdminPage(t *testing.T) {
 	e := start(t)
 	admin := e.client().mustLogin("admin@demo.test", "demo-admin-pass")
 	op := e.client().mustLogin("operator@demo.test", "demo-operator-pass")
-	all := []string{"/admin/users", "/admin/tokens", "/admin/audit", "/admin/sync", "/admin/skill-roles", "/admin/models", "/admin/catalog"}
+	var all, platform []string // from the one list the layout draws, so a new admin page is covered
+	for _, l := range layout.AdminNav {
+		all = append(all, l.Href)
+		if l.Platform {
+			platform = append(platform, l.Href)
+		}
+	}
 	for _, who := range []struct {
 		c     *client
 		links []string
-	}{{admin, all}, {op, []string{"/admin/models", "/admin/catalog"}}} {
+	}{{admin, all}, {op, platform}} {
 		for _, path := range append([]string{"/admin"}, who.links...) {
 			resp, page := who.c.get(path)
 			if resp.StatusCode != 200 {
