@@ -23,7 +23,7 @@ type protectedChange struct {
 	AddedTag int64   // a tag the operation adds (0: none)
 	Stage    string  // the stage it leaves them in ("": theirs); agents already there do not change
 	Model    string  // the model it sets ("": none); agents already on it do not change
-	Instead  string  // what to do instead ("": change them one by one from the editor)
+	Instead  string  // what to do instead, {them} naming the agents ("": What {them} one by one from the editor)
 	Request  []int64 // the request's agentIds, so each refusal names its index there
 }
 
@@ -89,8 +89,13 @@ func protectedRefusal(protected []AgentLink, ch protectedChange) *ReviewStateErr
 	}
 	instead := ch.Instead
 	if instead == "" {
-		instead = ch.What + " them one by one from the editor, which proposes a change request"
+		instead = ch.What + " {them} one by one from the editor, which proposes a change request"
 	}
+	them := "them"
+	if len(protected) == 1 {
+		them = "it"
+	}
+	instead = strings.ReplaceAll(instead, "{them}", them)
 	e := &ReviewStateError{Message: subject + " protected by the review policy: " + instead + ".", Protected: protected}
 	for _, a := range protected {
 		if i := slices.Index(ch.Request, a.ID); i >= 0 {

@@ -285,7 +285,7 @@ func (s *Store) DeleteAgentRemovingReferences(ctx context.Context, actor *Actor,
 	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// The agent and every caller would change: refused while any is protected.
 		if err := s.refuseProtectedUsers(ctx, tx, actor.OrgID, RefAgent, id, []int64{id},
-			"change them one by one from the editor (each change proposes a change request), then delete the agent without removing references"); err != nil {
+			"change {them} one by one from the editor (each change proposes a change request), then delete the agent without removing references"); err != nil {
 			return err
 		}
 		var name string

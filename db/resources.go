@@ -147,7 +147,7 @@ func (s *Store) UpdateMCPServer(ctx context.Context, actor *Actor, id int64, in 
 		// none: agents refer to it by id), so it waits while protected agents use it.
 		if m.URL != oldURL {
 			if err := s.refuseProtectedUsers(ctx, tx, actor.OrgID, RefMCPServer, id, nil,
-				"add an MCP server with the new URL and switch them to it one by one from the editor (each change proposes a change request)"); err != nil {
+				"add an MCP server with the new URL and switch {them} to it one by one from the editor (each change proposes a change request)"); err != nil {
 				return err
 			}
 		}
@@ -186,7 +186,7 @@ func (s *Store) DeleteMCPServer(ctx context.Context, actor *Actor, id int64) ([]
 func (s *Store) deleteResource(ctx context.Context, actor *Actor, table, kind, auditType, noun, list string, id int64) (changed []AgentLink, err error) {
 	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.refuseProtectedUsers(ctx, tx, actor.OrgID, kind, id, nil,
-			"take the "+noun+" out of them one by one from the editor (each change proposes a change request), then delete it"); err != nil {
+			"take the "+noun+" out of {them} one by one from the editor (each change proposes a change request), then delete it"); err != nil {
 			return err
 		}
 		var name string

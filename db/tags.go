@@ -203,7 +203,7 @@ func (s *Store) refuseTagDeletion(ctx context.Context, tx bun.Tx, orgID, id int6
 		return &ReviewStateError{Message: fmt.Sprintf("Tag “%s” protects agents under the review policy: take it out of the policy first (Admin → Review policy), then delete it.", Shorten(name))}
 	}
 	return s.refuseProtectedChange(ctx, tx, orgID, agentIDs, protectedChange{
-		Instead: "take the tag off them one by one from the editor (each change proposes a change request), then delete it"})
+		Instead: "take the tag off {them} one by one from the editor (each change proposes a change request), then delete it"})
 }
 
 // MaxBulkAgents is how many agents one bulk tagging may name.
