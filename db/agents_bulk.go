@@ -69,6 +69,9 @@ func (s *Store) BulkAgents(ctx context.Context, actor *Actor, req BulkRequest) (
 		if err := bulkCheckAgents(req, ids, rows); err != nil {
 			return err
 		}
+		if err := s.refuseProtectedChange(ctx, tx, actor.OrgID, ids, bulkProtectedChange(req, ids)); err != nil {
+			return err
+		}
 		var err error
 		switch req.Action {
 		case agentspec.BulkDelete:
@@ -89,6 +92,20 @@ func (s *Store) BulkAgents(ctx context.Context, actor *Actor, req BulkRequest) (
 		return nil, err
 	}
 	return res, nil
+}
+
+// bulkProtectedChange is what the bulk action does to protected agents: refused as a
+// whole when it would change any (a change request holds one agent's change).
+func bulkProtectedChange(req BulkRequest, ids []int64) protectedChange {
+	ch := protectedChange{Request: ids, What: map[string]string{agentspec.BulkPublish: "publish", agentspec.BulkDelete: "delete",
+		agentspec.BulkRestore: "restore", agentspec.BulkChangeModel: "change the model of"}[req.Action]}
+	switch req.Action {
+	case agentspec.BulkPublish:
+		ch.Stage = agentspec.StageReleased
+	case agentspec.BulkChangeModel:
+		ch.Model = strings.TrimSpace(req.Model)
+	}
+	return ch
 }
 
 // bulkAuditActions names the audit entry of each bulk action.
@@ -161,6 +178,9 @@ func (s *Store) bulkSave(ctx context.Context, tx bun.Tx, actor *Actor, req BulkR
 		o, err := s.saveAgent(ctx, tx, actor, p, source, "")
 		if ve, ok := err.(*ValidationError); ok {
 			return nil, bulkRefusal(ve, i, id, names[id])
+		}
+		if rr, ok := err.(*ReviewRequired); ok { // refuseProtectedChange let none through; never a 500
+			return nil, protectedRefusal([]AgentLink{{ID: rr.AgentID, Name: names[id]}}, bulkProtectedChange(req, ids))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("db: bulk %s agent %d: %w", req.Action, id, err)

@@ -191,8 +191,7 @@ func (s *Store) ChangeRequests(ctx context.Context, orgID int64, f ChangeRequest
 		q, args = q+" AND cr.agent_id = ?", append(args, f.AgentID)
 	}
 	if f.AwaitingUserID != 0 {
-		q += ` AND cr.status IN ('open', 'changes_requested') AND cr.author_user_id IS DISTINCT FROM ?
-			AND NOT EXISTS (SELECT 1 FROM change_request_reviews r WHERE r.request_id = cr.id AND r.reviewer_user_id = ? AND r.content_hash = cr.content_hash)`
+		q += " AND " + awaitingPredicate
 		args = append(args, f.AwaitingUserID, f.AwaitingUserID)
 	}
 	out := []ChangeRequest{}
@@ -210,12 +209,21 @@ func (s *Store) AwaitingReview(ctx context.Context, actor *Actor) (int, error) {
 		return 0, err
 	}
 	var n int
-	err = s.DB.NewRaw(`SELECT count(*) FROM change_requests cr WHERE cr.org_id = ? AND cr.status IN ('open', 'changes_requested')
-		AND cr.author_user_id IS DISTINCT FROM ?
-		AND NOT EXISTS (SELECT 1 FROM change_request_reviews r WHERE r.request_id = cr.id AND r.reviewer_user_id = ? AND r.content_hash = cr.content_hash)`,
+	err = s.DB.NewRaw(`SELECT count(*) FROM change_requests cr WHERE cr.org_id = ? AND `+awaitingPredicate,
 		actor.OrgID, actor.UserID, actor.UserID).Scan(ctx, &n)
 	return n, err
 }
+
+// awaitingPredicate is the condition on a request (alias cr) awaiting the verdict of
+// user ?0 (and again ?1): open or sent back, not theirs, and not yet judged by them in
+// its current content. Written once for the Reviews list, the header count and the
+// overview, so that a number and its list cannot disagree.
+const awaitingPredicate = `cr.status IN ('open', 'changes_requested') AND cr.author_user_id IS DISTINCT FROM ?
+	AND NOT EXISTS (SELECT 1 FROM change_request_reviews r WHERE r.request_id = cr.id AND r.reviewer_user_id = ? AND r.content_hash = cr.content_hash)`
+
+// OpenStatuses are the statuses of a request still in review (the Reviews page's "my
+// change requests" and the overview's count of them).
+var OpenStatuses = []string{StatusOpen, StatusApproved, StatusChangesRequested}
 
 // OpenRequestCounts maps agent ids to their number of open requests (the list's badge).
 func (s *Store) OpenRequestCounts(ctx context.Context, orgID int64, agentIDs []int64) (map[int64]int, error) {

@@ -133,6 +133,10 @@ func (e *ReviewDenied) Error() string { return e.Message }
 type ReviewStateError struct {
 	Message   string
 	Conflicts []MergeConflict // a blocked merge: the paths both sides changed
+	// Protected names the agents an operation over many would have changed (refuseProtected);
+	// Details has one entry per such agent the request named (path ["agentIds", i]).
+	Protected []AgentLink
+	Details   []Issue
 }
 
 func (e *ReviewStateError) Error() string { return e.Message }
@@ -295,34 +299,4 @@ func (s *Store) checkDeletion(ctx context.Context, tx bun.Tx, actor *Actor, id i
 		verb = "Restore "
 	}
 	return &ReviewRequired{AgentID: a.ID, Kind: kind, BaseVersionID: a.PublishedVersionID, Title: verb + a.Name}
-}
-
-// refuseProtected refuses an operation over many agents (bulk tagging, skill roles)
-// that would change a protected one: those changes go through the agent's editor.
-func (s *Store) refuseProtected(ctx context.Context, tx bun.Tx, orgID int64, ids []int64, what string, addedTag int64) error {
-	pol, err := s.reviewPolicy(ctx, tx, orgID)
-	if err != nil || !pol.Enabled || len(ids) == 0 {
-		return err
-	}
-	var rows []struct {
-		ID    int64   `bun:"id"`
-		Stage string  `bun:"stage"`
-		Tags  []int64 `bun:"tags,array"`
-	}
-	if err := tx.NewRaw(`SELECT a.id, a.stage, coalesce(array_agg(at.tag_id) FILTER (WHERE at.tag_id IS NOT NULL), '{}') AS tags
-		FROM agents a LEFT JOIN agent_tags at ON at.agent_id = a.id WHERE a.org_id = ? AND a.id = ANY(?) GROUP BY a.id ORDER BY a.id`,
-		orgID, pgdialect.Array(ids)).Scan(ctx, &rows); err != nil {
-		return err
-	}
-	var protected []string
-	for _, r := range rows {
-		if pol.Protects(r.Stage, r.Tags) || pol.Protects(r.Stage, []int64{addedTag}) {
-			protected = append(protected, fmt.Sprint(r.ID))
-		}
-	}
-	if len(protected) == 0 {
-		return nil
-	}
-	return &ReviewStateError{Message: fmt.Sprintf("Agent(s) %s are protected by the review policy: %s them one by one from the editor, which proposes a change request",
-		strings.Join(protected, ", "), what)}
 }

@@ -265,14 +265,32 @@ func (s *Store) removeReferences(ctx context.Context, tx bun.Tx, actor *Actor, k
 	return users, nil
 }
 
+// refuseProtectedUsers refuses removing id (of the kind) from the agents referring to
+// it, and the agents also, while the review policy protects any of them (see refuseProtected).
+func (s *Store) refuseProtectedUsers(ctx context.Context, tx bun.Tx, orgID int64, kind string, id int64, also []int64, instead string) error {
+	var users []AgentLink // locked in id order, as removeReferences locks them next
+	if err := tx.NewRaw(usersQuery(kind)+" ORDER BY a.id FOR UPDATE OF a", id, orgID).Scan(ctx, &users); err != nil {
+		return fmt.Errorf("db: agents using %s %d: %w", kind, id, err)
+	}
+	for _, u := range users {
+		also = append(also, u.ID)
+	}
+	return s.refuseProtectedChange(ctx, tx, orgID, also, protectedChange{Instead: instead})
+}
+
 // DeleteAgentRemovingReferences soft-deletes an agent and, in the same transaction,
 // takes it out of the callable agents of every live agent that calls it (one version
 // each). It answers the agents changed; the audit entry names them.
 func (s *Store) DeleteAgentRemovingReferences(ctx context.Context, actor *Actor, id int64) (changed []AgentLink, err error) {
 	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		// The agent and every caller would change: refused while any is protected.
+		if err := s.refuseProtectedUsers(ctx, tx, actor.OrgID, RefAgent, id, []int64{id},
+			"change {them} one by one from the editor (each change proposes a change request), then delete the agent without removing references"); err != nil {
+			return err
+		}
 		var name string
-		err := tx.NewRaw("UPDATE agents SET deleted_at = now(), updated_at = now() WHERE id = ? AND org_id = ? AND deleted_at IS NULL RETURNING name",
-			id, actor.OrgID).Scan(ctx, &name)
+		err := tx.NewRaw("UPDATE agents SET deleted_at = now(), deleted_by = ?, updated_at = now() WHERE id = ? AND org_id = ? AND deleted_at IS NULL RETURNING name",
+			actor.Label(), id, actor.OrgID).Scan(ctx, &name)
 		if err != nil {
 			return fmt.Errorf("db: delete agent %d: %w", id, notFound(err))
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/uptrace/bun"
 )
 
 // Card states the overview and the list filter (?cardStatus=) name.
@@ -93,4 +95,29 @@ func (s *Store) Overview(ctx context.Context, orgID int64) (*Overview, error) {
 		return nil, fmt.Errorf("db: overview cards of org %d: %w", orgID, err)
 	}
 	return o, nil
+}
+
+// AwaitingYou is the overview's "awaiting you": change requests awaiting the person's
+// verdict (zero for those who may not approve) and their own requests still in review,
+// counted with the predicates of the Reviews page lists the numbers link to.
+type AwaitingYou struct {
+	Review int // awaiting my review
+	Mine   int // my change requests in review
+}
+
+// AwaitingYou counts both in one statement.
+func (s *Store) AwaitingYou(ctx context.Context, actor *Actor) (*AwaitingYou, error) {
+	canApprove, err := s.CanApprove(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	out := &AwaitingYou{}
+	err = s.DB.NewRaw(`SELECT count(*) FILTER (WHERE ? AND `+awaitingPredicate+`) AS review,
+			count(*) FILTER (WHERE cr.author_user_id = ? AND cr.status IN (?)) AS mine
+		FROM change_requests cr WHERE cr.org_id = ?`,
+		canApprove, actor.UserID, actor.UserID, actor.UserID, bun.In(OpenStatuses), actor.OrgID).Scan(ctx, &out.Review, &out.Mine)
+	if err != nil {
+		return nil, fmt.Errorf("db: change requests awaiting user %d: %w", actor.UserID, err)
+	}
+	return out, nil
 }

@@ -129,7 +129,7 @@ func (s *Store) UpdateMCPServer(ctx context.Context, actor *Actor, id int64, in 
 	if err != nil {
 		return nil, err
 	}
-	old := m.Name
+	old, oldURL := m.Name, m.URL
 	var issues []Issue
 	if in.Name.Set {
 		m.Name = strings.TrimSpace(in.Name.V)
@@ -143,6 +143,14 @@ func (s *Store) UpdateMCPServer(ctx context.Context, actor *Actor, id int64, in 
 		return nil, invalid(issues...)
 	}
 	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		// A new URL changes what every agent using the server talks to (a rename changes
+		// none: agents refer to it by id), so it waits while protected agents use it.
+		if m.URL != oldURL {
+			if err := s.refuseProtectedUsers(ctx, tx, actor.OrgID, RefMCPServer, id, nil,
+				"add an MCP server with the new URL and switch {them} to it one by one from the editor (each change proposes a change request)"); err != nil {
+				return err
+			}
+		}
 		if err := tx.NewRaw("UPDATE mcp_servers SET name = ?, url = ? WHERE id = ? AND org_id = ? RETURNING id", m.Name, m.URL, id, actor.OrgID).Scan(ctx, &id); err != nil {
 			return fmt.Errorf("db: update MCP server %d: %w", id, notFound(err))
 		}
@@ -177,6 +185,10 @@ func (s *Store) DeleteMCPServer(ctx context.Context, actor *Actor, id int64) ([]
 
 func (s *Store) deleteResource(ctx context.Context, actor *Actor, table, kind, auditType, noun, list string, id int64) (changed []AgentLink, err error) {
 	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.refuseProtectedUsers(ctx, tx, actor.OrgID, kind, id, nil,
+			"take the "+noun+" out of {them} one by one from the editor (each change proposes a change request), then delete it"); err != nil {
+			return err
+		}
 		var name string
 		if err := tx.NewRaw("DELETE FROM "+table+" WHERE id = ? AND org_id = ? RETURNING name", id, actor.OrgID).Scan(ctx, &name); err != nil {
 			return fmt.Errorf("db: delete %s %d: %w", noun, id, notFound(err))

@@ -168,6 +168,9 @@ func (s *Store) DeleteTag(ctx context.Context, actor *Actor, id int64) (changed 
 		if err := tx.NewRaw("SELECT a.id FROM agents a JOIN agent_tags at ON at.agent_id = a.id WHERE at.tag_id = ? ORDER BY a.id FOR UPDATE OF a", id).Scan(ctx, &agentIDs); err != nil {
 			return err
 		}
+		if err := s.refuseTagDeletion(ctx, tx, actor.OrgID, id, name, agentIDs); err != nil {
+			return err
+		}
 		if _, err := tx.NewRaw("DELETE FROM agent_tags WHERE tag_id = ?", id).Exec(ctx); err != nil {
 			return err
 		}
@@ -181,6 +184,26 @@ func (s *Store) DeleteTag(ctx context.Context, actor *Actor, id int64) (changed 
 		return s.Audit(ctx, tx, actor, "tag.deleted", "tag", id, fmt.Sprintf("%s (removed from %s)", name, count(changed, "agent", "agents")))
 	})
 	return changed, err
+}
+
+// refuseTagDeletion keeps the review policy whole: a tag the enabled policy names may
+// not be deleted (that would lift the protection of its agents without review: the
+// admin takes it out of the policy first), nor one whose removal would change other
+// protected agents. A disabled policy merely forgets the tag.
+func (s *Store) refuseTagDeletion(ctx context.Context, tx bun.Tx, orgID, id int64, name string, agentIDs []int64) error {
+	pol, err := s.reviewPolicy(ctx, tx, orgID)
+	if err != nil {
+		return err
+	}
+	if !pol.Enabled {
+		_, err := tx.NewRaw("UPDATE review_policies SET tag_ids = array_remove(tag_ids, ?) WHERE org_id = ?", id, orgID).Exec(ctx)
+		return err
+	}
+	if slices.Contains(pol.TagIDs, id) {
+		return &ReviewStateError{Message: fmt.Sprintf("Tag “%s” protects agents under the review policy: take it out of the policy first (Admin → Review policy), then delete it.", Shorten(name))}
+	}
+	return s.refuseProtectedChange(ctx, tx, orgID, agentIDs, protectedChange{
+		Instead: "take the tag off {them} one by one from the editor (each change proposes a change request), then delete it"})
 }
 
 // MaxBulkAgents is how many agents one bulk tagging may name.

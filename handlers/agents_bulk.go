@@ -53,6 +53,9 @@ func (h *Agents) Bulk(c *fiber.Ctx) error {
 		}
 		return h.redirect(c, back, "error", msg+" Nothing was changed.")
 	}
+	if msg, ok := reviewRefusal(err); ok {
+		return h.redirect(c, back, "error", msg)
+	}
 	if err != nil {
 		return err
 	}

@@ -221,7 +221,11 @@ func (h *Cards) SetSkillRoles(c *fiber.Ctx) error {
 		return err
 	}
 	skill, _ := url.PathUnescape(c.Params("skillId"))
-	if err := h.Store.SetSkillRoles(c.UserContext(), ActorOf(c), id, skill, []string{c.FormValue("roles")}); err != nil {
+	err = h.Store.SetSkillRoles(c.UserContext(), ActorOf(c), id, skill, []string{c.FormValue("roles")})
+	if msg, ok := reviewRefusal(err); ok {
+		return h.redirect(c, route.Path(route.AgentCard, id), "error", msg)
+	}
+	if err != nil {
 		return missing(err, "Skill %q of agent %d", skill, id)
 	}
 	return h.redirect(c, route.Path(route.AgentCard, id), "success", "Roles of “"+skill+"” saved.")

@@ -61,6 +61,9 @@ func (h *Dependents) DeleteAgent(c *fiber.Ctx) error {
 	msg := "Agent deleted. Restore it below if that was a mistake."
 	if c.FormValue("removeReferences") == "true" {
 		changed, err := h.Store.DeleteAgentRemovingReferences(c.UserContext(), ActorOf(c), id)
+		if msg, ok := reviewRefusal(err); ok {
+			return h.redirect(c, route.Path(route.AgentDependents, id), "error", msg)
+		}
 		if err != nil {
 			return missing(err, "Agent %d", id)
 		}

@@ -20,9 +20,12 @@ func agentError(c *fiber.Ctx, err error) error {
 	var ce *db.ConflictError
 	var pe *db.PreconditionError
 	var rr *db.ReviewRequired
+	var se *db.ReviewStateError
 	switch {
 	case errors.As(err, &rr) && rr.Request != nil:
 		return ChangeRequestAccepted(c, rr.Request)
+	case errors.As(err, &se) && len(se.Details) > 0: // protected agents of a bulk request, each at its index
+		return c.Status(fiber.StatusConflict).JSON(errorBody{Error: se.Message, Details: capDetails(se.Details)})
 	case errors.As(err, &ve):
 		return c.Status(fiber.StatusBadRequest).JSON(ValidationBody(ve))
 	case errors.As(err, &pe):
@@ -167,6 +170,17 @@ func ErrorStatus(err error, api bool) (int, string) {
 		return fiber.StatusForbidden, f.Message
 	}
 	return fiber.StatusInternalServerError, MsgInternal
+}
+
+// reviewRefusal is the console's flash for an operation the review policy refused
+// (409: it would change protected agents, named in the message): said where the person
+// acted, not as an error page. ok is false for any other error.
+func reviewRefusal(err error) (msg string, ok bool) {
+	var se *db.ReviewStateError
+	if !errors.As(err, &se) {
+		return "", false
+	}
+	return se.Message + " Nothing was changed.", true
 }
 
 func preconditionMessage(pe *db.PreconditionError) string {

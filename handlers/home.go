@@ -37,6 +37,9 @@ func (h *Home) Show(c *fiber.Ctx) error {
 		CardFailed:          home.Stat{N: ov.CardFailed, URL: listURL("type", agentspec.TypeExternal, "cardStatus", db.CardFailed)},
 		CardOverdue:         home.Stat{N: ov.CardOverdue, URL: listURL("type", agentspec.TypeExternal, "cardStatus", db.CardOverdue)},
 		ChangedSinceRelease: home.Stat{N: ov.ChangedSinceRelease, URL: listURL("changedSinceRelease", "true")}}
+	if o.Awaiting, err = h.awaitingYou(c); err != nil {
+		return err
+	}
 	for _, s := range agentspec.Stages {
 		o.Stages = append(o.Stages, home.Stat{Label: s, N: ov.ByStage[s], URL: listURL("stage", s)})
 	}
@@ -60,6 +63,22 @@ func (h *Home) Show(c *fiber.Ctx) error {
 		o.Permissions = append(o.Permissions, string(p))
 	}
 	return Render(c, fiber.StatusOK, home.Home(h.Page(c, "Overview", "home"), o))
+}
+
+// awaitingYou is the overview's "awaiting you": each number links to the Reviews
+// page's list behind it.
+func (h *Home) awaitingYou(c *fiber.Ctx) (home.Awaiting, error) {
+	a := ActorOf(c)
+	canApprove, err := h.Store.CanApprove(c.UserContext(), a)
+	if err != nil {
+		return home.Awaiting{}, err
+	}
+	n, err := h.Store.AwaitingYou(c.UserContext(), a)
+	if err != nil {
+		return home.Awaiting{}, err
+	}
+	return home.Awaiting{CanApprove: canApprove, Review: home.Stat{N: n.Review, URL: route.Reviews + "#h-awaiting"},
+		Mine: home.Stat{N: n.Mine, URL: route.Reviews + "#h-mine"}}, nil
 }
 
 // listURL is the agents list filtered by the given query pairs.

@@ -99,6 +99,9 @@ func (h *Dependents) DeleteKnowledgeBase(c *fiber.Ctx) error {
 		return err
 	}
 	changed, err := h.Store.DeleteKnowledgeBase(c.UserContext(), ActorOf(c), id)
+	if msg, ok := reviewRefusal(err); ok {
+		return h.redirect(c, route.Path(route.KnowledgeBase, id), "error", msg)
+	}
 	if err != nil {
 		return missing(err, "Knowledge base %d", id)
 	}
@@ -179,6 +182,9 @@ func (h *Dependents) UpdateMCPServer(c *fiber.Ctx) error {
 	if formFailure(err, &f) {
 		return h.mcpPage(c, fiber.StatusUnprocessableEntity, &f)
 	}
+	if msg, ok := reviewRefusal(err); ok {
+		return h.redirect(c, route.Path(route.MCPServer, id), "error", msg)
+	}
 	if err != nil {
 		return missing(err, "MCP server %d", id)
 	}
@@ -192,6 +198,9 @@ func (h *Dependents) DeleteMCPServer(c *fiber.Ctx) error {
 		return err
 	}
 	changed, err := h.Store.DeleteMCPServer(c.UserContext(), ActorOf(c), id)
+	if msg, ok := reviewRefusal(err); ok {
+		return h.redirect(c, route.Path(route.MCPServer, id), "error", msg)
+	}
 	if err != nil {
 		return missing(err, "MCP server %d", id)
 	}

@@ -33,7 +33,7 @@ func (h *Reviews) List(c *fiber.Ctx) error {
 		skip bool
 	}{
 		{&view.Awaiting, db.ChangeRequestFilter{AwaitingUserID: actor.UserID}, !canApprove},
-		{&view.Mine, db.ChangeRequestFilter{AuthorUserID: actor.UserID, Statuses: []string{db.StatusOpen, db.StatusApproved, db.StatusChangesRequested}}, false},
+		{&view.Mine, db.ChangeRequestFilter{AuthorUserID: actor.UserID, Statuses: db.OpenStatuses}, false},
 		{&view.Merged, db.ChangeRequestFilter{Statuses: []string{db.StatusMerged}, Limit: 20}, false},
 	} {
 		if part.skip {

@@ -89,6 +89,9 @@ func (h *Tags) Delete(c *fiber.Ctx) error {
 		return err
 	}
 	n, err := h.Store.DeleteTag(c.UserContext(), ActorOf(c), id)
+	if msg, ok := reviewRefusal(err); ok {
+		return h.redirect(c, route.Tags, "error", msg)
+	}
 	if err != nil {
 		return missing(err, "Tag %d", id)
 	}
@@ -169,6 +172,9 @@ func (h *Tags) BulkFromList(c *fiber.Ctx) error {
 	var ve *db.ValidationError
 	if errors.As(err, &ve) {
 		return h.redirect(c, back, "error", ve.Details[0].Message)
+	}
+	if msg, ok := reviewRefusal(err); ok {
+		return h.redirect(c, back, "error", msg)
 	}
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -165,7 +166,7 @@ func crawlConfirmations(t *testing.T, ctx context.Context, d *dialogs, e *env, p
 			t.Errorf("%s: POST %s deletes, revokes or deactivates without a confirmation", p.URL, a)
 		}
 		for i := 0; i < n; i++ {
-			action, question, err := triggerConfirm(ctx, i)
+			action, question, err := triggerConfirm(ctx, i, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -219,7 +220,9 @@ func crawlConfirmations(t *testing.T, ctx context.Context, d *dialogs, e *env, p
 			t.Fatal(err)
 		}
 		before := fingerprint(t, e2)
-		if _, _, err := triggerConfirm(ctx, k.index); err != nil {
+		// The protected agent stays unselected: a bulk action touching it is refused as a
+		// whole (review policy), which its own test checks; here accepting must act.
+		if _, _, err := triggerConfirm(ctx, k.index, []int64{f2.Guarded}); err != nil {
 			t.Fatal(err)
 		}
 		if d.wait(15*time.Second) == "" {
@@ -249,16 +252,19 @@ func crawlConfirmations(t *testing.T, ctx context.Context, d *dialogs, e *env, p
 
 // triggerConfirm clicks the submit button of the i-th confirmation on the page (from a
 // timer, so the dialog does not block this call) and says what it would do.
-func triggerConfirm(ctx context.Context, i int) (action, question string, err error) {
+func triggerConfirm(ctx context.Context, i int, unselected []int64) (action, question string, err error) {
 	type out struct{ Action, Question string }
+	skip, _ := json.Marshal(append([]int64{}, unselected...)) // never null
 	o, err := js[out](ctx, fmt.Sprintf(`(() => { const el = document.querySelectorAll(%q)[%d];
 		document.getElementById("main").dataset.crawlMark = "1";
 		const form = el.tagName === "FORM" ? el : el.form;
-		// A confirmation that acts on a selection (the list's bulk bar) acts on all of it.
-		if (el.hasAttribute("data-acts-on-selection") && form) [...form.elements].filter(x => x.matches("[data-select-item]")).forEach(x => { x.checked = true; });
+		// A confirmation that acts on a selection (the list's bulk bar) acts on all of it
+		// but the unselected agents.
+		const skip = %s.map(String);
+		if (el.hasAttribute("data-acts-on-selection") && form) [...form.elements].filter(x => x.matches("[data-select-item]") && !skip.includes(x.value)).forEach(x => { x.checked = true; });
 		setTimeout(() => { if (el.tagName === "FORM") { const b = [...el.elements].find(x => x.type === "submit"); b ? b.click() : el.requestSubmit(); } else el.click(); }, 0);
 		return {action: form ? (form.getAttribute("method") || "get").toUpperCase() + " " + new URL(el.getAttribute("formaction") || form.getAttribute("action") || "", location.href).pathname
-			: "POST " + (el.getAttribute("hx-post") || ""), question: el.getAttribute("hx-confirm") || el.getAttribute("data-confirm")}; })()`, confirmSel, i))
+			: "POST " + (el.getAttribute("hx-post") || ""), question: el.getAttribute("hx-confirm") || el.getAttribute("data-confirm")}; })()`, confirmSel, i, skip))
 	return o.Action, o.Question, err
 }
 

@@ -34,6 +34,7 @@ type crawlFixture struct {
 	Version                                    int64 // the native agent's live version
 	KnowledgeBase, MCPServer                   int64
 	Change                                     int64 // an open change request
+	Guarded                                    int64 // the agent the review policy protects
 	Tool                                       string
 	Peer                                       *peer
 }
@@ -86,13 +87,13 @@ func buildCrawlFixture(t *testing.T, e *env) crawlFixture {
 	}
 	f.Refresh = rs[0].ID
 	f.Tool = "web_search"
-	f.Change = crawlChangeRequest(t, e, admin, sales)
+	f.Change, f.Guarded = crawlChangeRequest(t, e, admin, sales)
 	return f
 }
 
 // crawlChangeRequest protects agents tagged sales and proposes a change to one, which
 // the reviewer approves.
-func crawlChangeRequest(t *testing.T, e *env, admin string, sales int64) int64 {
+func crawlChangeRequest(t *testing.T, e *env, admin string, sales int64) (change, guardedID int64) {
 	t.Helper()
 	guarded := decode(t, mustAPI(t, e, admin, "POST", "/api/agents", fmt.Sprintf(`{"name":"Guarded","systemPrompt":"One.\nTwo.","tagIds":[%d]}`, sales)))
 	mustAPI(t, e, admin, "PUT", "/api/review-policy", fmt.Sprintf(`{"enabled":true,"protectReleased":false,"tagIds":[%d]}`, sales))
@@ -105,7 +106,7 @@ func crawlChangeRequest(t *testing.T, e *env, admin string, sales int64) int64 {
 	if code, body := e.api("POST", fmt.Sprintf("/api/change-requests/%d/approve", cr), e.token("reviewer@demo.test"), ""); code != 200 {
 		t.Fatalf("approve: %d %s", code, body)
 	}
-	return cr
+	return cr, int64(guarded["id"].(float64))
 }
 
 // crawlPage is one URL the crawl visits and the route it comes from.

@@ -12,7 +12,9 @@ import (
 // setupOverview makes one of each thing the overview counts: an agent holding an
 // outdated tool schema, a released agent, a draft changed since its release, an
 // external agent whose refresh failed, one whose refresh is overdue, a deleted agent
-// and another organisation's agent (neither counted). It answers the failed agent's id.
+// and another organisation's agent (neither counted); and three change requests to the
+// protected Released (two by the builder, one by the admin). It answers the failed
+// agent's id.
 func setupOverview(t *testing.T, e *env) (failed string) {
 	t.Helper()
 	tok := e.token("builder@demo.test")
@@ -33,6 +35,17 @@ func setupOverview(t *testing.T, e *env) (failed string) {
 	gone := must("POST", "/api/agents", `{"name":"Gone","tools":{"web_search":{}}}`)
 	if code, body := e.api("DELETE", "/api/agents/"+gone, tok, ""); code != 200 && code != 204 {
 		t.Fatalf("delete: %d %s", code, body)
+	}
+	// Review: Released is protected; the builder proposes two changes, the admin one
+	// (before the cards, whose failure the admin's recent activity must still show).
+	admin := e.token("admin@demo.test")
+	prod := itoa(int64(decode(t, mustAPI(t, e, admin, "POST", "/api/agent-tags", `{"name":"production"}`))["id"].(float64)))
+	must("PUT", "/api/agents/"+released, `{"tagIds":[`+prod+`]}`)
+	setPolicy(t, e, admin, `{"enabled":true,"protectReleased":false,"tagIds":[`+prod+`]}`)
+	for _, p := range []struct{ tok, method, body string }{{tok, "PUT", `{"description":"builder's"}`}, {tok, "DELETE", ""}, {admin, "PUT", `{"description":"admin's"}`}} {
+		if code, body := e.api(p.method, "/api/agents/"+released, p.tok, p.body); code != 202 {
+			t.Fatalf("proposal: %d %s", code, body)
+		}
 	}
 	p := newPeer(t)
 	failed = must("POST", "/api/agents", `{"name":"Broken card","agentType":"external","externalConfig":{"agentCardUrl":"`+p.srv.URL+`/missing/card.json"}}`)
@@ -89,6 +102,33 @@ func TestOverviewNumbersMatchTheListsTheyLinkTo(t *testing.T) {
 			t.Errorf("%s: the overview says %s, %s lists %s (%d rows)", s.Key, s.Count, s.URL, total, rows)
 		}
 	}
+	// "Awaiting you": the admin may review the builder's two requests and has one of
+	// their own; each number is the length of the Reviews list it links to.
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.URL+"/overview"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=overview-awaiting]`))); err != nil {
+		t.Fatal(err)
+	}
+	awaiting, err := chromedp.Run(ctx, chromedp.Evaluate[[]stat](`[...document.querySelectorAll("a[data-testid^=awaiting-]")].map(a =>
+		({Key: a.dataset.testid, URL: a.getAttribute("href"), Count: a.dataset.count}))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantAwaiting := map[string]string{"awaiting-review": "2", "awaiting-mine": "1"}
+	list := map[string]string{"awaiting-review": "reviews-awaiting", "awaiting-mine": "reviews-mine"}
+	if len(awaiting) != len(wantAwaiting) {
+		t.Fatalf("awaiting you: %+v", awaiting)
+	}
+	for _, s := range awaiting {
+		if wantAwaiting[s.Key] != s.Count {
+			t.Errorf("%s = %s, want %s", s.Key, s.Count, wantAwaiting[s.Key])
+		}
+		sel := `[data-testid=` + list[s.Key] + `]`
+		if err := chromedp.Do(ctx, chromedp.Navigate(e.URL+s.URL), chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
+			t.Fatal(err)
+		}
+		if rows := countSel(t, ctx, sel+` [data-testid=review-row]`); strconv.Itoa(rows) != s.Count {
+			t.Errorf("%s: the overview says %s, %s lists %d", s.Key, s.Count, s.URL, rows)
+		}
+	}
 	// The failed card links to its card page; outdated tools to the sync preview; admins
 	// see recent activity.
 	err = chromedp.Do(ctx, chromedp.Navigate(e.URL+"/overview"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=attention-cards]`)),
@@ -105,7 +145,13 @@ func TestOverviewNumbersMatchTheListsTheyLinkTo(t *testing.T) {
 	}
 	// A reviewer sees the numbers, not the audit log or the admin-only sync link.
 	_, page = e.client().mustLogin("reviewer@demo.test", "demo-reviewer-pass").get("/overview")
-	if !strings.Contains(page, `data-testid="stat-outdated"`) || strings.Contains(page, `data-testid="overview-activity"`) || strings.Contains(page, `href="/admin/sync"`) {
+	if !strings.Contains(page, `data-testid="stat-outdated"`) || strings.Contains(page, `data-testid="overview-activity"`) || strings.Contains(page, `href="/admin/sync"`) ||
+		!strings.Contains(page, `data-testid="awaiting-review" data-count="3"`) || !strings.Contains(page, `data-testid="awaiting-mine" data-count="0"`) {
 		t.Fatalf("reviewer overview: %s", page)
+	}
+	// A builder may not approve: only their own requests.
+	_, page = e.client().mustLogin("builder@demo.test", "demo-builder-pass").get("/overview")
+	if strings.Contains(page, `data-testid="awaiting-review"`) || !strings.Contains(page, `data-testid="awaiting-mine" data-count="2"`) {
+		t.Fatalf("builder overview: %s", page)
 	}
 }

@@ -351,7 +351,9 @@ func TestAgentsPullPlanApply(t *testing.T) {
 	if out, code := s.agentsCLI(builder, "apply", dir); code != 0 || !strings.Contains(out, "applied 0, failed 0") {
 		t.Fatalf("apply without --prune: %d %s", code, out)
 	}
-	s.api(builder, "GET", "/api/agents/"+id(billing), "", 200)
+	if got := s.api(builder, "GET", "/api/agents/"+id(billing), "", 200); got["deletedAt"] != nil {
+		t.Fatalf("billing deleted by a proposed apply: %v", got)
+	}
 	if out, code := s.agentsCLI(builder, "plan", dir, "--prune"); code != 2 || !strings.Contains(out, "- Billing helper ("+billing["uuid"].(string)+"): deleted") {
 		t.Fatalf("plan --prune: %d %s", code, out)
 	}
@@ -427,5 +429,58 @@ func TestAgentsApplyToAnotherOrganisation(t *testing.T) {
 	st, err := readState(dir)
 	if err != nil || len(st.Organizations) != 2 {
 		t.Fatalf("state file organisations: %v %v", st, err)
+	}
+}
+
+// With the review policy on, apply to a protected agent answers 202: the agent is not
+// changed, the change request is named, the state keeps the pulled version (so plan
+// still shows the change), and apply exits 1 as for any agent it did not apply.
+func TestAgentsApplyProposesChangeRequestsForProtectedAgents(t *testing.T) {
+	s := startServer(t)
+	builder, admin := s.token("builder@demo.test"), s.token("admin@demo.test")
+	support, billing := fixture(s, builder)
+	dir := t.TempDir()
+	if out, code := s.agentsCLI(builder, "pull", dir); code != 0 {
+		t.Fatalf("pull: %s", out)
+	}
+	tag := support["tags"].([]any)[0].(map[string]any)["id"]
+	s.api(admin, "PUT", "/api/review-policy", fmt.Sprintf(`{"enabled":true,"protectReleased":false,"tagIds":[%v]}`, tag), 200)
+	editFile(t, fileOf(t, dir, support), "First line support", "First line support, politely")
+	if err := os.Remove(fileOf(t, dir, billing)); err != nil {
+		t.Fatal(err)
+	}
+
+	out, code := s.agentsCLI(builder, "apply", dir, "--prune", "--message", "polite")
+	list := s.api(builder, "GET", "/api/change-requests", "", 200)["changeRequests"].([]any)
+	ids := map[string]string{}
+	for _, cr := range list {
+		m := cr.(map[string]any)
+		ids[m["agentName"].(string)+" "+m["kind"].(string)] = id(m)
+	}
+	if len(list) != 2 || ids["Support edit"] == "" || ids["Billing helper delete"] == "" {
+		t.Fatalf("change requests: %v", list)
+	}
+	sf, bf := filepath.Base(fileOf(t, dir, support)), billing["uuid"].(string)
+	for _, want := range []string{
+		"proposed Support (" + sf + "): protected by the review policy: change request #" + ids["Support edit"] + " awaits review (nothing changed yet)",
+		"proposed Billing helper (" + bf + "): protected by the review policy: change request #" + ids["Billing helper delete"] + " awaits review (nothing changed yet)",
+		"applied 0, failed 2",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("apply output lacks %q:\n%s", want, out)
+		}
+	}
+	if code != 1 {
+		t.Errorf("apply exit %d, want 1", code)
+	}
+	// Nothing changed on the server; the plan still has both changes to do.
+	if got := s.api(builder, "GET", "/api/agents/"+id(support), "", 200); got["description"] != "First line support" || got["publishedVersionId"] != support["publishedVersionId"] {
+		t.Fatalf("support after a proposed apply: %v", got)
+	}
+	if got := s.api(builder, "GET", "/api/agents/"+id(billing), "", 200); got["deletedAt"] != nil {
+		t.Fatalf("billing deleted by a proposed apply: %v", got)
+	}
+	if out, code := s.agentsCLI(builder, "plan", dir, "--prune"); code != 2 {
+		t.Fatalf("plan after a proposed apply: %d %s", code, out)
 	}
 }

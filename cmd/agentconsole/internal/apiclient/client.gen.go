@@ -2502,7 +2502,7 @@ type ClientInterface interface {
 
 	// DeleteAgentTag Delete a tag; it leaves every agent (one new version per agent)
 	//
-	// Deletes the tag and removes it from every agent, one new version per agent. Builders and admins.
+	// Deletes the tag and removes it from every agent, one new version per agent. Builders and admins. With the review policy on, a tag the policy names answers 409 (take it out of the policy first: deleting it would lift the protection without review), and so does a tag carried by protected agents, naming them; a disabled policy forgets the deleted tag.
 	//
 	// Corresponds with DELETE /agent-tags/{id} (the `DeleteAgentTag` operationId).
 	DeleteAgentTag(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2570,7 +2570,7 @@ type ClientInterface interface {
 
 	// BulkAgentsWithBody Publish, delete, restore or change the model of many agents (all or nothing)
 	//
-	// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
+	// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). With the review policy on, an action that would change a protected agent (protected now, or once published) is refused as a whole with 409, one detail per such agent at `["agentIds", i]`: a change request holds one agent's change, so change those one by one (each proposes a request). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2579,7 +2579,7 @@ type ClientInterface interface {
 
 	// BulkAgents Publish, delete, restore or change the model of many agents (all or nothing)
 	//
-	// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
+	// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). With the review policy on, an action that would change a protected agent (protected now, or once published) is refused as a whole with 409, one detail per such agent at `["agentIds", i]`: a change request holds one agent's change, so change those one by one (each proposes a request). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2652,7 +2652,7 @@ type ClientInterface interface {
 
 	// DeleteAgent Soft delete (restorable)
 	//
-	// Soft delete: the agent gets `deletedAt` and leaves the lists; `POST /agents/{id}/restore` undoes it. Needs `org:manage_agents:delete`. Deleted agents are not valid `callableAgentIds`, so the agents calling it (`GET /agents/{id}/dependents`) fail their next save while they name it: with `removeReferences=true` it also leaves the `callableAgentIds` of every live agent calling it, one new version per agent, in the same transaction as the delete (listed in `updatedAgents`; restoring the agent does not put the references back). Without it the delete is exactly seed 003's.
+	// Soft delete: the agent gets `deletedAt` and leaves the lists; `POST /agents/{id}/restore` undoes it. Needs `org:manage_agents:delete`. Deleted agents are not valid `callableAgentIds`, so the agents calling it (`GET /agents/{id}/dependents`) fail their next save while they name it: with `removeReferences=true` it also leaves the `callableAgentIds` of every live agent calling it, one new version per agent, in the same transaction as the delete (listed in `updatedAgents`; restoring the agent does not put the references back); with the review policy on, it answers 409 naming the agents while the agent or any caller is protected. Without it the delete is exactly seed 003's.
 	//
 	// Corresponds with DELETE /agents/{id} (the `DeleteAgent` operationId).
 	DeleteAgent(ctx context.Context, id AgentId, params *DeleteAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2947,7 +2947,7 @@ type ClientInterface interface {
 
 	// DeleteKnowledgeBase Delete a knowledge base; it leaves every agent (one new version per agent)
 	//
-	// Deletes the knowledge base and, in the same transaction, removes it from the `accessibleKnowledgeBaseIds` of every agent of the organisation naming it (deleted agents too, so a restored agent never names it), one new version per agent, listed in `updatedAgents`. Builders and admins.
+	// Deletes the knowledge base and, in the same transaction, removes it from the `accessibleKnowledgeBaseIds` of every agent of the organisation naming it (deleted agents too, so a restored agent never names it), one new version per agent, listed in `updatedAgents`. Builders and admins. With the review policy on, it answers 409 while a protected agent names it, naming those agents.
 	//
 	// Corresponds with DELETE /knowledge-bases/{id} (the `DeleteKnowledgeBase` operationId).
 	DeleteKnowledgeBase(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2997,14 +2997,14 @@ type ClientInterface interface {
 
 	// DeleteMcpServer Delete an MCP server; it leaves every agent (one new version per agent)
 	//
-	// Deletes the MCP server and, in the same transaction, removes it from the `mcpServers` of every agent of the organisation naming it (deleted agents too), one new version per agent, listed in `updatedAgents`. Builders and admins.
+	// Deletes the MCP server and, in the same transaction, removes it from the `mcpServers` of every agent of the organisation naming it (deleted agents too), one new version per agent, listed in `updatedAgents`. Builders and admins. With the review policy on, it answers 409 while a protected agent names it, naming those agents.
 	//
 	// Corresponds with DELETE /mcp-servers/{id} (the `DeleteMcpServer` operationId).
 	DeleteMcpServer(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateMcpServerWithBody Rename an MCP server or change its URL
 	//
-	// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+	// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags. With the review policy on, a new `url` answers 409 while protected agents use the server (it changes what they talk to), naming them; a rename is never refused.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3013,7 +3013,7 @@ type ClientInterface interface {
 
 	// UpdateMcpServer Rename an MCP server or change its URL
 	//
-	// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+	// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags. With the review policy on, a new `url` answers 409 while protected agents use the server (it changes what they talk to), naming them; a rename is never refused.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3259,7 +3259,7 @@ func (c *Client) CreateAgentTag(ctx context.Context, body CreateAgentTagJSONRequ
 
 // DeleteAgentTag Delete a tag; it leaves every agent (one new version per agent)
 //
-// Deletes the tag and removes it from every agent, one new version per agent. Builders and admins.
+// Deletes the tag and removes it from every agent, one new version per agent. Builders and admins. With the review policy on, a tag the policy names answers 409 (take it out of the policy first: deleting it would lift the protection without review), and so does a tag carried by protected agents, naming them; a disabled policy forgets the deleted tag.
 //
 // Corresponds with DELETE /agent-tags/{id} (the `DeleteAgentTag` operationId).
 func (c *Client) DeleteAgentTag(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3407,7 +3407,7 @@ func (c *Client) SaveAgent(ctx context.Context, params *SaveAgentParams, body Sa
 
 // BulkAgentsWithBody Publish, delete, restore or change the model of many agents (all or nothing)
 //
-// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
+// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). With the review policy on, an action that would change a protected agent (protected now, or once published) is refused as a whole with 409, one detail per such agent at `["agentIds", i]`: a change request holds one agent's change, so change those one by one (each proposes a request). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3426,7 +3426,7 @@ func (c *Client) BulkAgentsWithBody(ctx context.Context, contentType string, bod
 
 // BulkAgents Publish, delete, restore or change the model of many agents (all or nothing)
 //
-// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
+// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). With the review policy on, an action that would change a protected agent (protected now, or once published) is refused as a whole with 409, one detail per such agent at `["agentIds", i]`: a change request holds one agent's change, so change those one by one (each proposes a request). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3589,7 +3589,7 @@ func (c *Client) GetAgentVersion(ctx context.Context, versionId int, reqEditors 
 
 // DeleteAgent Soft delete (restorable)
 //
-// Soft delete: the agent gets `deletedAt` and leaves the lists; `POST /agents/{id}/restore` undoes it. Needs `org:manage_agents:delete`. Deleted agents are not valid `callableAgentIds`, so the agents calling it (`GET /agents/{id}/dependents`) fail their next save while they name it: with `removeReferences=true` it also leaves the `callableAgentIds` of every live agent calling it, one new version per agent, in the same transaction as the delete (listed in `updatedAgents`; restoring the agent does not put the references back). Without it the delete is exactly seed 003's.
+// Soft delete: the agent gets `deletedAt` and leaves the lists; `POST /agents/{id}/restore` undoes it. Needs `org:manage_agents:delete`. Deleted agents are not valid `callableAgentIds`, so the agents calling it (`GET /agents/{id}/dependents`) fail their next save while they name it: with `removeReferences=true` it also leaves the `callableAgentIds` of every live agent calling it, one new version per agent, in the same transaction as the delete (listed in `updatedAgents`; restoring the agent does not put the references back); with the review policy on, it answers 409 naming the agents while the agent or any caller is protected. Without it the delete is exactly seed 003's.
 //
 // Corresponds with DELETE /agents/{id} (the `DeleteAgent` operationId).
 func (c *Client) DeleteAgent(ctx context.Context, id AgentId, params *DeleteAgentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4254,7 +4254,7 @@ func (c *Client) CreateKnowledgeBase(ctx context.Context, body CreateKnowledgeBa
 
 // DeleteKnowledgeBase Delete a knowledge base; it leaves every agent (one new version per agent)
 //
-// Deletes the knowledge base and, in the same transaction, removes it from the `accessibleKnowledgeBaseIds` of every agent of the organisation naming it (deleted agents too, so a restored agent never names it), one new version per agent, listed in `updatedAgents`. Builders and admins.
+// Deletes the knowledge base and, in the same transaction, removes it from the `accessibleKnowledgeBaseIds` of every agent of the organisation naming it (deleted agents too, so a restored agent never names it), one new version per agent, listed in `updatedAgents`. Builders and admins. With the review policy on, it answers 409 while a protected agent names it, naming those agents.
 //
 // Corresponds with DELETE /knowledge-bases/{id} (the `DeleteKnowledgeBase` operationId).
 func (c *Client) DeleteKnowledgeBase(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4364,7 +4364,7 @@ func (c *Client) CreateMcpServer(ctx context.Context, body CreateMcpServerJSONRe
 
 // DeleteMcpServer Delete an MCP server; it leaves every agent (one new version per agent)
 //
-// Deletes the MCP server and, in the same transaction, removes it from the `mcpServers` of every agent of the organisation naming it (deleted agents too), one new version per agent, listed in `updatedAgents`. Builders and admins.
+// Deletes the MCP server and, in the same transaction, removes it from the `mcpServers` of every agent of the organisation naming it (deleted agents too), one new version per agent, listed in `updatedAgents`. Builders and admins. With the review policy on, it answers 409 while a protected agent names it, naming those agents.
 //
 // Corresponds with DELETE /mcp-servers/{id} (the `DeleteMcpServer` operationId).
 func (c *Client) DeleteMcpServer(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4381,7 +4381,7 @@ func (c *Client) DeleteMcpServer(ctx context.Context, id int, reqEditors ...Requ
 
 // UpdateMcpServerWithBody Rename an MCP server or change its URL
 //
-// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags. With the review policy on, a new `url` answers 409 while protected agents use the server (it changes what they talk to), naming them; a rename is never refused.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4400,7 +4400,7 @@ func (c *Client) UpdateMcpServerWithBody(ctx context.Context, id int, contentTyp
 
 // UpdateMcpServer Rename an MCP server or change its URL
 //
-// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags. With the review policy on, a new `url` answers 409 while protected agents use the server (it changes what they talk to), naming them; a rename is never refused.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7900,7 +7900,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteAgentTagWithResponse Delete a tag; it leaves every agent (one new version per agent)
 	//
-	// Deletes the tag and removes it from every agent, one new version per agent. Builders and admins.
+	// Deletes the tag and removes it from every agent, one new version per agent. Builders and admins. With the review policy on, a tag the policy names answers 409 (take it out of the policy first: deleting it would lift the protection without review), and so does a tag carried by protected agents, naming them; a disabled policy forgets the deleted tag.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7972,7 +7972,7 @@ type ClientWithResponsesInterface interface {
 
 	// BulkAgentsWithBodyWithResponse Publish, delete, restore or change the model of many agents (all or nothing)
 	//
-	// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
+	// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). With the review policy on, an action that would change a protected agent (protected now, or once published) is refused as a whole with 409, one detail per such agent at `["agentIds", i]`: a change request holds one agent's change, so change those one by one (each proposes a request). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7981,7 +7981,7 @@ type ClientWithResponsesInterface interface {
 
 	// BulkAgentsWithResponse Publish, delete, restore or change the model of many agents (all or nothing)
 	//
-	// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
+	// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). With the review policy on, an action that would change a protected agent (protected now, or once published) is refused as a whole with 409, one detail per such agent at `["agentIds", i]`: a change request holds one agent's change, so change those one by one (each proposes a request). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8062,7 +8062,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteAgentWithResponse Soft delete (restorable)
 	//
-	// Soft delete: the agent gets `deletedAt` and leaves the lists; `POST /agents/{id}/restore` undoes it. Needs `org:manage_agents:delete`. Deleted agents are not valid `callableAgentIds`, so the agents calling it (`GET /agents/{id}/dependents`) fail their next save while they name it: with `removeReferences=true` it also leaves the `callableAgentIds` of every live agent calling it, one new version per agent, in the same transaction as the delete (listed in `updatedAgents`; restoring the agent does not put the references back). Without it the delete is exactly seed 003's.
+	// Soft delete: the agent gets `deletedAt` and leaves the lists; `POST /agents/{id}/restore` undoes it. Needs `org:manage_agents:delete`. Deleted agents are not valid `callableAgentIds`, so the agents calling it (`GET /agents/{id}/dependents`) fail their next save while they name it: with `removeReferences=true` it also leaves the `callableAgentIds` of every live agent calling it, one new version per agent, in the same transaction as the delete (listed in `updatedAgents`; restoring the agent does not put the references back); with the review policy on, it answers 409 naming the agents while the agent or any caller is protected. Without it the delete is exactly seed 003's.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8395,7 +8395,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteKnowledgeBaseWithResponse Delete a knowledge base; it leaves every agent (one new version per agent)
 	//
-	// Deletes the knowledge base and, in the same transaction, removes it from the `accessibleKnowledgeBaseIds` of every agent of the organisation naming it (deleted agents too, so a restored agent never names it), one new version per agent, listed in `updatedAgents`. Builders and admins.
+	// Deletes the knowledge base and, in the same transaction, removes it from the `accessibleKnowledgeBaseIds` of every agent of the organisation naming it (deleted agents too, so a restored agent never names it), one new version per agent, listed in `updatedAgents`. Builders and admins. With the review policy on, it answers 409 while a protected agent names it, naming those agents.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8449,7 +8449,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteMcpServerWithResponse Delete an MCP server; it leaves every agent (one new version per agent)
 	//
-	// Deletes the MCP server and, in the same transaction, removes it from the `mcpServers` of every agent of the organisation naming it (deleted agents too), one new version per agent, listed in `updatedAgents`. Builders and admins.
+	// Deletes the MCP server and, in the same transaction, removes it from the `mcpServers` of every agent of the organisation naming it (deleted agents too), one new version per agent, listed in `updatedAgents`. Builders and admins. With the review policy on, it answers 409 while a protected agent names it, naming those agents.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8458,7 +8458,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateMcpServerWithBodyWithResponse Rename an MCP server or change its URL
 	//
-	// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+	// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags. With the review policy on, a new `url` answers 409 while protected agents use the server (it changes what they talk to), naming them; a rename is never refused.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8467,7 +8467,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateMcpServerWithResponse Rename an MCP server or change its URL
 	//
-	// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+	// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags. With the review policy on, a new `url` answers 409 while protected agents use the server (it changes what they talk to), naming them; a rename is never refused.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8833,6 +8833,8 @@ type DeleteAgentTagResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ReviewRefused
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
 }
@@ -8863,6 +8865,11 @@ func (r DeleteAgentTagResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r DeleteAgentTagResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteAgentTagResponse) GetJSON409() *ReviewRefused {
+	return r.JSON409
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -9265,6 +9272,8 @@ type BulkAgentsResponse struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ReviewRefused
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
 }
@@ -9299,6 +9308,11 @@ func (r BulkAgentsResponse) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r BulkAgentsResponse) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r BulkAgentsResponse) GetJSON409() *ReviewRefused {
+	return r.JSON409
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -9864,6 +9878,8 @@ type DeleteAgentResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ReviewRefused
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
 	// Headers202 the parsed response headers for an HTTP 202 response
@@ -9904,6 +9920,11 @@ func (r DeleteAgentResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r DeleteAgentResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteAgentResponse) GetJSON409() *ReviewRefused {
+	return r.JSON409
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -12316,6 +12337,8 @@ type DeleteKnowledgeBaseResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ReviewRefused
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
 }
@@ -12343,6 +12366,11 @@ func (r DeleteKnowledgeBaseResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r DeleteKnowledgeBaseResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteKnowledgeBaseResponse) GetJSON409() *ReviewRefused {
+	return r.JSON409
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -12603,6 +12631,8 @@ type DeleteMcpServerResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ReviewRefused
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
 }
@@ -12630,6 +12660,11 @@ func (r DeleteMcpServerResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r DeleteMcpServerResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteMcpServerResponse) GetJSON409() *ReviewRefused {
+	return r.JSON409
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -12679,6 +12714,8 @@ type UpdateMcpServerResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ReviewRefused
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
 }
@@ -12706,6 +12743,11 @@ func (r UpdateMcpServerResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r UpdateMcpServerResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateMcpServerResponse) GetJSON409() *ReviewRefused {
+	return r.JSON409
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -14104,7 +14146,7 @@ func (c *ClientWithResponses) CreateAgentTagWithResponse(ctx context.Context, bo
 
 // DeleteAgentTagWithResponse Delete a tag; it leaves every agent (one new version per agent)
 //
-// Deletes the tag and removes it from every agent, one new version per agent. Builders and admins.
+// Deletes the tag and removes it from every agent, one new version per agent. Builders and admins. With the review policy on, a tag the policy names answers 409 (take it out of the policy first: deleting it would lift the protection without review), and so does a tag carried by protected agents, naming them; a disabled policy forgets the deleted tag.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14224,7 +14266,7 @@ func (c *ClientWithResponses) SaveAgentWithResponse(ctx context.Context, params 
 
 // BulkAgentsWithBodyWithResponse Publish, delete, restore or change the model of many agents (all or nothing)
 //
-// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
+// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). With the review policy on, an action that would change a protected agent (protected now, or once published) is refused as a whole with 409, one detail per such agent at `["agentIds", i]`: a change request holds one agent's change, so change those one by one (each proposes a request). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14239,7 +14281,7 @@ func (c *ClientWithResponses) BulkAgentsWithBodyWithResponse(ctx context.Context
 
 // BulkAgentsWithResponse Publish, delete, restore or change the model of many agents (all or nothing)
 //
-// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
+// Runs one action on a set of the organisation's agents in one transaction. `publish` and `changeModel` save each agent as `POST /agents/{id}/publish` and a model change do (validated, one version per agent that changes; an agent already in that state is left as it is); `delete` and `restore` soft-delete and bring back, as the single calls do. If any agent cannot take the action (not in this organisation, deleted, not deleted for `restore`, or refused by validation) nothing changes and the 400 names each such agent (`details[].path` starts `["agentIds", i]`). With the review policy on, an action that would change a protected agent (protected now, or once published) is refused as a whole with 409, one detail per such agent at `["agentIds", i]`: a change request holds one agent's change, so change those one by one (each proposes a request). One audit entry records the action. `publish` and `changeModel` need `org:manage_agents:update`, `delete` and `restore` `org:manage_agents:delete`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14374,7 +14416,7 @@ func (c *ClientWithResponses) GetAgentVersionWithResponse(ctx context.Context, v
 
 // DeleteAgentWithResponse Soft delete (restorable)
 //
-// Soft delete: the agent gets `deletedAt` and leaves the lists; `POST /agents/{id}/restore` undoes it. Needs `org:manage_agents:delete`. Deleted agents are not valid `callableAgentIds`, so the agents calling it (`GET /agents/{id}/dependents`) fail their next save while they name it: with `removeReferences=true` it also leaves the `callableAgentIds` of every live agent calling it, one new version per agent, in the same transaction as the delete (listed in `updatedAgents`; restoring the agent does not put the references back). Without it the delete is exactly seed 003's.
+// Soft delete: the agent gets `deletedAt` and leaves the lists; `POST /agents/{id}/restore` undoes it. Needs `org:manage_agents:delete`. Deleted agents are not valid `callableAgentIds`, so the agents calling it (`GET /agents/{id}/dependents`) fail their next save while they name it: with `removeReferences=true` it also leaves the `callableAgentIds` of every live agent calling it, one new version per agent, in the same transaction as the delete (listed in `updatedAgents`; restoring the agent does not put the references back); with the review policy on, it answers 409 naming the agents while the agent or any caller is protected. Without it the delete is exactly seed 003's.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14929,7 +14971,7 @@ func (c *ClientWithResponses) CreateKnowledgeBaseWithResponse(ctx context.Contex
 
 // DeleteKnowledgeBaseWithResponse Delete a knowledge base; it leaves every agent (one new version per agent)
 //
-// Deletes the knowledge base and, in the same transaction, removes it from the `accessibleKnowledgeBaseIds` of every agent of the organisation naming it (deleted agents too, so a restored agent never names it), one new version per agent, listed in `updatedAgents`. Builders and admins.
+// Deletes the knowledge base and, in the same transaction, removes it from the `accessibleKnowledgeBaseIds` of every agent of the organisation naming it (deleted agents too, so a restored agent never names it), one new version per agent, listed in `updatedAgents`. Builders and admins. With the review policy on, it answers 409 while a protected agent names it, naming those agents.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15019,7 +15061,7 @@ func (c *ClientWithResponses) CreateMcpServerWithResponse(ctx context.Context, b
 
 // DeleteMcpServerWithResponse Delete an MCP server; it leaves every agent (one new version per agent)
 //
-// Deletes the MCP server and, in the same transaction, removes it from the `mcpServers` of every agent of the organisation naming it (deleted agents too), one new version per agent, listed in `updatedAgents`. Builders and admins.
+// Deletes the MCP server and, in the same transaction, removes it from the `mcpServers` of every agent of the organisation naming it (deleted agents too), one new version per agent, listed in `updatedAgents`. Builders and admins. With the review policy on, it answers 409 while a protected agent names it, naming those agents.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15034,7 +15076,7 @@ func (c *ClientWithResponses) DeleteMcpServerWithResponse(ctx context.Context, i
 
 // UpdateMcpServerWithBodyWithResponse Rename an MCP server or change its URL
 //
-// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags. With the review policy on, a new `url` answers 409 while protected agents use the server (it changes what they talk to), naming them; a rename is never refused.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15049,7 +15091,7 @@ func (c *ClientWithResponses) UpdateMcpServerWithBodyWithResponse(ctx context.Co
 
 // UpdateMcpServerWithResponse Rename an MCP server or change its URL
 //
-// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags.
+// Changes the fields sent (`name`, an http(s) `url`). Agents refer to it by id, so none changes. Builders and admins (`org:manage_agents:update`), as for tags. With the review policy on, a new `url` answers 409 while protected agents use the server (it changes what they talk to), naming them; a rename is never refused.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15562,6 +15604,13 @@ func ParseDeleteAgentTagResponse(rsp *http.Response) (*DeleteAgentTagResponse, e
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ReviewRefused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15907,6 +15956,13 @@ func ParseBulkAgentsResponse(rsp *http.Response) (*BulkAgentsResponse, error) {
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ReviewRefused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
@@ -16353,6 +16409,13 @@ func ParseDeleteAgentResponse(rsp *http.Response) (*DeleteAgentResponse, error) 
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ReviewRefused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
@@ -18311,6 +18374,13 @@ func ParseDeleteKnowledgeBaseResponse(rsp *http.Response) (*DeleteKnowledgeBaseR
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ReviewRefused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18536,6 +18606,13 @@ func ParseDeleteMcpServerResponse(rsp *http.Response) (*DeleteMcpServerResponse,
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ReviewRefused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18596,6 +18673,13 @@ func ParseUpdateMcpServerResponse(rsp *http.Response) (*UpdateMcpServerResponse,
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ReviewRefused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
