@@ -150,6 +150,9 @@ type ReviewRequired struct {
 }
 
 func (e *ReviewRequired) Error() string {
+	if e.Kind == ChangeSync {
+		return "db: the sync affects agents protected by the review policy: change request opened"
+	}
 	return fmt.Sprintf("db: agent %d is protected by the review policy: change request opened", e.AgentID)
 }
 
@@ -158,7 +161,12 @@ const (
 	ChangeEdit    = "edit"
 	ChangeDelete  = "delete"
 	ChangeRestore = "restore"
+	ChangeSync    = "sync" // the organisation's tool sync (no agent)
+	ChangeCard    = "card" // an external agent's fetched card, pending
 )
+
+// FleetName names a sync request's subject where an agent's name would be.
+const FleetName = "All agents"
 
 // reviewGate answers a ReviewRequired when the policy protects the agent before or
 // after the change (so removing the protecting tag, or publishing, is reviewed too).
