@@ -34,32 +34,37 @@ func (s *Store) syncHash(ctx context.Context, idb bun.IDB, orgID int64) (string,
 	return contentHash(ChangeSync, 0, []byte(state)), nil
 }
 
-// syncProtected reports whether the policy protects any agent the sync would change.
-func (s *Store) syncProtected(ctx context.Context, idb bun.IDB, orgID int64) (bool, error) {
+// syncScope sorts the agents a sync would change under the policy: whether any is
+// protected, and the ids of the unprotected ones.
+func (s *Store) syncScope(ctx context.Context, idb bun.IDB, orgID int64) (*ReviewPolicy, bool, []int64, error) {
 	pol, err := s.reviewPolicy(ctx, idb, orgID)
 	if err != nil || !pol.Enabled {
-		return false, err
+		return pol, false, nil, err
 	}
 	var rows []struct {
+		ID    int64   `bun:"id"`
 		Stage string  `bun:"stage"`
 		Tags  []int64 `bun:"tags,array"`
 	}
-	if err := idb.NewRaw(`SELECT a.stage, array(SELECT at.tag_id FROM agent_tags at WHERE at.agent_id = a.id) AS tags
-		FROM agents a WHERE a.org_id = ? AND a.deleted_at IS NULL AND `+agentOutdated, orgID).Scan(ctx, &rows); err != nil {
-		return false, fmt.Errorf("db: sync protection: %w", err)
+	if err := idb.NewRaw(`SELECT a.id, a.stage, array(SELECT at.tag_id FROM agent_tags at WHERE at.agent_id = a.id) AS tags
+		FROM agents a WHERE a.org_id = ? AND a.deleted_at IS NULL AND `+agentOutdated+` ORDER BY a.id`, orgID).Scan(ctx, &rows); err != nil {
+		return nil, false, nil, fmt.Errorf("db: sync protection: %w", err)
 	}
+	gated, unprotected := false, []int64{}
 	for _, r := range rows {
 		if pol.Protects(r.Stage, r.Tags) {
-			return true, nil
+			gated = true
+		} else {
+			unprotected = append(unprotected, r.ID)
 		}
 	}
-	return false, nil
+	return pol, gated, unprotected, nil
 }
 
 // SyncNeedsReview reports whether "Sync all agents" would open a change request now,
 // and the organisation's open sync request (0 when none).
 func (s *Store) SyncNeedsReview(ctx context.Context, orgID int64) (bool, int64, error) {
-	gated, err := s.syncProtected(ctx, s.DB, orgID)
+	_, gated, _, err := s.syncScope(ctx, s.DB, orgID)
 	if err != nil {
 		return false, 0, err
 	}
@@ -70,23 +75,31 @@ func (s *Store) SyncNeedsReview(ctx context.Context, orgID int64) (bool, int64, 
 }
 
 // syncGate opens or updates the sync request when the sync affects a protected agent
-// (the caller holds the sync lock); nil when the sync may run.
-func (s *Store) syncGate(ctx context.Context, tx bun.Tx, actor *Actor) (*ChangeRequest, error) {
-	gated, err := s.syncProtected(ctx, tx, actor.OrgID)
+// (the caller holds the sync lock); nil when the sync may run. When the policy lets
+// unprotected agents sync at once, they are synced first (synced), so the request's
+// preview and hash cover only what waits.
+func (s *Store) syncGate(ctx context.Context, tx bun.Tx, actor *Actor) (cr *ChangeRequest, synced *SyncResult, err error) {
+	pol, gated, unprotected, err := s.syncScope(ctx, tx, actor.OrgID)
 	if err != nil || !gated {
-		return nil, err
+		return nil, nil, err
+	}
+	if pol.SyncUnprotectedNow && len(unprotected) > 0 {
+		if synced, err = s.runSync(ctx, tx, actor, unprotected); err != nil {
+			return nil, nil, err
+		}
 	}
 	p, err := s.previewSync(ctx, tx, actor.OrgID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hash, err := s.syncHash(ctx, tx, actor.OrgID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	proposed, _ := json.Marshal(p)
 	title := fmt.Sprintf("Sync %s to the latest tool schemas", count(len(p.Agents), "agent", "agents"))
-	return s.upsertFleetRequest(ctx, tx, actor, ChangeSync, 0, title, proposed, hash)
+	cr, err = s.upsertFleetRequest(ctx, tx, actor, ChangeSync, 0, title, proposed, hash)
+	return cr, synced, err
 }
 
 // upsertFleetRequest opens a sync or card request, or updates the open one (at most
@@ -147,7 +160,7 @@ func (s *Store) mergeSync(ctx context.Context, tx bun.Tx, actor *Actor, cr *Chan
 		return &ReviewStateError{Message: fmt.Sprintf("Change request %d is stale: the tool catalog or an affected agent changed since this sync was proposed. "+
 			"Run \"Sync all agents\" again to bring the request up to date, then have it approved again", cr.ID)}
 	}
-	_, err = s.runSync(ctx, tx, actor)
+	_, err = s.runSync(ctx, tx, actor, nil)
 	return err
 }
 

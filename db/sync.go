@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"agentconsole/db/agentspec"
 	"agentconsole/db/catalog"
@@ -55,9 +56,12 @@ const syncedToolsExpr = `(SELECT jsonb_object_agg(t.key, CASE WHEN ` + outdatedP
 // agent_blob_put call each. It returns the agents it changed and how many it locked:
 // an agent whose previous version was committed after the statement began is locked
 // but not yet changed, and the next run of the statement (a new snapshot) changes it.
+// ?6 NULL syncs every outdated agent; an id array only those (the unprotected agents
+// a gated sync may change at once).
 const syncSQL = `WITH target AS MATERIALIZED (
 		SELECT a.id, a.org_id, a.published_version_id, ` + syncedToolsExpr + ` AS tools
 		FROM agents a WHERE a.org_id = ?0 AND a.deleted_at IS NULL AND ` + agentOutdated + `
+			AND (?6::bigint[] IS NULL OR a.id = ANY(?6::bigint[]))
 		ORDER BY a.id FOR UPDATE),
 	maps AS MATERIALIZED (
 		SELECT t.id, t.org_id, t.tools, prev.number, prev.fields_ref, prev.prompt_ref, m.map,
@@ -98,19 +102,19 @@ func (s *Store) SyncTools(ctx context.Context, actor *Actor) (*SyncResult, error
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?, ?)", syncLockKey, actor.OrgID); err != nil {
 			return err
 		}
-		cr, err := s.syncGate(ctx, tx, actor)
+		cr, synced, err := s.syncGate(ctx, tx, actor)
 		if err != nil || cr != nil {
-			pending = cr
+			pending, res = cr, synced
 			return err
 		}
-		res, err = s.runSync(ctx, tx, actor)
+		res, err = s.runSync(ctx, tx, actor, nil)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	if pending != nil {
-		return nil, &ReviewRequired{Kind: ChangeSync, Title: pending.Title, Request: pending}
+		return nil, &ReviewRequired{Kind: ChangeSync, Title: pending.Title, Request: pending, Synced: res}
 	}
 	slices.SortFunc(res.Agents, func(a, b AgentRef) int { return cmp.Compare(a.ID, b.ID) })
 	return res, nil
@@ -118,7 +122,8 @@ func (s *Store) SyncTools(ctx context.Context, actor *Actor) (*SyncResult, error
 
 // runSync is the sync itself, in the caller's transaction (holding the sync lock):
 // SyncTools without a policy in the way, and the merge of an approved sync request.
-func (s *Store) runSync(ctx context.Context, tx bun.Tx, actor *Actor) (*SyncResult, error) {
+// only nil syncs every outdated agent, else only those of these ids.
+func (s *Store) runSync(ctx context.Context, tx bun.Tx, actor *Actor, only []int64) (*SyncResult, error) {
 	res := &SyncResult{Agents: []AgentRef{}}
 	// JIT compiling these plans took longer than running them (0.4 s of a 10,000-agent
 	// sync); SET LOCAL ends with the transaction, so a transaction pooler is fine.
@@ -134,8 +139,12 @@ func (s *Store) runSync(ctx context.Context, tx bun.Tx, actor *Actor) (*SyncResu
 	for run := 0; run < 5; run++ {
 		var locked int
 		var changed []AgentRef
+		var ids any // NULL: every outdated agent
+		if only != nil {
+			ids = pgdialect.Array(only)
+		}
 		if err := tx.NewRaw(syncSQL, actor.OrgID, SourceSync, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(),
-			"tool schemas synced to the catalog").Scan(ctx, &locked, jsonScan{&changed}); err != nil {
+			"tool schemas synced to the catalog", ids).Scan(ctx, &locked, jsonScan{&changed}); err != nil {
 			return nil, fmt.Errorf("db: sync tools: %w", err)
 		}
 		res.Agents = append(res.Agents, changed...)

@@ -124,6 +124,9 @@ func (h *Tools) SyncRun(c *fiber.Ctx) error {
 	if errors.As(err, &rr) && rr.Request != nil {
 		to := route.Path(route.Review, rr.Request.ID)
 		msg := fmt.Sprintf("Protected agents are affected: nothing was synced. Change request #%d holds the sync until it is approved.", rr.Request.ID)
+		if rr.Synced != nil { // the policy lets unprotected agents sync at once
+			msg = fmt.Sprintf("Synced %d unprotected agent(s) now; change request #%d holds the protected ones until it is approved.", rr.Synced.Updated, rr.Request.ID)
+		}
 		if err := h.Sessions.Flash(c, "success", msg); err != nil {
 			return err
 		}

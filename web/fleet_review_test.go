@@ -150,6 +150,34 @@ func TestSyncUnderReviewPolicy(t *testing.T) {
 	}
 }
 
+// The admin's choice: with syncUnprotectedNow, a gated sync changes the unprotected
+// agents at once and the request holds only the protected ones.
+func TestSyncUnprotectedNowSyncsTheRestAtOnce(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	admin, builder, reviewer := e.token("admin@demo.test"), e.token("builder@demo.test"), e.token("reviewer@demo.test")
+	tag := int64(decode(t, mustAPI(t, e, admin, "POST", "/api/agent-tags", `{"name":"production"}`))["id"].(float64))
+	protected := itoa(int64(decode(t, mustAPI(t, e, builder, "POST", "/api/agents", fmt.Sprintf(`{"name":"protected","tagIds":[%d],"tools":{"web_search":{}}}`, tag)))["id"].(float64)))
+	free := itoa(int64(decode(t, mustAPI(t, e, builder, "POST", "/api/agents", `{"name":"free","tools":{"web_search":{}}}`))["id"].(float64)))
+	mustAPI(t, e, admin, "PUT", "/api/review-policy", fmt.Sprintf(`{"enabled":true,"protectReleased":false,"tagIds":[%d],"syncUnprotectedNow":true}`, tag))
+	bumpCatalog(t, e, "2027.7", "web_search")
+	synced := func(id string) bool {
+		_, v := e.api("GET", "/api/agents/versions?agentId="+id, admin, "")
+		return strings.Contains(v, `"source":"sync"`)
+	}
+	cr := requestCall(t, e, http.StatusAccepted, "POST", "/api/agents/sync-tools", admin)
+	var proposed struct{ Agents []db.AgentRef }
+	json.Unmarshal(cr.Proposed, &proposed)
+	if !synced(free) || synced(protected) || len(proposed.Agents) != 1 || itoa(proposed.Agents[0].ID) != protected {
+		t.Fatalf("free synced %t, protected synced %t, request holds %+v", synced(free), synced(protected), proposed.Agents)
+	}
+	requestCall(t, e, http.StatusOK, "POST", fmt.Sprintf("/api/change-requests/%d/approve", cr.ID), reviewer)
+	requestCall(t, e, http.StatusOK, "POST", fmt.Sprintf("/api/change-requests/%d/merge", cr.ID), admin)
+	if !synced(protected) {
+		t.Fatal("merge did not sync the protected agent")
+	}
+}
+
 // Must-show 4: a refresh of a protected external agent holds the new card as pending —
 // the approved card, skills and roles stay in force in the API and on the page; scheduled
 // refreshes update the one open request — and merging applies the card and its roles.

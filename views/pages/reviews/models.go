@@ -117,6 +117,7 @@ type Builder struct {
 // PolicyForm is the review policy page.
 type PolicyForm struct {
 	Enabled, ProtectReleased, AllowSelf bool
+	SyncUnprotectedNow                  bool // a gated sync changes unprotected agents at once
 	Approvals, MaxApprovals             int
 	Tags                                []TagChoice
 	Builders                            []Builder

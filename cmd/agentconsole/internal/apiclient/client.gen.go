@@ -1421,6 +1421,9 @@ type ReviewPolicy struct {
 	// ProtectReleased Every released agent is protected
 	ProtectReleased *bool `json:"protectReleased,omitempty"`
 
+	// SyncUnprotectedNow When a tool sync affects protected agents it waits for review; true syncs the unprotected agents at once (the request then covers only the protected ones). Default false: they wait with the rest.
+	SyncUnprotectedNow *bool `json:"syncUnprotectedNow,omitempty"`
+
 	// TagIds Agents carrying any of these tags are protected
 	TagIds    *[]int     `json:"tagIds,omitempty"`
 	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
