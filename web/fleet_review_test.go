@@ -238,13 +238,7 @@ func TestProtectedCardRefreshWaitsForApproval(t *testing.T) {
 		t.Fatalf("the card page does not show the approved card with the pending note:\n%s", html)
 	}
 	// The scheduler keeps fetching the same new card: the one request stays as it is.
-	deadline := time.Now().Add(2 * time.Minute)
-	for pendingScheduled(t, e, id) < 2 {
-		if time.Now().After(deadline) {
-			t.Fatal("no scheduled pending refreshes")
-		}
-		time.Sleep(50 * time.Millisecond) // polling, not synchronisation
-	}
+	waitFor(t, "scheduled pending refreshes", func(int) bool { return pendingScheduled(t, e, id) >= 2 }, 0)
 	inForce("after scheduled refreshes")
 	_, list := e.api("GET", "/api/change-requests?agentId="+id, builder, "")
 	if strings.Count(list, `"kind":"card"`) != 1 {
@@ -255,7 +249,22 @@ func TestProtectedCardRefreshWaitsForApproval(t *testing.T) {
 		t.Fatalf("the request page does not show the pending card:\n%s", html)
 	}
 
-	requestCall(t, e, http.StatusOK, "POST", fmt.Sprintf("/api/change-requests/%d/approve", crID), reviewer)
+	// Approved, then fetched again unchanged by the scheduler: the approval stands.
+	approve := fmt.Sprintf("/api/change-requests/%d/approve", crID)
+	requestCall(t, e, http.StatusOK, "POST", approve, reviewer)
+	waitFor(t, "a scheduled refresh after the approval", func(n int) bool { return pendingScheduled(t, e, id) > n }, pendingScheduled(t, e, id))
+	if cr := requestCall(t, e, http.StatusOK, "GET", fmt.Sprintf("/api/change-requests/%d", crID), builder); cr.Status != db.StatusApproved || cr.Revision != 1 {
+		t.Fatalf("the same card fetched again changed the request: %+v", cr)
+	}
+	// The host changes the card again: the scheduler updates the same request, whose
+	// approval is now stale.
+	p.set(func(c *a2a.AgentCard) { c.Skills[1].Description = "Answer questions from the knowledge base" })
+	waitFor(t, "the request revised by the scheduler", func(int) bool {
+		cr := requestCall(t, e, http.StatusOK, "GET", fmt.Sprintf("/api/change-requests/%d", crID), builder)
+		return cr.Revision == 2 && cr.Status == db.StatusOpen && cr.Approvals == 0
+	}, 0)
+	inForce("after the card changed again")
+	requestCall(t, e, http.StatusOK, "POST", approve, reviewer)
 	merged := requestCall(t, e, http.StatusOK, "POST", fmt.Sprintf("/api/change-requests/%d/merge", crID), builder)
 	if merged.Status != db.StatusMerged || merged.MergedVersionID == nil {
 		t.Fatalf("merge: %+v", merged)
@@ -293,4 +302,16 @@ func pendingScheduled(t *testing.T, e *env, id string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// waitFor polls until ok(arg) holds, with a deadline generous for a loaded machine.
+func waitFor(t *testing.T, what string, ok func(int) bool, arg int) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for !ok(arg) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond) // polling, not synchronisation
+	}
 }
