@@ -62,13 +62,19 @@ func (s *Store) storePendingCard(ctx context.Context, tx bun.Tx, actor *Actor, a
 // closeCardRequest closes the agent's open card request when the card in force became
 // what the host serves (fetched again unchanged, or applied with the policy off).
 func (s *Store) closeCardRequest(ctx context.Context, tx bun.Tx, actor *Actor, agentID int64) error {
+	return s.closeFleetRequests(ctx, tx, actor, "agent_id = ? AND kind = 'card'", agentID, "the agent's host serves the card in force again")
+}
+
+// closeFleetRequests closes the open sync or card requests matching where, saying why
+// in the audit log: what they proposed happened, or is no longer to be done.
+func (s *Store) closeFleetRequests(ctx context.Context, tx bun.Tx, actor *Actor, where string, arg any, why string) error {
 	var ids []int64
 	if err := tx.NewRaw(`UPDATE change_requests SET status = 'closed', closed_at = now(), updated_at = now()
-		WHERE agent_id = ? AND kind = 'card' AND status IN ('open', 'approved', 'changes_requested') RETURNING id`, agentID).Scan(ctx, &ids); err != nil {
+		WHERE `+where+` AND status IN ('open', 'approved', 'changes_requested') RETURNING id`, arg).Scan(ctx, &ids); err != nil {
 		return err
 	}
 	for _, id := range ids {
-		if err := s.Audit(ctx, tx, actor, "change_request.closed", AuditChangeRequest, id, fmt.Sprintf("#%d closed: the agent's host serves the card in force again", id)); err != nil {
+		if err := s.Audit(ctx, tx, actor, "change_request.closed", AuditChangeRequest, id, fmt.Sprintf("#%d closed: %s", id, why)); err != nil {
 			return err
 		}
 	}

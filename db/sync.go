@@ -107,6 +107,11 @@ func (s *Store) SyncTools(ctx context.Context, actor *Actor) (*SyncResult, error
 			pending, res = cr, synced
 			return err
 		}
+		// No protected agent is affected any more: an open sync request has nothing
+		// left to hold.
+		if err := s.closeFleetRequests(ctx, tx, actor, "org_id = ? AND kind = 'sync'", actor.OrgID, "the sync no longer affects protected agents and ran directly"); err != nil {
+			return err
+		}
 		res, err = s.runSync(ctx, tx, actor, nil)
 		return err
 	})

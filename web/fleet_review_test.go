@@ -148,6 +148,15 @@ func TestSyncUnderReviewPolicy(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != fmt.Sprintf("/reviews/%d", cr2.ID) {
 		t.Fatalf("console sync: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
+	// Policy off: the sync is seed 000's again, and the open request, holding nothing
+	// any more, is closed.
+	mustAPI(t, e, admin, "PUT", "/api/review-policy", `{"enabled":false}`)
+	if code, body := e.api("POST", "/api/agents/sync-tools", admin, ""); code != http.StatusOK || !strings.HasPrefix(body, `{"success":true,"updated":2,`) {
+		t.Fatalf("sync with the policy off: %d %s", code, body)
+	}
+	if cr := requestCall(t, e, http.StatusOK, "GET", fmt.Sprintf("/api/change-requests/%d", cr2.ID), admin); cr.Status != db.StatusClosed {
+		t.Fatalf("the open sync request stayed %s", cr.Status)
+	}
 }
 
 // The admin's choice: with syncUnprotectedNow, a gated sync changes the unprotected
