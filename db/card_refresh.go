@@ -195,6 +195,21 @@ func (s *Store) storeFetchedCard(ctx context.Context, tx bun.Tx, actor *Actor, a
 	report.LastRefresh = time.Now().UTC().Format(time.RFC3339)
 	changed := !got.NotModified && !sameJSON(cur, newCard)
 	if changed {
+		pol, err := s.reviewPolicy(ctx, tx, a.OrgID)
+		if err != nil {
+			return err
+		}
+		if pol.Protects(a.Stage, a.TagIDs) { // the approved card stays in force
+			return s.storePendingCard(ctx, tx, actor, a, cur, pendingCard{Card: newCard, SpecVersion: spec, ETag: got.ETag, SourceURL: got.URL},
+				got.Card, report, claimedAt, out)
+		}
+	}
+	// The card in force is what the host serves now: a pending card request, if any,
+	// has nothing left to propose.
+	if err := s.closeCardRequest(ctx, tx, actor, a.ID); err != nil {
+		return err
+	}
+	if changed {
 		roles, err := s.applySkillRoles(ctx, tx, a, got.Card, report)
 		if err != nil {
 			return err
@@ -256,11 +271,39 @@ func (s *Store) recordCardFailure(ctx context.Context, tx bun.Tx, actor *Actor, 
 // it (a tag of the skill, or "*"), drops roles of removed skills, and returns the roles
 // applied.
 func (s *Store) applySkillRoles(ctx context.Context, tx bun.Tx, a *Agent, card *a2a.AgentCard, report *cards.Report) ([]string, error) {
+	set, err := s.skillRolesFor(ctx, tx, a.OrgID, card, report)
+	if err != nil {
+		return nil, err
+	}
+	if len(report.SkillsRemoved) > 0 {
+		if _, err := tx.NewRaw("DELETE FROM agent_skill_roles WHERE agent_id = ? AND skill_id = ANY(?)", a.ID, pgdialect.Array(report.SkillsRemoved)).Exec(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if len(set.skillIDs) > 0 {
+		if _, err := tx.NewRaw(`INSERT INTO agent_skill_roles (agent_id, skill_id, roles)
+			SELECT ?, s, r::text[] FROM unnest(?::text[], ?::text[]) AS x(s, r)
+			ON CONFLICT (agent_id, skill_id) DO UPDATE SET roles = EXCLUDED.roles`, a.ID, pgdialect.Array(set.skillIDs), pgdialect.Array(set.skillRoles)).Exec(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return set.applied, nil
+}
+
+// skillRoleSet is what the rules give a card's new skills: per skill its roles (as
+// PostgreSQL array literals), and every role applied.
+type skillRoleSet struct {
+	skillIDs, skillRoles, applied []string
+}
+
+// skillRolesFor computes the roles the rules give the report's new skills without
+// writing them (a pending card names them before they are applied).
+func (s *Store) skillRolesFor(ctx context.Context, tx bun.IDB, orgID int64, card *a2a.AgentCard, report *cards.Report) (*skillRoleSet, error) {
 	var rules []struct {
 		Match string   `bun:"match"`
 		Roles []string `bun:"roles,array"`
 	}
-	if err := tx.NewRaw("SELECT match, roles FROM skill_role_rules WHERE org_id = ?", a.OrgID).Scan(ctx, &rules); err != nil {
+	if err := tx.NewRaw("SELECT match, roles FROM skill_role_rules WHERE org_id = ?", orgID).Scan(ctx, &rules); err != nil {
 		return nil, err
 	}
 	added := map[string]bool{}
@@ -268,8 +311,7 @@ func (s *Store) applySkillRoles(ctx context.Context, tx bun.Tx, a *Agent, card *
 		added[id] = true
 	}
 	applied := map[string]bool{}
-	var skillIDs []string
-	var skillRoles []string
+	set := &skillRoleSet{}
 	for _, sk := range card.Skills {
 		if !added[sk.ID] {
 			continue
@@ -286,22 +328,11 @@ func (s *Store) applySkillRoles(ctx context.Context, tx bun.Tx, a *Agent, card *
 		for _, role := range list {
 			applied[role] = true
 		}
-		skillIDs = append(skillIDs, sk.ID)
-		skillRoles = append(skillRoles, "{"+strings.Join(quoteAll(list), ",")+"}")
+		set.skillIDs = append(set.skillIDs, sk.ID)
+		set.skillRoles = append(set.skillRoles, "{"+strings.Join(quoteAll(list), ",")+"}")
 	}
-	if len(report.SkillsRemoved) > 0 {
-		if _, err := tx.NewRaw("DELETE FROM agent_skill_roles WHERE agent_id = ? AND skill_id = ANY(?)", a.ID, pgdialect.Array(report.SkillsRemoved)).Exec(ctx); err != nil {
-			return nil, err
-		}
-	}
-	if len(skillIDs) > 0 {
-		if _, err := tx.NewRaw(`INSERT INTO agent_skill_roles (agent_id, skill_id, roles)
-			SELECT ?, s, r::text[] FROM unnest(?::text[], ?::text[]) AS x(s, r)
-			ON CONFLICT (agent_id, skill_id) DO UPDATE SET roles = EXCLUDED.roles`, a.ID, pgdialect.Array(skillIDs), pgdialect.Array(skillRoles)).Exec(ctx); err != nil {
-			return nil, err
-		}
-	}
-	return sortedKeys(applied), nil
+	set.applied = sortedKeys(applied)
+	return set, nil
 }
 
 // SetSkillRoles replaces a skill's roles (people edit what the rules applied).

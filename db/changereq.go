@@ -95,10 +95,11 @@ const validApprovals = `(SELECT count(*) FROM (SELECT DISTINCT ON (coalesce(r.re
 	WHERE l.verdict = 'approved' AND l.content_hash = cr.content_hash
 		AND (coalesce(p.allow_self_approval, false) OR l.reviewer_user_id IS DISTINCT FROM cr.author_user_id))`
 
-const changeRequestSelect = `SELECT cr.id, cr.agent_id, a.name AS agent_name, cr.kind, cr.title, cr.message, cr.author_user_id, cr.author,
+// A sync request (kind sync) concerns the whole organisation: no agent, id 0.
+const changeRequestSelect = `SELECT cr.id, coalesce(cr.agent_id, 0) AS agent_id, coalesce(a.name, '` + FleetName + `') AS agent_name, cr.kind, cr.title, cr.message, cr.author_user_id, cr.author,
 	cr.status, cr.base_version_id, cr.proposed, cr.content_hash, cr.revision, cr.merged_version_id, cr.merged_by, cr.override_reason,
 	cr.created_at, cr.updated_at, cr.closed_at, ` + validApprovals + ` AS approvals, coalesce(p.approvals_required, 1) AS approvals_required
-	FROM change_requests cr JOIN agents a ON a.id = cr.agent_id LEFT JOIN review_policies p ON p.org_id = cr.org_id`
+	FROM change_requests cr LEFT JOIN agents a ON a.id = cr.agent_id LEFT JOIN review_policies p ON p.org_id = cr.org_id`
 
 // contentHash binds approvals to what they approved.
 func contentHash(kind string, agentID int64, proposed []byte) string {
@@ -120,7 +121,7 @@ func (s *Store) openChangeRequest(ctx context.Context, tx bun.Tx, actor *Actor, 
 	}
 	var id int64
 	err := tx.NewRaw(`INSERT INTO change_requests (org_id, agent_id, kind, title, message, author_user_id, author, base_version_id, proposed, content_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?) RETURNING id`, actor.OrgID, rr.AgentID, rr.Kind, title, rr.Message,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?) RETURNING id`, actor.OrgID, nonZero(rr.AgentID), rr.Kind, title, rr.Message,
 		nonZero(actor.UserID), actor.Label(), rr.BaseVersionID, proposed, contentHash(rr.Kind, rr.AgentID, rr.Proposed)).Scan(ctx, &id)
 	if err != nil {
 		return nil, fmt.Errorf("db: open change request: %w", err)

@@ -303,6 +303,10 @@ func (s *Store) MergeChangeRequest(ctx context.Context, actor *Actor, id int64, 
 func (s *Store) applyChangeRequest(ctx context.Context, tx bun.Tx, actor *Actor, cr *ChangeRequest, reason *string) (*int64, error) {
 	note := fmt.Sprintf("change request #%d", cr.ID)
 	switch cr.Kind {
+	case ChangeSync:
+		return nil, s.mergeSync(ctx, tx, actor, cr)
+	case ChangeCard:
+		return s.mergeCard(ctx, tx, actor, cr)
 	case ChangeDelete, ChangeRestore:
 		set, where, action := "now()", "deleted_at IS NULL", "agent.deleted"
 		if cr.Kind == ChangeRestore {

@@ -21,12 +21,15 @@ import (
 
 // ReviewPolicy is an organisation's review policy (off by default).
 type ReviewPolicy struct {
-	Enabled           bool      `json:"enabled"`
-	ProtectReleased   bool      `json:"protectReleased"`
-	TagIDs            []int64   `json:"tagIds"`
-	ApprovalsRequired int       `json:"approvalsRequired"`
-	AllowSelfApproval bool      `json:"allowSelfApproval"`
-	UpdatedAt         time.Time `json:"updatedAt"`
+	Enabled           bool    `json:"enabled"`
+	ProtectReleased   bool    `json:"protectReleased"`
+	TagIDs            []int64 `json:"tagIds"`
+	ApprovalsRequired int     `json:"approvalsRequired"`
+	AllowSelfApproval bool    `json:"allowSelfApproval"`
+	// SyncUnprotectedNow: a gated sync runs at once for unprotected agents; by default
+	// they wait with the protected ones for the sync request's approval.
+	SyncUnprotectedNow bool      `json:"syncUnprotectedNow"`
+	UpdatedAt          time.Time `json:"updatedAt"`
 }
 
 // MaxApprovalsRequired bounds the approvals a policy may ask for.
@@ -60,9 +63,9 @@ func (s *Store) ReviewPolicy(ctx context.Context, orgID int64) (*ReviewPolicy, e
 
 func (s *Store) reviewPolicy(ctx context.Context, idb bun.IDB, orgID int64) (*ReviewPolicy, error) {
 	p := defaultPolicy()
-	err := idb.NewRaw(`SELECT enabled, protect_released, tag_ids, approvals_required, allow_self_approval, updated_at
+	err := idb.NewRaw(`SELECT enabled, protect_released, tag_ids, approvals_required, allow_self_approval, sync_unprotected_now, updated_at
 		FROM review_policies WHERE org_id = ?`, orgID).Scan(ctx, &p.Enabled, &p.ProtectReleased, pgdialect.Array(&p.TagIDs),
-		&p.ApprovalsRequired, &p.AllowSelfApproval, &p.UpdatedAt)
+		&p.ApprovalsRequired, &p.AllowSelfApproval, &p.SyncUnprotectedNow, &p.UpdatedAt)
 	if err != nil && notFound(err) != ErrNotFound {
 		return nil, fmt.Errorf("db: review policy: %w", err)
 	}
@@ -99,18 +102,19 @@ func (s *Store) SetReviewPolicy(ctx context.Context, actor *Actor, p ReviewPolic
 				return invalid(Issue{Message: fmt.Sprintf("Tag %d does not belong to this organization", id), Path: []any{"tagIds", i}})
 			}
 		}
-		_, err := tx.NewRaw(`INSERT INTO review_policies (org_id, enabled, protect_released, tag_ids, approvals_required, allow_self_approval, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, now())
+		_, err := tx.NewRaw(`INSERT INTO review_policies (org_id, enabled, protect_released, tag_ids, approvals_required, allow_self_approval, sync_unprotected_now, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, now())
 			ON CONFLICT (org_id) DO UPDATE SET enabled = EXCLUDED.enabled, protect_released = EXCLUDED.protect_released,
 				tag_ids = EXCLUDED.tag_ids, approvals_required = EXCLUDED.approvals_required,
-				allow_self_approval = EXCLUDED.allow_self_approval, updated_at = now()`,
-			actor.OrgID, p.Enabled, p.ProtectReleased, pgdialect.Array(p.TagIDs), p.ApprovalsRequired, p.AllowSelfApproval).Exec(ctx)
+				allow_self_approval = EXCLUDED.allow_self_approval, sync_unprotected_now = EXCLUDED.sync_unprotected_now, updated_at = now()`,
+			actor.OrgID, p.Enabled, p.ProtectReleased, pgdialect.Array(p.TagIDs), p.ApprovalsRequired, p.AllowSelfApproval, p.SyncUnprotectedNow).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("db: set review policy: %w", err)
 		}
 		state := "off"
 		if p.Enabled {
-			state = fmt.Sprintf("on (released: %t, tags: %v, approvals: %d, self-approval: %t)", p.ProtectReleased, p.TagIDs, p.ApprovalsRequired, p.AllowSelfApproval)
+			state = fmt.Sprintf("on (released: %t, tags: %v, approvals: %d, self-approval: %t, unprotected agents sync at once: %t)",
+				p.ProtectReleased, p.TagIDs, p.ApprovalsRequired, p.AllowSelfApproval, p.SyncUnprotectedNow)
 		}
 		return s.Audit(ctx, tx, actor, "review_policy.updated", AuditOrganization, actor.OrgID, "review policy "+state)
 	})
@@ -151,9 +155,14 @@ type ReviewRequired struct {
 	Title         string
 	Message       string
 	Request       *ChangeRequest
+	// Synced (a sync request under SyncUnprotectedNow): the unprotected agents synced at once.
+	Synced *SyncResult
 }
 
 func (e *ReviewRequired) Error() string {
+	if e.Kind == ChangeSync {
+		return "db: the sync affects agents protected by the review policy: change request opened"
+	}
 	return fmt.Sprintf("db: agent %d is protected by the review policy: change request opened", e.AgentID)
 }
 
@@ -162,7 +171,12 @@ const (
 	ChangeEdit    = "edit"
 	ChangeDelete  = "delete"
 	ChangeRestore = "restore"
+	ChangeSync    = "sync" // the organisation's tool sync (no agent)
+	ChangeCard    = "card" // an external agent's fetched card, pending
 )
+
+// FleetName names a sync request's subject where an agent's name would be.
+const FleetName = "All agents"
 
 // reviewGate answers a ReviewRequired when the policy protects the agent before or
 // after the change (so removing the protecting tag, or publishing, is reviewed too).

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"agentconsole/db/agentspec"
 	"agentconsole/db/catalog"
@@ -55,9 +56,12 @@ const syncedToolsExpr = `(SELECT jsonb_object_agg(t.key, CASE WHEN ` + outdatedP
 // agent_blob_put call each. It returns the agents it changed and how many it locked:
 // an agent whose previous version was committed after the statement began is locked
 // but not yet changed, and the next run of the statement (a new snapshot) changes it.
+// ?6 NULL syncs every outdated agent; an id array only those (the unprotected agents
+// a gated sync may change at once).
 const syncSQL = `WITH target AS MATERIALIZED (
 		SELECT a.id, a.org_id, a.published_version_id, ` + syncedToolsExpr + ` AS tools
 		FROM agents a WHERE a.org_id = ?0 AND a.deleted_at IS NULL AND ` + agentOutdated + `
+			AND (?6::bigint[] IS NULL OR a.id = ANY(?6::bigint[]))
 		ORDER BY a.id FOR UPDATE),
 	maps AS MATERIALIZED (
 		SELECT t.id, t.org_id, t.tools, prev.number, prev.fields_ref, prev.prompt_ref, m.map,
@@ -86,44 +90,75 @@ const syncSQL = `WITH target AS MATERIALIZED (
 // one statement locks the agents to change, rewrites their tool references and appends
 // their versions (seed 000). Agents store references to catalog definitions (migration
 // 007), so a sync writes hashes, not schemas.
+//
+// With the review policy on and a protected agent affected, nothing is synced: the
+// organisation's one open sync request is opened or brought up to date, and returned
+// as a *ReviewRequired (unprotected agents wait with the rest).
 func (s *Store) SyncTools(ctx context.Context, actor *Actor) (*SyncResult, error) {
-	res := &SyncResult{Agents: []AgentRef{}}
+	var res *SyncResult
+	var pending *ChangeRequest
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		res.Agents = []AgentRef{}
+		res, pending = nil, nil
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?, ?)", syncLockKey, actor.OrgID); err != nil {
 			return err
 		}
-		// JIT compiling these plans took longer than running them (0.4 s of a 10,000-agent
-		// sync); SET LOCAL ends with the transaction, so a transaction pooler is fine.
-		if _, err := tx.ExecContext(ctx, "SET LOCAL jit = off"); err != nil {
+		cr, synced, err := s.syncGate(ctx, tx, actor)
+		if err != nil || cr != nil {
+			pending, res = cr, synced
 			return err
 		}
-		if err := tx.NewRaw("SELECT count(*) FROM agents WHERE org_id = ? AND deleted_at IS NULL", actor.OrgID).Scan(ctx, &res.Total); err != nil {
+		// No protected agent is affected any more: an open sync request has nothing
+		// left to hold.
+		if err := s.closeFleetRequests(ctx, tx, actor, "org_id = ? AND kind = 'sync'", actor.OrgID, "the sync no longer affects protected agents and ran directly"); err != nil {
 			return err
 		}
-		// Again while an agent was locked but left for a newer snapshot (a save committed
-		// while the statement ran); each run locks what is still outdated. A run that
-		// changes nothing ends it (an agent without a version cannot be synced, as before).
-		for run := 0; run < 5; run++ {
-			var locked int
-			var changed []AgentRef
-			if err := tx.NewRaw(syncSQL, actor.OrgID, SourceSync, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(),
-				"tool schemas synced to the catalog").Scan(ctx, &locked, jsonScan{&changed}); err != nil {
-				return fmt.Errorf("db: sync tools: %w", err)
-			}
-			res.Agents = append(res.Agents, changed...)
-			if locked == len(changed) || len(changed) == 0 {
-				break
-			}
-		}
-		res.Updated = len(res.Agents)
-		return s.Audit(ctx, tx, actor, "tools.synced", "organization", actor.OrgID, fmt.Sprintf("updated %d of %s", res.Updated, count(res.Total, "agent", "agents")))
+		res, err = s.runSync(ctx, tx, actor, nil)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	if pending != nil {
+		return nil, &ReviewRequired{Kind: ChangeSync, Title: pending.Title, Request: pending, Synced: res}
+	}
 	slices.SortFunc(res.Agents, func(a, b AgentRef) int { return cmp.Compare(a.ID, b.ID) })
 	return res, nil
+}
+
+// runSync is the sync itself, in the caller's transaction (holding the sync lock):
+// SyncTools without a policy in the way, and the merge of an approved sync request.
+// only nil syncs every outdated agent, else only those of these ids.
+func (s *Store) runSync(ctx context.Context, tx bun.Tx, actor *Actor, only []int64) (*SyncResult, error) {
+	res := &SyncResult{Agents: []AgentRef{}}
+	// JIT compiling these plans took longer than running them (0.4 s of a 10,000-agent
+	// sync); SET LOCAL ends with the transaction, so a transaction pooler is fine.
+	if _, err := tx.ExecContext(ctx, "SET LOCAL jit = off"); err != nil {
+		return nil, err
+	}
+	if err := tx.NewRaw("SELECT count(*) FROM agents WHERE org_id = ? AND deleted_at IS NULL", actor.OrgID).Scan(ctx, &res.Total); err != nil {
+		return nil, err
+	}
+	// Again while an agent was locked but left for a newer snapshot (a save committed
+	// while the statement ran); each run locks what is still outdated. A run that
+	// changes nothing ends it (an agent without a version cannot be synced, as before).
+	for run := 0; run < 5; run++ {
+		var locked int
+		var changed []AgentRef
+		var ids any // NULL: every outdated agent
+		if only != nil {
+			ids = pgdialect.Array(only)
+		}
+		if err := tx.NewRaw(syncSQL, actor.OrgID, SourceSync, nonZero(actor.UserID), nonZero(actor.TokenID), actor.Label(),
+			"tool schemas synced to the catalog", ids).Scan(ctx, &locked, jsonScan{&changed}); err != nil {
+			return nil, fmt.Errorf("db: sync tools: %w", err)
+		}
+		res.Agents = append(res.Agents, changed...)
+		if locked == len(changed) || len(changed) == 0 {
+			break
+		}
+	}
+	res.Updated = len(res.Agents)
+	return res, s.Audit(ctx, tx, actor, "tools.synced", "organization", actor.OrgID, fmt.Sprintf("updated %d of %s", res.Updated, count(res.Total, "agent", "agents")))
 }
 
 // jsonScan scans a JSON column into v.
@@ -164,21 +199,27 @@ type ToolCount struct {
 
 // SyncPreview is what SyncTools would do now, without doing it.
 type SyncPreview struct {
-	Total          int
-	Agents         []AgentRef // the agents that would change
-	Groups         []SyncGroup
-	InvalidConfigs []InvalidConfig
-	NotInCatalog   []ToolCount // kept on agents, not synced
+	Total          int             `json:"total"`
+	Agents         []AgentRef      `json:"agents"` // the agents that would change
+	Groups         []SyncGroup     `json:"changes"`
+	InvalidConfigs []InvalidConfig `json:"invalidConfigs"`
+	NotInCatalog   []ToolCount     `json:"notInCatalog"` // kept on agents, not synced
 }
 
 // PreviewSync computes the sync's effect with the same SQL, plus the configs that would
 // be invalid and the tools that left the catalog.
 func (s *Store) PreviewSync(ctx context.Context, orgID int64) (*SyncPreview, error) {
+	return s.previewSync(ctx, s.DB, orgID)
+}
+
+// previewSync is PreviewSync on a connection or a transaction (a sync request stores
+// the preview its transaction sees).
+func (s *Store) previewSync(ctx context.Context, idb bun.IDB, orgID int64) (*SyncPreview, error) {
 	p := &SyncPreview{Agents: []AgentRef{}, Groups: []SyncGroup{}, InvalidConfigs: []InvalidConfig{}, NotInCatalog: []ToolCount{}}
-	if err := s.DB.NewRaw("SELECT count(*) FROM agents WHERE org_id = ? AND deleted_at IS NULL", orgID).Scan(ctx, &p.Total); err != nil {
+	if err := idb.NewRaw("SELECT count(*) FROM agents WHERE org_id = ? AND deleted_at IS NULL", orgID).Scan(ctx, &p.Total); err != nil {
 		return nil, err
 	}
-	if err := s.DB.NewRaw(`SELECT a.id, a.name FROM agents a WHERE a.org_id = ? AND a.deleted_at IS NULL AND `+agentOutdated+` ORDER BY a.id`, orgID).Scan(ctx, &p.Agents); err != nil {
+	if err := idb.NewRaw(`SELECT a.id, a.name FROM agents a WHERE a.org_id = ? AND a.deleted_at IS NULL AND `+agentOutdated+` ORDER BY a.id`, orgID).Scan(ctx, &p.Agents); err != nil {
 		return nil, fmt.Errorf("db: preview sync: %w", err)
 	}
 	var groups []struct {
@@ -190,7 +231,7 @@ func (s *Store) PreviewSync(ctx context.Context, orgID int64) (*SyncPreview, err
 		AgentNames []string        `bun:"agent_names,array"`
 		Configs    []string        `bun:"configs,array"`
 	}
-	err := s.DB.NewRaw(`SELECT t.key AS tool, agent_tool_definition(t.key, t.value) AS old, c.definition AS new, c.config_schema,
+	err := idb.NewRaw(`SELECT t.key AS tool, agent_tool_definition(t.key, t.value) AS old, c.definition AS new, c.config_schema,
 			array_agg(a.id ORDER BY a.id) AS agent_ids, array_agg(a.name ORDER BY a.id) AS agent_names,
 			array_agg(coalesce(t.value -> 'config', 'null'::jsonb)::text ORDER BY a.id) AS configs
 		FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t JOIN catalog_tools c ON c.name = t.key
@@ -213,12 +254,12 @@ func (s *Store) PreviewSync(ctx context.Context, orgID int64) (*SyncPreview, err
 		p.Groups = append(p.Groups, sg)
 	}
 	var dangling []InvalidConfig
-	err = s.DB.NewRaw(danglingRefsSQL(), orgID, bun.In(configRefKeys())).Scan(ctx, &dangling)
+	err = idb.NewRaw(danglingRefsSQL(), orgID, bun.In(configRefKeys())).Scan(ctx, &dangling)
 	if err != nil {
 		return nil, fmt.Errorf("db: preview sync configs: %w", err)
 	}
 	p.InvalidConfigs = append(p.InvalidConfigs, dangling...)
-	err = s.DB.NewRaw(`SELECT t.key AS name, count(*) AS agents
+	err = idb.NewRaw(`SELECT t.key AS name, count(*) AS agents
 		FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t LEFT JOIN catalog_tools c ON c.name = t.key
 		WHERE a.org_id = ? AND a.deleted_at IS NULL AND (c.name IS NULL OR c.removed_at IS NOT NULL)
 		GROUP BY t.key ORDER BY t.key`, orgID).Scan(ctx, &p.NotInCatalog)

@@ -144,6 +144,9 @@ func (h *Cards) Show(c *fiber.Ctx) error {
 	if st.FetchedAt != nil {
 		page.FetchedAt = stampTime(*st.FetchedAt)
 	}
+	if page.PendingRequest, err = h.Store.PendingCardRequest(ctx, org, id); err != nil {
+		return err
+	}
 	for _, r := range hist {
 		row := cardspage.HistoryRow{ID: r.ID, When: stampTime(r.CreatedAt), By: r.By, Outcome: r.Outcome, Error: r.Error}
 		var rep cards.Report
@@ -172,6 +175,10 @@ func (h *Cards) Refresh(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		return err
+	}
+	if out.Report.Pending && out.Report.ChangeRequestID != nil {
+		return h.redirect(c, route.Path(route.Review, *out.Report.ChangeRequestID), "success", fmt.Sprintf(
+			"The card changed, and this agent is protected by the review policy: change request #%d holds the new card; the current one stays in force until it is merged.", *out.Report.ChangeRequestID))
 	}
 	return h.redirect(c, route.Path(route.AgentCardRefreshDiff, id, out.RefreshID), "success", "Card refreshed.")
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -83,6 +84,12 @@ func (h *CardsAPI) Refresh(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		return agentError(c, err)
+	}
+	if out.Report.Pending && out.Report.ChangeRequestID != nil {
+		// Review policy on, agent protected: the card in force is unchanged and the new
+		// one waits in the change request (202, as a gated save answers).
+		c.Status(fiber.StatusAccepted)
+		c.Set(fiber.HeaderLocation, "/api/change-requests/"+strconv.FormatInt(*out.Report.ChangeRequestID, 10))
 	}
 	return c.JSON(struct {
 		agentJSON

@@ -205,12 +205,13 @@ func (h *ChangeRequestsAPI) SetPolicy(c *fiber.Ctx) error {
 		TagIDs            []int64 `json:"tagIds"`
 		ApprovalsRequired int     `json:"approvalsRequired"`
 		AllowSelfApproval bool    `json:"allowSelfApproval"`
+		SyncUnprotected   bool    `json:"syncUnprotectedNow"`
 	}{ProtectReleased: true, ApprovalsRequired: 1}
 	if err := decodeJSON(c.Body(), &in); err != nil {
 		return agentError(c, err)
 	}
 	out, err := h.Store.SetReviewPolicy(c.UserContext(), ActorOf(c), db.ReviewPolicy{Enabled: in.Enabled, ProtectReleased: in.ProtectReleased,
-		TagIDs: in.TagIDs, ApprovalsRequired: in.ApprovalsRequired, AllowSelfApproval: in.AllowSelfApproval})
+		TagIDs: in.TagIDs, ApprovalsRequired: in.ApprovalsRequired, AllowSelfApproval: in.AllowSelfApproval, SyncUnprotectedNow: in.SyncUnprotected})
 	if err != nil {
 		return agentError(c, err)
 	}

@@ -32,7 +32,8 @@ func (h *Reviews) renderPolicy(c *fiber.Ctx, status int, p *db.ReviewPolicy, pro
 		return err
 	}
 	view := reviews.PolicyForm{Enabled: p.Enabled, ProtectReleased: p.ProtectReleased, Approvals: p.ApprovalsRequired,
-		MaxApprovals: db.MaxApprovalsRequired, AllowSelf: p.AllowSelfApproval, Error: problem}
+		MaxApprovals: db.MaxApprovalsRequired, AllowSelf: p.AllowSelfApproval, Error: problem,
+		SyncUnprotectedNow: p.SyncUnprotectedNow}
 	for _, t := range tags {
 		view.Tags = append(view.Tags, reviews.TagChoice{ID: t.ID, Name: t.Name, Checked: containsID(p.TagIDs, t.ID)})
 	}
@@ -54,7 +55,7 @@ func containsID(ids []int64, id int64) bool {
 // SetPolicy saves the policy form.
 func (h *Reviews) SetPolicy(c *fiber.Ctx) error {
 	p := db.ReviewPolicy{Enabled: c.FormValue("enabled") == "on", ProtectReleased: c.FormValue("protectReleased") == "on",
-		AllowSelfApproval: c.FormValue("allowSelfApproval") == "on", TagIDs: []int64{}}
+		AllowSelfApproval: c.FormValue("allowSelfApproval") == "on", SyncUnprotectedNow: c.FormValue("syncUnprotectedNow") == "on", TagIDs: []int64{}}
 	n, err := strconv.Atoi(c.FormValue("approvalsRequired"))
 	if err != nil {
 		n = 0 // refused below, naming the field

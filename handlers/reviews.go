@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -100,10 +101,11 @@ func (h *Reviews) Show(c *fiber.Ctx) error {
 	for _, r := range cr.Reviews {
 		d.Reviews = append(d.Reviews, reviews.Review{Reviewer: r.Reviewer, Verdict: r.Verdict, When: stampTime(r.CreatedAt), Stale: r.Stale})
 	}
-	if cr.Kind == db.ChangeEdit {
-		if err := h.diffs(c, cr, &d); err != nil {
-			return err
-		}
+	if cr.Kind == db.ChangeSync {
+		d.CanMerge = d.CanMerge && actor.Can(db.PermAdmin) // the sync is the admins'
+	}
+	if err := h.kindDiff(c, cr, &d); err != nil {
+		return err
 	}
 	d.Anchors = anchors(&d)
 	for _, cm := range cr.Comments {
@@ -112,6 +114,34 @@ func (h *Reviews) Show(c *fiber.Ctx) error {
 	}
 	d.VsBase.Attach(d.Comments)
 	return Render(c, fiber.StatusOK, reviews.Show(h.Page(c, "Change request #"+strconv.FormatInt(cr.ID, 10)+": "+cr.Title, "reviews"), d))
+}
+
+// kindDiff fills what the request proposes: an edit's diffs, a sync's preview (and
+// whether it went stale), a card's pending skills and roles.
+func (h *Reviews) kindDiff(c *fiber.Ctx, cr *db.ChangeRequest, d *reviews.Detail) error {
+	ctx, org := c.UserContext(), ActorOf(c).OrgID
+	switch cr.Kind {
+	case db.ChangeEdit:
+		return h.diffs(c, cr, d)
+	case db.ChangeSync:
+		var p db.SyncPreview
+		if err := json.Unmarshal(cr.Proposed, &p); err != nil {
+			return err
+		}
+		s := SyncView(&p)
+		d.Sync = &s
+		stale, err := h.Store.SyncRequestStale(ctx, org, cr)
+		d.Stale = stale
+		return err
+	case db.ChangeCard:
+		rep, _, err := h.Store.PendingCardOf(ctx, org, cr)
+		if err != nil {
+			return err
+		}
+		d.Card = &reviews.CardChange{Added: rep.SkillsAdded, Removed: rep.SkillsRemoved, Changed: rep.SkillsChanged, Roles: rep.RolesAutoApplied,
+			CardHref: route.Path(route.AgentCard, cr.AgentID)}
+	}
+	return nil
 }
 
 // diffs fills the semantic diffs of the proposal against its base and the live agent.

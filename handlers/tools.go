@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"agentconsole/db"
 	"agentconsole/db/catalog"
 	"agentconsole/views/pages/tools"
+	"agentconsole/views/route"
 )
 
 // Tools serves the console's catalog, tool pages, admin sync and catalog upload.
@@ -84,12 +86,23 @@ func indent(raw json.RawMessage) string {
 	return string(b)
 }
 
-// SyncPreview shows what "Sync all agents" would change.
+// SyncPreview shows what "Sync all agents" would change, and whether it would open a
+// change request (review policy on, protected agents affected).
 func (h *Tools) SyncPreview(c *fiber.Ctx) error {
-	p, err := h.Store.PreviewSync(c.UserContext(), ActorOf(c).OrgID)
+	ctx, org := c.UserContext(), ActorOf(c).OrgID
+	p, err := h.Store.PreviewSync(ctx, org)
 	if err != nil {
 		return err
 	}
+	s := SyncView(p)
+	if s.Gated, s.OpenRequest, err = h.Store.SyncNeedsReview(ctx, org); err != nil {
+		return err
+	}
+	return Render(c, fiber.StatusOK, tools.SyncPage(h.Page(c, "Sync tools", "admin"), s))
+}
+
+// SyncView shapes a sync preview for the sync page and a sync request's page.
+func SyncView(p *db.SyncPreview) tools.Sync {
 	s := tools.Sync{Total: p.Total, Agents: agentLinks(p.Agents)}
 	for _, g := range p.Groups {
 		s.Groups = append(s.Groups, tools.Group{Tool: g.Tool, Agents: agentLinks(g.Agents), Changes: pathChanges(g.Changes)})
@@ -100,12 +113,29 @@ func (h *Tools) SyncPreview(c *fiber.Ctx) error {
 	for _, t := range p.NotInCatalog {
 		s.NotInCatalog = append(s.NotInCatalog, t.Name)
 	}
-	return Render(c, fiber.StatusOK, tools.SyncPage(h.Page(c, "Sync tools", "admin"), s))
+	return s
 }
 
-// SyncRun runs the sync and shows the result (the fragment for htmx).
+// SyncRun runs the sync and shows the result (the fragment for htmx). Under the review
+// policy it opens (or updates) the sync request instead and goes to its page.
 func (h *Tools) SyncRun(c *fiber.Ctx) error {
 	res, err := h.Store.SyncTools(c.UserContext(), ActorOf(c))
+	var rr *db.ReviewRequired
+	if errors.As(err, &rr) && rr.Request != nil {
+		to := route.Path(route.Review, rr.Request.ID)
+		msg := fmt.Sprintf("Protected agents are affected: nothing was synced. Change request #%d holds the sync until it is approved.", rr.Request.ID)
+		if rr.Synced != nil { // the policy lets unprotected agents sync at once
+			msg = fmt.Sprintf("Synced %d unprotected agent(s) now; change request #%d holds the protected ones until it is approved.", rr.Synced.Updated, rr.Request.ID)
+		}
+		if err := h.Sessions.Flash(c, "success", msg); err != nil {
+			return err
+		}
+		if IsHTMX(c) {
+			c.Set("HX-Redirect", to)
+			return c.SendStatus(fiber.StatusNoContent)
+		}
+		return c.Redirect(to, fiber.StatusSeeOther)
+	}
 	if err != nil {
 		return err
 	}

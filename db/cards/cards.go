@@ -84,6 +84,10 @@ type Report struct {
 	SkillsChanged    []string `json:"skillsChanged"`
 	RolesAutoApplied []string `json:"rolesAutoApplied"`
 	LastRefresh      string   `json:"lastRefresh"`
+	// Pending (review policy on, agent protected): the change is held in change
+	// request ChangeRequestID and applied, with RolesAutoApplied, on its approval.
+	Pending         bool   `json:"pending,omitempty"`
+	ChangeRequestID *int64 `json:"changeRequestId,omitempty"`
 }
 
 // Empty reports no skill change.

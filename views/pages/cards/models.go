@@ -44,6 +44,7 @@ type Page struct {
 	LastError, NextRefresh            string
 	History                           []HistoryRow
 	CanRefresh                        bool
+	PendingRequest                    int64 // an open change request holding a newer card
 }
 
 // SkillDiff is a skill in the refresh diff.

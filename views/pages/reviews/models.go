@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"agentconsole/views/pages/tools"
 	"agentconsole/views/pages/versions"
 )
 
@@ -86,6 +87,17 @@ type Detail struct {
 	MergedVersionID                                          int64
 	OverrideReason                                           string
 	CanReview, CanMerge, CanOverride, CanEdit, CanClose      bool
+	// Fleet-wide requests: a sync's diff is the sync preview it proposed (Stale when the
+	// catalog or an affected agent changed since); a card request shows the pending card.
+	Sync  *tools.Sync
+	Stale bool
+	Card  *CardChange
+}
+
+// CardChange is a pending agent card against the card in force.
+type CardChange struct {
+	Added, Removed, Changed, Roles []string
+	CardHref                       string // the agent's card page (the card in force)
 }
 
 // TagChoice is a tag the policy may protect.
@@ -105,6 +117,7 @@ type Builder struct {
 // PolicyForm is the review policy page.
 type PolicyForm struct {
 	Enabled, ProtectReleased, AllowSelf bool
+	SyncUnprotectedNow                  bool // a gated sync changes unprotected agents at once
 	Approvals, MaxApprovals             int
 	Tags                                []TagChoice
 	Builders                            []Builder
@@ -121,3 +134,11 @@ func StatusLabel(s string) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// joinOr lists names, or says there are none.
+func joinOr(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}

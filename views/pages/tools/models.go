@@ -75,6 +75,10 @@ type Sync struct {
 	NotInCatalog []string
 	Ran          bool
 	Updated      int
+	// Gated: the review policy protects an affected agent, so the sync opens (or
+	// updates) OpenRequest, the organisation's sync change request, instead of running.
+	Gated       bool
+	OpenRequest int64
 }
 
 // Import is the catalog upload page.

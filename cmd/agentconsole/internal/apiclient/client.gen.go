@@ -192,21 +192,111 @@ func (e AgentInputStage) Valid() bool {
 	}
 }
 
+// Defines values for CardRefreshedAgentType.
+const (
+	CardRefreshedAgentTypeExternal CardRefreshedAgentType = "external"
+	CardRefreshedAgentTypeNative   CardRefreshedAgentType = "native"
+)
+
+// Valid indicates whether the value is a known member of the CardRefreshedAgentType enum.
+func (e CardRefreshedAgentType) Valid() bool {
+	switch e {
+	case CardRefreshedAgentTypeExternal:
+		return true
+	case CardRefreshedAgentTypeNative:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CardRefreshedPlanningMode.
+const (
+	CardRefreshedPlanningModeAlways      CardRefreshedPlanningMode = "always"
+	CardRefreshedPlanningModeAuto        CardRefreshedPlanningMode = "auto"
+	CardRefreshedPlanningModeLessThannil CardRefreshedPlanningMode = "<nil>"
+	CardRefreshedPlanningModeNever       CardRefreshedPlanningMode = "never"
+)
+
+// Valid indicates whether the value is a known member of the CardRefreshedPlanningMode enum.
+func (e CardRefreshedPlanningMode) Valid() bool {
+	switch e {
+	case CardRefreshedPlanningModeAlways:
+		return true
+	case CardRefreshedPlanningModeAuto:
+		return true
+	case CardRefreshedPlanningModeLessThannil:
+		return true
+	case CardRefreshedPlanningModeNever:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CardRefreshedStage.
+const (
+	CardRefreshedStageDevelopment CardRefreshedStage = "development"
+	CardRefreshedStageReleased    CardRefreshedStage = "released"
+)
+
+// Valid indicates whether the value is a known member of the CardRefreshedStage enum.
+func (e CardRefreshedStage) Valid() bool {
+	switch e {
+	case CardRefreshedStageDevelopment:
+		return true
+	case CardRefreshedStageReleased:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CardRefreshedStatus.
+const (
+	CardRefreshedStatusActive  CardRefreshedStatus = "active"
+	CardRefreshedStatusDeleted CardRefreshedStatus = "deleted"
+	CardRefreshedStatusError   CardRefreshedStatus = "error"
+	CardRefreshedStatusPending CardRefreshedStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the CardRefreshedStatus enum.
+func (e CardRefreshedStatus) Valid() bool {
+	switch e {
+	case CardRefreshedStatusActive:
+		return true
+	case CardRefreshedStatusDeleted:
+		return true
+	case CardRefreshedStatusError:
+		return true
+	case CardRefreshedStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ChangeRequestKind.
 const (
+	ChangeRequestKindCard    ChangeRequestKind = "card"
 	ChangeRequestKindDelete  ChangeRequestKind = "delete"
 	ChangeRequestKindEdit    ChangeRequestKind = "edit"
 	ChangeRequestKindRestore ChangeRequestKind = "restore"
+	ChangeRequestKindSync    ChangeRequestKind = "sync"
 )
 
 // Valid indicates whether the value is a known member of the ChangeRequestKind enum.
 func (e ChangeRequestKind) Valid() bool {
 	switch e {
+	case ChangeRequestKindCard:
+		return true
 	case ChangeRequestKindDelete:
 		return true
 	case ChangeRequestKindEdit:
 		return true
 	case ChangeRequestKindRestore:
+		return true
+	case ChangeRequestKindSync:
 		return true
 	default:
 		return false
@@ -392,16 +482,17 @@ func (e MemberRole) Valid() bool {
 
 // Defines values for VersionSource.
 const (
-	VersionSourceCapability  VersionSource = "capability"
-	VersionSourceCardRefresh VersionSource = "card_refresh"
-	VersionSourceClone       VersionSource = "clone"
-	VersionSourceCreate      VersionSource = "create"
-	VersionSourceImport      VersionSource = "import"
-	VersionSourcePublish     VersionSource = "publish"
-	VersionSourceRestore     VersionSource = "restore"
-	VersionSourceSync        VersionSource = "sync"
-	VersionSourceTags        VersionSource = "tags"
-	VersionSourceUpdate      VersionSource = "update"
+	VersionSourceCapability    VersionSource = "capability"
+	VersionSourceCardRefresh   VersionSource = "card_refresh"
+	VersionSourceChangeRequest VersionSource = "change_request"
+	VersionSourceClone         VersionSource = "clone"
+	VersionSourceCreate        VersionSource = "create"
+	VersionSourceImport        VersionSource = "import"
+	VersionSourcePublish       VersionSource = "publish"
+	VersionSourceRestore       VersionSource = "restore"
+	VersionSourceSync          VersionSource = "sync"
+	VersionSourceTags          VersionSource = "tags"
+	VersionSourceUpdate        VersionSource = "update"
 )
 
 // Valid indicates whether the value is a known member of the VersionSource enum.
@@ -410,6 +501,8 @@ func (e VersionSource) Valid() bool {
 	case VersionSourceCapability:
 		return true
 	case VersionSourceCardRefresh:
+		return true
+	case VersionSourceChangeRequest:
 		return true
 	case VersionSourceClone:
 		return true
@@ -668,16 +761,17 @@ func (e ImportAgent200JSONResponseBodyUnresolvedKind) Valid() bool {
 
 // Defines values for GetAgentVersion200JSONResponseBodySource.
 const (
-	GetAgentVersion200JSONResponseBodySourceCapability  GetAgentVersion200JSONResponseBodySource = "capability"
-	GetAgentVersion200JSONResponseBodySourceCardRefresh GetAgentVersion200JSONResponseBodySource = "card_refresh"
-	GetAgentVersion200JSONResponseBodySourceClone       GetAgentVersion200JSONResponseBodySource = "clone"
-	GetAgentVersion200JSONResponseBodySourceCreate      GetAgentVersion200JSONResponseBodySource = "create"
-	GetAgentVersion200JSONResponseBodySourceImport      GetAgentVersion200JSONResponseBodySource = "import"
-	GetAgentVersion200JSONResponseBodySourcePublish     GetAgentVersion200JSONResponseBodySource = "publish"
-	GetAgentVersion200JSONResponseBodySourceRestore     GetAgentVersion200JSONResponseBodySource = "restore"
-	GetAgentVersion200JSONResponseBodySourceSync        GetAgentVersion200JSONResponseBodySource = "sync"
-	GetAgentVersion200JSONResponseBodySourceTags        GetAgentVersion200JSONResponseBodySource = "tags"
-	GetAgentVersion200JSONResponseBodySourceUpdate      GetAgentVersion200JSONResponseBodySource = "update"
+	GetAgentVersion200JSONResponseBodySourceCapability    GetAgentVersion200JSONResponseBodySource = "capability"
+	GetAgentVersion200JSONResponseBodySourceCardRefresh   GetAgentVersion200JSONResponseBodySource = "card_refresh"
+	GetAgentVersion200JSONResponseBodySourceChangeRequest GetAgentVersion200JSONResponseBodySource = "change_request"
+	GetAgentVersion200JSONResponseBodySourceClone         GetAgentVersion200JSONResponseBodySource = "clone"
+	GetAgentVersion200JSONResponseBodySourceCreate        GetAgentVersion200JSONResponseBodySource = "create"
+	GetAgentVersion200JSONResponseBodySourceImport        GetAgentVersion200JSONResponseBodySource = "import"
+	GetAgentVersion200JSONResponseBodySourcePublish       GetAgentVersion200JSONResponseBodySource = "publish"
+	GetAgentVersion200JSONResponseBodySourceRestore       GetAgentVersion200JSONResponseBodySource = "restore"
+	GetAgentVersion200JSONResponseBodySourceSync          GetAgentVersion200JSONResponseBodySource = "sync"
+	GetAgentVersion200JSONResponseBodySourceTags          GetAgentVersion200JSONResponseBodySource = "tags"
+	GetAgentVersion200JSONResponseBodySourceUpdate        GetAgentVersion200JSONResponseBodySource = "update"
 )
 
 // Valid indicates whether the value is a known member of the GetAgentVersion200JSONResponseBodySource enum.
@@ -686,6 +780,8 @@ func (e GetAgentVersion200JSONResponseBodySource) Valid() bool {
 	case GetAgentVersion200JSONResponseBodySourceCapability:
 		return true
 	case GetAgentVersion200JSONResponseBodySourceCardRefresh:
+		return true
+	case GetAgentVersion200JSONResponseBodySourceChangeRequest:
 		return true
 	case GetAgentVersion200JSONResponseBodySourceClone:
 		return true
@@ -726,90 +822,6 @@ func (e ImportIntoAgent200JSONResponseBodyUnresolvedKind) Valid() bool {
 	case ImportIntoAgent200JSONResponseBodyUnresolvedKindMcpServer:
 		return true
 	case ImportIntoAgent200JSONResponseBodyUnresolvedKindModel:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for RefreshAgentCard200JSONResponseBodyAgentType.
-const (
-	RefreshAgentCard200JSONResponseBodyAgentTypeExternal RefreshAgentCard200JSONResponseBodyAgentType = "external"
-	RefreshAgentCard200JSONResponseBodyAgentTypeNative   RefreshAgentCard200JSONResponseBodyAgentType = "native"
-)
-
-// Valid indicates whether the value is a known member of the RefreshAgentCard200JSONResponseBodyAgentType enum.
-func (e RefreshAgentCard200JSONResponseBodyAgentType) Valid() bool {
-	switch e {
-	case RefreshAgentCard200JSONResponseBodyAgentTypeExternal:
-		return true
-	case RefreshAgentCard200JSONResponseBodyAgentTypeNative:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for RefreshAgentCard200JSONResponseBodyPlanningMode.
-const (
-	RefreshAgentCard200JSONResponseBodyPlanningModeAlways      RefreshAgentCard200JSONResponseBodyPlanningMode = "always"
-	RefreshAgentCard200JSONResponseBodyPlanningModeAuto        RefreshAgentCard200JSONResponseBodyPlanningMode = "auto"
-	RefreshAgentCard200JSONResponseBodyPlanningModeLessThannil RefreshAgentCard200JSONResponseBodyPlanningMode = "<nil>"
-	RefreshAgentCard200JSONResponseBodyPlanningModeNever       RefreshAgentCard200JSONResponseBodyPlanningMode = "never"
-)
-
-// Valid indicates whether the value is a known member of the RefreshAgentCard200JSONResponseBodyPlanningMode enum.
-func (e RefreshAgentCard200JSONResponseBodyPlanningMode) Valid() bool {
-	switch e {
-	case RefreshAgentCard200JSONResponseBodyPlanningModeAlways:
-		return true
-	case RefreshAgentCard200JSONResponseBodyPlanningModeAuto:
-		return true
-	case RefreshAgentCard200JSONResponseBodyPlanningModeLessThannil:
-		return true
-	case RefreshAgentCard200JSONResponseBodyPlanningModeNever:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for RefreshAgentCard200JSONResponseBodyStage.
-const (
-	RefreshAgentCard200JSONResponseBodyStageDevelopment RefreshAgentCard200JSONResponseBodyStage = "development"
-	RefreshAgentCard200JSONResponseBodyStageReleased    RefreshAgentCard200JSONResponseBodyStage = "released"
-)
-
-// Valid indicates whether the value is a known member of the RefreshAgentCard200JSONResponseBodyStage enum.
-func (e RefreshAgentCard200JSONResponseBodyStage) Valid() bool {
-	switch e {
-	case RefreshAgentCard200JSONResponseBodyStageDevelopment:
-		return true
-	case RefreshAgentCard200JSONResponseBodyStageReleased:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for RefreshAgentCard200JSONResponseBodyStatus.
-const (
-	RefreshAgentCard200JSONResponseBodyStatusActive  RefreshAgentCard200JSONResponseBodyStatus = "active"
-	RefreshAgentCard200JSONResponseBodyStatusDeleted RefreshAgentCard200JSONResponseBodyStatus = "deleted"
-	RefreshAgentCard200JSONResponseBodyStatusError   RefreshAgentCard200JSONResponseBodyStatus = "error"
-	RefreshAgentCard200JSONResponseBodyStatusPending RefreshAgentCard200JSONResponseBodyStatus = "pending"
-)
-
-// Valid indicates whether the value is a known member of the RefreshAgentCard200JSONResponseBodyStatus enum.
-func (e RefreshAgentCard200JSONResponseBodyStatus) Valid() bool {
-	switch e {
-	case RefreshAgentCard200JSONResponseBodyStatusActive:
-		return true
-	case RefreshAgentCard200JSONResponseBodyStatusDeleted:
-		return true
-	case RefreshAgentCard200JSONResponseBodyStatusError:
-		return true
-	case RefreshAgentCard200JSONResponseBodyStatusPending:
 		return true
 	default:
 		return false
@@ -1113,6 +1125,82 @@ type AuditEntry struct {
 	Via          string    `json:"via"`
 }
 
+// CardRefreshed The agent with the refresh's change report (seed 004)
+type CardRefreshed struct {
+	AgentType    CardRefreshedAgentType `json:"agentType"`
+	ChangeReport struct {
+		// ChangeRequestId With pending: the change request holding the new card
+		ChangeRequestId *int   `json:"changeRequestId,omitempty"`
+		LastRefresh     string `json:"lastRefresh"`
+
+		// Pending Only when true: the change waits for review (202)
+		Pending          *bool    `json:"pending,omitempty"`
+		RolesAutoApplied []string `json:"rolesAutoApplied"`
+		SkillsAdded      []string `json:"skillsAdded"`
+		SkillsChanged    []string `json:"skillsChanged"`
+		SkillsRemoved    []string `json:"skillsRemoved"`
+	} `json:"changeReport"`
+	ContextDocs []ContextDoc `json:"contextDocs"`
+
+	// ConversationStarters Line breaks are LF.
+	ConversationStarters []string `json:"conversationStarters"`
+	CreatedAt            string   `json:"createdAt"`
+	DeletedAt            *string  `json:"deletedAt,omitempty"`
+
+	// Description Line breaks are stored as LF: CRLF and lone CR are converted on every save.
+	Description    *string         `json:"description,omitempty"`
+	EmailSlug      *string         `json:"emailSlug,omitempty"`
+	ExternalConfig *ExternalConfig `json:"externalConfig,omitempty"`
+
+	// Icon Runtype's name for logoUrl (the same value)
+	Icon *string `json:"icon,omitempty"`
+
+	// Id The primary id (seed 001); every path that takes an agent id also takes its uuid
+	Id                int          `json:"id"`
+	Inputs            []InputField `json:"inputs"`
+	Integrations      []string     `json:"integrations"`
+	LogoUrl           *string      `json:"logoUrl,omitempty"`
+	MaxToolRoundtrips *int         `json:"maxToolRoundtrips,omitempty"`
+	McpServers        []int        `json:"mcpServers"`
+	Model             *string      `json:"model,omitempty"`
+	ModelAlias        *string      `json:"modelAlias,omitempty"`
+	Name              string       `json:"name"`
+
+	// OrganizationId The organisation's UUID (seed 003)
+	OrganizationId     openapi_types.UUID         `json:"organizationId"`
+	PlanningMode       *CardRefreshedPlanningMode `json:"planningMode,omitempty"`
+	PublishedVersionId *int                       `json:"publishedVersionId,omitempty"`
+	ShowInChat         bool                       `json:"showInChat"`
+	Stage              CardRefreshedStage         `json:"stage"`
+
+	// Status Runtype's status: active, or deleted (soft-deleted). An external agent's is its card's health: active once a card is cached, pending before the first fetch, error when the last refresh failed (the cached card stays in use).
+	Status CardRefreshedStatus `json:"status"`
+
+	// SystemPrompt Line breaks are LF (CRLF and lone CR are converted on save).
+	SystemPrompt       *string                           `json:"systemPrompt,omitempty"`
+	TagIds             []int                             `json:"tagIds"`
+	Tags               []NamedRef                        `json:"tags"`
+	TinesStoryImportId *openapi_types.UUID               `json:"tinesStoryImportId,omitempty"`
+	ToolNames          []string                          `json:"toolNames"`
+	Tools              map[string]map[string]interface{} `json:"tools"`
+	UpdatedAt          string                            `json:"updatedAt"`
+
+	// Uuid The agent's UUID (seed 003's agentId); kept by export and import where free
+	Uuid openapi_types.UUID `json:"uuid"`
+}
+
+// CardRefreshedAgentType defines model for CardRefreshed.AgentType.
+type CardRefreshedAgentType string
+
+// CardRefreshedPlanningMode defines model for CardRefreshed.PlanningMode.
+type CardRefreshedPlanningMode string
+
+// CardRefreshedStage defines model for CardRefreshed.Stage.
+type CardRefreshedStage string
+
+// CardRefreshedStatus Runtype's status: active, or deleted (soft-deleted). An external agent's is its card's health: active once a card is cached, pending before the first fetch, error when the last refresh failed (the cached card stays in use).
+type CardRefreshedStatus string
+
 // ChangeComment defines model for ChangeComment.
 type ChangeComment struct {
 	// Anchor '' (general), a field, systemPrompt:LINE or tools/NAME
@@ -1126,26 +1214,29 @@ type ChangeComment struct {
 
 // ChangeRequest defines model for ChangeRequest.
 type ChangeRequest struct {
+	// AgentId The agent; 0 for a sync request, which concerns every agent
 	AgentId   int    `json:"agentId"`
 	AgentName string `json:"agentName"`
 
 	// Approvals Approvals of the current proposal
-	Approvals         int               `json:"approvals"`
-	ApprovalsRequired int               `json:"approvalsRequired"`
-	Author            string            `json:"author"`
-	BaseVersionId     *int              `json:"baseVersionId,omitempty"`
-	ClosedAt          *time.Time        `json:"closedAt,omitempty"`
-	Comments          *[]ChangeComment  `json:"comments,omitempty"`
-	ContentHash       string            `json:"contentHash"`
-	CreatedAt         time.Time         `json:"createdAt"`
-	Id                int               `json:"id"`
-	Kind              ChangeRequestKind `json:"kind"`
-	MergedBy          *string           `json:"mergedBy,omitempty"`
-	MergedVersionId   *int              `json:"mergedVersionId,omitempty"`
-	Message           string            `json:"message"`
-	OverrideReason    *string           `json:"overrideReason,omitempty"`
+	Approvals         int              `json:"approvals"`
+	ApprovalsRequired int              `json:"approvalsRequired"`
+	Author            string           `json:"author"`
+	BaseVersionId     *int             `json:"baseVersionId,omitempty"`
+	ClosedAt          *time.Time       `json:"closedAt,omitempty"`
+	Comments          *[]ChangeComment `json:"comments,omitempty"`
+	ContentHash       string           `json:"contentHash"`
+	CreatedAt         time.Time        `json:"createdAt"`
+	Id                int              `json:"id"`
 
-	// Proposed The agent as the change leaves it (an edit), a version snapshot; null for delete and restore
+	// Kind `sync`: the organisation's tool sync, its proposal the sync preview; `card`: an external agent's fetched card, pending (`{card, specVersion, etag, sourceUrl}`).
+	Kind            ChangeRequestKind `json:"kind"`
+	MergedBy        *string           `json:"mergedBy,omitempty"`
+	MergedVersionId *int              `json:"mergedVersionId,omitempty"`
+	Message         string            `json:"message"`
+	OverrideReason  *string           `json:"overrideReason,omitempty"`
+
+	// Proposed The agent as the change leaves it (an edit), a version snapshot; null for delete and restore; the sync preview (sync); the pending card (card)
 	Proposed  interface{}         `json:"proposed,omitempty"`
 	Reviews   *[]ChangeReview     `json:"reviews,omitempty"`
 	Revision  int                 `json:"revision"`
@@ -1154,7 +1245,7 @@ type ChangeRequest struct {
 	UpdatedAt time.Time           `json:"updatedAt"`
 }
 
-// ChangeRequestKind defines model for ChangeRequest.Kind.
+// ChangeRequestKind `sync`: the organisation's tool sync, its proposal the sync preview; `card`: an external agent's fetched card, pending (`{card, specVersion, etag, sourceUrl}`).
 type ChangeRequestKind string
 
 // ChangeRequestStatus defines model for ChangeRequest.Status.
@@ -1329,6 +1420,9 @@ type ReviewPolicy struct {
 
 	// ProtectReleased Every released agent is protected
 	ProtectReleased *bool `json:"protectReleased,omitempty"`
+
+	// SyncUnprotectedNow When a tool sync affects protected agents it waits for review; true syncs the unprotected agents at once (the request then covers only the protected ones). Default false: they wait with the rest.
+	SyncUnprotectedNow *bool `json:"syncUnprotectedNow,omitempty"`
 
 	// TagIds Agents carrying any of these tags are protected
 	TagIds    *[]int     `json:"tagIds,omitempty"`
@@ -1697,18 +1791,6 @@ type ImportIntoAgent200JSONResponseBodyUnresolvedPath1 = int
 type ImportIntoAgent200JSONResponseBody_Unresolved_Path_Item struct {
 	union json.RawMessage
 }
-
-// RefreshAgentCard200JSONResponseBodyAgentType defines parameters for RefreshAgentCard.
-type RefreshAgentCard200JSONResponseBodyAgentType string
-
-// RefreshAgentCard200JSONResponseBodyPlanningMode defines parameters for RefreshAgentCard.
-type RefreshAgentCard200JSONResponseBodyPlanningMode string
-
-// RefreshAgentCard200JSONResponseBodyStage defines parameters for RefreshAgentCard.
-type RefreshAgentCard200JSONResponseBodyStage string
-
-// RefreshAgentCard200JSONResponseBodyStatus defines parameters for RefreshAgentCard.
-type RefreshAgentCard200JSONResponseBodyStatus string
 
 // SetSkillRolesJSONBody defines parameters for SetSkillRoles.
 type SetSkillRolesJSONBody struct {
@@ -2624,7 +2706,7 @@ type ClientInterface interface {
 
 	// SyncAgentTools Sync agent tool schemas (seed 000; org:admin only)
 	//
-	// Refresh every agent of the organisation to the latest tool definitions, keeping each tool's config (seed 000). One transaction, one new version per changed agent, one audit entry. Needs `org:admin`.
+	// Refresh every agent of the organisation to the latest tool definitions, keeping each tool's config (seed 000). One transaction, one new version per changed agent, one audit entry. Needs `org:admin`. With the review policy on and a protected agent affected, nothing is synced: the organisation's one open sync change request (kind `sync`, its proposal the sync preview) is opened or brought up to date and answered with 202; unprotected agents wait with the rest. Merging it once approved runs this sync, and is refused (409) when the catalog or an affected agent changed since it was proposed.
 	//
 	// Corresponds with POST /agents/sync-tools (the `SyncAgentTools` operationId).
 	SyncAgentTools(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2787,7 +2869,7 @@ type ClientInterface interface {
 
 	// RefreshAgentCard Refresh the cached agent card (seed 004) — the agent with a changeReport
 	//
-	// Fetches the external agent's A2A card now (with the stored ETag) and answers the agent with a `changeReport` of skills added, removed and changed (seed 004). A failed fetch answers 502 and keeps the cached card. Needs `org:manage_agents:update`.
+	// Fetches the external agent's A2A card now (with the stored ETag) and answers the agent with a `changeReport` of skills added, removed and changed (seed 004). A failed fetch answers 502 and keeps the cached card. Needs `org:manage_agents:update`. With the review policy on, a changed card of a protected agent is held for review (202) instead.
 	//
 	// Corresponds with POST /agents/{id}/refresh-agent-card (the `RefreshAgentCard` operationId).
 	RefreshAgentCard(ctx context.Context, id AgentId, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2897,7 +2979,7 @@ type ClientInterface interface {
 
 	// MergeChangeRequestWithBody Merge a change request
 	//
-	// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log.
+	// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log. A `sync` request (admins only) runs the set-based sync, all or nothing, and is refused as stale (409) when the tool catalog or an affected agent changed since it was proposed; a `card` request makes the pending card the one in force, applies the rules' roles to its new skills and adds one version (source `change_request`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2906,7 +2988,7 @@ type ClientInterface interface {
 
 	// MergeChangeRequest Merge a change request
 	//
-	// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log.
+	// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log. A `sync` request (admins only) runs the set-based sync, all or nothing, and is refused as stale (409) when the tool catalog or an affected agent changed since it was proposed; a `card` request makes the pending card the one in force, applies the rules' roles to its new skills and adds one version (source `change_request`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3521,7 +3603,7 @@ func (c *Client) ImportAgent(ctx context.Context, params *ImportAgentParams, bod
 
 // SyncAgentTools Sync agent tool schemas (seed 000; org:admin only)
 //
-// Refresh every agent of the organisation to the latest tool definitions, keeping each tool's config (seed 000). One transaction, one new version per changed agent, one audit entry. Needs `org:admin`.
+// Refresh every agent of the organisation to the latest tool definitions, keeping each tool's config (seed 000). One transaction, one new version per changed agent, one audit entry. Needs `org:admin`. With the review policy on and a protected agent affected, nothing is synced: the organisation's one open sync change request (kind `sync`, its proposal the sync preview) is opened or brought up to date and answered with 202; unprotected agents wait with the rest. Merging it once approved runs this sync, and is refused (409) when the catalog or an affected agent changed since it was proposed.
 //
 // Corresponds with POST /agents/sync-tools (the `SyncAgentTools` operationId).
 func (c *Client) SyncAgentTools(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3894,7 +3976,7 @@ func (c *Client) PublishAgent(ctx context.Context, id AgentId, reqEditors ...Req
 
 // RefreshAgentCard Refresh the cached agent card (seed 004) — the agent with a changeReport
 //
-// Fetches the external agent's A2A card now (with the stored ETag) and answers the agent with a `changeReport` of skills added, removed and changed (seed 004). A failed fetch answers 502 and keeps the cached card. Needs `org:manage_agents:update`.
+// Fetches the external agent's A2A card now (with the stored ETag) and answers the agent with a `changeReport` of skills added, removed and changed (seed 004). A failed fetch answers 502 and keeps the cached card. Needs `org:manage_agents:update`. With the review policy on, a changed card of a protected agent is held for review (202) instead.
 //
 // Corresponds with POST /agents/{id}/refresh-agent-card (the `RefreshAgentCard` operationId).
 func (c *Client) RefreshAgentCard(ctx context.Context, id AgentId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4144,7 +4226,7 @@ func (c *Client) CommentOnChangeRequest(ctx context.Context, id ChangeRequestId,
 
 // MergeChangeRequestWithBody Merge a change request
 //
-// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log.
+// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log. A `sync` request (admins only) runs the set-based sync, all or nothing, and is refused as stale (409) when the tool catalog or an affected agent changed since it was proposed; a `card` request makes the pending card the one in force, applies the rules' roles to its new skills and adds one version (source `change_request`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -4163,7 +4245,7 @@ func (c *Client) MergeChangeRequestWithBody(ctx context.Context, id ChangeReques
 
 // MergeChangeRequest Merge a change request
 //
-// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log.
+// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log. A `sync` request (admins only) runs the set-based sync, all or nothing, and is refused as stale (409) when the tool catalog or an affected agent changed since it was proposed; a `card` request makes the pending card the one in force, applies the rules' roles to its new skills and adds one version (source `change_request`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -8026,7 +8108,7 @@ type ClientWithResponsesInterface interface {
 
 	// SyncAgentToolsWithResponse Sync agent tool schemas (seed 000; org:admin only)
 	//
-	// Refresh every agent of the organisation to the latest tool definitions, keeping each tool's config (seed 000). One transaction, one new version per changed agent, one audit entry. Needs `org:admin`.
+	// Refresh every agent of the organisation to the latest tool definitions, keeping each tool's config (seed 000). One transaction, one new version per changed agent, one audit entry. Needs `org:admin`. With the review policy on and a protected agent affected, nothing is synced: the organisation's one open sync change request (kind `sync`, its proposal the sync preview) is opened or brought up to date and answered with 202; unprotected agents wait with the rest. Merging it once approved runs this sync, and is refused (409) when the catalog or an affected agent changed since it was proposed.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8215,7 +8297,7 @@ type ClientWithResponsesInterface interface {
 
 	// RefreshAgentCardWithResponse Refresh the cached agent card (seed 004) — the agent with a changeReport
 	//
-	// Fetches the external agent's A2A card now (with the stored ETag) and answers the agent with a `changeReport` of skills added, removed and changed (seed 004). A failed fetch answers 502 and keeps the cached card. Needs `org:manage_agents:update`.
+	// Fetches the external agent's A2A card now (with the stored ETag) and answers the agent with a `changeReport` of skills added, removed and changed (seed 004). A failed fetch answers 502 and keeps the cached card. Needs `org:manage_agents:update`. With the review policy on, a changed card of a protected agent is held for review (202) instead.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8341,7 +8423,7 @@ type ClientWithResponsesInterface interface {
 
 	// MergeChangeRequestWithBodyWithResponse Merge a change request
 	//
-	// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log.
+	// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log. A `sync` request (admins only) runs the set-based sync, all or nothing, and is refused as stale (409) when the tool catalog or an affected agent changed since it was proposed; a `card` request makes the pending card the one in force, applies the rules' roles to its new skills and adds one version (source `change_request`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8350,7 +8432,7 @@ type ClientWithResponsesInterface interface {
 
 	// MergeChangeRequestWithResponse Merge a change request
 	//
-	// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log.
+	// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log. A `sync` request (admins only) runs the set-based sync, all or nothing, and is refused as stale (409) when the tool catalog or an affected agent changed since it was proposed; a `card` request makes the pending card the one in force, applies the rules' roles to its new skills and adds one version (source `change_request`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9504,6 +9586,11 @@ func (r ImportAgentResponse) ContentType() string {
 	return ""
 }
 
+// SyncAgentToolsResponse202Headers the declared response headers of an HTTP 202 response for SyncAgentTools
+type SyncAgentToolsResponse202Headers struct {
+	Location *string
+}
+
 type SyncAgentToolsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9521,6 +9608,8 @@ type SyncAgentToolsResponse struct {
 		// Updated Number of agents successfully updated
 		Updated int `json:"updated"`
 	}
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ChangeRequestOpened
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -9529,6 +9618,8 @@ type SyncAgentToolsResponse struct {
 	JSON403 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *SyncAgentToolsResponse202Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9546,6 +9637,11 @@ func (r SyncAgentToolsResponse) GetJSON200() *struct {
 	Updated int `json:"updated"`
 } {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r SyncAgentToolsResponse) GetJSON202() *ChangeRequestOpened {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -11039,67 +11135,18 @@ func (r PublishAgentResponse) ContentType() string {
 	return ""
 }
 
+// RefreshAgentCardResponse202Headers the declared response headers of an HTTP 202 response for RefreshAgentCard
+type RefreshAgentCardResponse202Headers struct {
+	Location *string
+}
+
 type RefreshAgentCardResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *struct {
-		AgentType    RefreshAgentCard200JSONResponseBodyAgentType `json:"agentType"`
-		ChangeReport struct {
-			LastRefresh      string   `json:"lastRefresh"`
-			RolesAutoApplied []string `json:"rolesAutoApplied"`
-			SkillsAdded      []string `json:"skillsAdded"`
-			SkillsChanged    []string `json:"skillsChanged"`
-			SkillsRemoved    []string `json:"skillsRemoved"`
-		} `json:"changeReport"`
-		ContextDocs []ContextDoc `json:"contextDocs"`
-
-		// ConversationStarters Line breaks are LF.
-		ConversationStarters []string `json:"conversationStarters"`
-		CreatedAt            string   `json:"createdAt"`
-		DeletedAt            *string  `json:"deletedAt,omitempty"`
-
-		// Description Line breaks are stored as LF: CRLF and lone CR are converted on every save.
-		Description    *string         `json:"description,omitempty"`
-		EmailSlug      *string         `json:"emailSlug,omitempty"`
-		ExternalConfig *ExternalConfig `json:"externalConfig,omitempty"`
-
-		// Icon Runtype's name for logoUrl (the same value)
-		Icon *string `json:"icon,omitempty"`
-
-		// Id The primary id (seed 001); every path that takes an agent id also takes its uuid
-		Id                int          `json:"id"`
-		Inputs            []InputField `json:"inputs"`
-		Integrations      []string     `json:"integrations"`
-		LogoUrl           *string      `json:"logoUrl,omitempty"`
-		MaxToolRoundtrips *int         `json:"maxToolRoundtrips,omitempty"`
-		McpServers        []int        `json:"mcpServers"`
-		Model             *string      `json:"model,omitempty"`
-		ModelAlias        *string      `json:"modelAlias,omitempty"`
-		Name              string       `json:"name"`
-
-		// OrganizationId The organisation's UUID (seed 003)
-		OrganizationId     openapi_types.UUID                               `json:"organizationId"`
-		PlanningMode       *RefreshAgentCard200JSONResponseBodyPlanningMode `json:"planningMode,omitempty"`
-		PublishedVersionId *int                                             `json:"publishedVersionId,omitempty"`
-		ShowInChat         bool                                             `json:"showInChat"`
-		Stage              RefreshAgentCard200JSONResponseBodyStage         `json:"stage"`
-
-		// Status Runtype's status: active, or deleted (soft-deleted). An external agent's is its card's health: active once a card is cached, pending before the first fetch, error when the last refresh failed (the cached card stays in use).
-		Status RefreshAgentCard200JSONResponseBodyStatus `json:"status"`
-
-		// SystemPrompt Line breaks are LF (CRLF and lone CR are converted on save).
-		SystemPrompt       *string                           `json:"systemPrompt,omitempty"`
-		TagIds             []int                             `json:"tagIds"`
-		Tags               []NamedRef                        `json:"tags"`
-		TinesStoryImportId *openapi_types.UUID               `json:"tinesStoryImportId,omitempty"`
-		ToolNames          []string                          `json:"toolNames"`
-		Tools              map[string]map[string]interface{} `json:"tools"`
-		UpdatedAt          string                            `json:"updatedAt"`
-
-		// Uuid The agent's UUID (seed 003's agentId); kept by export and import where free
-		Uuid openapi_types.UUID `json:"uuid"`
-	}
+	JSON200 *CardRefreshed
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *CardRefreshed
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -11112,67 +11159,18 @@ type RefreshAgentCardResponse struct {
 	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *RefreshAgentCardResponse202Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r RefreshAgentCardResponse) GetJSON200() *struct {
-	AgentType    RefreshAgentCard200JSONResponseBodyAgentType `json:"agentType"`
-	ChangeReport struct {
-		LastRefresh      string   `json:"lastRefresh"`
-		RolesAutoApplied []string `json:"rolesAutoApplied"`
-		SkillsAdded      []string `json:"skillsAdded"`
-		SkillsChanged    []string `json:"skillsChanged"`
-		SkillsRemoved    []string `json:"skillsRemoved"`
-	} `json:"changeReport"`
-	ContextDocs []ContextDoc `json:"contextDocs"`
-
-	// ConversationStarters Line breaks are LF.
-	ConversationStarters []string `json:"conversationStarters"`
-	CreatedAt            string   `json:"createdAt"`
-	DeletedAt            *string  `json:"deletedAt,omitempty"`
-
-	// Description Line breaks are stored as LF: CRLF and lone CR are converted on every save.
-	Description    *string         `json:"description,omitempty"`
-	EmailSlug      *string         `json:"emailSlug,omitempty"`
-	ExternalConfig *ExternalConfig `json:"externalConfig,omitempty"`
-
-	// Icon Runtype's name for logoUrl (the same value)
-	Icon *string `json:"icon,omitempty"`
-
-	// Id The primary id (seed 001); every path that takes an agent id also takes its uuid
-	Id                int          `json:"id"`
-	Inputs            []InputField `json:"inputs"`
-	Integrations      []string     `json:"integrations"`
-	LogoUrl           *string      `json:"logoUrl,omitempty"`
-	MaxToolRoundtrips *int         `json:"maxToolRoundtrips,omitempty"`
-	McpServers        []int        `json:"mcpServers"`
-	Model             *string      `json:"model,omitempty"`
-	ModelAlias        *string      `json:"modelAlias,omitempty"`
-	Name              string       `json:"name"`
-
-	// OrganizationId The organisation's UUID (seed 003)
-	OrganizationId     openapi_types.UUID                               `json:"organizationId"`
-	PlanningMode       *RefreshAgentCard200JSONResponseBodyPlanningMode `json:"planningMode,omitempty"`
-	PublishedVersionId *int                                             `json:"publishedVersionId,omitempty"`
-	ShowInChat         bool                                             `json:"showInChat"`
-	Stage              RefreshAgentCard200JSONResponseBodyStage         `json:"stage"`
-
-	// Status Runtype's status: active, or deleted (soft-deleted). An external agent's is its card's health: active once a card is cached, pending before the first fetch, error when the last refresh failed (the cached card stays in use).
-	Status RefreshAgentCard200JSONResponseBodyStatus `json:"status"`
-
-	// SystemPrompt Line breaks are LF (CRLF and lone CR are converted on save).
-	SystemPrompt       *string                           `json:"systemPrompt,omitempty"`
-	TagIds             []int                             `json:"tagIds"`
-	Tags               []NamedRef                        `json:"tags"`
-	TinesStoryImportId *openapi_types.UUID               `json:"tinesStoryImportId,omitempty"`
-	ToolNames          []string                          `json:"toolNames"`
-	Tools              map[string]map[string]interface{} `json:"tools"`
-	UpdatedAt          string                            `json:"updatedAt"`
-
-	// Uuid The agent's UUID (seed 003's agentId); kept by export and import where free
-	Uuid openapi_types.UUID `json:"uuid"`
-} {
+func (r RefreshAgentCardResponse) GetJSON200() *CardRefreshed {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r RefreshAgentCardResponse) GetJSON202() *CardRefreshed {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -14356,7 +14354,7 @@ func (c *ClientWithResponses) ImportAgentWithResponse(ctx context.Context, param
 
 // SyncAgentToolsWithResponse Sync agent tool schemas (seed 000; org:admin only)
 //
-// Refresh every agent of the organisation to the latest tool definitions, keeping each tool's config (seed 000). One transaction, one new version per changed agent, one audit entry. Needs `org:admin`.
+// Refresh every agent of the organisation to the latest tool definitions, keeping each tool's config (seed 000). One transaction, one new version per changed agent, one audit entry. Needs `org:admin`. With the review policy on and a protected agent affected, nothing is synced: the organisation's one open sync change request (kind `sync`, its proposal the sync preview) is opened or brought up to date and answered with 202; unprotected agents wait with the rest. Merging it once approved runs this sync, and is refused (409) when the catalog or an affected agent changed since it was proposed.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14671,7 +14669,7 @@ func (c *ClientWithResponses) PublishAgentWithResponse(ctx context.Context, id A
 
 // RefreshAgentCardWithResponse Refresh the cached agent card (seed 004) — the agent with a changeReport
 //
-// Fetches the external agent's A2A card now (with the stored ETag) and answers the agent with a `changeReport` of skills added, removed and changed (seed 004). A failed fetch answers 502 and keeps the cached card. Needs `org:manage_agents:update`.
+// Fetches the external agent's A2A card now (with the stored ETag) and answers the agent with a `changeReport` of skills added, removed and changed (seed 004). A failed fetch answers 502 and keeps the cached card. Needs `org:manage_agents:update`. With the review policy on, a changed card of a protected agent is held for review (202) instead.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14881,7 +14879,7 @@ func (c *ClientWithResponses) CommentOnChangeRequestWithResponse(ctx context.Con
 
 // MergeChangeRequestWithBodyWithResponse Merge a change request
 //
-// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log.
+// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log. A `sync` request (admins only) runs the set-based sync, all or nothing, and is refused as stale (409) when the tool catalog or an affected agent changed since it was proposed; a `card` request makes the pending card the one in force, applies the rules' roles to its new skills and adds one version (source `change_request`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14896,7 +14894,7 @@ func (c *ClientWithResponses) MergeChangeRequestWithBodyWithResponse(ctx context
 
 // MergeChangeRequestWithResponse Merge a change request
 //
-// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log.
+// Applies the proposal through the ordinary save path as one version with source `change_request` (builders and admins). If the agent changed since the proposal's base, the three-way merge decides: disjoint changes merge, overlapping ones answer 409 until the author updates the proposal. Without the required approvals only an admin may merge, and only with a `reason`, recorded on the request, the version and the audit log. A `sync` request (admins only) runs the set-based sync, all or nothing, and is refused as stale (409) when the tool catalog or an affected agent changed since it was proposed; a `card` request makes the pending card the one in force, applies the rules' roles to its new skills and adds one version (source `change_request`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16129,6 +16127,13 @@ func ParseSyncAgentToolsResponse(rsp *http.Response) (*SyncAgentToolsResponse, e
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ChangeRequestOpened
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -16157,6 +16162,19 @@ func ParseSyncAgentToolsResponse(rsp *http.Response) (*SyncAgentToolsResponse, e
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers SyncAgentToolsResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers202 = &headers
 	}
 
 	return response, nil
@@ -17330,67 +17348,18 @@ func ParseRefreshAgentCardResponse(rsp *http.Response) (*RefreshAgentCardRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest struct {
-			AgentType    RefreshAgentCard200JSONResponseBodyAgentType `json:"agentType"`
-			ChangeReport struct {
-				LastRefresh      string   `json:"lastRefresh"`
-				RolesAutoApplied []string `json:"rolesAutoApplied"`
-				SkillsAdded      []string `json:"skillsAdded"`
-				SkillsChanged    []string `json:"skillsChanged"`
-				SkillsRemoved    []string `json:"skillsRemoved"`
-			} `json:"changeReport"`
-			ContextDocs []ContextDoc `json:"contextDocs"`
-
-			// ConversationStarters Line breaks are LF.
-			ConversationStarters []string `json:"conversationStarters"`
-			CreatedAt            string   `json:"createdAt"`
-			DeletedAt            *string  `json:"deletedAt,omitempty"`
-
-			// Description Line breaks are stored as LF: CRLF and lone CR are converted on every save.
-			Description    *string         `json:"description,omitempty"`
-			EmailSlug      *string         `json:"emailSlug,omitempty"`
-			ExternalConfig *ExternalConfig `json:"externalConfig,omitempty"`
-
-			// Icon Runtype's name for logoUrl (the same value)
-			Icon *string `json:"icon,omitempty"`
-
-			// Id The primary id (seed 001); every path that takes an agent id also takes its uuid
-			Id                int          `json:"id"`
-			Inputs            []InputField `json:"inputs"`
-			Integrations      []string     `json:"integrations"`
-			LogoUrl           *string      `json:"logoUrl,omitempty"`
-			MaxToolRoundtrips *int         `json:"maxToolRoundtrips,omitempty"`
-			McpServers        []int        `json:"mcpServers"`
-			Model             *string      `json:"model,omitempty"`
-			ModelAlias        *string      `json:"modelAlias,omitempty"`
-			Name              string       `json:"name"`
-
-			// OrganizationId The organisation's UUID (seed 003)
-			OrganizationId     openapi_types.UUID                               `json:"organizationId"`
-			PlanningMode       *RefreshAgentCard200JSONResponseBodyPlanningMode `json:"planningMode,omitempty"`
-			PublishedVersionId *int                                             `json:"publishedVersionId,omitempty"`
-			ShowInChat         bool                                             `json:"showInChat"`
-			Stage              RefreshAgentCard200JSONResponseBodyStage         `json:"stage"`
-
-			// Status Runtype's status: active, or deleted (soft-deleted). An external agent's is its card's health: active once a card is cached, pending before the first fetch, error when the last refresh failed (the cached card stays in use).
-			Status RefreshAgentCard200JSONResponseBodyStatus `json:"status"`
-
-			// SystemPrompt Line breaks are LF (CRLF and lone CR are converted on save).
-			SystemPrompt       *string                           `json:"systemPrompt,omitempty"`
-			TagIds             []int                             `json:"tagIds"`
-			Tags               []NamedRef                        `json:"tags"`
-			TinesStoryImportId *openapi_types.UUID               `json:"tinesStoryImportId,omitempty"`
-			ToolNames          []string                          `json:"toolNames"`
-			Tools              map[string]map[string]interface{} `json:"tools"`
-			UpdatedAt          string                            `json:"updatedAt"`
-
-			// Uuid The agent's UUID (seed 003's agentId); kept by export and import where free
-			Uuid openapi_types.UUID `json:"uuid"`
-		}
+		var dest CardRefreshed
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest CardRefreshed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
@@ -17434,6 +17403,19 @@ func ParseRefreshAgentCardResponse(rsp *http.Response) (*RefreshAgentCardRespons
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers RefreshAgentCardResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers202 = &headers
 	}
 
 	return response, nil

@@ -1,0 +1,1 @@
+ALTER TABLE review_policies DROP COLUMN sync_unprotected_now;
