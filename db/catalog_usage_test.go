@@ -9,15 +9,16 @@ import (
 	"agentconsole/db/dbtest"
 )
 
-// perEntryUsage is the catalog page's usage as it was computed before catalogSQL grouped
-// the entries: one row per agent tool, the outdated test per row. The oracle.
+// perEntryUsage is the catalog page's usage as it was computed before catalogSQL: each
+// agent tool joined to its catalog row and tested with outdatedPredicate. The oracle.
 const perEntryUsage = `SELECT t.key AS name, count(*) AS agents, count(*) FILTER (WHERE c.kind = 'native' AND c.removed_at IS NULL AND
 		CASE WHEN jsonb_exists(t.value, '$def') THEN t.value ->> '$def' <> encode(c.definition_ref, 'hex') ELSE (t.value - 'config') <> c.definition END) AS outdated
 	FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t JOIN catalog_tools c ON c.name = t.key
 	WHERE a.org_id = ? AND a.deleted_at IS NULL GROUP BY t.key`
 
-// TestCatalogUsageMatchesPerEntryCounts checks the grouped usage counts against the
-// per-entry ones, and the outdated-agents figure against OutdatedAgents, with
+// TestCatalogUsageMatchesPerEntryCounts checks the usage counts (entryOutdated, no
+// join) against the joined ones, and the outdated-agents figure against OutdatedAgents
+// (outdatedPredicate), so the sync, its preview and the counts agree, with
 // references, configs, an inline old copy, a deleted agent and a catalog change.
 func TestCatalogUsageMatchesPerEntryCounts(t *testing.T) {
 	t.Parallel()
