@@ -192,51 +192,27 @@ const (
 // entryOutdated is outdatedPredicate for an agent tool (t) without a join: looked up in
 // currentRefs/currentDefs by name. Per agent, the join to catalog_tools scanned the
 // catalog and built a hash (10,200 times in a sync's filter on the bench data: 325 ms
-// against 120 ms for this); TestCatalogUsageMatchesPerEntryCounts holds the two equal.
+// against 120 ms for this); TestOutdatedAgentsAgreeAcrossPredicates holds the two equal.
 const entryOutdated = `(jsonb_exists(` + currentRefs + `, t.key) AND CASE WHEN jsonb_exists(t.value, '$def')
 	THEN t.value ->> '$def' <> ` + currentRefs + ` ->> t.key ELSE (t.value - 'config') <> ` + currentDefs + ` -> t.key END)`
-
-// catalogSQL lists the catalog with organisation ?0's usage (agents holding each tool,
-// how many of those hold an outdated definition) and how many agents hold at least one
-// outdated definition, in one statement. Expanding 10,000 agents' tools (80,000
-// entries) is most of the cost; each entry is tested with entryOutdated (no join to
-// the catalog per agent), and the outdated-agents count, which needs each agent again,
-// runs only when some tool is outdated (an InitPlan in an untaken CASE branch never
-// runs). Backend CPU per page view on the bench data, parallel workers off: about
-// 105 ms, against 125–147 ms for the two queries it replaced (usage by a join per
-// agent, then the outdated agents), each figure ±15% on the shared machine.
-const catalogSQL = `WITH usage AS (
-		SELECT t.key AS name, count(*) AS agents, count(*) FILTER (WHERE ` + entryOutdated + `) AS outdated
-		FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t
-		WHERE a.org_id = ?0 AND a.deleted_at IS NULL GROUP BY t.key)
-	SELECT c.*, coalesce(u.agents, 0) AS agents, coalesce(u.outdated, 0) AS outdated,
-		CASE WHEN EXISTS (SELECT 1 FROM usage WHERE outdated > 0)
-			THEN (SELECT count(*) FROM agents a WHERE a.org_id = ?0 AND a.deleted_at IS NULL AND ` + agentOutdated + `) ELSE 0 END AS outdated_agents
-	FROM catalog_tools c LEFT JOIN usage u ON u.name = c.name ORDER BY c.removed_at IS NOT NULL, c.name`
 
 // Catalog lists the current catalog with, for one organisation, how many agents use
 // each tool and how many of those hold an outdated definition (one query).
 func (s *Store) Catalog(ctx context.Context, orgID int64) ([]CatalogTool, error) {
-	tools, _, err := s.CatalogUsage(ctx, orgID)
-	return tools, err
-}
-
-// CatalogUsage is Catalog plus how many of the organisation's agents hold at least one
-// outdated definition (OutdatedAgents), from the same statement: the catalog page.
-func (s *Store) CatalogUsage(ctx context.Context, orgID int64) ([]CatalogTool, int, error) {
-	var rows []struct {
-		CatalogTool
-		OutdatedAgents int `bun:"outdated_agents"`
+	tools := []CatalogTool{}
+	err := s.DB.NewRaw(`WITH usage AS (
+			SELECT t.key AS name, count(*) AS agents, count(*) FILTER (WHERE `+outdatedPredicate+`) AS outdated
+			FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t JOIN catalog_tools c ON c.name = t.key
+			WHERE a.org_id = ? AND a.deleted_at IS NULL GROUP BY t.key)
+		SELECT c.*, coalesce(u.agents, 0) AS agents, coalesce(u.outdated, 0) AS outdated
+		FROM catalog_tools c LEFT JOIN usage u ON u.name = c.name ORDER BY c.removed_at IS NOT NULL, c.name`, orgID).Scan(ctx, &tools)
+	if err != nil {
+		return nil, fmt.Errorf("db: catalog: %w", err)
 	}
-	if err := s.DB.NewRaw(catalogSQL, orgID).Scan(ctx, &rows); err != nil {
-		return nil, 0, fmt.Errorf("db: catalog: %w", err)
-	}
-	tools, outdated := make([]CatalogTool, len(rows)), 0
-	for i, r := range rows {
-		tools[i], outdated = r.CatalogTool, r.OutdatedAgents
+	for i := range tools {
 		tools[i].dropNulls()
 	}
-	return tools, outdated, nil
+	return tools, nil
 }
 
 // CatalogToolByName reads one tool of the catalog.
