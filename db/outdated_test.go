@@ -43,6 +43,16 @@ func TestOutdatedAgentsAgreeAcrossPredicates(t *testing.T) {
 		if n, _ := s.OutdatedAgents(ctx, admin.OrgID); len(p.Agents) != n || n != want {
 			t.Fatalf("%s: preview lists %d agents, OutdatedAgents counts %d, want %d", stage, len(p.Agents), n, want)
 		}
+		// The catalog page's figures, from its two concurrent queries.
+		tools, n, err := s.CatalogUsage(ctx, admin.OrgID)
+		if err != nil || n != want {
+			t.Fatalf("%s: catalog page says %d outdated agents (want %d): %v", stage, n, want, err)
+		}
+		for _, tool := range tools {
+			if tool.Name == "scrape_url" && tool.Agents != 5 {
+				t.Fatalf("%s: scrape_url used by %d agents, want the 5 live ones", stage, tool.Agents)
+			}
+		}
 	}
 	check("current catalog", 0)
 	// An old inline copy on one agent: outdated by content, not by reference.
