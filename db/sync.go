@@ -35,16 +35,16 @@ const syncLockKey = 0x73796e63
 
 // agentOutdated is true for an agent (a) holding at least one outdated native tool: the
 // agents a sync changes and its preview lists, so they cannot disagree.
-const agentOutdated = `EXISTS (SELECT 1 FROM jsonb_each(a.tools) t JOIN catalog_tools c ON c.name = t.key WHERE ` + outdatedPredicate + `)`
+const agentOutdated = `EXISTS (SELECT 1 FROM jsonb_each(a.tools) t WHERE ` + entryOutdated + `)`
 
 // syncedToolsExpr is an agent's (a) stored tools with each outdated definition replaced
 // by a reference to the catalog's, its config kept: one expression per row (no grouping
 // of the whole organisation's tools).
-const syncedToolsExpr = `(SELECT jsonb_object_agg(t.key, CASE WHEN ` + outdatedPredicate + `
-		THEN jsonb_build_object('$def', encode(c.definition_ref, 'hex'))
+const syncedToolsExpr = `(SELECT jsonb_object_agg(t.key, CASE WHEN ` + entryOutdated + `
+		THEN jsonb_build_object('$def', ` + currentRefs + ` ->> t.key)
 			|| CASE WHEN jsonb_exists(t.value, 'config') THEN jsonb_build_object('config', t.value -> 'config') ELSE '{}'::jsonb END
 		ELSE t.value END)
-	FROM jsonb_each(a.tools) t LEFT JOIN catalog_tools c ON c.name = t.key)`
+	FROM jsonb_each(a.tools) t)`
 
 // syncSQL locks the outdated agents of organisation ?0, rewrites their tool references
 // and appends their versions, in one statement. The lock is in the first CTE (FOR
@@ -53,7 +53,9 @@ const syncedToolsExpr = `(SELECT jsonb_object_agg(t.key, CASE WHEN ` + outdatedP
 // previous map with each tool's definition reference taken from the agent's new tools
 // (configs are unchanged, so their blob references are kept, as agent_tools_put_stored
 // does); the maps are hashed and stored as blobs in one INSERT rather than one
-// agent_blob_put call each. It returns the agents it changed and how many it locked:
+// agent_blob_put call each. Each previous version is read by its key (the OFFSET 0
+// keeps the lookup per agent: given room in work_mem, the planner hashed all 200,000
+// versions of the bench data instead, ten times the cost). It returns the agents it changed and how many it locked:
 // an agent whose previous version was committed after the statement began is locked
 // but not yet changed, and the next run of the statement (a new snapshot) changes it.
 // ?6 NULL syncs every outdated agent; an id array only those (the unprotected agents
@@ -66,7 +68,8 @@ const syncSQL = `WITH target AS MATERIALIZED (
 	maps AS MATERIALIZED (
 		SELECT t.id, t.org_id, t.tools, prev.number, prev.fields_ref, prev.prompt_ref, m.map,
 			substring(sha256(convert_to(m.map::text, 'UTF8')) FROM 1 FOR 16) AS hash
-		FROM target t JOIN agent_versions prev ON prev.id = t.published_version_id
+		FROM target t CROSS JOIN LATERAL (SELECT v.number, v.fields_ref, v.prompt_ref, v.tools_ref FROM agent_versions v
+			WHERE v.id = t.published_version_id OFFSET 0) prev
 		LEFT JOIN agent_blobs pt ON pt.hash = prev.tools_ref
 		CROSS JOIN LATERAL (SELECT coalesce(jsonb_object_agg(e.key, jsonb_build_object(
 				's', coalesce(e.value ->> '$def', encode(agent_blob_put(e.value - 'config'), 'hex')),
@@ -132,8 +135,13 @@ func (s *Store) runSync(ctx context.Context, tx bun.Tx, actor *Actor, only []int
 	res := &SyncResult{Agents: []AgentRef{}}
 	// JIT compiling these plans took longer than running them (0.4 s of a 10,000-agent
 	// sync); SET LOCAL ends with the transaction, so a transaction pooler is fine.
-	if _, err := tx.ExecContext(ctx, "SET LOCAL jit = off"); err != nil {
-		return nil, err
+	// The statement's sorts and CTEs over 10,000 agents spilled about 58 MB to temporary
+	// files at the default 4 MB work_mem (EXPLAIN BUFFERS on the bench data); 64 MB
+	// keeps them in memory, for this transaction only.
+	for _, set := range []string{"SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'"} {
+		if _, err := tx.ExecContext(ctx, set); err != nil {
+			return nil, err
+		}
 	}
 	if err := tx.NewRaw("SELECT count(*) FROM agents WHERE org_id = ? AND deleted_at IS NULL", actor.OrgID).Scan(ctx, &res.Total); err != nil {
 		return nil, err

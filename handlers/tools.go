@@ -22,11 +22,7 @@ type Tools struct{ Base }
 // List renders the catalog with usage and outdated counts for the organisation.
 func (h *Tools) List(c *fiber.Ctx) error {
 	org := ActorOf(c).OrgID
-	all, err := h.Store.Catalog(c.UserContext(), org)
-	if err != nil {
-		return err
-	}
-	outdated, err := h.Store.OutdatedAgents(c.UserContext(), org)
+	all, outdated, err := h.Store.CatalogUsage(c.UserContext(), org)
 	if err != nil {
 		return err
 	}

@@ -64,30 +64,9 @@ func captureScripts(ctx context.Context, s *db.Store, capture *sqlCapture, _ str
 	write("editor", capture.take())
 
 	// 4. PUT /api/agents/{id}: token, then the save's transaction, for a random agent.
-	s.ActorByToken(ctx, token)
-	marker := fmt.Sprintf("bench save marker %d", time.Now().UnixNano())
-	p := &db.AgentPatch{ID: db.Some(id), Description: db.Some(marker)}
-	if _, err := s.SaveAgent(ctx, builder, p, db.SourceUpdate); err != nil {
+	if scripts["save"], err = captureSave(ctx, s, capture, token, builder, id, work); err != nil {
 		return nil, err
 	}
-	save := capture.take()
-	// The agent id becomes a random one, outside string literals only (pgbench does not
-	// substitute inside them; the snapshot JSON keeps the captured id, which costs the same).
-	script := []string{`\set aid random(:minid, :maxid)`}
-	for _, q := range save {
-		script = append(script, strings.ReplaceAll(outsideQuotes(q, fmt.Sprint(id), ":aid"), marker, "bench save"))
-	}
-	path := filepath.Join(work, "save.sql")
-	var b strings.Builder
-	for i, q := range script {
-		b.WriteString(strings.TrimSpace(q))
-		if i > 0 {
-			b.WriteString(";")
-		}
-		b.WriteString("\n")
-	}
-	os.WriteFile(path, []byte(b.String()), 0o644)
-	scripts["save"] = path
 
 	// 5a. /agents/{id}/versions for the 1,000-version agent.
 	s.ActorBySession(ctx, sid)
@@ -108,6 +87,34 @@ func captureScripts(ctx context.Context, s *db.Store, capture *sqlCapture, _ str
 	write("diff", capture.take())
 	_ = maxID
 	return scripts, nil
+}
+
+// captureSave captures the API save of agent id (token, then the save's transaction)
+// as a pgbench script that saves a random agent instead.
+func captureSave(ctx context.Context, s *db.Store, capture *sqlCapture, token string, builder *db.Actor, id int64, work string) (string, error) {
+	s.ActorByToken(ctx, token)
+	marker := fmt.Sprintf("bench save marker %d", time.Now().UnixNano())
+	p := &db.AgentPatch{ID: db.Some(id), Description: db.Some(marker)}
+	if _, err := s.SaveAgent(ctx, builder, p, db.SourceUpdate); err != nil {
+		return "", err
+	}
+	save := capture.take()
+	// The agent id becomes a random one, outside string literals only (pgbench does not
+	// substitute inside them; the snapshot JSON keeps the captured id, which costs the same).
+	script := []string{`\set aid random(:minid, :maxid)`}
+	for _, q := range save {
+		script = append(script, strings.ReplaceAll(outsideQuotes(q, fmt.Sprint(id), ":aid"), marker, "bench save"))
+	}
+	path := filepath.Join(work, "save.sql")
+	var b strings.Builder
+	for i, q := range script {
+		b.WriteString(strings.TrimSpace(q))
+		if i > 0 {
+			b.WriteString(";")
+		}
+		b.WriteString("\n")
+	}
+	return path, os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
 type syncFigures struct {
@@ -187,7 +194,7 @@ func benchSync(ctx context.Context, s *db.Store, base, adminToken string, orgID 
 	return f, nil
 }
 
-func report(results []result, syncs []syncFigures, st storageFigures, ready time.Duration, peak int64, ids struct{ Min, Max, Long int64 }) {
+func report(results []result, syncs []syncFigures, st storageFigures, ready time.Duration, peak int64, ids benchIDs) {
 	fmt.Printf("\nagentconsole benchmark (%d s per scenario, each figure the median of %d runs, spread min–max; wrk -t2, pgbench -j2 on the SQL each route runs; same PostgreSQL, same run)\n\n", seconds, runs)
 	fmt.Printf("%-42s %5s %7s %8s %8s %15s %6s | %9s %8s %8s | %6s %11s | %11s %6s\n", "scenario", "conns", "req/s", "p50 ms", "p99 ms", "p99 spread", "errors",
 		"limit tps", "p50 ms", "p99 ms", "ratio", "spread", "simple tps", "ratio")

@@ -189,191 +189,65 @@ func spread(v []float64, format string) string {
 	return fmt.Sprintf(format+"–"+format, s[0], s[len(s)-1])
 }
 
+// bench is the state the phases of a run share: the private PostgreSQL, the generated
+// organisation, the running server and its credentials, the captured scripts.
+type bench struct {
+	work          string
+	cluster       *embedded.Cluster
+	store         *db.Store
+	ownerDSN, dsn string
+	builder       *db.Actor
+	admin         *db.Actor
+	ids           benchIDs
+	long          struct{ first, last int64 } // the long agent's first and last version
+	tagID         int64                       // the tag most agents carry
+	storage       storageFigures
+	srv           *exec.Cmd
+	base          string
+	readyIn       time.Duration
+	profile       string // BENCH_PROFILE: a scenario's number prefix, e.g. "5b"
+	cookie        string
+	token         string
+	adminToken    string
+	scripts       map[string]string
+	cleanup       []func() // run in reverse by close
+}
+
+// benchIDs are the native agents' id range and the agent with 1,000 versions.
+type benchIDs struct{ Min, Max, Long int64 }
+
 func run(ctx context.Context) error {
-	work, err := os.MkdirTemp("", "acbench")
-	if err != nil {
-		return err
-	}
-	if os.Getenv("BENCH_KEEP") == "" {
-		defer os.RemoveAll(work)
-	} else {
-		logf("work folder kept: %s", work)
-	}
-	logf("starting a private PostgreSQL…")
-	cluster, err := embedded.StartTemp(ctx, embedded.Options{Settings: []string{"shared_buffers = 512MB", "max_wal_size = 4GB", "checkpoint_timeout = 30min"}})
-	if err != nil {
-		return err
-	}
-	defer cluster.Stop()
-	// As in production: the owner migrates and generates the data (VACUUM needs it),
-	// the server, the captured SQL and pgbench run as the app role.
-	ownerDSN, dsn, err := cluster.Provision(ctx, "bench")
-	if err != nil {
-		return err
-	}
-	store, err := db.Open(ctx, ownerDSN, 8)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	if _, err := store.Migrate(ctx); err != nil {
-		return err
-	}
-	if _, err := store.SeedDemo(ctx); err != nil {
-		return err
-	}
-	builder, err := store.ActorByEmail(ctx, "builder@demo.test")
-	if err != nil {
-		return err
-	}
-	adminActor, _ := store.ActorByEmail(ctx, "admin@demo.test")
-	logf("generating the organisation (10,000 agents, 200,000+ versions)…")
-	start := time.Now()
-	if err := generate(ctx, store, builder.OrgID, builder.UserID, 0.42); err != nil {
-		return err
-	}
-	logf("  data generated in %.1fs", time.Since(start).Seconds())
-	var ids struct {
-		Min, Max, Long int64
-	}
-	store.DB.NewRaw(`SELECT min(id), max(id), min(id) FROM agents WHERE org_id = ? AND agent_type = 'native'`, builder.OrgID).Scan(ctx, &ids.Min, &ids.Max, &ids.Long)
-	var tagID int64
-	store.DB.NewRaw(`SELECT t.id FROM tags t JOIN agent_tags at ON at.tag_id = t.id WHERE t.org_id = ? GROUP BY t.id ORDER BY count(*) DESC LIMIT 1`, builder.OrgID).Scan(ctx, &tagID)
-	storage, err := versionStorage(ctx, store)
-	if err != nil {
-		return err
-	}
-
-	// The server: the production binary, logs at warn, no background card refresh.
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
-	base := "http://127.0.0.1:" + port
-	srv := exec.CommandContext(ctx, binary, "serve")
-	srv.Env = append(os.Environ(), "DATABASE_URL="+dsn, "MIGRATION_DATABASE_URL="+ownerDSN, "PORT="+port, "LOG_LEVEL=warn", "CARD_REFRESH_TICK=0", "LOGIN_MAX_PER_IP=100000", "DB_MAX_CONNS=32")
-	profile := os.Getenv("BENCH_PROFILE") // a scenario's number prefix, e.g. "5b": CPU profile of the server during it
-	if profile != "" {
-		srv.Env = append(srv.Env, "PPROF_ADDR=127.0.0.1:6061")
-	}
-	srv.Stdout, srv.Stderr = os.Stderr, os.Stderr
-	started := time.Now()
-	if err := srv.Start(); err != nil {
-		return fmt.Errorf("start %s (run `make build` first): %w", binary, err)
-	}
-	defer func() { srv.Process.Signal(syscall.SIGTERM); srv.Wait() }()
-	ready, err := waitReady(ctx, base+"/readyz")
-	if err != nil {
-		return err
-	}
-	readyIn := ready.Sub(started)
-	logf("server ready %.0f ms after start", float64(readyIn.Milliseconds()))
-
-	cookie, sessionID, err := login(base, "builder@demo.test", "demo-builder-pass")
-	if err != nil {
-		return err
-	}
-	_, token, err := store.CreateToken(ctx, builder, builder.UserID, "bench")
-	if err != nil {
-		return err
-	}
-	_, adminToken, _ := store.CreateToken(ctx, adminActor, adminActor.UserID, "bench-admin")
-
-	// The SQL each route runs, captured by calling the same store methods with a hook.
-	capture := &sqlCapture{}
-	capStore, err := db.Open(ctx, dsn, 2)
-	if err != nil {
-		return err
-	}
-	defer capStore.Close()
-	capStore.AddQueryHook(capture)
-	var long struct{ first, last int64 }
-	store.DB.NewRaw("SELECT min(id), max(id) FROM agent_versions WHERE agent_id = ?", ids.Long).Scan(ctx, &long.first, &long.last)
-	scripts, err := captureScripts(ctx, capStore, capture, sessionID, token, builder, tagID, ids.Min, ids.Max, ids.Long, long.first, long.last, work)
-	if err != nil {
-		return err
-	}
-
-	if os.Getenv("BENCH_EXPLAIN") != "" {
-		explain(ctx, store, scripts)
-	}
-	pid := srv.Process.Pid
-	auth := "Authorization: Bearer " + token
-	scenarios := []scenario{
-		{"1. agents list page (HTML, 50 rows, tag filter)", fmt.Sprintf("/agents?tag=%d&perPage=50", tagID), "", 32, "Cookie: " + cookie, "list"},
-		{"1b. same, light load", fmt.Sprintf("/agents?tag=%d&perPage=50", tagID), "", 8, "Cookie: " + cookie, "list"},
-		{"2. GET /api/agents (50)", "/api/agents?perPage=50", "", 32, auth, "api_list"},
-		{"3. agent editor page", fmt.Sprintf("/agents/%d", ids.Min+17), "", 32, "Cookie: " + cookie, "editor"},
-		{"4. agent save via API (+ version)", "/", filepath.Join(work, "save.lua"), 32, "", "save"},
-		{"5a. history page, 1,000-version agent", fmt.Sprintf("/agents/%d/versions", ids.Long), "", 8, "Cookie: " + cookie, "history"},
-		{"5b. diff page, v1 vs v1000", fmt.Sprintf("/agents/%d/diff?from=%d&to=%d", ids.Long, long.first, long.last), "", 8, "Cookie: " + cookie, "diff"},
-	}
-	os.WriteFile(filepath.Join(work, "save.lua"), []byte(saveLua(token, ids.Min, ids.Max)), 0o644)
-	var results []result
-	for _, sc := range scenarios {
-		if !selected(sc.name) {
-			continue
-		}
-		// Each scenario BENCH_RUNS times back to back (route, then its pgbench limit), so
-		// the machine's other load moves each pair alike; the report shows the medians.
-		var rs []result
-		for i := 0; i < runs; i++ {
-			logf("running %s (run %d of %d)…", sc.name, i+1, runs)
-			r, err := measure(ctx, sc, base, cluster, scripts, ids.Min, ids.Max, work, profile != "" && i == 0 && strings.HasPrefix(sc.name, profile+"."))
-			if err != nil {
-				return err
-			}
-			rs = append(rs, r)
-		}
-		results = append(results, medianResult(rs))
-	}
-
-	// 8. What a person feels: each page's load in Chromium (before 6 changes every agent).
-	var pages []browserPage
-	if selected("8.") {
-		var cardAgent int64
-		// An external agent whose card was fetched (the demo's), else any external agent.
-		if err := store.DB.NewRaw(`SELECT a.id FROM agents a LEFT JOIN agent_cards c ON c.agent_id = a.id
-			WHERE a.org_id = ? AND a.agent_type = 'external' AND a.deleted_at IS NULL ORDER BY c.card IS NULL, a.id LIMIT 1`, builder.OrgID).Scan(ctx, &cardAgent); err != nil {
-			return fmt.Errorf("8. browser: an external agent: %w", err)
-		}
-		logf("running 8. page loads in Chromium…")
-		pages, err = browserLoads(ctx, base, cookie, []browserPage{
-			{name: "agents list (50 rows, tag filter)", path: scenarios[0].path},
-			{name: "agent editor", path: scenarios[3].path},
-			{name: "history, 1,000-version agent", path: scenarios[5].path},
-			{name: "diff v1 vs v1000", path: scenarios[6].path},
-			{name: "tool catalog", path: "/tools"},
-			{name: "external agent card", path: fmt.Sprintf("/agents/%d/card", cardAgent)},
-		}, max(5*runs, 5))
-		if err != nil {
-			return fmt.Errorf("8. browser: %w", err)
+	b := &bench{profile: os.Getenv("BENCH_PROFILE")}
+	defer b.close()
+	for _, phase := range []func(context.Context) error{b.setUp, b.generate, b.startServer, b.signIn, b.capture} {
+		if err := phase(ctx); err != nil {
+			return err
 		}
 	}
-
-	// 7. Scale-out (before 6, which changes every agent): the API list through HAProxy.
+	if os.Getenv("BENCH_HOLD") != "" {
+		return b.hold(ctx)
+	}
+	scenarios := b.scenarios()
+	results, err := b.loadScenarios(ctx, scenarios)
+	if err != nil {
+		return err
+	}
+	// 8 and 7 run before 6, which changes every agent.
+	pages, err := b.browserScenario(ctx, scenarios)
+	if err != nil {
+		return err
+	}
 	var scale scaleOutResult
-	if selected("7.") {
-		if scale, err = benchScaleOut(ctx, base, dsn, ownerDSN, "/api/agents?perPage=50", auth, 32); err != nil {
+	if selected("7.") { // scale-out: the API list through HAProxy
+		if scale, err = benchScaleOut(ctx, b.base, b.dsn, b.ownerDSN, "/api/agents?perPage=50", "Authorization: Bearer "+b.token, 32); err != nil {
 			return fmt.Errorf("7. scale-out: %w", err)
 		}
 	}
-
-	// 6. Sync after a catalog change to 2 tools: the route against one hand-written UPDATE.
-	if err := resetForSync(ctx, store, builder.OrgID, builder.UserID); err != nil {
+	syncRes, err := b.syncScenario(ctx)
+	if err != nil {
 		return err
 	}
-	var syncRes []syncFigures
-	for i := 1; i <= runs; i++ {
-		logf("running 6. sync-tools over all agents (run %d of %d)…", i, runs)
-		f, err := benchSync(ctx, store, base, adminToken, builder.OrgID, i)
-		if err != nil {
-			return err
-		}
-		syncRes = append(syncRes, f)
-	}
-	peak := proc.PeakRSS(pid)
-	report(results, syncRes, storage, readyIn, peak, ids)
+	report(results, syncRes, b.storage, b.readyIn, proc.PeakRSS(b.srv.Process.Pid), b.ids)
 	if selected("7.") {
 		reportScaleOut(scale)
 	}
@@ -381,6 +255,220 @@ func run(ctx context.Context) error {
 		reportBrowser(pages)
 	}
 	return nil
+}
+
+// close undoes what the phases set up, last first.
+func (b *bench) close() {
+	for i := len(b.cleanup) - 1; i >= 0; i-- {
+		b.cleanup[i]()
+	}
+}
+
+// setUp makes the work folder, starts a private PostgreSQL and migrates and seeds it. As
+// in production, the owner migrates and generates the data (VACUUM needs it); the
+// server, the captured SQL and pgbench run as the app role.
+func (b *bench) setUp(ctx context.Context) (err error) {
+	if b.work, err = os.MkdirTemp("", "acbench"); err != nil {
+		return err
+	}
+	if os.Getenv("BENCH_KEEP") == "" {
+		work := b.work
+		b.cleanup = append(b.cleanup, func() { os.RemoveAll(work) })
+	} else {
+		logf("work folder kept: %s", b.work)
+	}
+	logf("starting a private PostgreSQL…")
+	b.cluster, err = embedded.StartTemp(ctx, embedded.Options{Settings: []string{"shared_buffers = 512MB", "max_wal_size = 4GB", "checkpoint_timeout = 30min"}})
+	if err != nil {
+		return err
+	}
+	b.cleanup = append(b.cleanup, func() { b.cluster.Stop() })
+	if b.ownerDSN, b.dsn, err = b.cluster.Provision(ctx, "bench"); err != nil {
+		return err
+	}
+	if b.store, err = db.Open(ctx, b.ownerDSN, 8); err != nil {
+		return err
+	}
+	b.cleanup = append(b.cleanup, func() { b.store.Close() })
+	if _, err := b.store.Migrate(ctx); err != nil {
+		return err
+	}
+	if _, err := b.store.SeedDemo(ctx); err != nil {
+		return err
+	}
+	if b.builder, err = b.store.ActorByEmail(ctx, "builder@demo.test"); err != nil {
+		return err
+	}
+	b.admin, err = b.store.ActorByEmail(ctx, "admin@demo.test")
+	return err
+}
+
+// generate builds the organisation and reads the ids the scenarios address.
+func (b *bench) generate(ctx context.Context) (err error) {
+	logf("generating the organisation (10,000 agents, 200,000+ versions)…")
+	start := time.Now()
+	if err := generate(ctx, b.store, b.builder.OrgID, b.builder.UserID, 0.42); err != nil {
+		return err
+	}
+	logf("  data generated in %.1fs", time.Since(start).Seconds())
+	s, org := b.store.DB, b.builder.OrgID
+	s.NewRaw(`SELECT min(id), max(id), min(id) FROM agents WHERE org_id = ? AND agent_type = 'native'`, org).Scan(ctx, &b.ids.Min, &b.ids.Max, &b.ids.Long)
+	s.NewRaw(`SELECT t.id FROM tags t JOIN agent_tags at ON at.tag_id = t.id WHERE t.org_id = ? GROUP BY t.id ORDER BY count(*) DESC LIMIT 1`, org).Scan(ctx, &b.tagID)
+	s.NewRaw("SELECT min(id), max(id) FROM agent_versions WHERE agent_id = ?", b.ids.Long).Scan(ctx, &b.long.first, &b.long.last)
+	b.storage, err = versionStorage(ctx, b.store)
+	return err
+}
+
+// startServer starts the production binary (logs at warn, no background card refresh)
+// and waits until it is ready.
+func (b *bench) startServer(ctx context.Context) error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	b.base = "http://127.0.0.1:" + port
+	b.srv = exec.CommandContext(ctx, binary, "serve")
+	b.srv.Env = append(os.Environ(), "DATABASE_URL="+b.dsn, "MIGRATION_DATABASE_URL="+b.ownerDSN, "PORT="+port, "LOG_LEVEL=warn", "CARD_REFRESH_TICK=0", "LOGIN_MAX_PER_IP=100000", "DB_MAX_CONNS=32")
+	if b.profile != "" {
+		b.srv.Env = append(b.srv.Env, "PPROF_ADDR=127.0.0.1:6061")
+	}
+	b.srv.Stdout, b.srv.Stderr = os.Stderr, os.Stderr
+	started := time.Now()
+	if err := b.srv.Start(); err != nil {
+		return fmt.Errorf("start %s (run `make build` first): %w", binary, err)
+	}
+	b.cleanup = append(b.cleanup, func() { b.srv.Process.Signal(syscall.SIGTERM); b.srv.Wait() })
+	ready, err := waitReady(ctx, b.base+"/readyz")
+	if err != nil {
+		return err
+	}
+	b.readyIn = ready.Sub(started)
+	logf("server ready %.0f ms after start", float64(b.readyIn.Milliseconds()))
+	return nil
+}
+
+// signIn logs the builder in like a browser and makes API tokens for the builder and
+// the admin (the sync needs an admin).
+func (b *bench) signIn(ctx context.Context) (err error) {
+	if b.cookie, _, err = login(b.base, "builder@demo.test", "demo-builder-pass"); err != nil {
+		return err
+	}
+	if _, b.token, err = b.store.CreateToken(ctx, b.builder, b.builder.UserID, "bench"); err != nil {
+		return err
+	}
+	_, b.adminToken, err = b.store.CreateToken(ctx, b.admin, b.admin.UserID, "bench-admin")
+	return err
+}
+
+// capture records the SQL each route runs by calling the same store methods with a
+// hook, as pgbench scripts (and prints their plans with BENCH_EXPLAIN=1).
+func (b *bench) capture(ctx context.Context) error {
+	capture := &sqlCapture{}
+	capStore, err := db.Open(ctx, b.dsn, 2)
+	if err != nil {
+		return err
+	}
+	defer capStore.Close()
+	capStore.AddQueryHook(capture)
+	b.scripts, err = captureScripts(ctx, capStore, capture, "", b.token, b.builder, b.tagID, b.ids.Min, b.ids.Max, b.ids.Long, b.long.first, b.long.last, b.work)
+	if err != nil {
+		return err
+	}
+	if os.Getenv("BENCH_EXPLAIN") != "" {
+		explain(ctx, b.store, b.scripts)
+	}
+	return os.WriteFile(filepath.Join(b.work, "save.lua"), []byte(saveLua(b.token, b.ids.Min, b.ids.Max)), 0o644)
+}
+
+// hold (BENCH_HOLD=1) keeps the generated organisation and the server up for a manual
+// look (psql, EXPLAIN, a browser) until interrupted, instead of running the scenarios.
+func (b *bench) hold(ctx context.Context) error {
+	logf("holding (Ctrl-C ends): server %s (builder@demo.test / demo-builder-pass), owner DSN %s, app DSN %s", b.base, b.ownerDSN, b.dsn)
+	<-ctx.Done()
+	return nil
+}
+
+// scenarios are the load scenarios 1–5b.
+func (b *bench) scenarios() []scenario {
+	cookie, auth := "Cookie: "+b.cookie, "Authorization: Bearer "+b.token
+	list := fmt.Sprintf("/agents?tag=%d&perPage=50", b.tagID)
+	return []scenario{
+		{"1. agents list page (HTML, 50 rows, tag filter)", list, "", 32, cookie, "list"},
+		{"1b. same, light load", list, "", 8, cookie, "list"},
+		{"2. GET /api/agents (50)", "/api/agents?perPage=50", "", 32, auth, "api_list"},
+		{"3. agent editor page", fmt.Sprintf("/agents/%d", b.ids.Min+17), "", 32, cookie, "editor"},
+		{"4. agent save via API (+ version)", "/", filepath.Join(b.work, "save.lua"), 32, "", "save"},
+		{"5a. history page, 1,000-version agent", fmt.Sprintf("/agents/%d/versions", b.ids.Long), "", 8, cookie, "history"},
+		{"5b. diff page, v1 vs v1000", fmt.Sprintf("/agents/%d/diff?from=%d&to=%d", b.ids.Long, b.long.first, b.long.last), "", 8, cookie, "diff"},
+	}
+}
+
+// loadScenarios runs each selected load scenario BENCH_RUNS times back to back (route,
+// then its pgbench limit), so the machine's other load moves each pair alike; the
+// report shows the medians.
+func (b *bench) loadScenarios(ctx context.Context, scenarios []scenario) ([]result, error) {
+	var results []result
+	for _, sc := range scenarios {
+		if !selected(sc.name) {
+			continue
+		}
+		var rs []result
+		for i := 0; i < runs; i++ {
+			logf("running %s (run %d of %d)…", sc.name, i+1, runs)
+			profile := b.profile != "" && i == 0 && strings.HasPrefix(sc.name, b.profile+".")
+			r, err := measure(ctx, sc, b.base, b.cluster, b.scripts, b.ids.Min, b.ids.Max, b.work, profile)
+			if err != nil {
+				return nil, err
+			}
+			rs = append(rs, r)
+		}
+		results = append(results, medianResult(rs))
+	}
+	return results, nil
+}
+
+// browserScenario is 8, what a person feels: each page's load in Chromium.
+func (b *bench) browserScenario(ctx context.Context, scenarios []scenario) ([]browserPage, error) {
+	if !selected("8.") {
+		return nil, nil
+	}
+	var cardAgent int64
+	// An external agent whose card was fetched (the demo's), else any external agent.
+	if err := b.store.DB.NewRaw(`SELECT a.id FROM agents a LEFT JOIN agent_cards c ON c.agent_id = a.id
+		WHERE a.org_id = ? AND a.agent_type = 'external' AND a.deleted_at IS NULL ORDER BY c.card IS NULL, a.id LIMIT 1`, b.builder.OrgID).Scan(ctx, &cardAgent); err != nil {
+		return nil, fmt.Errorf("8. browser: an external agent: %w", err)
+	}
+	logf("running 8. page loads in Chromium…")
+	pages, err := browserLoads(ctx, b.base, b.cookie, []browserPage{
+		{name: "agents list (50 rows, tag filter)", path: scenarios[0].path},
+		{name: "agent editor", path: scenarios[3].path},
+		{name: "history, 1,000-version agent", path: scenarios[5].path},
+		{name: "diff v1 vs v1000", path: scenarios[6].path},
+		{name: "tool catalog", path: "/tools"},
+		{name: "external agent card", path: fmt.Sprintf("/agents/%d/card", cardAgent)},
+	}, max(5*runs, 5))
+	if err != nil {
+		return nil, fmt.Errorf("8. browser: %w", err)
+	}
+	return pages, nil
+}
+
+// syncScenario is 6: the sync after a catalog change to 2 tools, against one
+// hand-written UPDATE, BENCH_RUNS rounds over the same reset data.
+func (b *bench) syncScenario(ctx context.Context) ([]syncFigures, error) {
+	if err := resetForSync(ctx, b.store, b.builder.OrgID, b.builder.UserID); err != nil {
+		return nil, err
+	}
+	var syncRes []syncFigures
+	for i := 1; i <= runs; i++ {
+		logf("running 6. sync-tools over all agents (run %d of %d)…", i, runs)
+		f, err := benchSync(ctx, b.store, b.base, b.adminToken, b.builder.OrgID, i)
+		if err != nil {
+			return nil, err
+		}
+		syncRes = append(syncRes, f)
+	}
+	return syncRes, nil
 }
 
 // sqlCapture records the statements a store sends.
