@@ -1,10 +1,14 @@
 package web_test
 
 import (
-	"agentconsole/views/layout"
+	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+
+	"agentconsole/views/layout"
 )
 
 // A deleted agent's editor is read-only: the fields are in a disabled fieldset, no
@@ -75,5 +79,52 @@ func TestEmptyFilteredListSaysNoneMatch(t *testing.T) {
 		if !strings.Contains(page, "No agents match these filters.") || strings.Contains(page, "No agents yet.") {
 			t.Errorf("/agents?%s: empty list does not say none match", q)
 		}
+	}
+}
+
+// The review page: Merge is disabled with the reason while approvals are missing (an
+// admin gets the override with a reason instead); "Request changes" needs a comment,
+// and a refused one records nothing.
+func TestReviewPageMergeReasonAndRequestChangesComment(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	admin, builder := e.token("admin@demo.test"), e.token("builder@demo.test")
+	id, _ := protectedAgent(t, e, admin)
+	code, body := e.api("PUT", fmt.Sprintf("/api/agents/%d", id), builder, `{"description":"proposed"}`)
+	if code != http.StatusAccepted {
+		t.Fatalf("propose: %d %s", code, body)
+	}
+	crID := itoa(int64(decode(t, body)["id"].(float64)))
+	page := "/reviews/" + crID
+	b := e.client().mustLogin("builder@demo.test", "demo-builder-pass")
+	_, html := b.get(page)
+	if !strings.Contains(html, `data-testid="merge-blocked">Needs 1 approval of the current proposal; has 0.</p>`) ||
+		!regexp.MustCompile(`<button[^>]*data-testid="merge"[^>]*disabled`).MatchString(html) {
+		t.Errorf("builder's Merge is not disabled with its reason: %s", html)
+	}
+	a := e.client().mustLogin("admin@demo.test", "demo-admin-pass")
+	if _, html := a.get(page); !strings.Contains(html, `data-testid="override"`) || regexp.MustCompile(`<button[^>]*data-testid="merge"[^>]*disabled`).MatchString(html) {
+		t.Errorf("admin is not offered the override")
+	}
+	// Merging anyway is refused in the same words.
+	resp, _ := b.post(page+"/merge", url.Values{}, b.csrf(page))
+	if _, html := b.get(resp.Header.Get("Location")); !strings.Contains(html, "Needs 1 approval of the current proposal; has 0.") {
+		t.Errorf("merge refusal wording: %s", html)
+	}
+
+	r := e.client().mustLogin("reviewer@demo.test", "demo-reviewer-pass")
+	resp, _ = r.post(page+"/review", url.Values{"verdict": {"changes_requested"}, "comment": {"  "}}, r.csrf(page))
+	if _, html := r.get(resp.Header.Get("Location")); !strings.Contains(html, "comment: Required") {
+		t.Errorf("request changes without a comment: %d %s", resp.StatusCode, html)
+	}
+	if cr, _ := e.api("GET", "/api/change-requests/"+crID, admin, ""); cr != 200 {
+		t.Fatal(cr)
+	}
+	if _, body := e.api("GET", "/api/change-requests/"+crID, admin, ""); strings.Contains(body, "changes_requested") {
+		t.Errorf("a refused request-changes recorded a verdict: %s", body)
+	}
+	resp, _ = r.post(page+"/review", url.Values{"verdict": {"changes_requested"}, "comment": {"Say why."}}, r.csrf(page))
+	if _, html := r.get(resp.Header.Get("Location")); !strings.Contains(html, "Changes requested.") || !strings.Contains(html, "Say why.") {
+		t.Errorf("request changes with a comment: %d %s", resp.StatusCode, html)
 	}
 }

@@ -86,6 +86,9 @@ type Detail struct {
 	MergedVersionID                                          int64
 	OverrideReason                                           string
 	CanReview, CanMerge, CanOverride, CanEdit, CanClose      bool
+	// MergeBlocked says why Merge is disabled (approvals missing or stale), "" when
+	// it is not.
+	MergeBlocked string
 }
 
 // TagChoice is a tag the policy may protect.
