@@ -133,6 +133,9 @@ func (s *Store) saveAgent(ctx context.Context, tx bun.Tx, actor *Actor, p *Agent
 		return o, nil
 	}
 	if !isNew && !viaReview {
+		if strings.TrimSpace(reviewTitle) == "" {
+			reviewTitle = ProposalTitle(a.Name, before, after)
+		}
 		if err := s.checkReview(ctx, tx, actor, beforeStage, beforeTags, a, before, after, reviewTitle, message); err != nil {
 			return nil, err
 		}
@@ -345,6 +348,13 @@ func changeSummary(before, after []byte) string {
 		return "no change"
 	}
 	return "changed " + strings.Join(changed, ", ")
+}
+
+// ProposalTitle is a change request's default title: the agent's name and the fields
+// the proposal changes, by their console labels ("Helpdesk: changed Prompt"), as
+// reviewers read it on the Reviews pages.
+func ProposalTitle(name string, before, after []byte) string {
+	return name + ": " + LabelSummary(changeSummary(before, after))
 }
 
 // loadTags fills TagIDs and Tags of the agents with one query.

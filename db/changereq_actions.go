@@ -73,6 +73,11 @@ func (s *Store) UpdateChangeRequest(ctx context.Context, actor *Actor, id int64,
 			if proposed, err = s.reviseProposal(ctx, tx, actor.OrgID, cr, u.Agent); err != nil {
 				return err
 			}
+			if !u.Title.Has() {
+				if title, err = s.retitle(ctx, tx, actor.OrgID, cr, proposed); err != nil {
+					return err
+				}
+			}
 		}
 		hash, revision := cr.ContentHash, cr.Revision
 		if newHash := contentHash(cr.Kind, cr.AgentID, proposed); newHash != hash {
@@ -91,6 +96,29 @@ func (s *Store) UpdateChangeRequest(ctx context.Context, actor *Actor, id int64,
 		return nil, err
 	}
 	return s.ChangeRequest(ctx, actor.OrgID, id)
+}
+
+// retitle is the title of request cr once its proposal becomes proposed: a title the
+// author typed stays; the default one (ProposalTitle of the old proposal) is written
+// again for the new proposal, so it names the fields that now change.
+func (s *Store) retitle(ctx context.Context, tx bun.Tx, orgID int64, cr *ChangeRequest, proposed json.RawMessage) (string, error) {
+	if cr.BaseVersionID == nil {
+		return cr.Title, nil
+	}
+	var snap string
+	if err := tx.NewRaw("SELECT agent_snapshot(v.fields_ref, v.prompt_ref, v.tools_ref)::text FROM agent_versions v WHERE v.id = ? AND v.org_id = ?", *cr.BaseVersionID, orgID).Scan(ctx, &snap); err != nil {
+		return "", fmt.Errorf("db: base version of change request %d: %w", cr.ID, err)
+	}
+	base := json.RawMessage(snap)
+	name := func(b json.RawMessage) string {
+		var a struct{ Name string }
+		json.Unmarshal(b, &a)
+		return a.Name
+	}
+	if cr.Title != ProposalTitle(name(cr.Proposed), base, cr.Proposed) {
+		return cr.Title, nil
+	}
+	return ProposalTitle(name(proposed), base, proposed), nil
 }
 
 func nullJSON(b json.RawMessage) any {

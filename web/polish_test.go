@@ -128,3 +128,32 @@ func TestReviewPageMergeReasonAndRequestChangesComment(t *testing.T) {
 		t.Errorf("request changes with a comment: %d %s", resp.StatusCode, html)
 	}
 }
+
+// A change request's default title names fields by their console labels and follows
+// the proposal as it is revised; a title the author typed stays.
+func TestChangeRequestDefaultTitleUsesLabelsAndFollowsTheProposal(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	admin, builder := e.token("admin@demo.test"), e.token("builder@demo.test")
+	id, _ := protectedAgent(t, e, admin)
+	code, body := e.api("PUT", fmt.Sprintf("/api/agents/%d", id), builder, `{"systemPrompt":"Other."}`)
+	if code != http.StatusAccepted {
+		t.Fatalf("propose: %d %s", code, body)
+	}
+	cr := "/api/change-requests/" + itoa(int64(decode(t, body)["id"].(float64)))
+	title := func() string { _, b := e.api("GET", cr, builder, ""); return decode(t, b)["title"].(string) }
+	if got := title(); got != "Guarded: changed Prompt" {
+		t.Fatalf("default title %q", got)
+	}
+	if code, body := e.api("PUT", cr, builder, `{"agent":{"description":"Now described."}}`); code != 200 {
+		t.Fatalf("revise: %d %s\n%s", code, body, e.Logs.String())
+	}
+	if got := title(); got != "Guarded: changed Description, Prompt" {
+		t.Errorf("revised default title %q", got)
+	}
+	e.api("PUT", cr, builder, `{"title":"Shorter prompt"}`)
+	e.api("PUT", cr, builder, `{"agent":{"model":"gpt-4o"}}`)
+	if got := title(); got != "Shorter prompt" {
+		t.Errorf("a typed title was replaced: %q", got)
+	}
+}
