@@ -157,3 +157,36 @@ func TestChangeRequestDefaultTitleUsesLabelsAndFollowsTheProposal(t *testing.T) 
 		t.Errorf("a typed title was replaced: %q", got)
 	}
 }
+
+// A refused audit filter renders the page with the error naming the field by its label
+// and no entries (opened directly as well as from the form); filtering by an action
+// finds its bulk form too.
+func TestAuditRefusedFilterAndBulkActions(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	tok := e.token("admin@demo.test")
+	var ids []string
+	for _, n := range []string{"One", "Two", "Three"} {
+		_, body := e.api("POST", "/api/agents", tok, `{"name":"`+n+`"}`)
+		ids = append(ids, itoa(int64(decode(t, body)["id"].(float64))))
+	}
+	if code, body := e.api("DELETE", "/api/agents/"+ids[0], tok, ""); code/100 != 2 {
+		t.Fatalf("delete: %d %s", code, body)
+	}
+	c := e.client().mustLogin("admin@demo.test", "demo-admin-pass")
+	tok2 := c.csrf("/agents")
+	resp, _ := c.post("/agents-bulk", url.Values{"action": {"delete"}, "agentIds": {ids[1], ids[2]}, "back": {"/agents"}}, tok2)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("bulk delete: %d", resp.StatusCode)
+	}
+	_, page := c.get("/admin/audit?action=agent.deleted")
+	if n := strings.Count(page, `data-testid="audit-row"`); n < 2 || !strings.Contains(page, "agent.bulk_deleted") {
+		t.Errorf("agent.deleted finds %d entries, bulk included: %v", n, strings.Contains(page, "agent.bulk_deleted"))
+	}
+
+	resp, page = c.get("/admin/audit?from=2026-05-02&to=2026-05-01")
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "To: the end date is before the start date.") ||
+		strings.Contains(page, `data-testid="audit-row"`) || !strings.Contains(page, `id="to" name="to" type="date" value="2026-05-01"`) {
+		t.Errorf("refused filter: %d %s", resp.StatusCode, page)
+	}
+}
