@@ -190,3 +190,16 @@ func TestAuditRefusedFilterAndBulkActions(t *testing.T) {
 		t.Errorf("refused filter: %d %s", resp.StatusCode, page)
 	}
 }
+
+// Revoking a token names it in the confirmation, on the admin page and the account's.
+func TestRevokeConfirmationNamesTheToken(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	e.token("admin@demo.test") // named "test"
+	c := e.client().mustLogin("admin@demo.test", "demo-admin-pass")
+	for _, path := range []string{"/admin/tokens", "/account"} {
+		if _, page := c.get(path); !strings.Contains(page, `hx-confirm="Revoke the token “test”? Clients using it will be refused at once."`) {
+			t.Errorf("%s: the revoke confirmation does not name the token", path)
+		}
+	}
+}

@@ -378,7 +378,7 @@ func bulkBar(p layout.Page, l List) templ.Component {
 			}
 		} else {
 			if l.CanUpdate {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "<button type=\"submit\" name=\"action\" value=\"publish\" class=\"btn-secondary\" data-testid=\"bulk-publish\" hx-confirm=\"Publish the selected agents (stage released)?\" data-acts-on-selection>Publish</button> ")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "<button type=\"submit\" name=\"action\" value=\"publish\" class=\"btn-secondary\" data-testid=\"bulk-publish\" hx-confirm=\"Publish the selected agents (stage released)?\" data-confirm-count=\"Publish {n} (stage released)?\" data-acts-on-selection>Publish</button> ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -476,7 +476,7 @@ func bulkBar(p layout.Page, l List) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if l.CanDelete {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, "<button type=\"submit\" name=\"action\" value=\"delete\" class=\"btn-danger\" data-testid=\"bulk-delete\" hx-confirm=\"Delete the selected agents? They can be restored from Deleted.\" data-acts-on-selection>Delete</button>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, "<button type=\"submit\" name=\"action\" value=\"delete\" class=\"btn-danger\" data-testid=\"bulk-delete\" hx-confirm=\"Delete the selected agents? They can be restored from Deleted.\" data-confirm-count=\"Delete {n}? They can be restored from Deleted.\" data-acts-on-selection>Delete</button>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
