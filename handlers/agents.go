@@ -337,6 +337,9 @@ func fieldErrors(issues []db.Issue) map[string]string {
 		if field == "modelAlias" {
 			field = "model"
 		}
+		if field == "externalConfig" && len(is.Path) >= 2 { // beside its own input, each one
+			field = fmt.Sprint(is.Path[1])
+		}
 		if field == "tools" && len(is.Path) >= 3 && is.Path[2] == "config" {
 			tool := fmt.Sprint(is.Path[1])
 			field, message = agents.ToolConfigField(tool), agents.ConfigMessage(tool, is.Path[3:], is.Message)

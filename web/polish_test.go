@@ -203,3 +203,36 @@ func TestRevokeConfirmationNamesTheToken(t *testing.T) {
 		}
 	}
 }
+
+// The external agent editor names each refused field and puts the message beside it,
+// all of them in one save; the refresh interval's message does not contradict itself.
+func TestExternalEditorErrorsNameTheirFields(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	tok := e.token("builder@demo.test")
+	_, body := e.api("POST", "/api/agents", tok, `{"name":"Remote","agentType":"external","externalConfig":{"agentCardUrl":"https://example.com/card.json"}}`)
+	id := itoa(int64(decode(t, body)["id"].(float64)))
+	c := e.client().mustLogin("builder@demo.test", "demo-builder-pass")
+	for _, minutes := range []string{"-5", "1.5"} {
+		form := url.Values{"id": {id}, "name": {"Remote"}, "stage": {"development"}, "agentType": {"external"},
+			"agentCardUrl": {"not a url"}, "endpointUrl": {"ftp://x"}, "refreshIntervalMinutes": {minutes}}
+		resp, page := c.post("/agents/"+id, form, c.csrf("/agents/"+id))
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: save answered %d", minutes, resp.StatusCode)
+		}
+		refresh := "Use a whole number from 1 to 43200 (30 days), or leave it empty for the default of 60"
+		for _, want := range []string{
+			`>Agent card URL</a>: Invalid url`, `>Endpoint URL (card at /.well-known/agent-card.json)</a>: Invalid url`,
+			`>Refresh every (minutes)</a>: ` + refresh,
+		} {
+			if !strings.Contains(page, want) {
+				t.Errorf("%s: the summary lacks %q", minutes, want)
+			}
+		}
+		for _, field := range []string{"agentCardUrl", "endpointUrl", "refreshIntervalMinutes"} {
+			if !regexp.MustCompile(`id="` + field + `-error"[^>]*>[^<]*\S`).MatchString(page) {
+				t.Errorf("%s: no message beside %s", minutes, field)
+			}
+		}
+	}
+}

@@ -101,6 +101,14 @@ func (l List) anyTag() bool {
 	return false
 }
 
+// ExternalFieldLabels are the external agent's inputs' labels by input name: the
+// editor draws them and its error summary names the fields by them.
+var ExternalFieldLabels = map[string]string{
+	"agentCardUrl":           "Agent card URL",
+	"endpointUrl":            "Endpoint URL (card at /.well-known/agent-card.json)",
+	"refreshIntervalMinutes": "Refresh every (minutes)",
+}
+
 // Option is a select choice.
 type Option struct{ Value, Label string }
 
