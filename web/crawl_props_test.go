@@ -464,7 +464,10 @@ func crawlLayout(t *testing.T, ctx context.Context) {
 				ScrollWidth, InnerWidth int
 				Worst                   string
 			}
+			// Open every disclosure first (the header's Menu, dialogs in <details>): an open
+			// menu wider than the phone is as much an overflow as a wide table.
 			r, err := js[*report](ctx, `(() => {
+				document.querySelectorAll("details").forEach(d => { d.open = true; });
 				const W = window.innerWidth, sw = document.documentElement.scrollWidth;
 				if (sw <= W) return null;
 				const contained = el => { for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
