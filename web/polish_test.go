@@ -236,3 +236,29 @@ func TestExternalEditorErrorsNameTheirFields(t *testing.T) {
 		}
 	}
 }
+
+// History says a stage change as what it is ("Released", "Back to development"), not
+// "changed Stage"; the snapshot page's breadcrumb goes through History.
+func TestHistorySaysReleasedAndSnapshotCrumbs(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	tok := e.token("builder@demo.test")
+	_, body := e.api("POST", "/api/agents", tok, `{"name":"Stager"}`)
+	id := int64(decode(t, body)["id"].(float64))
+	path := "/api/agents/" + itoa(id)
+	for _, b := range []string{`{"stage":"released"}`, `{"stage":"development","description":"Again."}`} {
+		if code, body := e.api("PUT", path, tok, b); code != 200 {
+			t.Fatalf("%s: %d %s", b, code, body)
+		}
+	}
+	c := e.client().mustLogin("builder@demo.test", "demo-builder-pass")
+	_, page := c.get("/agents/" + itoa(id) + "/versions")
+	if !strings.Contains(page, "Released") || !strings.Contains(page, "Back to development; changed Description") || strings.Contains(page, "changed Stage") {
+		t.Errorf("history summaries: %v", regexp.MustCompile(`(Released|Back to development|changed)[^<]*`).FindAllString(page, -1))
+	}
+	v := versionsOf(t, e, id)[0]
+	_, page = c.get("/agents/" + itoa(id) + "/versions/" + itoa(v.ID))
+	if got, want := crumbsOf(t, page), "Agents(/agents) › Stager(/agents/"+itoa(id)+") › History(/agents/"+itoa(id)+"/versions) › Snapshot"; got != want {
+		t.Errorf("snapshot breadcrumbs %q, want %q", got, want)
+	}
+}
