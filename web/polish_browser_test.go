@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -35,5 +36,14 @@ func TestSolidButtonsStaySolidInTheDarkTheme(t *testing.T) {
 	h, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector("[data-testid=editor-bar]").getBoundingClientRect().height`))
 	if err != nil || h > 90 {
 		t.Errorf("the editor's sticky bar at 390 px is %.0f px tall (%v)", h, err)
+	}
+	// The diff's Fields table fits its card at 390 px (nothing hidden past its right edge).
+	e.api("PUT", "/api/agents/"+id, e.token("admin@demo.test"), `{"description":"`+strings.Repeat("A long description ", 20)+`","conversationStarters":["Hello there"]}`)
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.URL+"/agents/"+id+"/diff"), settled()); err != nil {
+		t.Fatal(err)
+	}
+	fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.querySelector("[data-testid=diff-fields]"); return !!s && s.scrollWidth <= s.clientWidth; })()`))
+	if err != nil || !fits {
+		t.Errorf("the diff's Fields table is wider than its card at 390 px (%v)", err)
 	}
 }
