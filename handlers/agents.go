@@ -162,6 +162,11 @@ func (h *Agents) Update(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// An editor left open while the agent was deleted (another tab, a bulk delete)
+	// still posts here: say so and show the read-only editor, rather than "not found".
+	if head, err := h.Store.AgentHead(c.UserContext(), ActorOf(c).OrgID, id); err == nil && head.DeletedAt != nil {
+		return h.redirect(c, route.Path(route.Agent, id), "error", "This agent was deleted, so nothing was saved. Restore it to change it.")
+	}
 	p, f := patchFromForm(c)
 	p.ID = db.Some(id)
 	keepNativeFields(p, f)

@@ -37,6 +37,15 @@ func TestDeletedAgentEditorIsReadOnly(t *testing.T) {
 	if !strings.Contains(page, `data-testid="restore-agent"`) {
 		t.Error("no Restore")
 	}
+	// An editor left open before the deletion still posts: the answer says why nothing
+	// was saved and shows the read-only editor, not "Page not found".
+	resp, _ = c.post("/agents/"+id, url.Values{"id": {id}, "name": {"Renamed"}}, c.csrf("/agents/"+id))
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("stale save: %d", resp.StatusCode)
+	}
+	if _, page := c.get(resp.Header.Get("Location")); !strings.Contains(page, "This agent was deleted, so nothing was saved. Restore it to change it.") {
+		t.Errorf("stale save's answer: %s", page)
+	}
 	// The Deleted view says when and by whom, not who last edited it.
 	_, trash := c.get("/agents?deleted=true")
 	if !strings.Contains(trash, `<span class="whitespace-nowrap">Deleted `) || !strings.Contains(trash, `data-testid="deleted-by">by admin@demo.test`) ||
