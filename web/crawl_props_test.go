@@ -252,13 +252,18 @@ func crawlConfirmations(t *testing.T, ctx context.Context, d *dialogs, e *env, p
 func triggerConfirm(ctx context.Context, i int) (action, question string, err error) {
 	type out struct{ Action, Question string }
 	o, err := js[out](ctx, fmt.Sprintf(`(() => { const el = document.querySelectorAll(%q)[%d];
+		// A bulk button says how many it acts on (data-confirm-count, {n} the count and noun).
+		const question = (el, form) => { const q = el.getAttribute("data-confirm-count");
+			if (!q || !form) return el.getAttribute("hx-confirm") || el.getAttribute("data-confirm");
+			const n = [...form.elements].filter(x => x.matches("[data-select-item]") && x.checked).length;
+			return q.replace("{n}", n === 1 ? "1 agent" : n + " agents"); };
 		document.getElementById("main").dataset.crawlMark = "1";
 		const form = el.tagName === "FORM" ? el : el.form;
 		// A confirmation that acts on a selection (the list's bulk bar) acts on all of it.
 		if (el.hasAttribute("data-acts-on-selection") && form) [...form.elements].filter(x => x.matches("[data-select-item]")).forEach(x => { x.checked = true; });
 		setTimeout(() => { if (el.tagName === "FORM") { const b = [...el.elements].find(x => x.type === "submit"); b ? b.click() : el.requestSubmit(); } else el.click(); }, 0);
 		return {action: form ? (form.getAttribute("method") || "get").toUpperCase() + " " + new URL(el.getAttribute("formaction") || form.getAttribute("action") || "", location.href).pathname
-			: "POST " + (el.getAttribute("hx-post") || ""), question: el.getAttribute("hx-confirm") || el.getAttribute("data-confirm")}; })()`, confirmSel, i))
+			: "POST " + (el.getAttribute("hx-post") || ""), question: question(el, form)}; })()`, confirmSel, i))
 	return o.Action, o.Question, err
 }
 
