@@ -133,6 +133,9 @@ func (s *Store) saveAgent(ctx context.Context, tx bun.Tx, actor *Actor, p *Agent
 		return o, nil
 	}
 	if !isNew && !viaReview {
+		if strings.TrimSpace(reviewTitle) == "" {
+			reviewTitle = ProposalTitle(a.Name, before, after)
+		}
 		if err := s.checkReview(ctx, tx, actor, beforeStage, beforeTags, a, before, after, reviewTitle, message); err != nil {
 			return nil, err
 		}
@@ -344,7 +347,31 @@ func changeSummary(before, after []byte) string {
 	if len(changed) == 0 {
 		return "no change"
 	}
-	return "changed " + strings.Join(changed, ", ")
+	// A stage change is said as what it is, not as "changed stage": the editor's stage
+	// select releases an agent as the Publish action does (the source stays "update").
+	var stage string
+	if i := slices.Index(changed, "stage"); i >= 0 {
+		var to string
+		json.Unmarshal(a["stage"], &to)
+		stage = map[string]string{agentspec.StageReleased: "Released", agentspec.StageDevelopment: "Back to development"}[to]
+		if stage != "" {
+			changed = slices.Delete(changed, i, i+1)
+		}
+	}
+	switch {
+	case stage == "":
+		return "changed " + strings.Join(changed, ", ")
+	case len(changed) == 0:
+		return stage
+	}
+	return stage + "; changed " + strings.Join(changed, ", ")
+}
+
+// ProposalTitle is a change request's default title: the agent's name and the fields
+// the proposal changes, by their console labels ("Helpdesk: changed Prompt"), as
+// reviewers read it on the Reviews pages.
+func ProposalTitle(name string, before, after []byte) string {
+	return name + ": " + LabelSummary(changeSummary(before, after))
 }
 
 // loadTags fills TagIDs and Tags of the agents with one query.

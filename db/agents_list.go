@@ -33,6 +33,13 @@ type AgentFilter struct {
 	PerPage             int
 }
 
+// Narrows says whether any filter (the list's own or the overview's) leaves agents
+// out, so an empty page means "none match" rather than "none yet".
+func (f AgentFilter) Narrows() bool {
+	return f.Query != "" || len(f.TagIDs) > 0 || f.Stage != "" || f.Type != "" ||
+		f.Outdated || f.CardStatus != "" || f.ChangedSinceRelease
+}
+
 // AgentPage is one page of the list.
 type AgentPage struct {
 	Agents  []*Agent

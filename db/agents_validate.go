@@ -436,6 +436,11 @@ func (p *AgentPatch) applyContextDocs(v *applier) {
 	v.a.ContextDocs = p.ContextDocs.V
 }
 
+// MsgRefreshInterval refuses a refresh interval: one sentence that does not contradict
+// itself (0, or nothing, is the default; anything else must be in range).
+var MsgRefreshInterval = fmt.Sprintf("Use a whole number from 1 to %d (30 days), or leave it empty for the default of %d",
+	agentspec.MaxRefreshIntervalMinutes, agentspec.DefaultRefreshIntervalMinutes)
+
 // applyExternalConfig: an external agent's card and endpoint URLs and refresh interval.
 func (p *AgentPatch) applyExternalConfig(v *applier) {
 	a, add := v.a, v.add
@@ -455,7 +460,7 @@ func (p *AgentPatch) applyExternalConfig(v *applier) {
 				add("Invalid url", "externalConfig", "endpointUrl")
 			}
 			if c.RefreshIntervalMinutes < 0 || c.RefreshIntervalMinutes > agentspec.MaxRefreshIntervalMinutes {
-				add(fmt.Sprintf("Number must be between 1 and %d (30 days); 0 means the default of %d", agentspec.MaxRefreshIntervalMinutes, agentspec.DefaultRefreshIntervalMinutes), "externalConfig", "refreshIntervalMinutes")
+				add(MsgRefreshInterval, "externalConfig", "refreshIntervalMinutes")
 			}
 			a.ExternalConfig = &c
 		}

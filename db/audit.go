@@ -90,6 +90,17 @@ type AuditFilter struct {
 	Limit    int
 }
 
+// AuditActionCovers is what filtering by an exact action finds: the action and its
+// bulk form ("agent.deleted" also finds "agent.bulk_deleted"), since someone looking
+// for deleted agents means those deleted in bulk too.
+func AuditActionCovers(action string) []string {
+	prefix, verb, ok := strings.Cut(action, ".")
+	if !ok || verb == "" || strings.HasPrefix(verb, "bulk_") {
+		return []string{action}
+	}
+	return []string{action, prefix + ".bulk_" + verb}
+}
+
 // AuditEntries lists the organisation's audit log, newest first.
 func (s *Store) AuditEntries(ctx context.Context, orgID int64, f AuditFilter) ([]AuditEntry, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
@@ -108,7 +119,7 @@ func (f AuditFilter) apply(q *bun.SelectQuery) *bun.SelectQuery {
 	if strings.HasSuffix(f.Action, ".") {
 		q = q.Where("action LIKE ?", escapeLike(f.Action)+"%")
 	} else if f.Action != "" {
-		q = q.Where("action = ?", f.Action)
+		q = q.Where("action IN (?)", bun.In(AuditActionCovers(f.Action)))
 	}
 	if f.Actor != "" {
 		q = q.Where("actor = ?", f.Actor)

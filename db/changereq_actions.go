@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -72,6 +73,11 @@ func (s *Store) UpdateChangeRequest(ctx context.Context, actor *Actor, id int64,
 			if proposed, err = s.reviseProposal(ctx, tx, actor.OrgID, cr, u.Agent); err != nil {
 				return err
 			}
+			if !u.Title.Has() {
+				if title, err = s.retitle(ctx, tx, actor.OrgID, cr, proposed); err != nil {
+					return err
+				}
+			}
 		}
 		hash, revision := cr.ContentHash, cr.Revision
 		if newHash := contentHash(cr.Kind, cr.AgentID, proposed); newHash != hash {
@@ -90,6 +96,29 @@ func (s *Store) UpdateChangeRequest(ctx context.Context, actor *Actor, id int64,
 		return nil, err
 	}
 	return s.ChangeRequest(ctx, actor.OrgID, id)
+}
+
+// retitle is the title of request cr once its proposal becomes proposed: a title the
+// author typed stays; the default one (ProposalTitle of the old proposal) is written
+// again for the new proposal, so it names the fields that now change.
+func (s *Store) retitle(ctx context.Context, tx bun.Tx, orgID int64, cr *ChangeRequest, proposed json.RawMessage) (string, error) {
+	if cr.BaseVersionID == nil {
+		return cr.Title, nil
+	}
+	var snap string
+	if err := tx.NewRaw("SELECT agent_snapshot(v.fields_ref, v.prompt_ref, v.tools_ref)::text FROM agent_versions v WHERE v.id = ? AND v.org_id = ?", *cr.BaseVersionID, orgID).Scan(ctx, &snap); err != nil {
+		return "", fmt.Errorf("db: base version of change request %d: %w", cr.ID, err)
+	}
+	base := json.RawMessage(snap)
+	name := func(b json.RawMessage) string {
+		var a struct{ Name string }
+		json.Unmarshal(b, &a)
+		return a.Name
+	}
+	if cr.Title != ProposalTitle(name(cr.Proposed), base, cr.Proposed) {
+		return cr.Title, nil
+	}
+	return ProposalTitle(name(proposed), base, proposed), nil
 }
 
 func nullJSON(b json.RawMessage) any {
@@ -167,27 +196,55 @@ func (s *Store) CommentOnChangeRequest(ctx context.Context, actor *Actor, id int
 	if err := checkText("anchor", anchor, maxCommentAnchor, false); err != nil {
 		return nil, err
 	}
-	c := &ChangeComment{}
+	var c *ChangeComment
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		cr, err := s.changeRequest(ctx, tx, actor.OrgID, id, true)
 		if err != nil {
 			return err
 		}
-		if err := tx.NewRaw(`INSERT INTO change_request_comments (org_id, request_id, author_user_id, author, anchor, body, revision)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id, author, anchor, body, revision, created_at`,
-			actor.OrgID, id, nonZero(actor.UserID), actor.Label(), anchor, body, cr.Revision).Scan(ctx, c); err != nil {
-			return fmt.Errorf("db: comment on change request %d: %w", id, err)
-		}
-		on := ""
-		if anchor != "" {
-			on = " on " + anchor
-		}
-		return s.Audit(ctx, tx, actor, "change_request.commented", AuditChangeRequest, id, fmt.Sprintf("#%d comment%s", id, on))
+		c, err = s.insertComment(ctx, tx, actor, id, cr.Revision, anchor, body)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// insertComment writes a checked comment on revision of request id, with its audit entry.
+func (s *Store) insertComment(ctx context.Context, tx bun.Tx, actor *Actor, id int64, revision int, anchor, body string) (*ChangeComment, error) {
+	c := &ChangeComment{}
+	if err := tx.NewRaw(`INSERT INTO change_request_comments (org_id, request_id, author_user_id, author, anchor, body, revision)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id, author, anchor, body, revision, created_at`,
+		actor.OrgID, id, nonZero(actor.UserID), actor.Label(), anchor, body, revision).Scan(ctx, c); err != nil {
+		return nil, fmt.Errorf("db: comment on change request %d: %w", id, err)
+	}
+	on := ""
+	if anchor != "" {
+		on = " on " + anchor
+	}
+	return c, s.Audit(ctx, tx, actor, "change_request.commented", AuditChangeRequest, id, fmt.Sprintf("#%d comment%s", id, on))
+}
+
+// RequestChanges records a "changes requested" verdict together with the comment that
+// says which changes (required: a bare "request changes" leaves the author guessing),
+// in one transaction.
+func (s *Store) RequestChanges(ctx context.Context, actor *Actor, id int64, comment string) (*ChangeRequest, error) {
+	comment = strings.TrimSpace(NormalizeNewlines(comment))
+	if err := checkText("comment", comment, maxCommentBody, true); err != nil {
+		return nil, err
+	}
+	if err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		revision, err := s.review(ctx, tx, actor, id, VerdictChanges)
+		if err != nil {
+			return err
+		}
+		_, err = s.insertComment(ctx, tx, actor, id, revision, "", comment)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	return s.ChangeRequest(ctx, actor.OrgID, id)
 }
 
 // ReviewChangeRequest records a verdict on the current content: approve (approvers
@@ -197,37 +254,44 @@ func (s *Store) ReviewChangeRequest(ctx context.Context, actor *Actor, id int64,
 		return nil, invalid(Issue{Message: "Invalid enum value. Expected 'approved' | 'changes_requested'", Path: []any{"verdict"}})
 	}
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		ok, err := s.canApprove(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return &ReviewDenied{Message: "Unauthorized: Only reviewers and admins can review change requests"}
-		}
-		cr, err := s.lockedRequest(ctx, tx, actor, id, false)
-		if err != nil {
-			return err
-		}
-		pol, err := s.reviewPolicy(ctx, tx, actor.OrgID)
-		if err != nil {
-			return err
-		}
-		if verdict == VerdictApproved && !pol.AllowSelfApproval && cr.AuthorUserID != nil && *cr.AuthorUserID == actor.UserID {
-			return &ReviewDenied{Message: "Unauthorized: Authors cannot approve their own change request"}
-		}
-		if _, err := tx.NewRaw(`INSERT INTO change_request_reviews (org_id, request_id, reviewer_user_id, reviewer, verdict, content_hash)
-			VALUES (?, ?, ?, ?, ?, ?)`, actor.OrgID, id, nonZero(actor.UserID), actor.Label(), verdict, cr.ContentHash).Exec(ctx); err != nil {
-			return fmt.Errorf("db: review change request %d: %w", id, err)
-		}
-		if err := s.settleStatus(ctx, tx, actor.OrgID, id); err != nil {
-			return err
-		}
-		return s.Audit(ctx, tx, actor, "change_request."+verdict, AuditChangeRequest, id, fmt.Sprintf("#%d %s (revision %d)", id, verdict, cr.Revision))
+		_, err := s.review(ctx, tx, actor, id, verdict)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.ChangeRequest(ctx, actor.OrgID, id)
+}
+
+// review records actor's verdict on request id inside tx and answers the revision it
+// applies to.
+func (s *Store) review(ctx context.Context, tx bun.Tx, actor *Actor, id int64, verdict string) (int, error) {
+	ok, err := s.canApprove(ctx, tx, actor)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, &ReviewDenied{Message: "Unauthorized: Only reviewers and admins can review change requests"}
+	}
+	cr, err := s.lockedRequest(ctx, tx, actor, id, false)
+	if err != nil {
+		return 0, err
+	}
+	pol, err := s.reviewPolicy(ctx, tx, actor.OrgID)
+	if err != nil {
+		return 0, err
+	}
+	if verdict == VerdictApproved && !pol.AllowSelfApproval && cr.AuthorUserID != nil && *cr.AuthorUserID == actor.UserID {
+		return 0, &ReviewDenied{Message: "Unauthorized: Authors cannot approve their own change request"}
+	}
+	if _, err := tx.NewRaw(`INSERT INTO change_request_reviews (org_id, request_id, reviewer_user_id, reviewer, verdict, content_hash)
+		VALUES (?, ?, ?, ?, ?, ?)`, actor.OrgID, id, nonZero(actor.UserID), actor.Label(), verdict, cr.ContentHash).Exec(ctx); err != nil {
+		return 0, fmt.Errorf("db: review change request %d: %w", id, err)
+	}
+	if err := s.settleStatus(ctx, tx, actor.OrgID, id); err != nil {
+		return 0, err
+	}
+	return cr.Revision, s.Audit(ctx, tx, actor, "change_request."+verdict, AuditChangeRequest, id, fmt.Sprintf("#%d %s (revision %d)", id, verdict, cr.Revision))
 }
 
 // CloseChangeRequest closes an open request without merging (its author or an admin).
@@ -274,7 +338,7 @@ func (s *Store) MergeChangeRequest(ctx context.Context, actor *Actor, id int64, 
 			case overrideReason != "" && !actor.Can(PermAdmin):
 				return &ReviewDenied{Message: "Unauthorized: Only admins can merge without the required approvals"}
 			case overrideReason == "":
-				return &ReviewStateError{Message: fmt.Sprintf("Change request %d needs %d approval(s) of its current proposal and has %d", id, cr.ApprovalsRequired, cr.Approvals)}
+				return &ReviewStateError{Message: MergeShortfall(cr.ApprovalsRequired, cr.Approvals)}
 			}
 			reason = &overrideReason
 		}
@@ -354,4 +418,14 @@ func (s *Store) applyChangeRequest(ctx context.Context, tx bun.Tx, actor *Actor,
 		return nil, err
 	}
 	return o.Agent.PublishedVersionID, nil
+}
+
+// MergeShortfall says why a request cannot be merged without an override ("Needs 1
+// approval of the current proposal; has 0."), or "" when it has its approvals. The
+// merge refusal and the review page's disabled Merge say the same.
+func MergeShortfall(required, approvals int) string {
+	if approvals >= required {
+		return ""
+	}
+	return "Needs " + count(required, "approval", "approvals") + " of the current proposal; has " + strconv.Itoa(approvals) + "."
 }

@@ -29,13 +29,13 @@ func FieldLabelOf(key string) string {
 // systemPrompt") with the console's labels ("changed Model, Prompt"); any other
 // summary is returned as it is.
 func LabelSummary(summary string) string {
-	rest, ok := strings.CutPrefix(summary, "changed ")
-	if !ok {
+	head, rest, ok := strings.Cut(summary, "changed ")
+	if !ok || head != "" && !strings.HasSuffix(head, "; ") { // "Released; changed model"
 		return summary
 	}
 	names := strings.Split(rest, ", ")
 	for i, n := range names {
 		names[i] = FieldLabelOf(n)
 	}
-	return "changed " + strings.Join(names, ", ")
+	return head + "changed " + strings.Join(names, ", ")
 }

@@ -52,6 +52,7 @@ func (h *Agents) List(c *fiber.Ctx) error {
 	l := agents.List{Query: f.Query, Stage: f.Stage, Type: f.Type, Sort: f.Sort, Dir: f.Dir, Trash: f.Deleted, AllTags: f.AllTags, Total: page.Total, Page: page.Page,
 		CanCreate: a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), CanTag: a.Can(db.PermAgentsUpdate), CanUpdate: a.Can(db.PermAgentsUpdate),
 		ClearURL: route.Agents, Back: c.OriginalURL(), PerPage: page.PerPage, PerPageChoices: perPageChoices(page.PerPage), Headers: sortHeaders(c, f)}
+	l.Narrowed = f.Narrows()
 	if f.Deleted {
 		l.ClearURL = route.DeletedAgents
 	}
@@ -160,6 +161,11 @@ func (h *Agents) Update(c *fiber.Ctx) error {
 	id, err := permittedID(c, db.PermAgentsUpdate)
 	if err != nil {
 		return err
+	}
+	// An editor left open while the agent was deleted (another tab, a bulk delete)
+	// still posts here: say so and show the read-only editor, rather than "not found".
+	if head, err := h.Store.AgentHead(c.UserContext(), ActorOf(c).OrgID, id); err == nil && head.DeletedAt != nil {
+		return h.redirect(c, route.Path(route.Agent, id), "error", "This agent was deleted, so nothing was saved. Restore it to change it.")
 	}
 	p, f := patchFromForm(c)
 	p.ID = db.Some(id)
@@ -335,6 +341,9 @@ func fieldErrors(issues []db.Issue) map[string]string {
 		field, message := fmt.Sprint(is.Path[0]), is.Message
 		if field == "modelAlias" {
 			field = "model"
+		}
+		if field == "externalConfig" && len(is.Path) >= 2 { // beside its own input, each one
+			field = fmt.Sprint(is.Path[1])
 		}
 		if field == "tools" && len(is.Path) >= 3 && is.Path[2] == "config" {
 			tool := fmt.Sprint(is.Path[1])

@@ -151,7 +151,10 @@ func patchFromForm(c *fiber.Ctx) (*db.AgentPatch, agents.Form) {
 	f.AgentType = c.FormValue("agentType")
 	if f.AgentType == "external" {
 		f.AgentCardURL, f.EndpointURL, f.RefreshInterval = strings.TrimSpace(c.FormValue("agentCardUrl")), strings.TrimSpace(c.FormValue("endpointUrl")), c.FormValue("refreshIntervalMinutes")
-		minutes, _ := strconv.Atoi(f.RefreshInterval)
+		minutes, err := strconv.Atoi(strings.TrimSpace(f.RefreshInterval))
+		if err != nil && strings.TrimSpace(f.RefreshInterval) != "" { // "1.5", "abc": not the default, an error
+			p.ParseIssues = append(p.ParseIssues, db.Issue{Message: db.MsgRefreshInterval, Path: []any{"externalConfig", "refreshIntervalMinutes"}})
+		}
 		p.AgentType = db.Some("external")
 		p.ExternalConfig = db.Some(db.ExternalConfig{AgentCardURL: f.AgentCardURL, EndpointURL: f.EndpointURL, RefreshIntervalMinutes: minutes})
 	}
@@ -402,6 +405,9 @@ func errorLinks(errs map[string]string) []agents.ErrorLink {
 	slices.Sort(keys)
 	for _, k := range keys {
 		l := agents.ErrorLink{Anchor: anchor(k), Label: k, Message: errs[k]}
+		if label, ok := agents.ExternalFieldLabels[k]; ok {
+			l.Label = label
+		}
 		if tool, ok := strings.CutPrefix(strings.TrimSuffix(k, ".config"), "tools."); ok {
 			l.Anchor, l.Label = "cfgjson-"+tool, "Config of "+tool
 			if _, picked := agentspec.ConfigRefByTool(tool); picked { // chosen in a picker, not typed as JSON

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -45,7 +46,7 @@ func auditFilter(c *fiber.Ctx, limit int64) (db.AuditFilter, error) {
 		return f, err
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		return f, queryIssue("to", "The end date is before the start date")
+		return f, queryIssue("to", "The end date is before the start date.")
 	}
 	f.BeforeID, err = queryInt(c, "before", 0, 1, math.MaxInt64)
 	return f, err
@@ -70,11 +71,21 @@ func queryIssue(name, message string) error {
 
 // Audit shows the organisation's audit log, newest first, with its filters as choices.
 func (h *Admin) Audit(c *fiber.Ctx) error {
+	ctx, orgID := c.UserContext(), ActorOf(c).OrgID
 	f, err := auditFilter(c, 100)
-	if err != nil {
+	var ve *db.ValidationError
+	if errors.As(err, &ve) {
+		// A refused filter: the page with the filters as typed and the error, and no
+		// entries (an unfiltered list below the error would read as the result).
+		q, err := h.auditQuery(ctx, orgID, db.AuditFilter{Action: f.Action, Actor: f.Actor, Object: f.Object, ActorID: f.ActorID})
+		if err != nil {
+			return err
+		}
+		q.From, q.To, q.Error = c.Query("from"), c.Query("to"), labelledIssues(ve, auditFilterLabels)
+		return Render(c, fiber.StatusUnprocessableEntity, admin.Audit(h.Page(c, "Audit log", "admin"), nil, q))
+	} else if err != nil {
 		return err
 	}
-	ctx, orgID := c.UserContext(), ActorOf(c).OrgID
 	entries, err := h.Store.AuditEntries(ctx, orgID, f)
 	if err != nil {
 		return err
@@ -89,6 +100,31 @@ func (h *Admin) Audit(c *fiber.Ctx) error {
 			Summary: e.Summary, IP: e.IP, Via: e.Via, Route: e.Route}
 	}
 	return Render(c, fiber.StatusOK, admin.Audit(h.Page(c, "Audit log", "admin"), rows, q))
+}
+
+// auditFilterLabels are the audit filter form's labels by query parameter.
+var auditFilterLabels = map[string]string{"action": "Action", "actorId": "Who", "actor": "Who", "object": "Object type",
+	"from": "From", "to": "To", "limit": "Entries per page", "before": "Older than"}
+
+// labelledIssues is a validation error in the console's words: each field by its
+// label ("To: the end date is before the start date."), not its parameter name.
+func labelledIssues(ve *db.ValidationError, labels map[string]string) string {
+	var parts []string
+	for _, d := range ve.Details {
+		msg := strings.TrimSuffix(d.Message, ".") + "."
+		if len(d.Path) > 0 {
+			name := fmt.Sprint(d.Path[0])
+			if l, ok := labels[name]; ok {
+				name = l
+			}
+			msg = name + ": " + strings.ToLower(msg[:1]) + msg[1:]
+		}
+		parts = append(parts, msg)
+	}
+	if len(parts) == 0 {
+		return ve.Message
+	}
+	return strings.Join(parts, " ")
 }
 
 // auditQuery is the filter form: what is chosen, and the choices (the actions the log

@@ -14,6 +14,7 @@ import (
 // sentence ("History of X"), and the crumb names the place.
 var agentSubPages = map[string][]layout.Crumb{
 	"/versions":                  {{Label: "History"}},
+	"/versions/:versionId":       {{Label: "History", Href: "/versions"}, {Label: "Snapshot"}},
 	"/diff":                      {{Label: "History", Href: "/versions"}, {Label: "Changes"}},
 	"/card":                      {{Label: "Card"}},
 	"/card/refreshes/:refreshId": {{Label: "Card", Href: "/card"}, {Label: "Refresh"}},

@@ -30,5 +30,6 @@ func RequireAdminOrOperator(c *fiber.Ctx) error {
 	if a := ActorOf(c); a.Can(db.PermAdmin) || a.IsPlatformOperator() {
 		return c.Next()
 	}
-	return &ErrForbidden{Message: MsgNotAdmin}
+	// The same wording as every other admin page ("Reviewers are read-only: …").
+	return Forbidden(ActorOf(c), db.PermAdmin)
 }

@@ -92,6 +92,7 @@ func (h *Reviews) Show(c *fiber.Ctx) error {
 		Status: cr.Status, Kind: cr.Kind, Created: stampTime(cr.CreatedAt), Revision: cr.Revision, Approvals: cr.Approvals, Required: cr.ApprovalsRequired,
 		CanReview: cr.Open() && canApprove, CanMerge: cr.Open() && actor.Can(db.PermAgentsUpdate), CanOverride: actor.Can(db.PermAdmin),
 		CanEdit: cr.Open() && cr.Kind == db.ChangeEdit && (isAuthor || actor.Can(db.PermAdmin)), CanClose: cr.Open() && (isAuthor || actor.Can(db.PermAdmin))}
+	d.MergeBlocked = db.MergeShortfall(cr.ApprovalsRequired, cr.Approvals)
 	if cr.MergedVersionID != nil {
 		d.MergedVersionID = *cr.MergedVersionID
 	}
@@ -265,12 +266,12 @@ func (h *Reviews) Review(c *fiber.Ctx) error {
 		return err
 	}
 	verdict := c.FormValue("verdict")
-	_, err = h.Store.ReviewChangeRequest(c.UserContext(), ActorOf(c), id, verdict)
-	msg := "Approved."
-	if verdict == db.VerdictChanges {
-		msg = "Changes requested."
+	if verdict == db.VerdictChanges { // the console asks for the changes in words
+		_, err = h.Store.RequestChanges(c.UserContext(), ActorOf(c), id, c.FormValue("comment"))
+		return h.after(c, id, err, "Changes requested.")
 	}
-	return h.after(c, id, err, msg)
+	_, err = h.Store.ReviewChangeRequest(c.UserContext(), ActorOf(c), id, verdict)
+	return h.after(c, id, err, "Approved.")
 }
 
 // Merge applies the request (an admin's override needs a reason).

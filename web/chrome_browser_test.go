@@ -186,6 +186,11 @@ func TestHeaderMenuAtPhoneWidth(t *testing.T) {
 	if err != nil || !expanded {
 		t.Fatalf("the menu is not open: %v", err)
 	}
+	// Open, it stays inside the phone's width (a w-56 box hung from the button reached 421 px).
+	if fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const r = document.querySelector("[data-testid=mobile-nav]").getBoundingClientRect();
+		return r.left >= 0 && r.right <= window.innerWidth && document.documentElement.scrollWidth <= window.innerWidth; })()`)); err != nil || !fits {
+		t.Fatalf("the open menu overflows the 390 px window (%v)", err)
+	}
 	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape)); err != nil {
 		t.Fatal(err)
 	}

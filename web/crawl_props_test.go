@@ -256,6 +256,11 @@ func triggerConfirm(ctx context.Context, i int, unselected []int64) (action, que
 	type out struct{ Action, Question string }
 	skip, _ := json.Marshal(append([]int64{}, unselected...)) // never null
 	o, err := js[out](ctx, fmt.Sprintf(`(() => { const el = document.querySelectorAll(%q)[%d];
+		// A bulk button says how many it acts on (data-confirm-count, {n} the count and noun).
+		const question = (el, form) => { const q = el.getAttribute("data-confirm-count");
+			if (!q || !form) return el.getAttribute("hx-confirm") || el.getAttribute("data-confirm");
+			const n = [...form.elements].filter(x => x.matches("[data-select-item]") && x.checked).length;
+			return q.replace("{n}", n === 1 ? "1 agent" : n + " agents"); };
 		document.getElementById("main").dataset.crawlMark = "1";
 		const form = el.tagName === "FORM" ? el : el.form;
 		// A confirmation that acts on a selection (the list's bulk bar) acts on all of it
@@ -264,7 +269,7 @@ func triggerConfirm(ctx context.Context, i int, unselected []int64) (action, que
 		if (el.hasAttribute("data-acts-on-selection") && form) [...form.elements].filter(x => x.matches("[data-select-item]") && !skip.includes(x.value)).forEach(x => { x.checked = true; });
 		setTimeout(() => { if (el.tagName === "FORM") { const b = [...el.elements].find(x => x.type === "submit"); b ? b.click() : el.requestSubmit(); } else el.click(); }, 0);
 		return {action: form ? (form.getAttribute("method") || "get").toUpperCase() + " " + new URL(el.getAttribute("formaction") || form.getAttribute("action") || "", location.href).pathname
-			: "POST " + (el.getAttribute("hx-post") || ""), question: el.getAttribute("hx-confirm") || el.getAttribute("data-confirm")}; })()`, confirmSel, i, skip))
+			: "POST " + (el.getAttribute("hx-post") || ""), question: question(el, form)}; })()`, confirmSel, i, skip))
 	return o.Action, o.Question, err
 }
 
@@ -470,7 +475,10 @@ func crawlLayout(t *testing.T, ctx context.Context) {
 				ScrollWidth, InnerWidth int
 				Worst                   string
 			}
+			// Open every disclosure first (the header's Menu, dialogs in <details>): an open
+			// menu wider than the phone is as much an overflow as a wide table.
 			r, err := js[*report](ctx, `(() => {
+				document.querySelectorAll("details").forEach(d => { d.open = true; });
 				const W = window.innerWidth, sw = document.documentElement.scrollWidth;
 				if (sw <= W) return null;
 				const contained = el => { for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {

@@ -295,7 +295,8 @@ func TestDependentsBrowserDeleteNamesCallers(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=confirm-delete-agent]`))); err != nil {
 		t.Fatal(err)
 	}
-	if msg := d.wait(30 * time.Second); !strings.Contains(msg, "“Front desk” and “Refunds” may call it") {
+	if msg := d.wait(30 * time.Second); !strings.Contains(msg, "“Front desk” and “Refunds” may call it") ||
+		!strings.Contains(msg, "unless you untick the box") { // the box is ticked by default
 		t.Fatalf("confirmation: %q", msg)
 	}
 	if err := chromedp.Do(ctx, settled()); err != nil {

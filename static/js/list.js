@@ -39,9 +39,12 @@
   document.addEventListener("htmx:confirm", function (evt) {
     var e = evt.detail.triggeringEvent, button = e && e.submitter, form = evt.detail.elt;
     if (!button || !button.getAttribute("hx-confirm") || !form.matches("[data-bulk-bar]")) return;
-    var picked = Array.prototype.some.call(form.elements, function (x) { return x.matches("[data-select-item]") && x.checked; });
-    if (!picked) return;
+    var n = Array.prototype.filter.call(form.elements, function (x) { return x.matches("[data-select-item]") && x.checked; }).length;
+    if (!n) return;
     evt.preventDefault();
-    if (window.confirm(button.getAttribute("hx-confirm"))) evt.detail.issueRequest(true);
+    // data-confirm-count says how many ("Delete 25 agents?"): {n} is the count with its noun.
+    var question = button.getAttribute("data-confirm-count");
+    question = question ? question.replace("{n}", n === 1 ? "1 agent" : n + " agents") : button.getAttribute("hx-confirm");
+    if (window.confirm(question)) evt.detail.issueRequest(true);
   });
 })();

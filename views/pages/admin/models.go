@@ -81,6 +81,7 @@ type AuditQuery struct {
 	Objects               []string      // the object types the filter offers (db.AuditObjectTypes)
 	Actions               []ActionGroup // the actions the log holds
 	Actors                []Option      // the organisation's members
+	Error                 string        // a refused filter, naming the field by its label
 }
 
 // ActionGroup is the actions sharing a prefix ("agent."): the group as a whole is a

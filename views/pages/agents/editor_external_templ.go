@@ -64,15 +64,15 @@ func externalSection(e Editor) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = input("agentCardUrl", "Agent card URL", "url", e.Form.AgentCardURL, e.Errors["externalConfig"], false, e.Limits.URL).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = input("agentCardUrl", ExternalFieldLabels["agentCardUrl"], "url", e.Form.AgentCardURL, e.Errors["agentCardUrl"], false, e.Limits.URL).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = input("endpointUrl", "Endpoint URL (card at /.well-known/agent-card.json)", "url", e.Form.EndpointURL, "", false, e.Limits.URL).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = input("endpointUrl", ExternalFieldLabels["endpointUrl"], "url", e.Form.EndpointURL, e.Errors["endpointUrl"], false, e.Limits.URL).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = input("refreshIntervalMinutes", "Refresh every (minutes)", "number", e.Form.RefreshInterval, "", false, 0).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = input("refreshIntervalMinutes", ExternalFieldLabels["refreshIntervalMinutes"], "number", e.Form.RefreshInterval, e.Errors["refreshIntervalMinutes"], false, 0).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

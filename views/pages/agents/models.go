@@ -66,6 +66,9 @@ type List struct {
 	// delete (restore in the Deleted view).
 	CanUpdate bool
 	Models    []Option
+	// Narrowed: some filter is in force, the overview's included (the list's own
+	// controls do not show those).
+	Narrowed bool
 }
 
 // Selectable says whether rows have a checkbox: some bulk action is offered.
@@ -76,9 +79,17 @@ func (l List) Selectable() bool {
 	return l.CanUpdate || l.CanDelete || l.CanTag && len(l.Tags) > 0
 }
 
+// DeletedHeader is the Deleted view's time column: the updated sort under its name
+// there (deleting an agent stamps its updated time).
+func (l List) DeletedHeader() SortHeader {
+	h := l.Headers["updated"]
+	h.Label = "Deleted"
+	return h
+}
+
 // Filtered says whether any filter narrows the list.
 func (l List) Filtered() bool {
-	return l.Query != "" || l.Stage != "" || l.Type != "" || l.anyTag()
+	return l.Narrowed || l.Query != "" || l.Stage != "" || l.Type != "" || l.anyTag()
 }
 
 func (l List) anyTag() bool {
@@ -88,6 +99,14 @@ func (l List) anyTag() bool {
 		}
 	}
 	return false
+}
+
+// ExternalFieldLabels are the external agent's inputs' labels by input name: the
+// editor draws them and its error summary names the fields by them.
+var ExternalFieldLabels = map[string]string{
+	"agentCardUrl":           "Agent card URL",
+	"endpointUrl":            "Endpoint URL (card at /.well-known/agent-card.json)",
+	"refreshIntervalMinutes": "Refresh every (minutes)",
 }
 
 // Option is a select choice.

@@ -492,7 +492,7 @@ func deleteAgent(p layout.Page, a Agent) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, ". Deleted agents are not valid callable agents, so their next save fails while they still name it.</p><label class=\"flex items-center gap-2 text-sm\"><input type=\"checkbox\" name=\"removeReferences\" value=\"true\" checked class=\"rounded\" data-testid=\"remove-references\"> Also remove it from their callable agents (a new version each)</label> ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, ". Deleted agents are not valid callable agents: with the box ticked their references are removed now; unticked, their next save fails while they still name it.</p><label class=\"flex items-center gap-2 text-sm\"><input type=\"checkbox\" name=\"removeReferences\" value=\"true\" checked class=\"rounded\" data-testid=\"remove-references\"> Also remove it from their callable agents (a new version each)</label> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

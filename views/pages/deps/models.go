@@ -52,7 +52,7 @@ func (a Agent) DeleteConfirm() string {
 	if len(d) == 0 {
 		return "Delete “" + a.Name + "”? No agent calls it. You can restore it afterwards."
 	}
-	return "Delete “" + a.Name + "”? " + Names(d) + " may call it. Tick the box to also remove it from their callable agents (a new version each); otherwise their next save fails until someone does."
+	return "Delete “" + a.Name + "”? " + Names(d) + " may call it. Their references are removed (one new version each) unless you untick the box; if you untick it, their next save fails until someone removes the reference."
 }
 
 // Kind is what a resource page is about: knowledge bases or MCP servers.

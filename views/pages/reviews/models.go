@@ -92,6 +92,9 @@ type Detail struct {
 	Sync  *tools.Sync
 	Stale bool
 	Card  *CardChange
+	// MergeBlocked says why Merge is disabled (approvals missing or stale), "" when
+	// it is not.
+	MergeBlocked string
 }
 
 // CardChange is a pending agent card against the card in force.

@@ -241,6 +241,7 @@ type Snapshot struct {
 var sourceLabels = map[string]string{
 	"create": "Created", "update": "Edit", "clone": "Clone", "restore": "Restore", "publish": "Publish",
 	"tags": "Tags", "import": "Import", "sync": "Sync", "capability": "Capability", "card_refresh": "Card refresh",
+	"change_request": "Merged change request",
 }
 
 // SourceLabel is a version source in words; a source without a label is shown
