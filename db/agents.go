@@ -442,14 +442,24 @@ func (s *Store) DeleteAgent(ctx context.Context, actor *Actor, id int64) error {
 		if err := s.checkDeletion(ctx, tx, actor, id, ChangeDelete); err != nil {
 			return err
 		}
-		var name string
-		err := tx.NewRaw("UPDATE agents SET deleted_at = now(), deleted_by = ?, updated_at = now() WHERE id = ? AND org_id = ? AND deleted_at IS NULL RETURNING name",
-			actor.Label(), id, actor.OrgID).Scan(ctx, &name)
+		name, err := softDelete(ctx, tx, actor, id)
 		if err != nil {
-			return fmt.Errorf("db: delete agent %d: %w", id, notFound(err))
+			return err
 		}
-		return s.Audit(ctx, tx, actor, "agent.deleted", "agent", id, name)
+		return s.Audit(ctx, tx, actor, "agent.deleted", AuditAgent, id, name)
 	})
+}
+
+// softDelete marks a live agent of the actor's organisation deleted (by the actor) and
+// answers its name; ErrNotFound when there is no such live agent.
+func softDelete(ctx context.Context, tx bun.Tx, actor *Actor, id int64) (string, error) {
+	var name string
+	err := tx.NewRaw("UPDATE agents SET deleted_at = now(), deleted_by = ?, updated_at = now() WHERE id = ? AND org_id = ? AND deleted_at IS NULL RETURNING name",
+		actor.Label(), id, actor.OrgID).Scan(ctx, &name)
+	if err != nil {
+		return "", fmt.Errorf("db: delete agent %d: %w", id, notFound(err))
+	}
+	return name, nil
 }
 
 // RestoreAgent brings back a soft-deleted agent.

@@ -288,11 +288,9 @@ func (s *Store) DeleteAgentRemovingReferences(ctx context.Context, actor *Actor,
 			"change {them} one by one from the editor (each change proposes a change request), then delete the agent without removing references"); err != nil {
 			return err
 		}
-		var name string
-		err := tx.NewRaw("UPDATE agents SET deleted_at = now(), deleted_by = ?, updated_at = now() WHERE id = ? AND org_id = ? AND deleted_at IS NULL RETURNING name",
-			actor.Label(), id, actor.OrgID).Scan(ctx, &name)
+		name, err := softDelete(ctx, tx, actor, id)
 		if err != nil {
-			return fmt.Errorf("db: delete agent %d: %w", id, notFound(err))
+			return err
 		}
 		changed, err = s.removeReferences(ctx, tx, actor, RefAgent, id, "removed deleted agent “"+name+"” from callable agents")
 		if err != nil {

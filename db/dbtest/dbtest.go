@@ -128,14 +128,20 @@ func NewDatabase(t testing.TB) string {
 	if _, err := admin.DB.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+templateDB+"_"+pid()+" OWNER "+embedded.OwnerRole); err != nil {
 		t.Fatalf("dbtest: create database: %v", err)
 	}
+	dropWhenDone(t, name)
+	return embedded.AsRole(DSN(name), db.AppRole)
+}
+
+// dropWhenDone drops the test's database when t ends.
+func dropWhenDone(t testing.TB, name string) {
 	t.Cleanup(func() {
+		ctx := context.Background()
 		admin, err := db.Open(ctx, baseDSN, 1)
 		if err == nil {
 			admin.DB.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 			admin.Close()
 		}
 	})
-	return embedded.AsRole(DSN(name), db.AppRole)
 }
 
 // NewEmptyDatabase creates a fresh database for t that nothing has migrated yet (owned
@@ -152,13 +158,7 @@ func NewEmptyDatabase(t testing.TB) string {
 	if err := embedded.ProvisionDatabase(ctx, baseDSN, name); err != nil {
 		t.Fatalf("dbtest: create database: %v", err)
 	}
-	t.Cleanup(func() {
-		admin, err := db.Open(ctx, baseDSN, 1)
-		if err == nil {
-			admin.DB.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			admin.Close()
-		}
-	})
+	dropWhenDone(t, name)
 	return embedded.AsRole(DSN(name), db.AppRole)
 }
 
