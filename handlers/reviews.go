@@ -148,15 +148,20 @@ func (h *Reviews) kindDiff(c *fiber.Ctx, cr *db.ChangeRequest, d *reviews.Detail
 // diffs fills the semantic diffs of the proposal against its base and the live agent.
 func (h *Reviews) diffs(c *fiber.Ctx, cr *db.ChangeRequest, d *reviews.Detail) error {
 	ctx, org := c.UserContext(), ActorOf(c).OrgID
-	live, err := h.Store.Agent(ctx, org, cr.AgentID)
+	live, err := h.Store.AgentHead(ctx, org, cr.AgentID) // only its live version is needed
 	if err != nil {
 		return err
 	}
-	sides := []struct {
+	d.LiveMoved = cr.BaseVersionID != nil && live.PublishedVersionID != nil && *cr.BaseVersionID != *live.PublishedVersionID
+	type side struct {
 		into    *reviews.DiffView
 		id      *int64
 		caption string
-	}{{&d.VsBase, cr.BaseVersionID, "Against the version it was proposed from"}, {&d.VsLive, live.PublishedVersionID, "Against the live agent"}}
+	}
+	sides := []side{{&d.VsBase, cr.BaseVersionID, "Against the version it was proposed from"}}
+	if d.LiveMoved { // the page shows the diff against the live agent only then
+		sides = append(sides, side{&d.VsLive, live.PublishedVersionID, "Against the live agent"})
+	}
 	for _, side := range sides {
 		if side.id == nil {
 			continue
@@ -175,7 +180,6 @@ func (h *Reviews) diffs(c *fiber.Ctx, cr *db.ChangeRequest, d *reviews.Detail) e
 		}
 		*side.into = diffView(diff, side.caption, v.Number)
 	}
-	d.LiveMoved = cr.BaseVersionID != nil && live.PublishedVersionID != nil && *cr.BaseVersionID != *live.PublishedVersionID
 	return nil
 }
 
