@@ -281,7 +281,7 @@ func (s *Store) review(ctx context.Context, tx bun.Tx, actor *Actor, id int64, v
 	if err != nil {
 		return 0, err
 	}
-	if verdict == VerdictApproved && !pol.AllowSelfApproval && cr.AuthorUserID != nil && *cr.AuthorUserID == actor.UserID {
+	if verdict == VerdictApproved && SelfApprovalRefused(pol, cr, actor) {
 		return 0, &ReviewDenied{Message: "Unauthorized: Authors cannot approve their own change request"}
 	}
 	if _, err := tx.NewRaw(`INSERT INTO change_request_reviews (org_id, request_id, reviewer_user_id, reviewer, verdict, content_hash)
@@ -313,6 +313,12 @@ func (s *Store) CloseChangeRequest(ctx context.Context, actor *Actor, id int64) 
 		return nil, err
 	}
 	return s.ChangeRequest(ctx, actor.OrgID, id)
+}
+
+// SelfApprovalRefused says whether the policy keeps actor, the request's author, from
+// approving it (the page hides Approve then; the store refuses it anyway).
+func SelfApprovalRefused(pol *ReviewPolicy, cr *ChangeRequest, actor *Actor) bool {
+	return !pol.AllowSelfApproval && cr.AuthorUserID != nil && *cr.AuthorUserID == actor.UserID
 }
 
 // MergeChangeRequest applies an approved request through the ordinary save path as

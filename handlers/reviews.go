@@ -87,10 +87,14 @@ func (h *Reviews) Show(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	pol, err := h.Store.ReviewPolicy(ctx, actor.OrgID)
+	if err != nil {
+		return err
+	}
 	isAuthor := cr.AuthorUserID != nil && *cr.AuthorUserID == actor.UserID
 	d := reviews.Detail{ID: cr.ID, AgentID: cr.AgentID, AgentName: cr.AgentName, Title: cr.Title, Message: cr.Message, Author: cr.Author,
 		Status: cr.Status, Kind: cr.Kind, Created: stampTime(cr.CreatedAt), Revision: cr.Revision, Approvals: cr.Approvals, Required: cr.ApprovalsRequired,
-		CanReview: cr.Open() && canApprove, CanMerge: cr.Open() && actor.Can(db.PermAgentsUpdate), CanOverride: actor.Can(db.PermAdmin),
+		CanReview: cr.Open() && canApprove && !db.SelfApprovalRefused(pol, cr, actor), CanMerge: cr.Open() && actor.Can(db.PermAgentsUpdate), CanOverride: actor.Can(db.PermAdmin),
 		CanEdit: cr.Open() && cr.Kind == db.ChangeEdit && (isAuthor || actor.Can(db.PermAdmin)), CanClose: cr.Open() && (isAuthor || actor.Can(db.PermAdmin))}
 	d.MergeBlocked = db.MergeShortfall(cr.ApprovalsRequired, cr.Approvals)
 	if cr.MergedVersionID != nil {
@@ -284,8 +288,12 @@ func (h *Reviews) Merge(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, err = h.Store.MergeChangeRequest(c.UserContext(), ActorOf(c), id, c.FormValue("reason"))
-	return h.after(c, id, err, "Merged: the agent holds the change as a new version.")
+	cr, err := h.Store.MergeChangeRequest(c.UserContext(), ActorOf(c), id, c.FormValue("reason"))
+	done := "Merged: the agent holds the change as a new version."
+	if err == nil && cr.Kind == db.ChangeSync {
+		done = "Merged: the sync ran; each agent it changed holds its new tool schemas as a new version."
+	}
+	return h.after(c, id, err, done)
 }
 
 // Close closes the request without merging.

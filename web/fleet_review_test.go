@@ -96,6 +96,15 @@ func TestSyncUnderReviewPolicy(t *testing.T) {
 	if after := agents(); after != before {
 		t.Fatal("refused actions changed agents")
 	}
+	// The console offers the author no Approve the store would refuse, and asks a
+	// sync's merge as a sync, not as one agent's change.
+	_, own := e.client().mustLogin("admin@demo.test", "demo-admin-pass").get(fmt.Sprintf("/reviews/%d", cr.ID))
+	if strings.Contains(own, `data-testid="approve"`) {
+		t.Error("the author's page of their own sync request offers Approve")
+	}
+	if !strings.Contains(own, "Run this sync?") {
+		t.Error("the sync request's merge confirmation does not say it runs the sync")
+	}
 	requestCall(t, e, http.StatusOK, "POST", fmt.Sprintf("/api/change-requests/%d/approve", cr.ID), reviewer)
 	// Builders merge agent requests, not the sync.
 	if code, body := e.api("POST", merge, builder, ""); code != http.StatusForbidden {

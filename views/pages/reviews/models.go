@@ -145,3 +145,11 @@ func joinOr(names []string) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// mergeQuestion is the merge confirmation: a sync changes every agent in its preview.
+func mergeQuestion(kind string) string {
+	if kind == "sync" {
+		return "Run this sync? Every agent in the preview gets its new tool schemas, a new version each."
+	}
+	return "Merge this change into the live agent? It is saved as a new version."
+}
