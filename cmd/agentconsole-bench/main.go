@@ -211,6 +211,7 @@ type bench struct {
 	adminToken    string
 	scripts       map[string]string
 	cleanup       []func() // run in reverse by close
+	memory        *proc.Sampler // the server's resident memory, per phase
 }
 
 // benchIDs are the native agents' id range and the agent with 1,000 versions.
@@ -248,6 +249,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 	report(results, syncRes, b.storage, b.readyIn, proc.PeakRSS(b.srv.Process.Pid), b.ids)
+	reportMemory(b.memory)
 	if selected("7.") {
 		reportScaleOut(scale)
 	}
@@ -343,6 +345,7 @@ func (b *bench) startServer(ctx context.Context) error {
 		return err
 	}
 	b.readyIn = ready.Sub(started)
+	b.memory = proc.Sample(b.srv.Process.Pid, 50*time.Millisecond)
 	logf("server ready %.0f ms after start", float64(b.readyIn.Milliseconds()))
 	return nil
 }
@@ -415,6 +418,7 @@ func (b *bench) loadScenarios(ctx context.Context, scenarios []scenario) ([]resu
 		var rs []result
 		for i := 0; i < runs; i++ {
 			logf("running %s (run %d of %d)…", sc.name, i+1, runs)
+			b.memory.Phase(sc.name)
 			profile := b.profile != "" && i == 0 && strings.HasPrefix(sc.name, b.profile+".")
 			r, err := measure(ctx, sc, b.base, b.cluster, b.scripts, b.ids.Min, b.ids.Max, b.work, profile)
 			if err != nil {
@@ -439,6 +443,7 @@ func (b *bench) browserScenario(ctx context.Context, scenarios []scenario) ([]br
 		return nil, fmt.Errorf("8. browser: an external agent: %w", err)
 	}
 	logf("running 8. page loads in Chromium…")
+	b.memory.Phase("8. page loads in Chromium")
 	pages, err := browserLoads(ctx, b.base, b.cookie, []browserPage{
 		{name: "agents list (50 rows, tag filter)", path: scenarios[0].path},
 		{name: "agent editor", path: scenarios[3].path},
@@ -462,6 +467,7 @@ func (b *bench) syncScenario(ctx context.Context) ([]syncFigures, error) {
 	var syncRes []syncFigures
 	for i := 1; i <= runs; i++ {
 		logf("running 6. sync-tools over all agents (run %d of %d)…", i, runs)
+		b.memory.Phase("6. sync-tools")
 		f, err := benchSync(ctx, b.store, b.base, b.adminToken, b.builder.OrgID, i)
 		if err != nil {
 			return nil, err
@@ -707,3 +713,17 @@ func explain(ctx context.Context, s *db.Store, scripts map[string]string) {
 		}
 	}
 }
+
+// reportMemory prints the server's peak resident memory per phase, split into what it
+// allocated (anonymous: heap, stacks) and the pages of its executable it has run
+// (file-backed), so a peak can be traced to a scenario and to one of the two.
+func reportMemory(m *proc.Sampler) {
+	order, peaks := m.Stop()
+	fmt.Println("\nserver resident memory, peak per phase (MiB): anonymous + file-backed = total")
+	for _, name := range order {
+		p := peaks[name]
+		fmt.Printf("  %-44s %5.1f + %5.1f = %5.1f\n", name, mib(p.Anon), mib(p.File), mib(p.Total))
+	}
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
