@@ -671,7 +671,7 @@ func versionStorage(ctx context.Context, s *db.Store) (storageFigures, error) {
 func explain(ctx context.Context, s *db.Store, scripts map[string]capturedScript) {
 	for _, name := range []string{"list", "api_list", "editor", "history", "diff"} {
 		for _, q := range scripts[name].statements {
-			if f := strings.Fields(strings.ToUpper(q)); len(f) == 0 || f[0] != "SELECT" && f[0] != "WITH" {
+			if f := strings.Fields(strings.ToUpper(strings.TrimLeft(q, "("))); len(f) == 0 || f[0] != "SELECT" && f[0] != "WITH" {
 				continue // EXPLAIN ANALYZE would run a write
 			}
 			var lines []string

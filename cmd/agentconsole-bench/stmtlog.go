@@ -22,9 +22,14 @@ import (
 // logged and its statements become the pgbench script, so the script cannot drift from
 // the code the way a hand-written replica of the route's store calls did.
 
-// logPrefix is the log_line_prefix set while capturing: the backend's pid and role, so
-// only the server's statements are kept.
-const logPrefix = "%m [%p] user=%u "
+// captureSettings are set while capturing: every statement, a log_line_prefix with the
+// backend's pid and role (so only the server's statements are kept), and parameters
+// logged whole.
+var captureSettings = []struct{ name, value string }{
+	{"log_statement", "'all'"},
+	{"log_line_prefix", "'%m [%p] user=%u '"},
+	{"log_parameter_max_length", "-1"},
+}
 
 var logLineRE = regexp.MustCompile(`^.*? \[(\d+)\] user=(\S*) ([A-Z]+):  (.*)$`)
 
@@ -70,17 +75,15 @@ func parseLogEntries(r io.Reader) ([]logEntry, error) {
 	in := false // the last line belonged to a message
 	for sc.Scan() {
 		line := sc.Text()
-		if m := logLineRE.FindStringSubmatch(line); m != nil {
-			pid, _ := strconv.Atoi(m[1])
-			entries = append(entries, logEntry{pid: pid, user: m[2], level: m[3], text: m[4]})
-			in = true
-			continue
-		}
 		if in && strings.HasPrefix(line, "\t") {
 			entries[len(entries)-1].text += "\n" + line[1:]
 			continue
 		}
-		in = false
+		m := logLineRE.FindStringSubmatch(line)
+		if in = m != nil; in {
+			pid, _ := strconv.Atoi(m[1])
+			entries = append(entries, logEntry{pid: pid, user: m[2], level: m[3], text: m[4]})
+		}
 	}
 	return entries, sc.Err()
 }
@@ -207,7 +210,8 @@ type statementLog struct {
 	superDSN string    // a superuser's (ALTER SYSTEM)
 	ctl      *pgx.Conn // the bench's own connection, a superuser's: its statements never count
 	ctlPID   uint32
-	n        int // markers written
+	before   string // log_statement before: Close waits for it to come back
+	n        int    // markers written
 }
 
 // openStatementLog turns log_statement = all on (it applies to the open connections too)
@@ -218,7 +222,15 @@ func openStatementLog(ctx context.Context, superDSN, logPath string) (*statement
 		return nil, err
 	}
 	l := &statementLog{path: logPath, superDSN: superDSN, ctl: ctl, ctlPID: ctl.PgConn().PID()}
-	if err := l.set(ctx, "all", fmt.Sprintf("ALTER SYSTEM SET log_line_prefix = '%s'", logPrefix)); err != nil {
+	if err := ctl.QueryRow(ctx, "SELECT current_setting('log_statement')").Scan(&l.before); err != nil {
+		ctl.Close(ctx)
+		return nil, err
+	}
+	var set []string
+	for _, s := range captureSettings {
+		set = append(set, "ALTER SYSTEM SET "+s.name+" = "+s.value)
+	}
+	if err := l.apply(ctx, set, "all"); err != nil {
 		ctl.Close(ctx)
 		return nil, err
 	}
@@ -228,15 +240,19 @@ func openStatementLog(ctx context.Context, superDSN, logPath string) (*statement
 // Close turns the statement log off again (the cluster's own settings come back).
 func (l *statementLog) Close(ctx context.Context) error {
 	defer l.ctl.Close(ctx)
-	return l.set(ctx, "none", "ALTER SYSTEM RESET log_line_prefix")
+	var reset []string
+	for _, s := range captureSettings {
+		reset = append(reset, "ALTER SYSTEM RESET "+s.name)
+	}
+	return l.apply(ctx, reset, l.before)
 }
 
-// set writes log_statement (and one more ALTER SYSTEM), reloads, and waits until a new
-// connection sees the value. The postmaster signals every backend before it forks a new
-// one, and a backend applies a pending reload before it runs the next statement it reads,
-// so from then on the open connections log with the new settings too.
-func (l *statementLog) set(ctx context.Context, logStatement, also string) error {
-	for _, q := range []string{"ALTER SYSTEM SET log_statement = '" + logStatement + "'", also, "SELECT pg_reload_conf()"} {
+// apply runs the ALTER SYSTEMs, reloads, and waits until a new connection sees
+// log_statement = logStatement. The postmaster signals every backend before it forks a
+// new one, and a backend applies a pending reload before it runs the next statement it
+// reads, so from then on the open connections log with the new settings too.
+func (l *statementLog) apply(ctx context.Context, alter []string, logStatement string) error {
+	for _, q := range append(alter, "SELECT pg_reload_conf()") {
 		if _, err := l.ctl.Exec(ctx, q); err != nil {
 			return fmt.Errorf("statement log: %s: %w", q, err)
 		}

@@ -46,7 +46,6 @@ func TestStatementLogScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer slog.Close(ctx)
 
 	type run struct {
 		sql  string
@@ -120,6 +119,13 @@ func TestStatementLogScript(t *testing.T) {
 		if err != nil || !strings.Contains(string(out), "number of failed transactions: 0") {
 			t.Fatalf("pgbench -M %s: %v\n%s", mode, err, out)
 		}
+	}
+	if err := slog.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var after string
+	if err := app.QueryRow(ctx, "SELECT current_setting('log_statement')").Scan(&after); err != nil || after != "none" {
+		t.Fatalf("log_statement after Close: %q, %v", after, err)
 	}
 }
 
