@@ -101,6 +101,12 @@ func captureSave(ctx context.Context, slog *statementLog, base, token string, id
 	if err != nil {
 		return capturedScript{}, fmt.Errorf("capture save: %w", err)
 	}
+	return writeScript(work, "save", []string{`\set aid random(:minid, :maxid)`}, anyAgent(stmts, id, marker, "bench save"))
+}
+
+// anyAgent is the statements with agent id as :aid (a parameter of exactly that value, or
+// that number in the SQL text outside string literals) and marker replaced by text.
+func anyAgent(stmts []loggedStatement, id int64, marker, text string) []string {
 	sid := fmt.Sprint(id)
 	var script []string
 	for _, s := range stmts {
@@ -110,9 +116,9 @@ func captureSave(ctx context.Context, slog *statementLog, base, token string, id
 			}
 			return lit
 		})
-		script = append(script, strings.ReplaceAll(outsideQuotes(q, sid, ":aid"), marker, "bench save"))
+		script = append(script, strings.ReplaceAll(outsideQuotes(q, sid, ":aid"), marker, text))
 	}
-	return writeScript(work, "save", []string{`\set aid random(:minid, :maxid)`}, script)
+	return script
 }
 
 // writeScript writes the meta-commands and the statements (each ended by a semicolon;

@@ -176,3 +176,23 @@ func TestPgbenchVars(t *testing.T) {
 		}
 	}
 }
+
+// TestAnyAgent: the save's script saves a random agent, so the captured agent's id
+// becomes :aid as a parameter and in the SQL text, but not inside literals (pgbench
+// does not substitute there) nor as part of another number.
+func TestAnyAgent(t *testing.T) {
+	stmts := []loggedStatement{
+		{query: "SELECT * FROM agents WHERE id = $1 AND org_id = $2 AND x = $3", params: []string{"'18'", "'1'", "'180'"}},
+		{query: "UPDATE agents SET description = 'bench save marker 7', n = 180 WHERE id = 18 AND tags = '{18}'"},
+		{query: "INSERT INTO v (agent_id, snap) VALUES (18, $1)", params: []string{`'{"id":18,"description":"bench save marker 7"}'`}},
+	}
+	got := anyAgent(stmts, 18, "bench save marker 7", "bench save")
+	want := []string{
+		"SELECT * FROM agents WHERE id = :aid AND org_id = '1' AND x = '180'",
+		"UPDATE agents SET description = 'bench save', n = 180 WHERE id =  :aid  AND tags = '{18}'",
+		`INSERT INTO v (agent_id, snap) VALUES ( :aid , '{"id":18,"description":"bench save"}')`,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("anyAgent:\n%q\nwant\n%q", got, want)
+	}
+}
