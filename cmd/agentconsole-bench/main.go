@@ -538,8 +538,8 @@ func login(base, email, password string) (cookieHeader, sessionID string, err er
 	for _, ck := range jar.Cookies(u) {
 		parts = append(parts, ck.Name+"="+ck.Value)
 	}
-	// The session id is inside the encrypted cookie; the server keeps its hash. For the
-	// captured SQL we need a live session id of the same user: make one directly.
+	// The session id is inside the encrypted cookie (the server keeps its hash); the
+	// captured SQL comes from a request with this cookie, so nothing needs the id.
 	return strings.Join(parts, "; "), "", nil
 }
 
