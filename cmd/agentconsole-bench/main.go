@@ -615,12 +615,7 @@ func runPgbench(ctx context.Context, c *embedded.Cluster, script string, conns i
 	logDir := filepath.Join(work, fmt.Sprintf("pgb%d", time.Now().UnixNano()))
 	os.MkdirAll(logDir, 0o777)
 	os.Chmod(logDir, 0o777)
-	pgbench, err := exec.LookPath("pgbench")
-	if err != nil {
-		bin, _ := embedded.BinDir()
-		pgbench = filepath.Join(bin, "pgbench")
-	}
-	cmd := exec.CommandContext(ctx, pgbench, "-n", "-h", c.SocketDir, "-U", db.AppRole, "-c", strconv.Itoa(conns), "-j", "2",
+	cmd := exec.CommandContext(ctx, pgbenchPath(), "-n", "-h", c.SocketDir, "-U", db.AppRole, "-c", strconv.Itoa(conns), "-j", "2",
 		"-T", strconv.Itoa(seconds), "-M", mode, "-f", script, "-D", fmt.Sprintf("minid=%d", minID), "-D", fmt.Sprintf("maxid=%d", maxID),
 		"-l", "--log-prefix", filepath.Join(logDir, "log"), "bench")
 	out, err := cmd.CombinedOutput()
@@ -650,6 +645,15 @@ func runPgbench(ctx context.Context, c *embedded.Cluster, script string, conns i
 	}
 	os.RemoveAll(logDir)
 	return r, nil
+}
+
+// pgbenchPath is pgbench on the PATH, else beside the server binaries.
+func pgbenchPath() string {
+	if p, err := exec.LookPath("pgbench"); err == nil {
+		return p
+	}
+	bin, _ := embedded.BinDir()
+	return filepath.Join(bin, "pgbench")
 }
 
 type storageFigures struct {

@@ -115,7 +115,7 @@ func TestStatementLogScript(t *testing.T) {
 	}
 	// pgbench reads the multi-line statements as three, in both modes the bench uses.
 	for _, mode := range []string{"prepared", "simple"} {
-		out, err := exec.CommandContext(ctx, "pgbench", "-n", "-h", c.SocketDir, "-U", db.AppRole, "-t", "2", "-M", mode, "-f", script.path, "capture").CombinedOutput()
+		out, err := exec.CommandContext(ctx, pgbenchPath(), "-n", "-h", c.SocketDir, "-U", db.AppRole, "-t", "2", "-M", mode, "-f", script.path, "capture").CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "number of failed transactions: 0") {
 			t.Fatalf("pgbench -M %s: %v\n%s", mode, err, out)
 		}
