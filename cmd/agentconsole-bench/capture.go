@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,107 +15,129 @@ import (
 	"agentconsole/db/catalog"
 )
 
-// captureScripts calls, with a capturing hook, the store methods each route calls with
-// the route's inputs, and writes the statements as pgbench scripts: the SQL PostgreSQL
-// would see from the route, run by pgbench at the same concurrency.
-func captureScripts(ctx context.Context, s *db.Store, capture *sqlCapture, _ string, token string, builder *db.Actor,
-	tagID, minID, maxID, longID, firstVersion, lastVersion int64, work string) (map[string]string, error) {
-	sid, err := s.CreateSession(ctx, builder, time.Hour)
-	if err != nil {
-		return nil, err
-	}
-	capture.take()
-	scripts := map[string]string{}
-	write := func(name string, queries []string) {
-		path := filepath.Join(work, name+".sql")
-		var b strings.Builder
-		for _, q := range queries {
-			b.WriteString(strings.TrimSpace(q))
-			b.WriteString(";\n")
-		}
-		os.WriteFile(path, []byte(b.String()), 0o644)
-		scripts[name] = path
-	}
-	org := builder.OrgID
-
-	// 1. /agents?tag=&perPage=50: session, the page, its count, its tags, the tag list.
-	s.ActorBySession(ctx, sid)
-	s.Agents(ctx, org, db.AgentFilter{TagIDs: []int64{tagID}, PerPage: 50, Summary: true})
-	s.Tags(ctx, org)
-	write("list", capture.take())
-
-	// 2. /api/agents?perPage=50: token, the page.
-	s.ActorByToken(ctx, token)
-	capture.take() // the first use also stamps last_used_at, which later calls skip
-	s.ActorByToken(ctx, token)
-	s.Agents(ctx, org, db.AgentFilter{PerPage: 50})
-	write("api_list", capture.take())
-
-	// 3. /agents/{id}: session, agent + tags, models, tags, MCP servers, catalog, choices, KBs.
-	id := minID + 17
-	s.ActorBySession(ctx, sid)
-	a, _ := s.Agent(ctx, org, id)
-	s.Models(ctx)
-	s.Tags(ctx, org)
-	s.MCPServers(ctx, org)
-	s.CatalogTools(ctx)
-	s.AgentChoices(ctx, org, nil, 500)
-	s.KnowledgeBases(ctx, org)
-	_ = a
-	write("editor", capture.take())
-
-	// 4. PUT /api/agents/{id}: token, then the save's transaction, for a random agent.
-	if scripts["save"], err = captureSave(ctx, s, capture, token, builder, id, work); err != nil {
-		return nil, err
-	}
-
-	// 5a. /agents/{id}/versions for the 1,000-version agent.
-	s.ActorBySession(ctx, sid)
-	s.AgentHead(ctx, org, longID)
-	s.Versions(ctx, org, longID, db.VersionFilter{})
-	s.VersionAuthors(ctx, org, longID)
-	write("history", capture.take())
-
-	// 5b. /agents/{id}/diff?from=v1&to=v1000.
-	s.ActorBySession(ctx, sid)
-	s.AgentHead(ctx, org, longID)
-	from, to, err := s.VersionPair(ctx, org, longID, firstVersion, lastVersion)
-	if err != nil {
-		return nil, err
-	}
-	s.DiffNames(ctx, org, from.Snapshot, to.Snapshot)
-	s.Versions(ctx, org, longID, db.VersionFilter{Limit: 200})
-	write("diff", capture.take())
-	_ = maxID
-	return scripts, nil
+// capturedScript is the SQL one request to a route ran, as a pgbench script.
+type capturedScript struct {
+	path       string   // the script file
+	statements []string // each statement as the script runs it
+	prepared   bool     // pgbench -M prepared can run it (see pgbenchVars)
 }
 
-// captureSave captures the API save of agent id (token, then the save's transaction)
-// as a pgbench script that saves a random agent instead.
-func captureSave(ctx context.Context, s *db.Store, capture *sqlCapture, token string, builder *db.Actor, id int64, work string) (string, error) {
-	s.ActorByToken(ctx, token)
-	marker := fmt.Sprintf("bench save marker %d", time.Now().UnixNano())
-	p := &db.AgentPatch{ID: db.Some(id), Description: db.Some(marker)}
-	if _, err := s.SaveAgent(ctx, builder, p, db.SourceUpdate); err != nil {
-		return "", err
+// captureRoutes logs one real request to each read route (exactly as wrk sends it) and
+// one API save, and writes the SQL the server ran as pgbench scripts.
+func (b *bench) captureRoutes(ctx context.Context) error {
+	slog, err := openStatementLog(ctx, b.cluster.DSN("bench"), filepath.Join(b.cluster.DataDir, "server.log"))
+	if err != nil {
+		return err
 	}
-	save := capture.take()
-	// The agent id becomes a random one, outside string literals only (pgbench does not
-	// substitute inside them; the snapshot JSON keeps the captured id, which costs the same).
-	script := []string{`\set aid random(:minid, :maxid)`}
-	for _, q := range save {
-		script = append(script, strings.ReplaceAll(outsideQuotes(q, fmt.Sprint(id), ":aid"), marker, "bench save"))
-	}
-	path := filepath.Join(work, "save.sql")
-	var b strings.Builder
-	for i, q := range script {
-		b.WriteString(strings.TrimSpace(q))
-		if i > 0 {
-			b.WriteString(";")
+	defer slog.Close(ctx)
+	b.scripts = map[string]capturedScript{}
+	for _, sc := range b.scenarios() {
+		if _, done := b.scripts[sc.limit]; done || sc.limit == "save" {
+			continue
 		}
-		b.WriteString("\n")
+		stmts, err := captureRequest(ctx, slog, "GET", b.base+sc.path, sc.header, "", "")
+		if err != nil {
+			return fmt.Errorf("capture %s: %w", sc.name, err)
+		}
+		var script []string
+		for _, s := range stmts {
+			script = append(script, s.sql(nil))
+		}
+		if b.scripts[sc.limit], err = writeScript(b.work, sc.limit, nil, script); err != nil {
+			return err
+		}
 	}
-	return path, os.WriteFile(path, []byte(b.String()), 0o644)
+	b.scripts["save"], err = captureSave(ctx, slog, b.base, b.token, b.ids.Min+17, b.work)
+	return err
+}
+
+// captureRequest sends the request once first (with warmBody), so the server's caches
+// (organisation UUIDs, the token's last-used stamp, at most once a minute) are as warm
+// as under wrk, then once more (with body) and returns what the server's backends (the
+// app role) ran for that one.
+func captureRequest(ctx context.Context, slog *statementLog, method, url, header, warmBody, body string) ([]loggedStatement, error) {
+	send := func(body string) error {
+		req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
+		if err != nil {
+			return err
+		}
+		if name, value, ok := strings.Cut(header, ": "); ok {
+			req.Header.Set(name, value)
+		}
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s %s answered %d", method, url, resp.StatusCode)
+		}
+		return nil
+	}
+	if err := send(warmBody); err != nil {
+		return nil, err
+	}
+	stmts, err := slog.during(ctx, db.AppRole, func() error { return send(body) })
+	if err == nil && len(stmts) == 0 {
+		err = fmt.Errorf("%s %s: no statement logged", method, url)
+	}
+	return stmts, err
+}
+
+// captureSave captures the API save of agent id (the token's lookup, then the save's
+// transaction) as a pgbench script that saves a random agent instead: the agent id
+// becomes :aid wherever it is a parameter or a number in the SQL text (not inside
+// string literals: pgbench does not substitute there, and the snapshot JSON keeping
+// the captured id costs the same).
+func captureSave(ctx context.Context, slog *statementLog, base, token string, id int64, work string) (capturedScript, error) {
+	url, auth := fmt.Sprintf("%s/api/agents/%d", base, id), "Authorization: Bearer "+token
+	// Each of wrk's saves changes the description, so both of these do too.
+	marker := fmt.Sprintf("bench save marker %d", time.Now().UnixNano())
+	stmts, err := captureRequest(ctx, slog, "PUT", url, auth, `{"description":"bench save warm-up"}`, `{"description":"`+marker+`"}`)
+	if err != nil {
+		return capturedScript{}, fmt.Errorf("capture save: %w", err)
+	}
+	return writeScript(work, "save", []string{`\set aid random(:minid, :maxid)`}, anyAgent(stmts, id, marker, "bench save"))
+}
+
+// anyAgent is the statements with agent id as :aid (a parameter of exactly that value, or
+// that number in the SQL text outside string literals) and marker replaced by text.
+func anyAgent(stmts []loggedStatement, id int64, marker, text string) []string {
+	sid := fmt.Sprint(id)
+	var script []string
+	for _, s := range stmts {
+		q := s.sql(func(_ int, lit string) string {
+			if lit == "'"+sid+"'" {
+				return ":aid"
+			}
+			return lit
+		})
+		script = append(script, strings.ReplaceAll(outsideQuotes(q, sid, ":aid"), marker, text))
+	}
+	return script
+}
+
+// writeScript writes the meta-commands and the statements (each ended by a semicolon;
+// pgbench reads statements over several lines) as work/name.sql.
+func writeScript(work, name string, meta, statements []string) (capturedScript, error) {
+	var b strings.Builder
+	for _, m := range meta {
+		b.WriteString(m + "\n")
+	}
+	for i, q := range statements {
+		statements[i] = strings.TrimRight(strings.TrimSpace(q), ";")
+		b.WriteString(statements[i] + ";\n")
+	}
+	defined := map[string]bool{"aid": true, "minid": true, "maxid": true}
+	c := capturedScript{path: filepath.Join(work, name+".sql"), statements: statements, prepared: true}
+	for _, v := range pgbenchVars(strings.Join(statements, "\n")) {
+		c.prepared = c.prepared && defined[v]
+	}
+	return c, os.WriteFile(c.path, []byte(b.String()), 0o644)
 }
 
 type syncFigures struct {
@@ -195,9 +218,9 @@ func benchSync(ctx context.Context, s *db.Store, base, adminToken string, orgID 
 }
 
 func report(results []result, syncs []syncFigures, st storageFigures, ready time.Duration, peak int64, ids benchIDs) {
-	fmt.Printf("\nagentconsole benchmark (%d s per scenario, each figure the median of %d runs, spread min–max; wrk -t2, pgbench -j2 on the SQL each route runs; same PostgreSQL, same run)\n\n", seconds, runs)
-	fmt.Printf("%-42s %5s %7s %8s %8s %15s %6s | %9s %8s %8s | %6s %11s | %11s %6s\n", "scenario", "conns", "req/s", "p50 ms", "p99 ms", "p99 spread", "errors",
-		"limit tps", "p50 ms", "p99 ms", "ratio", "spread", "simple tps", "ratio")
+	fmt.Printf("\nagentconsole benchmark (%d s per scenario, each figure the median of %d runs, spread min–max; wrk -t2, pgbench -j2 on the SQL each route runs, logged by PostgreSQL from one request: stmts; same PostgreSQL, same run)\n\n", seconds, runs)
+	fmt.Printf("%-42s %5s %7s %8s %8s %15s %6s | %5s %9s %8s %8s | %6s %11s | %11s %6s\n", "scenario", "conns", "req/s", "p50 ms", "p99 ms", "p99 spread", "errors",
+		"stmts", "limit tps", "p50 ms", "p99 ms", "ratio", "spread", "simple tps", "ratio")
 	for _, r := range results {
 		ratio, simple, sratio := "-", "-", "-"
 		if len(r.ratios) > 0 {
@@ -206,8 +229,8 @@ func report(results []result, syncs []syncFigures, st storageFigures, ready time
 		if r.simpleRPS > 0 {
 			simple, sratio = fmt.Sprintf("%.0f", r.simpleRPS), fmt.Sprintf("%.2f", r.rps/r.simpleRPS)
 		}
-		fmt.Printf("%-42.42s %5d %7.0f %8.2f %8.2f %15s %6d | %9.0f %8.2f %8.2f | %6s %11s | %11s %6s  (%s)\n", r.name, r.conns, r.rps, r.p50, r.p99, spread(r.p99s, "%.0f"), r.errors,
-			r.limitRPS, r.limitP50, r.limitP99, ratio, spread(r.ratios, "%.2f"), simple, sratio, r.limitName)
+		fmt.Printf("%-42.42s %5d %7.0f %8.2f %8.2f %15s %6d | %5d %9.0f %8.2f %8.2f | %6s %11s | %11s %6s  (%s)\n", r.name, r.conns, r.rps, r.p50, r.p99, spread(r.p99s, "%.0f"), r.errors,
+			r.stmts, r.limitRPS, r.limitP50, r.limitP99, ratio, spread(r.ratios, "%.2f"), simple, sratio, r.limitName)
 	}
 	reportSync(syncs)
 	fmt.Printf("\nversion storage: %d versions, %d blobs: agent_versions %.1f MB + agent_blobs %.1f MB = %.1f MB (agents table %.1f MB)\n",

@@ -27,8 +27,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"agentconsole/cmd/internal/proc"
 	"agentconsole/db"
 	"agentconsole/db/embedded"
@@ -79,6 +77,7 @@ type result struct {
 	limitName     string
 	simpleRPS     float64 // pgbench -M simple on the same SQL: what planning every query costs
 	note          string
+	stmts         int       // statements the route ran (its captured script's)
 	ratios        []float64 // route/limit of each run (BENCH_RUNS), for the spread
 	p99s          []float64 // the route's p99 of each run
 }
@@ -94,7 +93,7 @@ type scenario struct {
 
 // measure runs one scenario once: wrk on the route, then pgbench on its SQL (prepared,
 // and simple), with a server CPU profile during the route when profile is set.
-func measure(ctx context.Context, sc scenario, base string, cluster *embedded.Cluster, scripts map[string]string, minID, maxID int64, work string, profile bool) (result, error) {
+func measure(ctx context.Context, sc scenario, base string, cluster *embedded.Cluster, scripts map[string]capturedScript, minID, maxID int64, work string, profile bool) (result, error) {
 	var profDone chan struct{}
 	if profile {
 		profDone = make(chan struct{})
@@ -121,19 +120,21 @@ func measure(ctx context.Context, sc scenario, base string, cluster *embedded.Cl
 	if !ok {
 		return r, nil
 	}
+	r.stmts = len(s.statements)
 	// Prepared mode rewrites every ":name" into a parameter, even inside string
-	// literals, which breaks the save's JSON literals: that script runs simple only.
+	// literals, which breaks the save's JSON literals: that script, and any whose
+	// literals pgbench would read as variables, runs simple only.
 	mode := "prepared"
-	if sc.limit == "save" {
+	if sc.limit == "save" || !s.prepared {
 		mode = "simple"
 	}
-	lim, err := runPgbench(ctx, cluster, s, sc.conns, minID, maxID, work, mode)
+	lim, err := runPgbench(ctx, cluster, s.path, sc.conns, minID, maxID, work, mode)
 	if err != nil {
 		return r, fmt.Errorf("%s pgbench: %w", sc.name, err)
 	}
 	r.limitRPS, r.limitP50, r.limitP99, r.limitName = lim.rps, lim.p50, lim.p99, lim.limitName
 	if mode == "prepared" {
-		simple, err := runPgbench(ctx, cluster, s, sc.conns, minID, maxID, work, "simple")
+		simple, err := runPgbench(ctx, cluster, s.path, sc.conns, minID, maxID, work, "simple")
 		if err != nil {
 			return r, fmt.Errorf("%s pgbench simple: %w", sc.name, err)
 		}
@@ -209,9 +210,9 @@ type bench struct {
 	cookie        string
 	token         string
 	adminToken    string
-	scripts       map[string]string
-	cleanup       []func() // run in reverse by close
-	memory        *proc.Sampler // the server's resident memory, per phase
+	scripts       map[string]capturedScript // by scenario.limit
+	cleanup       []func()                  // run in reverse by close
+	memory        *proc.Sampler             // the server's resident memory, per phase
 }
 
 // benchIDs are the native agents' id range and the agent with 1,000 versions.
@@ -363,19 +364,14 @@ func (b *bench) signIn(ctx context.Context) (err error) {
 	return err
 }
 
-// capture records the SQL each route runs by calling the same store methods with a
-// hook, as pgbench scripts (and prints their plans with BENCH_EXPLAIN=1).
+// capture records the SQL each route runs from PostgreSQL's statement log, as pgbench
+// scripts (and prints their plans with BENCH_EXPLAIN=1).
 func (b *bench) capture(ctx context.Context) error {
-	capture := &sqlCapture{}
-	capStore, err := db.Open(ctx, b.dsn, 2)
-	if err != nil {
+	if err := b.captureRoutes(ctx); err != nil {
 		return err
 	}
-	defer capStore.Close()
-	capStore.AddQueryHook(capture)
-	b.scripts, err = captureScripts(ctx, capStore, capture, "", b.token, b.builder, b.tagID, b.ids.Min, b.ids.Max, b.ids.Long, b.long.first, b.long.last, b.work)
-	if err != nil {
-		return err
+	for _, name := range []string{"list", "api_list", "editor", "save", "history", "diff"} {
+		logf("captured %-8s %2d statements: %s", name, len(b.scripts[name].statements), b.scripts[name].path)
 	}
 	if os.Getenv("BENCH_EXPLAIN") != "" {
 		explain(ctx, b.store, b.scripts)
@@ -477,19 +473,6 @@ func (b *bench) syncScenario(ctx context.Context) ([]syncFigures, error) {
 	return syncRes, nil
 }
 
-// sqlCapture records the statements a store sends.
-type sqlCapture struct{ queries []string }
-
-func (c *sqlCapture) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
-func (c *sqlCapture) AfterQuery(_ context.Context, e *bun.QueryEvent) {
-	c.queries = append(c.queries, e.Query)
-}
-func (c *sqlCapture) take() []string {
-	q := c.queries
-	c.queries = nil
-	return q
-}
-
 func env(name, def string) string {
 	if v := os.Getenv(name); v != "" {
 		return v
@@ -561,8 +544,8 @@ func login(base, email, password string) (cookieHeader, sessionID string, err er
 	for _, ck := range jar.Cookies(u) {
 		parts = append(parts, ck.Name+"="+ck.Value)
 	}
-	// The session id is inside the encrypted cookie; the server keeps its hash. For the
-	// captured SQL we need a live session id of the same user: make one directly.
+	// The session id is inside the encrypted cookie (the server keeps its hash); the
+	// captured SQL comes from a request with this cookie, so nothing needs the id.
 	return strings.Join(parts, "; "), "", nil
 }
 
@@ -638,12 +621,7 @@ func runPgbench(ctx context.Context, c *embedded.Cluster, script string, conns i
 	logDir := filepath.Join(work, fmt.Sprintf("pgb%d", time.Now().UnixNano()))
 	os.MkdirAll(logDir, 0o777)
 	os.Chmod(logDir, 0o777)
-	pgbench, err := exec.LookPath("pgbench")
-	if err != nil {
-		bin, _ := embedded.BinDir()
-		pgbench = filepath.Join(bin, "pgbench")
-	}
-	cmd := exec.CommandContext(ctx, pgbench, "-n", "-h", c.SocketDir, "-U", db.AppRole, "-c", strconv.Itoa(conns), "-j", "2",
+	cmd := exec.CommandContext(ctx, pgbenchPath(), "-n", "-h", c.SocketDir, "-U", db.AppRole, "-c", strconv.Itoa(conns), "-j", "2",
 		"-T", strconv.Itoa(seconds), "-M", mode, "-f", script, "-D", fmt.Sprintf("minid=%d", minID), "-D", fmt.Sprintf("maxid=%d", maxID),
 		"-l", "--log-prefix", filepath.Join(logDir, "log"), "bench")
 	out, err := cmd.CombinedOutput()
@@ -675,6 +653,15 @@ func runPgbench(ctx context.Context, c *embedded.Cluster, script string, conns i
 	return r, nil
 }
 
+// pgbenchPath is pgbench on the PATH, else beside the server binaries.
+func pgbenchPath() string {
+	if p, err := exec.LookPath("pgbench"); err == nil {
+		return p
+	}
+	bin, _ := embedded.BinDir()
+	return filepath.Join(bin, "pgbench")
+}
+
 type storageFigures struct {
 	versions, blobs int64
 	versionsBytes   int64
@@ -691,13 +678,11 @@ func versionStorage(ctx context.Context, s *db.Store) (storageFigures, error) {
 }
 
 // explain prints each captured statement's plan timing (BENCH_EXPLAIN=1).
-func explain(ctx context.Context, s *db.Store, scripts map[string]string) {
+func explain(ctx context.Context, s *db.Store, scripts map[string]capturedScript) {
 	for _, name := range []string{"list", "api_list", "editor", "history", "diff"} {
-		data, _ := os.ReadFile(scripts[name])
-		for _, q := range strings.Split(string(data), ";\n") {
-			q = strings.TrimSpace(q)
-			if q == "" || strings.HasPrefix(q, "\\") {
-				continue
+		for _, q := range scripts[name].statements {
+			if f := strings.Fields(strings.ToUpper(strings.TrimLeft(q, "("))); len(f) == 0 || f[0] != "SELECT" && f[0] != "WITH" {
+				continue // EXPLAIN ANALYZE would run a write
 			}
 			var lines []string
 			if err := s.DB.NewRaw("EXPLAIN (ANALYZE, BUFFERS) "+strings.ReplaceAll(q, "?", "??")).Scan(ctx, &lines); err != nil {
