@@ -34,11 +34,7 @@ func (h *Versions) History(c *fiber.Ctx) error {
 	if f.Source != "" && !agentspec.OneOf(f.Source, agentspec.VersionSources) {
 		unknown, f.Source = f.Source, ""
 	}
-	vs, err := h.Store.Versions(ctx, org, id, f)
-	if err != nil {
-		return err
-	}
-	authors, err := h.Store.VersionAuthors(ctx, org, id)
+	vs, authors, err := h.Store.VersionHistory(ctx, org, id, f)
 	if err != nil {
 		return err
 	}
@@ -75,7 +71,7 @@ func (h *Versions) Diff(c *fiber.Ctx) error {
 	if err != nil {
 		return missing(err, "Version to compare of agent %d", id)
 	}
-	recent, err := h.Store.Versions(ctx, org, id, db.VersionFilter{Limit: 200})
+	recent, err := h.Store.VersionChoices(ctx, org, id, 200)
 	if err != nil {
 		return err
 	}

@@ -71,8 +71,7 @@ func captureScripts(ctx context.Context, s *db.Store, capture *sqlCapture, _ str
 	// 5a. /agents/{id}/versions for the 1,000-version agent.
 	s.ActorBySession(ctx, sid)
 	s.AgentHead(ctx, org, longID)
-	s.Versions(ctx, org, longID, db.VersionFilter{})
-	s.VersionAuthors(ctx, org, longID)
+	s.VersionHistory(ctx, org, longID, db.VersionFilter{})
 	write("history", capture.take())
 
 	// 5b. /agents/{id}/diff?from=v1&to=v1000.
@@ -83,7 +82,7 @@ func captureScripts(ctx context.Context, s *db.Store, capture *sqlCapture, _ str
 		return nil, err
 	}
 	s.DiffNames(ctx, org, from.Snapshot, to.Snapshot)
-	s.Versions(ctx, org, longID, db.VersionFilter{Limit: 200})
+	s.VersionChoices(ctx, org, longID, 200)
 	write("diff", capture.take())
 	_ = maxID
 	return scripts, nil
