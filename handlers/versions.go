@@ -60,6 +60,15 @@ func rows(vs []db.Version, live *int64) []versions.Row {
 	return out
 }
 
+// choices are versions as the diff's pickers offer them.
+func choices(vs []db.Version) []versions.Choice {
+	out := make([]versions.Choice, len(vs))
+	for i := range vs {
+		out[i] = versions.NewChoice(vs[i].ID, int64(vs[i].Number), vs[i].Source, vs[i].Author)
+	}
+	return out
+}
+
 // Diff renders the comparison of two versions (default: the live one and its predecessor).
 func (h *Versions) Diff(c *fiber.Ctx) error {
 	id, a, err := h.pathAgentHead(c)
@@ -75,7 +84,7 @@ func (h *Versions) Diff(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	view := versions.Diff{AgentID: id, AgentName: a.Name, Choices: rows(recent, a.PublishedVersionID),
+	view := versions.Diff{AgentID: id, AgentName: a.Name, Choices: choices(recent),
 		From:       side(from),
 		To:         side(to),
 		PromptSame: d.PromptSame, Added: toolRows(d.ToolsAdded, d.AddedConfigs), Removed: toolRows(d.ToolsRemoved, d.RemovedConfigs),
