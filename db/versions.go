@@ -2,8 +2,11 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -36,6 +39,16 @@ type VersionFilter struct {
 
 // Versions lists an agent's versions, newest first (without snapshots).
 func (s *Store) Versions(ctx context.Context, orgID, agentID int64, f VersionFilter) ([]Version, error) {
+	query, args := versionsQuery(orgID, agentID, f)
+	out := []Version{}
+	if err := s.prepared(ctx, s.DB, query, args, &out); err != nil {
+		return nil, fmt.Errorf("db: versions of agent %d: %w", agentID, err)
+	}
+	return out, nil
+}
+
+// versionsQuery is the statement of Versions.
+func versionsQuery(orgID, agentID int64, f VersionFilter) (string, []any) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
@@ -49,11 +62,7 @@ func (s *Store) Versions(ctx context.Context, orgID, agentID int64, f VersionFil
 	if f.BeforeNumber > 0 {
 		query, args = query+" AND number < ?", append(args, f.BeforeNumber)
 	}
-	out := []Version{}
-	if err := s.prepared(ctx, s.DB, query+" ORDER BY number DESC LIMIT ?", append(args, f.Limit), &out); err != nil {
-		return nil, fmt.Errorf("db: versions of agent %d: %w", agentID, err)
-	}
-	return out, nil
+	return query + " ORDER BY number DESC LIMIT ?", append(args, f.Limit)
 }
 
 // VersionAuthors lists who has saved the agent (for the history filter).
@@ -61,6 +70,80 @@ func (s *Store) VersionAuthors(ctx context.Context, orgID, agentID int64) ([]str
 	out := []string{}
 	err := s.prepared(ctx, s.DB, "SELECT DISTINCT author FROM agent_versions WHERE agent_id = ? AND org_id = ? ORDER BY author", []any{agentID, orgID}, &out)
 	return out, err
+}
+
+// VersionHistory is what the history page shows, in one round trip: Versions(f), and
+// VersionAuthors (every author, whatever f) as one last row of number 0 carrying them.
+func (s *Store) VersionHistory(ctx context.Context, orgID, agentID int64, f VersionFilter) ([]Version, []string, error) {
+	page, args := versionsQuery(orgID, agentID, f)
+	query := `SELECT id, agent_id, number, source, author, summary, message, created_at, NULL::text[] AS authors FROM (` + page + `) p
+		UNION ALL SELECT 0, 0, 0, '', '', '', NULL, NULL, coalesce((SELECT array_agg(DISTINCT author ORDER BY author) FROM agent_versions WHERE agent_id = ? AND org_id = ?), '{}')
+		ORDER BY number DESC`
+	out, authors := []Version{}, []string{}
+	err := s.eachRow(ctx, query, append(args, agentID, orgID), func(rows *sql.Rows) error {
+		var v Version
+		var message sql.NullString
+		var created sql.NullTime
+		var names []string
+		if err := rows.Scan(&v.ID, &v.AgentID, &v.Number, &v.Source, &v.Author, &v.Summary, &message, &created, pgdialect.Array(&names)); err != nil {
+			return err
+		}
+		if v.Number == 0 {
+			authors = names
+			return nil
+		}
+		if message.Valid {
+			v.Message = &message.String
+		}
+		v.CreatedAt = created.Time
+		out = append(out, v)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("db: history of agent %d: %w", agentID, err)
+	}
+	return out, authors, nil
+}
+
+// VersionChoices lists the newest limit versions of an agent with only what a version
+// picker shows (id, number, source, author).
+func (s *Store) VersionChoices(ctx context.Context, orgID, agentID int64, limit int) ([]Version, error) {
+	out := []Version{}
+	err := s.eachRow(ctx, "SELECT id, number, source, author FROM agent_versions WHERE agent_id = ? AND org_id = ? ORDER BY number DESC LIMIT ?",
+		[]any{agentID, orgID, limit}, func(rows *sql.Rows) error {
+			v := Version{AgentID: agentID}
+			if err := rows.Scan(&v.ID, &v.Number, &v.Source, &v.Author); err != nil {
+				return err
+			}
+			out = append(out, v)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("db: version choices of agent %d: %w", agentID, err)
+	}
+	return out, nil
+}
+
+// eachRow runs a read as prepared does (the store's statement mode, the query hooks)
+// and hands each row to scan, which reads it with database/sql's Scan: on the history
+// and diff pages Bun's reflection over each of hundreds of rows cost more server time
+// than PostgreSQL took to find them.
+func (s *Store) eachRow(ctx context.Context, query string, args []any, scan func(*sql.Rows) error) error {
+	start := time.Now()
+	rows, err := s.DB.DB.QueryContext(ctx, toNumbered(query), append([]any{s.execMode}, args...)...)
+	if err == nil {
+		err = func() error {
+			defer rows.Close()
+			for rows.Next() {
+				if err := scan(rows); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		}()
+	}
+	s.observe(ctx, query, args, start, err)
+	return err
 }
 
 const versionColumns = `v.id, v.agent_id, v.number, v.source, v.author, v.summary, v.message, v.created_at,
@@ -106,39 +189,82 @@ func (s *Store) VersionPair(ctx context.Context, orgID, agentID, fromID, toID in
 	return from, to, nil
 }
 
-// DiffNames resolves the ids both snapshots mention to names, one query per kind.
+// DiffNames resolves the ids both snapshots mention to names, in one statement for
+// every kind (none when they mention no ids).
 func (s *Store) DiffNames(ctx context.Context, orgID int64, snapshots ...json.RawMessage) (versiondiff.Names, error) {
-	var tagIDs, mcpIDs []int64
-	refIDs := map[string][]int64{}
+	ids := make([][]int64, len(diffNameTables))
+	refs := map[string]int{} // config key → index in kinds
+	for i, r := range agentspec.ConfigRefs {
+		refs[r.IDKey] = 2 + i
+	}
 	for _, raw := range snapshots {
+		// One decode per snapshot: the prompt is skipped, each tool's config kept raw.
 		var snap struct {
-			TagIDs     []int64                    `json:"tagIds"`
-			MCPServers []int64                    `json:"mcpServers"`
-			Tools      map[string]json.RawMessage `json:"tools"`
+			TagIDs     []int64 `json:"tagIds"`
+			MCPServers []int64 `json:"mcpServers"`
+			Tools      map[string]struct {
+				Config map[string]json.RawMessage `json:"config"`
+			} `json:"tools"`
 		}
 		json.Unmarshal(raw, &snap)
-		tagIDs, mcpIDs = append(tagIDs, snap.TagIDs...), append(mcpIDs, snap.MCPServers...)
+		ids[0], ids[1] = append(ids[0], snap.TagIDs...), append(ids[1], snap.MCPServers...)
 		for _, def := range snap.Tools {
-			for key, ids := range configRefIDs(def) {
-				refIDs[key] = append(refIDs[key], ids...)
+			for key, rawIDs := range def.Config {
+				var list []int64
+				if k, ok := refs[key]; ok && json.Unmarshal(rawIDs, &list) == nil {
+					ids[k] = append(ids[k], list...)
+				}
 			}
 		}
 	}
-	n := versiondiff.Names{Config: map[string]map[int64]string{}}
-	var err error
-	if n.Tags, err = idNames(ctx, s.DB, "tags", orgID, tagIDs); err != nil {
-		return n, err
-	}
-	if n.MCPServers, err = idNames(ctx, s.DB, "mcp_servers", orgID, mcpIDs); err != nil {
-		return n, err
-	}
+	n := versiondiff.Names{Tags: map[int64]string{}, MCPServers: map[int64]string{}, Config: map[string]map[int64]string{}}
+	lookups := []map[int64]string{n.Tags, n.MCPServers}
 	for _, r := range agentspec.ConfigRefs {
-		if n.Config[r.IDKey], err = idNames(ctx, s.DB, r.Table, orgID, refIDs[r.IDKey]); err != nil {
-			return n, err
+		n.Config[r.IDKey] = map[int64]string{}
+		lookups = append(lookups, n.Config[r.IDKey])
+	}
+	args, asked := make([]any, 0, 2*len(ids)), false
+	for i := range ids {
+		args, asked = append(args, orgID, ids[i]), asked || len(ids[i]) > 0
+	}
+	if !asked {
+		return n, nil
+	}
+	err := s.eachRow(ctx, diffNamesQuery, args, func(rows *sql.Rows) error {
+		var kind int
+		var id int64
+		var name string
+		if err := rows.Scan(&kind, &id, &name); err != nil {
+			return err
 		}
+		lookups[kind][id] = name
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("db: names in versions: %w", err)
 	}
 	return n, nil
 }
+
+// diffNameTables are the tables DiffNames reads names from, in the order of its kinds:
+// tags, MCP servers, then each of agentspec.ConfigRefs.
+var diffNameTables = func() []string {
+	tables := []string{"tags", "mcp_servers"}
+	for _, r := range agentspec.ConfigRefs {
+		tables = append(tables, r.Table)
+	}
+	return tables
+}()
+
+// diffNamesQuery selects (kind, id, name) of the ids asked of each kind, deleted rows
+// included (a version names what it named then).
+var diffNamesQuery = func() string {
+	parts := make([]string, len(diffNameTables))
+	for i, table := range diffNameTables {
+		parts[i] = "SELECT " + strconv.Itoa(i) + ", id, name FROM " + table + " WHERE org_id = ? AND id = ANY(?::bigint[])"
+	}
+	return strings.Join(parts, " UNION ALL ")
+}()
 
 // RestoreVersion makes the agent equal to an old version by saving it again: a new
 // version (source restore) — history is never rewritten. Tags deleted since are dropped.

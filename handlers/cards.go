@@ -34,7 +34,26 @@ type Cards struct {
 // cards is the card refresh service over this handler's store and fetcher.
 func (h *Cards) cards() cardsvc.Service { return cardsvc.Service{Store: h.Store, Fetcher: h.Fetcher} }
 
-func stampTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
+// stampTime is t as the console shows times: "2006-01-02 15:04:05 UTC". Written by
+// hand, not with Format (which parses its layout on every call): the history page
+// stamps 50 rows, the diff's pickers none.
+func stampTime(t time.Time) string {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.Format("2006-01-02 15:04:05 UTC")
+	}
+	hour, minute, second := t.Clock()
+	b := make([]byte, 0, 23)
+	b = append(b, byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10))
+	for _, f := range [...]struct {
+		sep byte
+		n   int
+	}{{'-', int(month)}, {'-', day}, {' ', hour}, {':', minute}, {':', second}} {
+		b = append(b, f.sep, byte('0'+f.n/10), byte('0'+f.n%10))
+	}
+	return string(append(b, " UTC"...))
+}
 
 // cardView turns a stored card into what the page shows.
 func cardView(raw json.RawMessage, roles map[string][]string) *cardspage.Card {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"agentconsole/db"
 	"agentconsole/views/layout"
 )
 
@@ -45,7 +46,9 @@ func (b *Base) crumbs(c *fiber.Ctx, title string) []layout.Crumb {
 func (b *Base) agentTrail(c *fiber.Ctx, section layout.Crumb, rest []layout.Crumb) []layout.Crumb {
 	id, err := paramID(c, "id")
 	name := "Agent"
-	if err == nil {
+	if known, ok := c.Locals(crumbAgentKey).(crumbAgent); ok && err == nil && known.id == id {
+		name = known.name
+	} else if err == nil {
 		if n, err := b.Store.AgentName(c.UserContext(), ActorOf(c).OrgID, id); err == nil {
 			name = n
 		}
@@ -74,4 +77,20 @@ func sectionCrumb(first string) layout.Crumb {
 		}
 	}
 	return layout.Crumb{Label: strings.ToUpper(first[:1]) + strings.ReplaceAll(first[1:], "-", " "), Href: href}
+}
+
+// crumbAgentKey holds the agent a handler has already read for this request
+// (pathAgent, pathAgentHead), so the trail names it without reading it again.
+const crumbAgentKey = "crumbAgent"
+
+type crumbAgent struct {
+	id   int64
+	name string
+}
+
+// rememberAgentName keeps a (when read) for the breadcrumb.
+func rememberAgentName(c *fiber.Ctx, a *db.Agent) {
+	if a != nil {
+		c.Locals(crumbAgentKey, crumbAgent{id: a.ID, name: a.Name})
+	}
 }

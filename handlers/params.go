@@ -30,6 +30,7 @@ func (b Base) pathAgent(c *fiber.Ctx) (int64, *db.Agent, error) {
 		return 0, nil, missing(err, "Agent %q", c.Params("id"))
 	}
 	a, err := b.Store.Agent(c.UserContext(), ActorOf(c).OrgID, id)
+	rememberAgentName(c, a)
 	return id, a, missing(err, "Agent %d", id)
 }
 
@@ -41,6 +42,7 @@ func (b Base) pathAgentHead(c *fiber.Ctx) (int64, *db.Agent, error) {
 		return 0, nil, missing(err, "Agent %q", c.Params("id"))
 	}
 	a, err := b.Store.AgentHead(c.UserContext(), ActorOf(c).OrgID, id)
+	rememberAgentName(c, a)
 	return id, a, missing(err, "Agent %d", id)
 }
 

@@ -34,11 +34,7 @@ func (h *Versions) History(c *fiber.Ctx) error {
 	if f.Source != "" && !agentspec.OneOf(f.Source, agentspec.VersionSources) {
 		unknown, f.Source = f.Source, ""
 	}
-	vs, err := h.Store.Versions(ctx, org, id, f)
-	if err != nil {
-		return err
-	}
-	authors, err := h.Store.VersionAuthors(ctx, org, id)
+	vs, authors, err := h.Store.VersionHistory(ctx, org, id, f)
 	if err != nil {
 		return err
 	}
@@ -64,6 +60,15 @@ func rows(vs []db.Version, live *int64) []versions.Row {
 	return out
 }
 
+// choices are versions as the diff's pickers offer them.
+func choices(vs []db.Version) []versions.Choice {
+	out := make([]versions.Choice, len(vs))
+	for i := range vs {
+		out[i] = versions.NewChoice(vs[i].ID, int64(vs[i].Number), vs[i].Source, vs[i].Author)
+	}
+	return out
+}
+
 // Diff renders the comparison of two versions (default: the live one and its predecessor).
 func (h *Versions) Diff(c *fiber.Ctx) error {
 	id, a, err := h.pathAgentHead(c)
@@ -75,11 +80,11 @@ func (h *Versions) Diff(c *fiber.Ctx) error {
 	if err != nil {
 		return missing(err, "Version to compare of agent %d", id)
 	}
-	recent, err := h.Store.Versions(ctx, org, id, db.VersionFilter{Limit: 200})
+	recent, err := h.Store.VersionChoices(ctx, org, id, 200)
 	if err != nil {
 		return err
 	}
-	view := versions.Diff{AgentID: id, AgentName: a.Name, Choices: rows(recent, a.PublishedVersionID),
+	view := versions.Diff{AgentID: id, AgentName: a.Name, Choices: choices(recent),
 		From:       side(from),
 		To:         side(to),
 		PromptSame: d.PromptSame, Added: toolRows(d.ToolsAdded, d.AddedConfigs), Removed: toolRows(d.ToolsRemoved, d.RemovedConfigs),

@@ -5,6 +5,7 @@
 package versiondiff
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -505,9 +506,7 @@ func words(dmp *diffmatchpatch.DiffMatchPatch, from, to string) []Segment {
 }
 
 func (d *Diff) toolsDiff(fromRaw, toRaw json.RawMessage, names Names) {
-	var from, to map[string]map[string]any
-	json.Unmarshal(fromRaw, &from)
-	json.Unmarshal(toRaw, &to)
+	from, to := toolDefs(fromRaw, toRaw)
 	for name, after := range to {
 		if _, ok := from[name]; !ok {
 			d.ToolsAdded = append(d.ToolsAdded, name)
@@ -542,6 +541,29 @@ func (d *Diff) toolsDiff(fromRaw, toRaw json.RawMessage, names Names) {
 	for _, list := range [][]ToolChange{d.ToolsChanged, d.AddedConfigs, d.RemovedConfigs} {
 		sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	}
+}
+
+// toolDefs decodes both tools maps for comparing, leaving out each tool whose
+// definition is byte for byte the same on both sides (no path of it can differ): most
+// tools of two versions are, and decoding them whole was most of a diff's time.
+func toolDefs(fromRaw, toRaw json.RawMessage) (from, to map[string]map[string]any) {
+	var rawFrom, rawTo map[string]json.RawMessage
+	json.Unmarshal(fromRaw, &rawFrom)
+	json.Unmarshal(toRaw, &rawTo)
+	decode := func(raws map[string]json.RawMessage, other map[string]json.RawMessage) map[string]map[string]any {
+		out := make(map[string]map[string]any, len(raws))
+		for name, raw := range raws {
+			if same, ok := other[name]; ok && bytes.Equal(raw, same) {
+				continue
+			}
+			var def map[string]any
+			if json.Unmarshal(raw, &def) == nil {
+				out[name] = def
+			}
+		}
+		return out
+	}
+	return decode(rawFrom, rawTo), decode(rawTo, rawFrom)
 }
 
 // withNames replaces id lists in a tool config by names, so reviewers read names.

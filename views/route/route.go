@@ -6,6 +6,7 @@ package route
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -65,6 +66,8 @@ func Path(pattern string, args ...any) string {
 		switch v := a.(type) {
 		case string:
 			b.WriteString(url.PathEscape(v))
+		case int64: // ids: the common case, without fmt's reflection
+			b.WriteString(strconv.FormatInt(v, 10))
 		default:
 			fmt.Fprint(&b, v)
 		}

@@ -68,7 +68,7 @@ type Diff struct {
 	AgentID        int64
 	AgentName      string
 	From, To       Side
-	Choices        []Row // versions to pick from
+	Choices        []Choice // versions to pick from
 	Fields         []FieldRow
 	Prompt         []PromptLine
 	PromptSame     bool

@@ -1,0 +1,42 @@
+package versions
+
+import (
+	"context"
+	"io"
+	"strconv"
+
+	"github.com/a-h/templ"
+)
+
+// Choice is one version in the diff's pickers, labelled once for both.
+type Choice struct {
+	ID    int64
+	Label string // "v12 · Edit · author"
+}
+
+// NewChoice labels version number of source by author.
+func NewChoice(id, number int64, source, author string) Choice {
+	return Choice{ID: id, Label: "v" + strconv.FormatInt(number, 10) + " · " + SourceLabel(source) + " · " + author}
+}
+
+// versionOptions writes a picker's <option>s by hand, as templ would: templ passes
+// every expression through fmt.Sprint, and the diff page's two pickers of 200 versions
+// were a fifth of its render time (CPU profile, make bench 5b).
+func versionOptions(choices []Choice, selected int64) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		b := make([]byte, 0, len(choices)*64)
+		for _, c := range choices {
+			b = append(b, `<option value="`...)
+			b = strconv.AppendInt(b, c.ID, 10)
+			if c.ID == selected {
+				b = append(b, `" selected>`...)
+			} else {
+				b = append(b, `">`...)
+			}
+			b = append(b, templ.EscapeString(c.Label)...)
+			b = append(b, `</option>`...)
+		}
+		_, err := w.Write(b)
+		return err
+	})
+}
