@@ -314,8 +314,7 @@ func toolsFromForm(c *fiber.Ctx) map[string]json.RawMessage {
 // toolOptions fills the tool picker from the catalog and the agent's tools, and the
 // agent and knowledge-base choices for the two id configs.
 func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]json.RawMessage) error {
-	ctx := c.UserContext()
-	cat, err := h.Store.CatalogTools(ctx)
+	cat, err := h.Store.EditorCatalog(c.UserContext(), ActorOf(c))
 	if err != nil {
 		return err
 	}
@@ -333,7 +332,7 @@ func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]js
 		if json.Unmarshal(tools[t.Name], &def) == nil && len(def.Config) > 0 && string(def.Config) != "null" {
 			opt.ConfigJSON = string(def.Config)
 		}
-		opt.ConfigInputs, opt.ConfigJSON0 = configInputs(c, t.Name, t.ConfigSchema, def.Config, e.ConfigErrors), opt.ConfigJSON
+		opt.ConfigInputs, opt.ConfigJSON0 = configInputs(c, t.Name, t.ConfigFields, def.Config, e.ConfigErrors), opt.ConfigJSON
 		if typed, ok := e.Form.ToolConfigs[t.Name]; ok {
 			opt.ConfigJSON = postedConfigJSON(c, t.Name, typed, opt.ConfigJSON) // a refused save shows the text as typed, not re-encoded
 		}
@@ -349,14 +348,14 @@ func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedS
 	if err := h.toolOptions(c, e, tools); err != nil {
 		return err
 	}
-	models, err := h.Store.Models(c.UserContext())
+	models, err := h.Store.ModelsSeen(c.UserContext(), ActorOf(c))
 	if err != nil {
 		return err
 	}
 	for _, m := range models {
 		e.Models = append(e.Models, agents.Option{Value: m.ID, Label: m.DisplayName + " (" + m.ID + ")"})
 	}
-	tags, err := h.Store.Tags(c.UserContext(), ActorOf(c).OrgID)
+	tags, err := h.Store.TagsSeen(c.UserContext(), ActorOf(c))
 	if err != nil {
 		return err
 	}
