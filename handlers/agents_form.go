@@ -313,7 +313,7 @@ func toolsFromForm(c *fiber.Ctx) map[string]json.RawMessage {
 
 // toolOptions fills the tool picker from the catalog and the agent's tools, and the
 // agent and knowledge-base choices for the two id configs.
-func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]json.RawMessage) error {
+func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]json.RawMessage, side *db.EditorSide) error {
 	cat, err := h.Store.EditorCatalog(c.UserContext(), ActorOf(c))
 	if err != nil {
 		return err
@@ -339,13 +339,14 @@ func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]js
 		opt.ConfigError = agents.ToolConfigError(t.Name, opt.ConfigJSON, e.Errors)
 		e.Tools = append(e.Tools, opt)
 	}
-	return h.refPickers(c, e, tools)
+	refPickers(e, tools, side)
+	return nil
 }
 
 // options fills the model and tag choices.
-func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedServers []int64, tools map[string]json.RawMessage) error {
+func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedServers []int64, tools map[string]json.RawMessage, side *db.EditorSide) error {
 	e.Limits, e.ErrorLinks = editorLimits, errorLinks(e.Errors)
-	if err := h.toolOptions(c, e, tools); err != nil {
+	if err := h.toolOptions(c, e, tools, side); err != nil {
 		return err
 	}
 	models, err := h.Store.ModelsSeen(c.UserContext(), ActorOf(c))
@@ -366,7 +367,8 @@ func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedS
 	for _, t := range tags {
 		e.Tags = append(e.Tags, agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color, Selected: sel[t.ID]})
 	}
-	return h.mcpPicker(c, e, selectedServers)
+	mcpPicker(e, selectedServers, side)
+	return nil
 }
 
 // editorLimits are the validator's limits as the editor's maxlength attributes.
