@@ -7,7 +7,7 @@ import (
 
 	"agentconsole/db"
 	"agentconsole/db/agentspec"
-	)
+)
 
 // TestEditorSideAgreesWithTheSeparateReads: for every demo agent (callers, a protected
 // one with an open request, pickers with ids) the editor's one-statement side read
