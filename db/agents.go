@@ -407,8 +407,29 @@ func (s *Store) loadTags(ctx context.Context, idb bun.IDB, agents []*Agent) erro
 // Agent reads one agent of the organisation (deleted ones too: the caller decides),
 // its tags in the same statement (as loadTags orders them).
 func (s *Store) Agent(ctx context.Context, orgID, id int64) (*Agent, error) {
+	return s.oneAgent(ctx, agentColumns, orgID, id)
+}
+
+// AgentForEditor is Agent with each tool as stored — a catalog reference ("$def") and
+// its config, or an inline definition — not expanded: the editor shows only the tools'
+// names and configs, and expanding costs PostgreSQL a blob lookup per tool and the
+// server the scanning of every definition. Only for showing; saves read Agent.
+func (s *Store) AgentForEditor(ctx context.Context, orgID, id int64) (*Agent, error) {
+	return s.oneAgent(ctx, storedToolsColumns, orgID, id)
+}
+
+// storedToolsColumns are agentColumns with the tools as stored.
+var storedToolsColumns = func() string {
+	const expanded = "agent_tools_expand(a.tools) AS tools"
+	if !strings.Contains(agentColumns, expanded) {
+		panic("db: agentColumns no longer expands tools as " + expanded)
+	}
+	return strings.Replace(agentColumns, expanded, "a.tools", 1)
+}()
+
+func (s *Store) oneAgent(ctx context.Context, columns string, orgID, id int64) (*Agent, error) {
 	a := new(Agent)
-	if err := s.prepared(ctx, s.DB, "SELECT "+agentColumns+", "+liveVersionExpr+", tg.* FROM agents AS a "+oneAgentTags+" WHERE a.id = ? AND a.org_id = ?", []any{id, orgID}, a); err != nil {
+	if err := s.prepared(ctx, s.DB, "SELECT "+columns+", "+liveVersionExpr+", tg.* FROM agents AS a "+oneAgentTags+" WHERE a.id = ? AND a.org_id = ?", []any{id, orgID}, a); err != nil {
 		return nil, fmt.Errorf("db: agent %d: %w", id, notFound(err))
 	}
 	a.TagIDs, a.Tags = append([]int64{}, a.OneTagIDs...), make([]TagRef, len(a.OneTagIDs)) // [] in JSON, never null

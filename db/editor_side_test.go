@@ -2,6 +2,9 @@ package db_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -100,5 +103,47 @@ func TestEditorSideAgreesWithTheSeparateReads(t *testing.T) {
 	}
 	if side, err = s.EditorSide(ctx, builder.OrgID, db.EditorSideQuery{AgentID: ids[0], CopyBase: "Copy of nothing like it"}); err != nil || side.CopyName != "Copy of nothing like it" {
 		t.Errorf("a free clone name: %q %v", side.CopyName, err)
+	}
+}
+
+// TestAgentForEditorKeepsNamesAndConfigs: the editor's read leaves tools unexpanded but
+// has every field of Agent, the same tool names and the same configs.
+func TestAgentForEditorKeepsNamesAndConfigs(t *testing.T) {
+	t.Parallel()
+	s, _, builder, _, _, guarded, _ := reviewFixture(t)
+	ctx := context.Background()
+	caller, err := s.SaveAgent(ctx, builder, patch(t, `{"name":"Caller","tools":{"web_search":{},"call_agent":{"config":{"callableAgentIds":[`+itoa(guarded.ID)+`]}}}}`), db.SourceCreate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{guarded.ID, caller.ID} {
+		full, err := s.Agent(ctx, builder.OrgID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ed, err := s.AgentForEditor(ctx, builder.OrgID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ed.Tools) != len(full.Tools) {
+			t.Fatalf("agent %d: %d tools for the editor, %d in full", id, len(ed.Tools), len(full.Tools))
+		}
+		for name, def := range full.Tools {
+			var a, b struct {
+				Config json.RawMessage `json:"config"`
+			}
+			json.Unmarshal(def, &a)
+			json.Unmarshal(ed.Tools[name], &b)
+			if string(a.Config) != string(b.Config) {
+				t.Errorf("agent %d tool %s: config %s for the editor, %s in full", id, name, b.Config, a.Config)
+			}
+		}
+		full.Tools, ed.Tools = nil, nil
+		if !reflect.DeepEqual(full, ed) {
+			t.Errorf("agent %d: the editor's read differs beyond tools:\n%+v\n%+v", id, ed, full)
+		}
+	}
+	if _, err := s.AgentForEditor(ctx, builder.OrgID+1000, guarded.ID); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("another organisation's agent: %v", err)
 	}
 }

@@ -102,9 +102,13 @@ func (h *Agents) New(c *fiber.Ctx) error {
 
 // Show renders the editor for an agent (read-only for reviewers).
 func (h *Agents) Show(c *fiber.Ctx) error {
-	_, ag, err := h.pathAgent(c)
+	id, err := pathID(c)
 	if err != nil {
-		return err
+		return missing(err, "Agent %q", c.Params("id"))
+	}
+	ag, err := h.Store.AgentForEditor(c.UserContext(), ActorOf(c).OrgID, id) // tools unexpanded: only names and configs show
+	if err != nil {
+		return missing(err, "Agent %d", id)
 	}
 	var cr *db.ChangeRequest
 	if raw := c.Query("changeRequest"); raw != "" { // revise an open request's proposal
