@@ -67,6 +67,9 @@ type Actor struct {
 	Via   string // "console", "api", "cli", "scheduler"
 	IP    string
 	Route string
+	// Seen are the change counters read with the actor (console sessions only; zero
+	// otherwise): the caches answer from memory when they are at least this new.
+	Seen ChangeCounters
 }
 
 // Can reports whether the actor's role grants p.

@@ -404,17 +404,48 @@ func (s *Store) loadTags(ctx context.Context, idb bun.IDB, agents []*Agent) erro
 	return nil
 }
 
-// Agent reads one agent of the organisation (deleted ones too: the caller decides).
+// Agent reads one agent of the organisation (deleted ones too: the caller decides),
+// its tags in the same statement (as loadTags orders them).
 func (s *Store) Agent(ctx context.Context, orgID, id int64) (*Agent, error) {
+	return s.oneAgent(ctx, agentColumns, orgID, id)
+}
+
+// AgentForEditor is Agent with each tool as stored — a catalog reference ("$def") and
+// its config, or an inline definition — not expanded: the editor shows only the tools'
+// names and configs, and expanding costs PostgreSQL a blob lookup per tool and the
+// server the scanning of every definition. Only for showing; saves read Agent.
+func (s *Store) AgentForEditor(ctx context.Context, orgID, id int64) (*Agent, error) {
+	return s.oneAgent(ctx, storedToolsColumns, orgID, id)
+}
+
+// storedToolsColumns are agentColumns with the tools as stored.
+var storedToolsColumns = func() string {
+	const expanded = "agent_tools_expand(a.tools) AS tools"
+	if !strings.Contains(agentColumns, expanded) {
+		panic("db: agentColumns no longer expands tools as " + expanded)
+	}
+	return strings.Replace(agentColumns, expanded, "a.tools", 1)
+}()
+
+func (s *Store) oneAgent(ctx context.Context, columns string, orgID, id int64) (*Agent, error) {
 	a := new(Agent)
-	if err := s.prepared(ctx, s.DB, "SELECT "+agentColumns+", "+liveVersionExpr+" FROM agents AS a WHERE a.id = ? AND a.org_id = ?", []any{id, orgID}, a); err != nil {
+	if err := s.prepared(ctx, s.DB, "SELECT "+columns+", "+liveVersionExpr+", tg.* FROM agents AS a "+oneAgentTags+" WHERE a.id = ? AND a.org_id = ?", []any{id, orgID}, a); err != nil {
 		return nil, fmt.Errorf("db: agent %d: %w", id, notFound(err))
 	}
-	if err := s.loadTags(ctx, s.DB, []*Agent{a}); err != nil {
-		return nil, err
+	a.TagIDs, a.Tags = append([]int64{}, a.OneTagIDs...), make([]TagRef, len(a.OneTagIDs)) // [] in JSON, never null
+	for i, id := range a.OneTagIDs {
+		a.Tags[i] = TagRef{ID: id, Name: a.OneTagNames[i], Color: a.OneTagColors[i]}
 	}
+	a.OneTagIDs, a.OneTagNames, a.OneTagColors = nil, nil, nil
 	return a, nil
 }
+
+// oneAgentTags joins an agent row (alias a) to its tags as three arrays in the tags'
+// order (one_tag_ids, one_tag_names, one_tag_colors), scanned by Store.Agent.
+const oneAgentTags = `CROSS JOIN LATERAL (SELECT coalesce(array_agg(t.id ORDER BY lower(t.name), t.id), '{}') AS one_tag_ids,
+		coalesce(array_agg(t.name ORDER BY lower(t.name), t.id), '{}') AS one_tag_names,
+		coalesce(array_agg(t.color ORDER BY lower(t.name), t.id), '{}') AS one_tag_colors
+	FROM agent_tags at JOIN tags t ON t.id = at.tag_id WHERE at.agent_id = a.id) tg`
 
 // AgentHead reads only what a page about an agent's history shows of the agent itself
 // (name, type, live version, deletion): no prompt, no tools to expand, no tags. One

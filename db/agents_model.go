@@ -81,6 +81,11 @@ type Agent struct {
 	ListTags  json.RawMessage `bun:"list_tags,scanonly" json:"-"`
 	ListTotal int             `bun:"list_total,scanonly" json:"-"`
 
+	// OneTag* come with a single agent's row, in the tags' order (see Store.Agent).
+	OneTagIDs    []int64  `bun:"one_tag_ids,array,scanonly" json:"-"`
+	OneTagNames  []string `bun:"one_tag_names,array,scanonly" json:"-"`
+	OneTagColors []string `bun:"one_tag_colors,array,scanonly" json:"-"`
+
 	// TagIDs are the agent's tags (agent_tags), loaded with the agent.
 	TagIDs []int64  `bun:"-" json:"tagIds"`
 	Tags   []TagRef `bun:"-" json:"-"`

@@ -189,16 +189,6 @@ func (s *Store) reviewGate(ctx context.Context, tx bun.IDB, orgID int64, beforeS
 	return pol, protected, nil
 }
 
-// AgentProtected reports whether the policy protects the agent now (the editor offers
-// "Propose change" instead of Save).
-func (s *Store) AgentProtected(ctx context.Context, a *Agent) (bool, error) {
-	pol, err := s.ReviewPolicy(ctx, a.OrgID)
-	if err != nil {
-		return false, err
-	}
-	return pol.Protects(a.Stage, a.TagIDs), nil
-}
-
 // proposing runs fn in a transaction; when fn answered ReviewRequired (nothing was
 // written), the change request is stored in a transaction of its own and returned in
 // the error.

@@ -35,6 +35,7 @@ type Store struct {
 	hooks   []bun.QueryHook // see AddQueryHook
 
 	orgUUIDs sync.Map       // organisation id → UUID: immutable, so cached for the process
+	caches   storeCaches    // catalog, models and tags, checked by change counters (caches.go)
 	checks   passwordChecks // see PasswordChecks
 
 	statements StatementMode     // how the hot reads are sent (never StatementsAuto once open)

@@ -30,18 +30,16 @@ func (s *Store) PickerChoices(ctx context.Context, orgID int64, r agentspec.Conf
 	return out, nil
 }
 
-// UniqueAgentName is base, or base with the first free " (n)" after it, among the
-// organisation's live agents: the name a clone is offered.
-func (s *Store) UniqueAgentName(ctx context.Context, orgID int64, base string) (string, error) {
+// copyBase is base cut to leave room for " (99)" within the name limit.
+func copyBase(base string) string {
 	if r := []rune(base); len(r) > maxName-6 {
-		base = string(r[:maxName-6]) // room for " (99)"
+		return string(r[:maxName-6])
 	}
-	var taken []string
-	err := s.prepared(ctx, s.DB, `SELECT name FROM agents WHERE org_id = ? AND deleted_at IS NULL AND (name = ? OR name LIKE ?)`,
-		[]any{orgID, base, escapeLike(base) + " (%)"}, &taken)
-	if err != nil {
-		return "", fmt.Errorf("db: unique agent name: %w", err)
-	}
+	return base
+}
+
+// uniqueName is base, or base (2), (3)… the first not among taken.
+func uniqueName(base string, taken []string) string {
 	used := map[string]bool{}
 	for _, n := range taken {
 		used[n] = true
@@ -50,5 +48,5 @@ func (s *Store) UniqueAgentName(ctx context.Context, orgID int64, base string) (
 	for i := 2; used[name]; i++ {
 		name = fmt.Sprintf("%s (%d)", base, i)
 	}
-	return name, nil
+	return name
 }

@@ -23,13 +23,18 @@ func (s *Store) CreateSession(ctx context.Context, actor *Actor, ttl time.Durati
 // platform-operator flag are read live, so a change applies at once.
 func (s *Store) ActorBySession(ctx context.Context, id string) (*Actor, error) {
 	var a Actor
-	err := s.prepared(ctx, s.DB, `SELECT s.user_id, s.org_id, o.name AS org_name, u.email, u.name, m.role, u.platform_operator
+	// The change counters come along (see caches.go): the caches are checked without a
+	// round trip of their own.
+	err := s.prepared(ctx, s.DB, `SELECT s.user_id, s.org_id, o.name AS org_name, u.email, u.name, m.role, u.platform_operator,
+			o.tags_changes, pc.catalog, pc.models
 		FROM sessions s
 		JOIN users u ON u.id = s.user_id
 		JOIN memberships m ON m.user_id = s.user_id AND m.org_id = s.org_id
 		JOIN organizations o ON o.id = s.org_id
+		CROSS JOIN platform_changes pc
 		WHERE s.id_hash = ? AND s.expires_at > now() AND m.deactivated_at IS NULL`, []any{sha(id)},
-		&a.UserID, &a.OrgID, &a.OrgName, &a.Email, &a.Name, &a.Role, &a.PlatformOperator)
+		&a.UserID, &a.OrgID, &a.OrgName, &a.Email, &a.Name, &a.Role, &a.PlatformOperator,
+		&a.Seen.Tags, &a.Seen.Catalog, &a.Seen.Models)
 	if err != nil {
 		return nil, notFound(err)
 	}

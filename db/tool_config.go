@@ -173,19 +173,5 @@ func withConfigOf(old, def json.RawMessage) json.RawMessage {
 	return catalog.Canonical(b)
 }
 
-// ConfigRefChoices lists up to limit objects of the organisation that the reference's
-// tool may name, by name, always including the ids given (the editor's pickers).
-func (s *Store) ConfigRefChoices(ctx context.Context, orgID int64, r agentspec.ConfigRef, include []int64, limit int) ([]AgentRef, error) {
-	live := ""
-	if r.Live {
-		live = " AND deleted_at IS NULL"
-	}
-	out := []AgentRef{}
-	err := s.prepared(ctx, s.DB, `(SELECT id, name FROM `+r.Table+` WHERE org_id = ?`+live+` ORDER BY lower(name), id LIMIT ?)
-		UNION SELECT id, name FROM `+r.Table+` WHERE org_id = ? AND id = ANY(?) ORDER BY 2, 1`,
-		[]any{orgID, limit, orgID, append([]int64{}, include...)}, &out)
-	return out, err
-}
-
 // ConfigRefIDs reads the ids a tool definition's config holds under key.
 func ConfigRefIDs(def json.RawMessage, key string) []int64 { return configRefIDs(def)[key] }

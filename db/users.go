@@ -25,6 +25,7 @@ type Organization struct {
 	Slug          string    `bun:"slug,notnull"`
 	UUID          string    `bun:"uuid,nullzero,notnull,default:gen_random_uuid()"` // seed 003's organizationId
 	CreatedAt     time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	TagsChanges   int64     `bun:"tags_changes,nullzero,notnull,default:1"` // the tag list's change counter (caches.go)
 }
 
 // User is a person who logs in to the console.

@@ -93,7 +93,7 @@ func (h *Agents) New(c *fiber.Ctx) error {
 	if err := require(c, db.PermAgentsCreate); err != nil {
 		return err
 	}
-	e, err := h.editor(c, &db.Agent{Stage: agentspec.StageDevelopment, ShowInChat: true})
+	e, _, err := h.editor(c, &db.Agent{Stage: agentspec.StageDevelopment, ShowInChat: true})
 	if err != nil {
 		return err
 	}
@@ -102,9 +102,13 @@ func (h *Agents) New(c *fiber.Ctx) error {
 
 // Show renders the editor for an agent (read-only for reviewers).
 func (h *Agents) Show(c *fiber.Ctx) error {
-	_, ag, err := h.pathAgent(c)
+	id, err := pathID(c)
 	if err != nil {
-		return err
+		return missing(err, "Agent %q", c.Params("id"))
+	}
+	ag, err := h.Store.AgentForEditor(c.UserContext(), ActorOf(c).OrgID, id) // tools unexpanded: only names and configs show
+	if err != nil {
+		return missing(err, "Agent %d", id)
 	}
 	var cr *db.ChangeRequest
 	if raw := c.Query("changeRequest"); raw != "" { // revise an open request's proposal
@@ -112,37 +116,36 @@ func (h *Agents) Show(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	e, err := h.editor(c, ag)
+	e, side, err := h.editor(c, ag)
 	if err != nil {
 		return err
 	}
-	if err := h.reviewState(c, ag, &e); err != nil {
-		return err
-	}
+	reviewState(ag, &e, side)
 	if cr != nil {
 		e.ChangeRequest, e.ChangeTitle, e.ChangeMessage = cr.ID, cr.Title, cr.Message
 	}
 	return Render(c, fiber.StatusOK, agents.EditorPage(h.Page(c, ag.Name, "agents"), e))
 }
 
-// editor builds the editor view model from an agent.
-func (h *Agents) editor(c *fiber.Ctx, ag *db.Agent) (agents.Editor, error) {
+// editor builds the editor view model from an agent, with what it shows beside it
+// (read in one statement: side).
+func (h *Agents) editor(c *fiber.Ctx, ag *db.Agent) (agents.Editor, *db.EditorSide, error) {
 	a := ActorOf(c)
 	e := agents.Editor{ID: ag.ID, Errors: map[string]string{}, EmailDomain: h.EmailDomain, Deleted: ag.DeletedAt != nil,
 		CanEdit: a.Can(db.PermAgentsUpdate) || ag.ID == 0 && a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), CanCreate: a.Can(db.PermAgentsCreate)}
 	e.Form, e.Title = formOf(ag), ag.Name
 	e.Version = int64(ag.LiveVersion)
-	if err := h.editorState(c, &e, ag); err != nil {
-		return e, err
+	side, err := h.editorSide(c, &e, ag, ag.Tools, ag.MCPServers)
+	if err != nil {
+		return e, nil, err
+	}
+	if err := h.editorState(c, &e, ag, side); err != nil {
+		return e, nil, err
 	}
 	if ag.ID != 0 && !e.Deleted {
-		callers, err := h.Store.UsedBy(c.UserContext(), a.OrgID, db.RefAgent, ag.ID)
-		if err != nil {
-			return e, err
-		}
-		e.CalledBy = len(callers)
+		e.CalledBy = side.CalledBy
 	}
-	return e, h.options(c, &e, ag.TagIDs, ag.MCPServers, ag.Tools)
+	return e, side, h.options(c, &e, ag.TagIDs, ag.MCPServers, ag.Tools, side)
 }
 
 // Create saves a new agent and opens it.
@@ -198,22 +201,32 @@ func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source stri
 	if ce != nil && ce.Merged != nil {
 		return h.conflict(c, ce)
 	}
-	// Re-render the form with what the user typed and the reason it was refused.
+	return h.refused(c, p, f, ve, ce)
+}
+
+// refused re-renders the form with what the person typed and the reason it was
+// refused (a validation error or a conflict without a merge proposal).
+func (h *Agents) refused(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, ve *db.ValidationError, ce *db.ConflictError) error {
 	e := agents.Editor{Form: f, Errors: map[string]string{}, EmailDomain: h.EmailDomain, CanEdit: true,
 		CanDelete: ActorOf(c).Can(db.PermAgentsDelete), CanCreate: ActorOf(c).Can(db.PermAgentsCreate)}
+	stored := &db.Agent{}
 	if p.ID.Has() {
 		// The heading, title and breadcrumbs name the agent as stored: the refused name
 		// stays in the form only, so the page never looks as if the rename worked.
 		e.ID = p.ID.V
-		stored, err := h.Store.Agent(c.UserContext(), ActorOf(c).OrgID, e.ID)
-		if err != nil {
+		var err error
+		if stored, err = h.Store.Agent(c.UserContext(), ActorOf(c).OrgID, e.ID); err != nil {
 			return missing(err, "Agent %d", e.ID)
 		}
 		e.Title, e.Version = stored.Name, int64(stored.LiveVersion)
-		if err := h.reviewState(c, stored, &e); err != nil {
-			return err
-		}
-		if err := h.editorState(c, &e, stored); err != nil {
+	}
+	side, err := h.editorSide(c, &e, stored, p.Tools.V, p.MCPServers.V)
+	if err != nil {
+		return err
+	}
+	if p.ID.Has() {
+		reviewState(stored, &e, side)
+		if err := h.editorState(c, &e, stored, side); err != nil {
 			return err
 		}
 	}
@@ -230,7 +243,7 @@ func (h *Agents) save(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, source stri
 			e.Version = int64(ce.VersionNo)
 		}
 	}
-	if err := h.options(c, &e, p.TagIDs.V, p.MCPServers.V, p.Tools.V); err != nil {
+	if err := h.options(c, &e, p.TagIDs.V, p.MCPServers.V, p.Tools.V, side); err != nil {
 		return err
 	}
 	status := fiber.StatusUnprocessableEntity
@@ -268,7 +281,7 @@ func saveMessage(o *db.SaveOutcome) string {
 // agent with every change of the person's that did not collide and their side of each
 // conflict, based on the live version; the panel shows each conflict side by side.
 func (h *Agents) conflict(c *fiber.Ctx, ce *db.ConflictError) error {
-	e, err := h.editor(c, ce.Merged)
+	e, _, err := h.editor(c, ce.Merged)
 	if err != nil {
 		return err
 	}

@@ -56,9 +56,9 @@ func configText(c *fiber.Ctx, tool string) string {
 }
 
 // configInputs is a tool's config form: one input per property its configSchema
-// declares that a form can edit, filled from the config, each with its own message
+// declares (fields, parsed once per catalog change) that a form can edit, filled from the config, each with its own message
 // when the config came from the form (a refused raw JSON keeps its message beside it).
-func configInputs(c *fiber.Ctx, tool string, schema, config json.RawMessage, errs map[string]string) []agents.ConfigInput {
+func configInputs(c *fiber.Ctx, tool string, fields []catalog.ConfigField, config json.RawMessage, errs map[string]string) []agents.ConfigInput {
 	if !formConfigUsed(c, tool) {
 		errs = nil
 	}
@@ -67,7 +67,7 @@ func configInputs(c *fiber.Ctx, tool string, schema, config json.RawMessage, err
 		json.Unmarshal(config, &values)
 	}
 	var out []agents.ConfigInput
-	for _, f := range catalog.ConfigFields(schema) {
+	for _, f := range fields {
 		if !f.Formable() {
 			continue
 		}

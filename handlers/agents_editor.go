@@ -16,19 +16,27 @@ import (
 // The editor's state around the form: the stored stage for the sticky header, the
 // name a clone is offered, an external agent's card.
 
+// editorSide reads what the editor shows beside ag in one statement (db.EditorSide):
+// the pickers' chosen names are those of tools and servers (the form's, on a refused
+// save); the clone name only where Clone is offered.
+func (h *Agents) editorSide(c *fiber.Ctx, e *agents.Editor, ag *db.Agent, tools map[string]json.RawMessage, servers []int64) (*db.EditorSide, error) {
+	q := db.EditorSideQuery{AgentID: ag.ID, Chosen: map[string][]int64{db.MCPServerRef.Table: servers}}
+	if ag.ID != 0 && e.CanCreate && ag.DeletedAt == nil {
+		q.CopyBase = "Copy of " + ag.Name
+	}
+	for _, r := range agentspec.ConfigRefs {
+		q.Chosen[r.Table] = append(q.Chosen[r.Table], db.ConfigRefIDs(tools[r.Tool], r.IDKey)...)
+	}
+	return h.Store.EditorSide(c.UserContext(), ActorOf(c).OrgID, q)
+}
+
 // editorState fills what the editor shows of the stored agent beside the form.
-func (h *Agents) editorState(c *fiber.Ctx, e *agents.Editor, ag *db.Agent) error {
+func (h *Agents) editorState(c *fiber.Ctx, e *agents.Editor, ag *db.Agent, side *db.EditorSide) error {
 	e.Stage = ag.Stage
 	if ag.ID == 0 {
 		return nil
 	}
-	if e.CanCreate && ag.DeletedAt == nil {
-		name, err := h.Store.UniqueAgentName(c.UserContext(), ActorOf(c).OrgID, "Copy of "+ag.Name)
-		if err != nil {
-			return err
-		}
-		e.CloneName = name
-	}
+	e.CloneName = side.CopyName
 	if ag.AgentType != agentspec.TypeExternal {
 		return nil
 	}

@@ -313,9 +313,8 @@ func toolsFromForm(c *fiber.Ctx) map[string]json.RawMessage {
 
 // toolOptions fills the tool picker from the catalog and the agent's tools, and the
 // agent and knowledge-base choices for the two id configs.
-func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]json.RawMessage) error {
-	ctx := c.UserContext()
-	cat, err := h.Store.CatalogTools(ctx)
+func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]json.RawMessage, side *db.EditorSide) error {
+	cat, err := h.Store.EditorCatalog(c.UserContext(), ActorOf(c))
 	if err != nil {
 		return err
 	}
@@ -333,30 +332,31 @@ func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]js
 		if json.Unmarshal(tools[t.Name], &def) == nil && len(def.Config) > 0 && string(def.Config) != "null" {
 			opt.ConfigJSON = string(def.Config)
 		}
-		opt.ConfigInputs, opt.ConfigJSON0 = configInputs(c, t.Name, t.ConfigSchema, def.Config, e.ConfigErrors), opt.ConfigJSON
+		opt.ConfigInputs, opt.ConfigJSON0 = configInputs(c, t.Name, t.ConfigFields, def.Config, e.ConfigErrors), opt.ConfigJSON
 		if typed, ok := e.Form.ToolConfigs[t.Name]; ok {
 			opt.ConfigJSON = postedConfigJSON(c, t.Name, typed, opt.ConfigJSON) // a refused save shows the text as typed, not re-encoded
 		}
 		opt.ConfigError = agents.ToolConfigError(t.Name, opt.ConfigJSON, e.Errors)
 		e.Tools = append(e.Tools, opt)
 	}
-	return h.refPickers(c, e, tools)
+	refPickers(e, tools, side)
+	return nil
 }
 
 // options fills the model and tag choices.
-func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedServers []int64, tools map[string]json.RawMessage) error {
+func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedServers []int64, tools map[string]json.RawMessage, side *db.EditorSide) error {
 	e.Limits, e.ErrorLinks = editorLimits, errorLinks(e.Errors)
-	if err := h.toolOptions(c, e, tools); err != nil {
+	if err := h.toolOptions(c, e, tools, side); err != nil {
 		return err
 	}
-	models, err := h.Store.Models(c.UserContext())
+	models, err := h.Store.ModelsSeen(c.UserContext(), ActorOf(c))
 	if err != nil {
 		return err
 	}
 	for _, m := range models {
 		e.Models = append(e.Models, agents.Option{Value: m.ID, Label: m.DisplayName + " (" + m.ID + ")"})
 	}
-	tags, err := h.Store.Tags(c.UserContext(), ActorOf(c).OrgID)
+	tags, err := h.Store.TagsSeen(c.UserContext(), ActorOf(c))
 	if err != nil {
 		return err
 	}
@@ -367,7 +367,8 @@ func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedS
 	for _, t := range tags {
 		e.Tags = append(e.Tags, agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color, Selected: sel[t.ID]})
 	}
-	return h.mcpPicker(c, e, selectedServers)
+	mcpPicker(e, selectedServers, side)
+	return nil
 }
 
 // editorLimits are the validator's limits as the editor's maxlength attributes.

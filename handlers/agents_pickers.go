@@ -27,14 +27,10 @@ func pickerRef(name string) (agentspec.ConfigRef, string, bool) {
 }
 
 // refPickers builds the pickers of the tool configs that hold ids: the chosen ones
-// as chips (names looked up by id, organisation-scoped); nothing else.
-func (h *Agents) refPickers(c *fiber.Ctx, e *agents.Editor, tools map[string]json.RawMessage) error {
+// as chips (names read with the editor's side, organisation-scoped); nothing else.
+func refPickers(e *agents.Editor, tools map[string]json.RawMessage, side *db.EditorSide) {
 	for _, r := range agentspec.ConfigRefs {
-		ids := db.ConfigRefIDs(tools[r.Tool], r.IDKey)
-		p, err := h.chosen(c, r, ids)
-		if err != nil {
-			return err
-		}
+		p := chosen(r, db.ConfigRefIDs(tools[r.Tool], r.IDKey), side)
 		p.Tool, p.Field, p.For, p.Label = r.Tool, agents.RefPickerField(r.Tool), r.Tool, r.Tool+" "+r.May
 		p.Error = e.Errors[agents.ToolConfigField(r.Tool)]
 		if r.NotSelf {
@@ -42,36 +38,21 @@ func (h *Agents) refPickers(c *fiber.Ctx, e *agents.Editor, tools map[string]jso
 		}
 		e.RefPickers = append(e.RefPickers, p)
 	}
-	return nil
 }
 
 // mcpPicker builds the MCP server picker with the agent's servers as chips.
-func (h *Agents) mcpPicker(c *fiber.Ctx, e *agents.Editor, ids []int64) error {
-	p, err := h.chosen(c, db.MCPServerRef, ids)
-	if err != nil {
-		return err
-	}
+func mcpPicker(e *agents.Editor, ids []int64, side *db.EditorSide) {
+	p := chosen(db.MCPServerRef, ids, side)
 	p.Field, p.For, p.Label, p.Error = "mcpServers", "mcpServers", "MCP servers", e.Errors["mcpServers"]
 	e.MCPPicker = p
-	return nil
 }
 
 // chosen is a picker holding the given ids as chips, in the order chosen. An id the
 // organisation does not have (refused by the save) stays as a chip with its number,
 // so the person sees what was refused.
-func (h *Agents) chosen(c *fiber.Ctx, r agentspec.ConfigRef, ids []int64) (agents.RefPicker, error) {
+func chosen(r agentspec.ConfigRef, ids []int64, side *db.EditorSide) agents.RefPicker {
 	var p agents.RefPicker
-	if len(ids) == 0 {
-		return p, nil
-	}
-	rows, err := h.Store.ConfigRefChoices(c.UserContext(), ActorOf(c).OrgID, r, ids, 0)
-	if err != nil {
-		return p, err
-	}
-	names := map[int64]string{}
-	for _, row := range rows {
-		names[row.ID] = row.Name
-	}
+	names := side.Names[r.Table]
 	seen := map[int64]bool{}
 	for _, id := range ids {
 		if seen[id] {
@@ -84,7 +65,7 @@ func (h *Agents) chosen(c *fiber.Ctx, r agentspec.ConfigRef, ids []int64) (agent
 		}
 		p.Choices = append(p.Choices, agents.Choice{ID: id, Name: name, Selected: true})
 	}
-	return p, nil
+	return p
 }
 
 // Picker answers an editor picker's search (htmx): at most pickerLimit names of the

@@ -15,25 +15,16 @@ import (
 // change" (with a title and message), and ?changeRequest=N opens an open request's
 // proposal in the editor so its author can revise it.
 
-// reviewState fills what the editor shows about review: protected, open requests.
-func (h *Agents) reviewState(c *fiber.Ctx, ag *db.Agent, e *agents.Editor) error {
+// reviewState fills what the editor shows about review: protected, open requests
+// (read with the rest of the editor's side).
+func reviewState(ag *db.Agent, e *agents.Editor, side *db.EditorSide) {
 	if ag.ID == 0 {
-		return nil
+		return
 	}
-	protected, err := h.Store.AgentProtected(c.UserContext(), ag)
-	if err != nil {
-		return err
-	}
-	open, err := h.Store.ChangeRequests(c.UserContext(), ActorOf(c).OrgID, db.ChangeRequestFilter{AgentID: ag.ID,
-		Statuses: []string{db.StatusOpen, db.StatusApproved, db.StatusChangesRequested}, Limit: 5})
-	if err != nil {
-		return err
-	}
-	e.Protected = protected
-	for _, cr := range open {
+	e.Protected = side.Policy.Protects(ag.Stage, ag.TagIDs)
+	for _, cr := range side.Open {
 		e.OpenRequests = append(e.OpenRequests, agents.OpenRequest{ID: cr.ID, Title: cr.Title, Href: route.Path(route.Review, cr.ID)})
 	}
-	return nil
 }
 
 // proposalAgent is an open edit request's proposed agent, to show in the editor.

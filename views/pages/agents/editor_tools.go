@@ -4,8 +4,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/a-h/templ"
-
 	"agentconsole/db/catalog"
 )
 
@@ -71,20 +69,4 @@ func configChoices(in ConfigInput) []Option {
 		out[i] = Option{v, v}
 	}
 	return out
-}
-
-// configAttrs are a config input's shared attributes: its message, error styling and
-// inline validation (the server names the tool and the property).
-func configAttrs(in ConfigInput) templ.Attributes {
-	invalid := "false"
-	class := "input"
-	if in.Error != "" {
-		invalid, class = "true", "input input-error"
-	}
-	if in.Kind == catalog.KindString || in.Kind == catalog.KindNumber || in.Kind == catalog.KindInteger {
-		class += " font-mono"
-	}
-	return templ.Attributes{"class": class, "aria-invalid": invalid, "aria-describedby": in.ID() + "-error",
-		"hx-post": "/agents/validate", "hx-trigger": "input changed delay:500ms, change", "hx-target": "#" + in.ID() + "-error",
-		"hx-swap": "outerHTML", "hx-include": "closest form"}
 }

@@ -1,0 +1,126 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"agentconsole/db/agentspec"
+)
+
+// EditorSide is what the agent editor shows beside the agent itself, read in one
+// statement (each part an index lookup; they were five round trips): the review
+// policy, the agent's open change requests, how many live agents may call it, the
+// name a clone is offered, and the names of the ids its pickers hold.
+type EditorSide struct {
+	Policy   *ReviewPolicy
+	Open     []OpenRequestRef // newest first, at most 5 (as ChangeRequests with OpenStatuses)
+	CalledBy int              // live agents whose call_agent names it (as UsedBy RefAgent)
+	CopyName string           // "Copy of X" made unique among live agents; empty when not asked
+	// Names of the chosen ids by table (agents, knowledge_bases, mcp_servers), deleted
+	// agents included: an id missing here is not the organisation's.
+	Names map[string]map[int64]string
+}
+
+// OpenRequestRef is an open change request as the editor links it.
+type OpenRequestRef struct {
+	ID    int64
+	Title string
+}
+
+// EditorSideQuery says what to read: the agent (0: a new one, nothing of its own), the
+// base of a clone's name ("" for none) and the chosen ids by table.
+type EditorSideQuery struct {
+	AgentID  int64
+	CopyBase string
+	Chosen   map[string][]int64
+}
+
+// editorSideTables are the tables pickers name ids of: each config reference's, then
+// the MCP servers'.
+var editorSideTables = func() []string {
+	var out []string
+	for _, r := range append(append([]agentspec.ConfigRef{}, agentspec.ConfigRefs...), MCPServerRef) {
+		out = append(out, r.Table)
+	}
+	return out
+}()
+
+// editorSideSQL is one statement of fixed text (so it is prepared once): $1 the
+// organisation, $2 the agent, $3/$4 the clone name and its LIKE pattern, then one id
+// array per editorSideTables entry.
+var editorSideSQL = func() string {
+	var cols, joins []string
+	for i, table := range editorSideTables {
+		alias := "n" + strconv.Itoa(i)
+		cols = append(cols, alias+".ids", alias+".names")
+		joins = append(joins, "CROSS JOIN LATERAL (SELECT coalesce(array_agg(t.id ORDER BY t.id), '{}') AS ids, coalesce(array_agg(t.name ORDER BY t.id), '{}') AS names FROM "+
+			table+" t WHERE t.org_id = $1 AND t.id = ANY($"+strconv.Itoa(5+i)+"::bigint[])) "+alias)
+	}
+	return `SELECT p.org_id IS NOT NULL, coalesce(p.enabled, false), coalesce(p.protect_released, false), coalesce(p.tag_ids, '{}'),
+		coalesce(p.approvals_required, 1), coalesce(p.allow_self_approval, false), coalesce(p.sync_unprotected_now, false), coalesce(p.updated_at, now()),
+		cr.ids, cr.titles, callers.n, copies.names, ` + strings.Join(cols, ", ") + `
+	FROM (SELECT 1) one
+	LEFT JOIN review_policies p ON p.org_id = $1
+	CROSS JOIN LATERAL (SELECT coalesce(array_agg(c.id ORDER BY c.updated_at DESC, c.id DESC), '{}') AS ids,
+			coalesce(array_agg(c.title ORDER BY c.updated_at DESC, c.id DESC), '{}') AS titles
+		FROM (SELECT id, title, updated_at FROM change_requests WHERE org_id = $1 AND agent_id = $2
+			AND status IN ('` + strings.Join(OpenStatuses, "', '") + `') ORDER BY updated_at DESC, id DESC LIMIT 5) c) cr
+	CROSS JOIN LATERAL (SELECT count(*) AS n FROM agents a WHERE a.org_id = $1 AND ` + usersWhereID(RefAgent, "$2::bigint") + ` AND a.deleted_at IS NULL) callers
+	CROSS JOIN LATERAL (SELECT coalesce(array_agg(name), '{}') AS names FROM agents
+		WHERE $3 <> '' AND org_id = $1 AND deleted_at IS NULL AND (name = $3 OR name LIKE $4)) copies
+	` + strings.Join(joins, "\n\t")
+}()
+
+// EditorSide reads what the editor shows beside the agent (see EditorSide).
+func (s *Store) EditorSide(ctx context.Context, orgID int64, q EditorSideQuery) (*EditorSide, error) {
+	base := copyBase(q.CopyBase)
+	pattern := ""
+	if base != "" {
+		pattern = escapeLike(base) + " (%)"
+	}
+	args := []any{orgID, q.AgentID, base, pattern}
+	for _, table := range editorSideTables {
+		args = append(args, append([]int64{}, q.Chosen[table]...)) // pgx takes a Go slice as an array
+	}
+	side := &EditorSide{Policy: defaultPolicy(), Names: map[string]map[int64]string{}}
+	var hasPolicy bool
+	var p ReviewPolicy
+	var updated time.Time
+	var openIDs []int64
+	var openTitles, taken []string
+	dest := []any{&hasPolicy, &p.Enabled, &p.ProtectReleased, pgdialect.Array(&p.TagIDs), &p.ApprovalsRequired, &p.AllowSelfApproval,
+		&p.SyncUnprotectedNow, &updated, pgdialect.Array(&openIDs), pgdialect.Array(&openTitles), &side.CalledBy, pgdialect.Array(&taken)}
+	ids, names := make([][]int64, len(editorSideTables)), make([][]string, len(editorSideTables))
+	for i := range editorSideTables {
+		dest = append(dest, pgdialect.Array(&ids[i]), pgdialect.Array(&names[i]))
+	}
+	if err := s.prepared(ctx, s.DB, editorSideSQL, args, dest...); err != nil {
+		return nil, fmt.Errorf("db: editor of agent %d: %w", q.AgentID, err)
+	}
+	if hasPolicy {
+		p.UpdatedAt = updated
+		if p.TagIDs == nil {
+			p.TagIDs = []int64{}
+		}
+		side.Policy = &p
+	}
+	for i := range openIDs {
+		side.Open = append(side.Open, OpenRequestRef{ID: openIDs[i], Title: openTitles[i]})
+	}
+	if base != "" {
+		side.CopyName = uniqueName(base, taken)
+	}
+	for i, table := range editorSideTables {
+		m := make(map[int64]string, len(ids[i]))
+		for j, id := range ids[i] {
+			m[id] = names[i][j]
+		}
+		side.Names[table] = m
+	}
+	return side, nil
+}

@@ -1,0 +1,149 @@
+package db_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"slices"
+	"testing"
+
+	"agentconsole/db"
+	"agentconsole/db/agentspec"
+)
+
+// TestEditorSideAgreesWithTheSeparateReads: for every demo agent (callers, a protected
+// one with an open request, pickers with ids) the editor's one-statement side read
+// answers what the separate store reads answer; the clone name is made unique with
+// LIKE's wildcards taken literally.
+func TestEditorSideAgreesWithTheSeparateReads(t *testing.T) {
+	t.Parallel()
+	s, _, builder, _, _, guarded, _ := reviewFixture(t)
+	ctx := context.Background()
+	_, err := s.SaveAgent(ctx, builder, patch(t, `{"id":`+itoa(guarded.ID)+`,"description":"proposed"}`), db.SourceUpdate)
+	proposed(t, err) // an open request on the protected agent
+	if _, err := s.SaveAgent(ctx, builder, patch(t, `{"name":"Caller","tools":{"call_agent":{"config":{"callableAgentIds":[`+itoa(guarded.ID)+`]}}}}`), db.SourceCreate); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	if err := s.DB.NewRaw("SELECT id FROM agents WHERE org_id = ? ORDER BY id", builder.OrgID).Scan(ctx, &ids); err != nil {
+		t.Fatal(err)
+	}
+	policy, err := s.ReviewPolicy(ctx, builder.OrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sawCallers, sawOpen, sawNames bool
+	for _, id := range ids {
+		ag, err := s.Agent(ctx, builder.OrgID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := db.EditorSideQuery{AgentID: id, Chosen: map[string][]int64{db.MCPServerRef.Table: ag.MCPServers}}
+		for _, r := range agentspec.ConfigRefs {
+			q.Chosen[r.Table] = db.ConfigRefIDs(ag.Tools[r.Tool], r.IDKey)
+		}
+		side, err := s.EditorSide(ctx, builder.OrgID, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		callers, err := s.UsedBy(ctx, builder.OrgID, db.RefAgent, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if side.CalledBy != len(callers) {
+			t.Errorf("agent %d: side says %d callers, UsedBy %d", id, side.CalledBy, len(callers))
+		}
+		open, err := s.ChangeRequests(ctx, builder.OrgID, db.ChangeRequestFilter{AgentID: id, Statuses: db.OpenStatuses, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []db.OpenRequestRef
+		for _, cr := range open {
+			want = append(want, db.OpenRequestRef{ID: cr.ID, Title: cr.Title})
+		}
+		if !slices.Equal(side.Open, want) {
+			t.Errorf("agent %d: open requests %v, want %v", id, side.Open, want)
+		}
+		if side.Policy.Protects(ag.Stage, ag.TagIDs) != policy.Protects(ag.Stage, ag.TagIDs) || side.Policy.Enabled != policy.Enabled {
+			t.Errorf("agent %d: the side's policy %+v differs from %+v", id, side.Policy, policy)
+		}
+		for table, chosen := range q.Chosen {
+			for _, c := range chosen {
+				var name string
+				if err := s.DB.NewRaw("SELECT name FROM "+table+" WHERE org_id = ? AND id = ?", builder.OrgID, c).Scan(ctx, &name); err != nil {
+					t.Fatal(err)
+				}
+				if side.Names[table][c] != name {
+					t.Errorf("agent %d: %s %d named %q, want %q", id, table, c, side.Names[table][c], name)
+				}
+				sawNames = true
+			}
+		}
+		sawCallers = sawCallers || len(callers) > 0
+		sawOpen = sawOpen || len(want) > 0
+	}
+	if !sawCallers || !sawOpen || !sawNames || !policy.Enabled {
+		t.Fatalf("the demo no longer has callers (%v), open requests (%v), chosen ids (%v) and a policy (%v): the test proves nothing",
+			sawCallers, sawOpen, sawNames, policy.Enabled)
+	}
+
+	// The clone name: taken names and their numbered copies, % and _ meaning themselves.
+	for _, name := range []string{"Copy of 50%_off", "Copy of 50%_off (2)", "Copy of 50xyoff (3)", "Copy of 50xyoff"} {
+		if _, err := s.SaveAgent(ctx, builder, &db.AgentPatch{Name: db.Some(name)}, db.SourceCreate); err != nil {
+			t.Fatal(err)
+		}
+	}
+	side, err := s.EditorSide(ctx, builder.OrgID, db.EditorSideQuery{AgentID: ids[0], CopyBase: "Copy of 50%_off"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if side.CopyName != "Copy of 50%_off (3)" {
+		t.Errorf("clone name %q, want %q", side.CopyName, "Copy of 50%_off (3)")
+	}
+	if side, err = s.EditorSide(ctx, builder.OrgID, db.EditorSideQuery{AgentID: ids[0], CopyBase: "Copy of nothing like it"}); err != nil || side.CopyName != "Copy of nothing like it" {
+		t.Errorf("a free clone name: %q %v", side.CopyName, err)
+	}
+}
+
+// TestAgentForEditorKeepsNamesAndConfigs: the editor's read leaves tools unexpanded but
+// has every field of Agent, the same tool names and the same configs.
+func TestAgentForEditorKeepsNamesAndConfigs(t *testing.T) {
+	t.Parallel()
+	s, _, builder, _, _, guarded, _ := reviewFixture(t)
+	ctx := context.Background()
+	caller, err := s.SaveAgent(ctx, builder, patch(t, `{"name":"Caller","tools":{"web_search":{},"call_agent":{"config":{"callableAgentIds":[`+itoa(guarded.ID)+`]}}}}`), db.SourceCreate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{guarded.ID, caller.ID} {
+		full, err := s.Agent(ctx, builder.OrgID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ed, err := s.AgentForEditor(ctx, builder.OrgID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ed.Tools) != len(full.Tools) {
+			t.Fatalf("agent %d: %d tools for the editor, %d in full", id, len(ed.Tools), len(full.Tools))
+		}
+		for name, def := range full.Tools {
+			var a, b struct {
+				Config json.RawMessage `json:"config"`
+			}
+			json.Unmarshal(def, &a)
+			json.Unmarshal(ed.Tools[name], &b)
+			if string(a.Config) != string(b.Config) {
+				t.Errorf("agent %d tool %s: config %s for the editor, %s in full", id, name, b.Config, a.Config)
+			}
+		}
+		full.Tools, ed.Tools = nil, nil
+		if !reflect.DeepEqual(full, ed) {
+			t.Errorf("agent %d: the editor's read differs beyond tools:\n%+v\n%+v", id, ed, full)
+		}
+	}
+	if _, err := s.AgentForEditor(ctx, builder.OrgID+1000, guarded.ID); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("another organisation's agent: %v", err)
+	}
+}
