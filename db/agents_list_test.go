@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"agentconsole/db"
@@ -41,5 +42,61 @@ func TestAgentsListQueryCountIsBoundedAt10000Agents(t *testing.T) {
 	}
 	if counts[0] != counts[1] || counts[1] != counts[2] || counts[0] > 3 {
 		t.Fatalf("queries per page size 10/50/100: %v (want the same, ≤ 3)", counts)
+	}
+}
+
+// The console's summary page (scanned by pgx, tags named from the organisation's list)
+// shows each row as the API's page does: the same tags in the same order (by name, not
+// by id) with their colours, and the open change requests of the "in review" badge.
+func TestAgentsSummaryPageAgreesWithTheFullPage(t *testing.T) {
+	t.Parallel()
+	s, admin, builder, _, _, a, prodTag := reviewFixture(t)
+	ctx := context.Background()
+	var tagIDs []int64
+	for _, name := range []string{"Beta", "alpha"} { // created after "production", named before it
+		tag, err := s.SaveTag(ctx, admin, 0, db.TagInput{Name: db.Some(name), Color: db.Some("green")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tagIDs = append(tagIDs, tag.ID)
+	}
+	if _, err := s.DB.ExecContext(ctx, "INSERT INTO agent_tags (agent_id, tag_id) SELECT ?, unnest(?::bigint[])", a.ID, pgIDs(tagIDs)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.SaveAgent(ctx, builder, patch(t, `{"id":`+itoa(a.ID)+`,"description":"proposed"}`), db.SourceUpdate)
+	proposed(t, err)
+	bulkFixture(t, s, admin, "Another", "Zed") // rows without tags or requests
+
+	full, err := s.Agents(ctx, admin.OrgID, db.AgentFilter{Sort: "name", PerPage: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := s.Agents(ctx, admin.OrgID, db.AgentFilter{Sort: "name", PerPage: 100, Summary: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Agents) != len(full.Agents) || sum.Total != full.Total || len(sum.Agents) < 3 {
+		t.Fatalf("summary %d of %d, full %d of %d", len(sum.Agents), sum.Total, len(full.Agents), full.Total)
+	}
+	for i, f := range full.Agents {
+		g := sum.Agents[i]
+		if fmt.Sprint(g.ID, g.Name, g.TagIDs, g.Tags, g.LiveVersion, *g.PublishedVersionID) != fmt.Sprint(f.ID, f.Name, f.TagIDs, f.Tags, f.LiveVersion, *f.PublishedVersionID) {
+			t.Errorf("row %d: summary %+v, full %+v", i, g, f)
+		}
+		want := 0
+		if g.ID == a.ID {
+			want = 1
+		}
+		if g.OpenRequests != want {
+			t.Errorf("agent %q: %d open requests, want %d", g.Name, g.OpenRequests, want)
+		}
+		if g.ID == a.ID && fmt.Sprint(g.TagIDs) != fmt.Sprint([]int64{tagIDs[1], tagIDs[0], prodTag}) {
+			t.Errorf("tags of %q: %v, want alpha, Beta, production", g.Name, g.Tags)
+		}
+	}
+	tags, _ := s.Tags(ctx, admin.OrgID)
+	models, _ := s.Models(ctx)
+	if fmt.Sprint(sum.Tags) != fmt.Sprint(tags) || fmt.Sprint(sum.Models) != fmt.Sprint(models) || len(sum.Models) == 0 {
+		t.Errorf("lookups: %v %v, want %v %v", sum.Tags, sum.Models, tags, models)
 	}
 }

@@ -3,7 +3,6 @@
 package handlers
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -55,11 +54,14 @@ func Logger(c *fiber.Ctx) *slog.Logger {
 // IsHTMX reports an htmx request (a fragment is enough as the answer).
 func IsHTMX(c *fiber.Ctx) bool { return c.Get("HX-Request") == "true" && c.Get("HX-Boosted") != "true" }
 
-// Render writes a templ component as HTML. It renders into a buffer first, so a failed
-// render never leaves half a page on the wire.
+// Render writes a templ component as HTML. It renders into the response's body buffer,
+// which fasthttp pools (a page no longer grows a fresh buffer and is copied again), and
+// nothing is sent before the handler returns: a failed render empties the body, so it
+// never leaves half a page on the wire.
 func Render(c *fiber.Ctx, status int, component templ.Component) error {
-	var buf bytes.Buffer
-	if err := component.Render(c.UserContext(), &buf); err != nil {
+	c.Response().ResetBody()
+	if err := component.Render(c.UserContext(), c.Response().BodyWriter()); err != nil {
+		c.Response().ResetBody()
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
@@ -68,7 +70,8 @@ func Render(c *fiber.Ctx, status int, component templ.Component) error {
 		// page's URL (a boosted POST would otherwise push the form's action).
 		c.Set("HX-Push-Url", "false")
 	}
-	return c.Status(status).Send(buf.Bytes())
+	c.Status(status)
+	return nil
 }
 
 // Base holds what every handler struct shares.
