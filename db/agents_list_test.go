@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -98,5 +99,40 @@ func TestAgentsSummaryPageAgreesWithTheFullPage(t *testing.T) {
 	models, _ := s.Models(ctx)
 	if fmt.Sprint(sum.Tags) != fmt.Sprint(tags) || fmt.Sprint(sum.Models) != fmt.Sprint(models) || len(sum.Models) == 0 {
 		t.Errorf("lookups: %v %v, want %v %v", sum.Tags, sum.Models, tags, models)
+	}
+}
+
+// The API's page holds every field as the single-agent read does, NULLs and JSON
+// columns included, and the same tags (read as JSON with the row there, by loadTags here).
+func TestAgentsFullPageAgreesWithTheAgentRead(t *testing.T) {
+	t.Parallel()
+	s, admin, _, _, _, a, _ := reviewFixture(t)
+	ctx := context.Background()
+	ids := bulkFixture(t, s, admin, "Plain", "External")
+	if _, err := s.DB.ExecContext(ctx, `UPDATE agents SET conversation_starters = '["hi", "there"]', integrations = '["slack"]',
+		mcp_servers = '{7,8}', context_docs = '[{"provider":"gdrive","id":"d1","name":"Doc"}]', inputs = '[{"type":"string","name":"q","description":"","required":true}]',
+		email_slug = 'rich-one', planning_mode = 'auto', max_tool_roundtrips = 3, tines_story_import_id = gen_random_uuid(), logo_url = 'https://x/l.png'
+		WHERE id = ?`, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB.ExecContext(ctx, `UPDATE agents SET agent_type = 'external', external_config = '{"agentCardUrl":"https://x/card","refreshIntervalMinutes":5}' WHERE id = ?`, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.Agents(ctx, admin.OrgID, db.AgentFilter{Sort: "name", PerPage: 100})
+	if err != nil || len(page.Agents) != 3 {
+		t.Fatalf("page: %v %v", page, err)
+	}
+	for _, g := range page.Agents {
+		w, err := s.Agent(ctx, admin.OrgID, g.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gj, _ := json.Marshal(g)
+		wj, _ := json.Marshal(w)
+		got := fmt.Sprint(string(gj), g.UUID, g.OrgID, g.CardHealth, g.LiveVersion, g.Tags, g.CreatedAt.Equal(w.CreatedAt))
+		want := fmt.Sprint(string(wj), w.UUID, w.OrgID, w.CardHealth, w.LiveVersion, w.Tags, true)
+		if got != want {
+			t.Errorf("agent %q:\n page %s\n read %s", g.Name, got, want)
+		}
 	}
 }
