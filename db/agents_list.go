@@ -46,6 +46,12 @@ type AgentPage struct {
 	Total   int
 	Page    int
 	PerPage int
+	// A summary page (the console's list) also carries what the page shows beside its
+	// rows, read in one more statement: the organisation's tags by name (the filter
+	// chips, and the names and colours of each row's tags) and the model registry (the
+	// bulk bar's "change model").
+	Tags   []TagRef
+	Models []Model
 }
 
 // The values the list's enum filters accept, and the bounds of its paging and text
@@ -90,16 +96,27 @@ func (f *AgentFilter) Normalize() {
 }
 
 // Agents lists a page of the organisation's agents with their tags and the filter's
-// total: one prepared statement (the rows, each row's tags as JSON, the count as an
+// total: one prepared statement (the rows, each row's tags, the count as an
 // uncorrelated subquery PostgreSQL runs once) whatever the page size. Under load every
 // round trip waits for a PostgreSQL backend and then for the server to be scheduled
 // again; three of them per page made the list's tail (make bench, scenario 1).
+//
+// A summary page (the console's list, its hot path) is scanned by pgx natively (no
+// reflection), carries each row's open change requests, and its rows' tag ids are
+// named from the organisation's tag list, which the page needs anyway (listLookups):
+// two statements for everything the list shows.
 func (s *Store) Agents(ctx context.Context, orgID int64, f AgentFilter) (*AgentPage, error) {
 	f.Normalize()
 	page := &AgentPage{Page: f.Page, PerPage: f.PerPage, Agents: []*Agent{}}
 	where, args := agentsWhere(orgID, f)
 	query, pageArgs := f.PageSQL(orgID)
-	if err := s.prepared(ctx, s.DB, query, pageArgs, &page.Agents); err != nil {
+	var err error
+	if f.Summary {
+		page.Agents, err = s.summaryRows(ctx, query, pageArgs, f.PerPage)
+	} else {
+		err = s.prepared(ctx, s.DB, query, pageArgs, &page.Agents)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("db: list agents: %w", err)
 	}
 	if len(page.Agents) > 0 {
@@ -108,6 +125,13 @@ func (s *Store) Agents(ctx context.Context, orgID int64, f AgentFilter) (*AgentP
 		if err := s.prepared(ctx, s.DB, "SELECT count(*) FROM agents AS a WHERE "+where, args, &page.Total); err != nil {
 			return nil, fmt.Errorf("db: count agents: %w", err)
 		}
+	}
+	if f.Summary {
+		if page.Tags, page.Models, err = s.listLookups(ctx, orgID); err != nil {
+			return nil, fmt.Errorf("db: list agents: %w", err)
+		}
+		nameTags(page.Agents, page.Tags)
+		return page, nil
 	}
 	for _, a := range page.Agents {
 		if err := a.takeListTags(); err != nil {
@@ -139,10 +163,16 @@ func (a *Agent) takeListTags() error {
 }
 
 // listSummaryColumns are what the list shows: no prompts, tools or configs; with who
-// made the live version (the list's "updated by") and who deleted the agent.
+// made the live version (the list's "updated by"), who deleted the agent, its open
+// change requests (the "in review" badge: 50 probes of a partial index that holds only
+// open requests) and its tag ids (named in Go from the organisation's tag list). The
+// order is summaryRows' scan order.
 const listSummaryColumns = `a.id, a.org_id, a.name, a.description, a.logo_url, a.model, a.stage, a.show_in_chat, a.agent_type,
 	a.published_version_id, a.created_at, a.updated_at, a.deleted_at, a.deleted_by,
-	coalesce((SELECT v.author FROM agent_versions v WHERE v.id = a.published_version_id), '') AS updated_by`
+	coalesce((SELECT v.author FROM agent_versions v WHERE v.id = a.published_version_id), '') AS updated_by,
+	(SELECT count(*) FROM change_requests cr WHERE cr.agent_id = a.id AND cr.org_id = a.org_id
+		AND cr.status IN ('open', 'approved', 'changes_requested')) AS open_requests,
+	ARRAY(SELECT at.tag_id FROM agent_tags at WHERE at.agent_id = a.id) AS list_tag_ids`
 
 // sortOrders are the ORDER BY of each sort, every column in one direction (%[1]s) so
 // that one btree index (migration 023) serves both directions.
@@ -160,9 +190,9 @@ var sortOrders = map[string]string{
 func (f AgentFilter) PageSQL(orgID int64) (string, []any) {
 	f.Normalize()
 	where, args := agentsWhere(orgID, f)
-	columns := agentColumns
+	columns := agentColumns + ", " + liveVersionExpr + ", " + listTagsExpr
 	if f.Summary {
-		columns = listSummaryColumns
+		columns = listSummaryColumns + ", " + liveVersionExpr
 	}
 	dir := "ASC"
 	if f.Dir == agentspec.SortDesc {
@@ -170,7 +200,7 @@ func (f AgentFilter) PageSQL(orgID int64) (string, []any) {
 	}
 	order := fmt.Sprintf(sortOrders[f.Sort], dir)
 	count := "(SELECT count(*) FROM agents AS a WHERE " + where + ") AS list_total"
-	return "SELECT " + columns + ", " + liveVersionExpr + ", " + listTagsExpr + ", " + count + " FROM agents AS a WHERE " + where + " ORDER BY " + order + " LIMIT ? OFFSET ?",
+	return "SELECT " + columns + ", " + count + " FROM agents AS a WHERE " + where + " ORDER BY " + order + " LIMIT ? OFFSET ?",
 		append(append(append([]any{}, args...), args...), f.PerPage, (f.Page-1)*f.PerPage)
 }
 

@@ -2,6 +2,8 @@ package db_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"testing"
 
 	"agentconsole/db"
@@ -41,5 +43,96 @@ func TestAgentsListQueryCountIsBoundedAt10000Agents(t *testing.T) {
 	}
 	if counts[0] != counts[1] || counts[1] != counts[2] || counts[0] > 3 {
 		t.Fatalf("queries per page size 10/50/100: %v (want the same, ≤ 3)", counts)
+	}
+}
+
+// The console's summary page (scanned by pgx, tags named from the organisation's list)
+// shows each row as the API's page does: the same tags in the same order (by name, not
+// by id) with their colours, and the open change requests of the "in review" badge.
+func TestAgentsSummaryPageAgreesWithTheFullPage(t *testing.T) {
+	t.Parallel()
+	s, admin, builder, _, _, a, prodTag := reviewFixture(t)
+	ctx := context.Background()
+	var tagIDs []int64
+	for _, name := range []string{"Beta", "alpha"} { // created after "production", named before it
+		tag, err := s.SaveTag(ctx, admin, 0, db.TagInput{Name: db.Some(name), Color: db.Some("green")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tagIDs = append(tagIDs, tag.ID)
+	}
+	if _, err := s.DB.ExecContext(ctx, "INSERT INTO agent_tags (agent_id, tag_id) SELECT ?, unnest(?::bigint[])", a.ID, pgIDs(tagIDs)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.SaveAgent(ctx, builder, patch(t, `{"id":`+itoa(a.ID)+`,"description":"proposed"}`), db.SourceUpdate)
+	proposed(t, err)
+	bulkFixture(t, s, admin, "Another", "Zed") // rows without tags or requests
+
+	full, err := s.Agents(ctx, admin.OrgID, db.AgentFilter{Sort: "name", PerPage: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := s.Agents(ctx, admin.OrgID, db.AgentFilter{Sort: "name", PerPage: 100, Summary: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Agents) != len(full.Agents) || sum.Total != full.Total || len(sum.Agents) < 3 {
+		t.Fatalf("summary %d of %d, full %d of %d", len(sum.Agents), sum.Total, len(full.Agents), full.Total)
+	}
+	for i, f := range full.Agents {
+		g := sum.Agents[i]
+		if fmt.Sprint(g.ID, g.Name, g.TagIDs, g.Tags, g.LiveVersion, *g.PublishedVersionID) != fmt.Sprint(f.ID, f.Name, f.TagIDs, f.Tags, f.LiveVersion, *f.PublishedVersionID) {
+			t.Errorf("row %d: summary %+v, full %+v", i, g, f)
+		}
+		want := 0
+		if g.ID == a.ID {
+			want = 1
+		}
+		if g.OpenRequests != want {
+			t.Errorf("agent %q: %d open requests, want %d", g.Name, g.OpenRequests, want)
+		}
+		if g.ID == a.ID && fmt.Sprint(g.TagIDs) != fmt.Sprint([]int64{tagIDs[1], tagIDs[0], prodTag}) {
+			t.Errorf("tags of %q: %v, want alpha, Beta, production", g.Name, g.Tags)
+		}
+	}
+	tags, _ := s.Tags(ctx, admin.OrgID)
+	models, _ := s.Models(ctx)
+	if fmt.Sprint(sum.Tags) != fmt.Sprint(tags) || fmt.Sprint(sum.Models) != fmt.Sprint(models) || len(sum.Models) == 0 {
+		t.Errorf("lookups: %v %v, want %v %v", sum.Tags, sum.Models, tags, models)
+	}
+}
+
+// The API's page holds every field as the single-agent read does, NULLs and JSON
+// columns included, and the same tags (read as JSON with the row there, by loadTags here).
+func TestAgentsFullPageAgreesWithTheAgentRead(t *testing.T) {
+	t.Parallel()
+	s, admin, _, _, _, a, _ := reviewFixture(t)
+	ctx := context.Background()
+	ids := bulkFixture(t, s, admin, "Plain", "External")
+	if _, err := s.DB.ExecContext(ctx, `UPDATE agents SET conversation_starters = '["hi", "there"]', integrations = '["slack"]',
+		mcp_servers = '{7,8}', context_docs = '[{"provider":"gdrive","id":"d1","name":"Doc"}]', inputs = '[{"type":"string","name":"q","description":"","required":true}]',
+		email_slug = 'rich-one', planning_mode = 'auto', max_tool_roundtrips = 3, tines_story_import_id = gen_random_uuid(), logo_url = 'https://x/l.png'
+		WHERE id = ?`, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB.ExecContext(ctx, `UPDATE agents SET agent_type = 'external', external_config = '{"agentCardUrl":"https://x/card","refreshIntervalMinutes":5}' WHERE id = ?`, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.Agents(ctx, admin.OrgID, db.AgentFilter{Sort: "name", PerPage: 100})
+	if err != nil || len(page.Agents) != 3 {
+		t.Fatalf("page: %v %v", page, err)
+	}
+	for _, g := range page.Agents {
+		w, err := s.Agent(ctx, admin.OrgID, g.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gj, _ := json.Marshal(g)
+		wj, _ := json.Marshal(w)
+		got := fmt.Sprint(string(gj), g.UUID, g.OrgID, g.CardHealth, g.LiveVersion, g.Tags, g.CreatedAt.Equal(w.CreatedAt))
+		want := fmt.Sprint(string(wj), w.UUID, w.OrgID, w.CardHealth, w.LiveVersion, w.Tags, true)
+		if got != want {
+			t.Errorf("agent %q:\n page %s\n read %s", g.Name, got, want)
+		}
 	}
 }

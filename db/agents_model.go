@@ -77,6 +77,8 @@ type Agent struct {
 	DeletedBy *string `bun:"deleted_by,scanonly" json:"-"`
 	// CardHealth is an external agent's card state: "", "pending", "ok" or "error".
 	CardHealth string `bun:"card_health,scanonly" json:"-"`
+	// OpenRequests is the agent's open change requests (a summary list page's rows).
+	OpenRequests int `bun:"open_requests,scanonly" json:"-"`
 	// ListTags and ListTotal come with a list page's rows (see Store.Agents).
 	ListTags  json.RawMessage `bun:"list_tags,scanonly" json:"-"`
 	ListTotal int             `bun:"list_total,scanonly" json:"-"`

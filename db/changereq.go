@@ -226,24 +226,6 @@ const awaitingPredicate = `cr.status IN ('open', 'changes_requested') AND cr.aut
 // change requests" and the overview's count of them).
 var OpenStatuses = []string{StatusOpen, StatusApproved, StatusChangesRequested}
 
-// OpenRequestCounts maps agent ids to their number of open requests (the list's badge).
-func (s *Store) OpenRequestCounts(ctx context.Context, orgID int64, agentIDs []int64) (map[int64]int, error) {
-	out := map[int64]int{}
-	if len(agentIDs) == 0 {
-		return out, nil
-	}
-	var rows []struct {
-		AgentID int64 `bun:"agent_id"`
-		N       int   `bun:"n"`
-	}
-	err := s.DB.NewRaw(`SELECT agent_id, count(*) AS n FROM change_requests WHERE org_id = ? AND agent_id IN (?)
-		AND status IN ('open', 'approved', 'changes_requested') GROUP BY agent_id`, orgID, bun.In(agentIDs)).Scan(ctx, &rows)
-	for _, r := range rows {
-		out[r.AgentID] = r.N
-	}
-	return out, err
-}
-
 // checkText refuses a text over its limit or with invalid characters, naming the field.
 func checkText(field, v string, max int, required bool) error {
 	switch {

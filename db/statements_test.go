@@ -66,14 +66,14 @@ func TestStatementModesReadTheSame(t *testing.T) {
 		if err != nil || len(tags) != 1 {
 			t.Fatalf("%s: tags %v %v", m, tags, err)
 		}
-		for range 2 {
-			page, err := s.Agents(ctx, a.OrgID, db.AgentFilter{TagIDs: []int64{tags[0].ID}, Sort: "name"})
+		for i := range 4 { // the API's page (Bun) and the console's summary page (pgx), twice each
+			page, err := s.Agents(ctx, a.OrgID, db.AgentFilter{TagIDs: []int64{tags[0].ID}, Sort: "name", Summary: i%2 == 1})
 			if err != nil {
 				t.Fatalf("%s: %v", m, err)
 			}
 			got := fmt.Sprint(page.Total)
 			for _, ag := range page.Agents {
-				got += " " + ag.Name + fmt.Sprint(ag.TagIDs)
+				got += " " + ag.Name + fmt.Sprint(ag.TagIDs, ag.Tags, ag.OpenRequests, ag.CreatedAt.Unix())
 			}
 			if want == "" {
 				want = got

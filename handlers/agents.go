@@ -41,10 +41,6 @@ func (h *Agents) List(c *fiber.Ctx) error {
 		return h.redirect(c, pageURL(c, last), "info", fmt.Sprintf("There are no agents on page %d: %s fill %s. This is the last page.",
 			page.Page, components.Count(page.Total, "agent", "agents"), components.Count(last, "page", "pages")))
 	}
-	tags, err := h.Store.Tags(c.UserContext(), a.OrgID)
-	if err != nil {
-		return err
-	}
 	selected := map[int64]bool{}
 	for _, id := range f.TagIDs {
 		selected[id] = true
@@ -56,19 +52,19 @@ func (h *Agents) List(c *fiber.Ctx) error {
 	if f.Deleted {
 		l.ClearURL = route.DeletedAgents
 	}
-	for _, t := range tags {
-		l.Tags = append(l.Tags, agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color, Selected: selected[t.ID]})
+	l.Tags = make([]agents.Tag, len(page.Tags))
+	for i, t := range page.Tags {
+		l.Tags[i] = agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color, Selected: selected[t.ID]}
 	}
 	if l.CanUpdate && !f.Deleted {
-		if l.Models, err = h.modelOptions(c); err != nil {
-			return err
+		l.Models = make([]agents.Option, len(page.Models))
+		for i, m := range page.Models {
+			l.Models[i] = agents.Option{Value: m.ID, Label: m.DisplayName}
 		}
 	}
-	for _, ag := range page.Agents {
-		l.Rows = append(l.Rows, listRow(ag))
-	}
-	if err := h.openRequestBadges(c, l.Rows); err != nil {
-		return err
+	l.Rows = make([]agents.Row, len(page.Agents))
+	for i, ag := range page.Agents {
+		l.Rows[i] = listRow(ag)
 	}
 	l.Pages = max(1, (page.Total+page.PerPage-1)/page.PerPage)
 	if page.Page > 1 {

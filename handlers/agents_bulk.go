@@ -115,12 +115,13 @@ func (h *AgentsAPI) Bulk(c *fiber.Ctx) error {
 func listRow(ag *db.Agent) agents.Row {
 	r := agents.Row{ID: ag.ID, Name: ag.Name, Description: deref(ag.Description), LogoURL: deref(ag.LogoURL), Stage: ag.Stage,
 		Type: ag.AgentType, Model: deref(ag.Model), UpdatedAt: ag.UpdatedAt, UpdatedBy: ag.UpdatedBy, CreatedAt: ag.CreatedAt,
-		Deleted: ag.DeletedAt != nil, DeletedBy: deref(ag.DeletedBy), Version: int64(ag.LiveVersion)}
+		Deleted: ag.DeletedAt != nil, DeletedBy: deref(ag.DeletedBy), Version: int64(ag.LiveVersion), OpenRequests: ag.OpenRequests}
 	if ag.DeletedAt != nil {
 		r.DeletedAt = *ag.DeletedAt
 	}
-	for _, t := range ag.Tags {
-		r.Tags = append(r.Tags, agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color})
+	r.Tags = make([]agents.Tag, len(ag.Tags))
+	for i, t := range ag.Tags {
+		r.Tags[i] = agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color}
 	}
 	return r
 }
@@ -157,17 +158,4 @@ func perPageChoices(current int) []int {
 	out := append([]int{current}, agentspec.PerPageChoices...)
 	slices.Sort(out)
 	return out
-}
-
-// modelOptions are the registry's models for the bulk bar's "change model".
-func (h *Agents) modelOptions(c *fiber.Ctx) ([]agents.Option, error) {
-	models, err := h.Store.Models(c.UserContext())
-	if err != nil {
-		return nil, err
-	}
-	out := make([]agents.Option, len(models))
-	for i, m := range models {
-		out[i] = agents.Option{Value: m.ID, Label: m.DisplayName}
-	}
-	return out, nil
 }

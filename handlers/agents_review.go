@@ -67,19 +67,3 @@ func (h *Agents) reviseProposal(c *fiber.Ctx, id int64, p *db.AgentPatch, raw st
 	}
 	return h.redirect(c, route.Path(route.Review, crID), "success", "Proposal updated: earlier approvals are stale until reviewers approve it again.")
 }
-
-// openRequestBadges counts each listed agent's open change requests (one query).
-func (h *Agents) openRequestBadges(c *fiber.Ctx, rows []agents.Row) error {
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	counts, err := h.Store.OpenRequestCounts(c.UserContext(), ActorOf(c).OrgID, ids)
-	if err != nil {
-		return err
-	}
-	for i := range rows {
-		rows[i].OpenRequests = counts[rows[i].ID]
-	}
-	return nil
-}

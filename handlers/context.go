@@ -3,12 +3,10 @@
 package handlers
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
@@ -56,12 +54,14 @@ func Logger(c *fiber.Ctx) *slog.Logger {
 // IsHTMX reports an htmx request (a fragment is enough as the answer).
 func IsHTMX(c *fiber.Ctx) bool { return c.Get("HX-Request") == "true" && c.Get("HX-Boosted") != "true" }
 
-// Render writes a templ component as HTML. It renders into a buffer first, so a failed
-// render never leaves half a page on the wire.
+// Render writes a templ component as HTML. It renders into the response's body buffer,
+// which fasthttp pools (a page no longer grows a fresh buffer and is copied again), and
+// nothing is sent before the handler returns: a failed render empties the body, so it
+// never leaves half a page on the wire.
 func Render(c *fiber.Ctx, status int, component templ.Component) error {
-	buf := renderBuffers.Get().(*bytes.Buffer)
-	defer putRenderBuffer(buf)
-	if err := component.Render(c.UserContext(), buf); err != nil {
+	c.Response().ResetBody()
+	if err := component.Render(c.UserContext(), c.Response().BodyWriter()); err != nil {
+		c.Response().ResetBody()
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
@@ -70,20 +70,8 @@ func Render(c *fiber.Ctx, status int, component templ.Component) error {
 		// page's URL (a boosted POST would otherwise push the form's action).
 		c.Set("HX-Push-Url", "false")
 	}
-	c.Status(status).Response().SetBody(buf.Bytes()) // a copy: buf goes back to the pool
+	c.Status(status)
 	return nil
-}
-
-// renderBuffers are page buffers reused across requests: growing a fresh one to a 70 KB
-// page (the history of an agent) was a tenth of that page's server CPU.
-var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// putRenderBuffer returns buf to the pool, unless a rare huge page made it too big to keep.
-func putRenderBuffer(buf *bytes.Buffer) {
-	if buf.Cap() <= 1<<20 {
-		buf.Reset()
-		renderBuffers.Put(buf)
-	}
 }
 
 // Base holds what every handler struct shares.

@@ -1,0 +1,118 @@
+package db
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// The console's list is the most requested page. Bun scans a row by reflection over
+// the model's fields and database/sql converts every value through driver.Value; pgx
+// scans straight into typed pointers. So the list's two reads take the pool's
+// connection, reach its *pgx.Conn (database/sql's Conn.Raw) and run there in the
+// store's statement mode, which pgx's Query takes as its first argument exactly as
+// through database/sql: the pool, the prepared-statement cache and the pooler-safe
+// modes all stay as they are.
+
+// native runs query (Bun's ? placeholders) on a pool connection with pgx and calls
+// scan for each row; the hooks see it as they see prepared reads.
+func (s *Store) native(ctx context.Context, query string, args []any, scan func(pgx.Rows) error) (err error) {
+	start := time.Now()
+	defer func() { s.observe(ctx, query, args, start, err) }()
+	conn, err := s.DB.DB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		rows, err := dc.(*stdlib.Conn).Conn().Query(ctx, toNumbered(query), append([]any{s.execMode}, args...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// summaryRows runs a summary page's query (PageSQL) and scans its rows, all in one
+// allocation, in listSummaryColumns' order.
+func (s *Store) summaryRows(ctx context.Context, query string, args []any, perPage int) ([]*Agent, error) {
+	buf := make([]Agent, 0, perPage)
+	out := make([]*Agent, 0, perPage)
+	err := s.native(ctx, query, args, func(rows pgx.Rows) error {
+		buf = append(buf, Agent{})
+		a := &buf[len(buf)-1]
+		var live *int64
+		if err := rows.Scan(&a.ID, &a.OrgID, &a.Name, &a.Description, &a.LogoURL, &a.Model, &a.Stage, &a.ShowInChat, &a.AgentType,
+			&a.PublishedVersionID, &a.CreatedAt, &a.UpdatedAt, &a.DeletedAt, &a.DeletedBy, &a.UpdatedBy, &a.OpenRequests,
+			&a.TagIDs, &live, &a.ListTotal); err != nil {
+			return err
+		}
+		if live != nil {
+			a.LiveVersion = int(*live)
+		}
+		out = append(out, a)
+		return nil
+	})
+	return out, err
+}
+
+// listLookupsSQL reads the organisation's tags (in loadTags' order) and the model
+// registry (by id) in one statement: the list page needs both, and one round trip
+// less is one wait less for a backend on a busy machine.
+const listLookupsSQL = `SELECT 't' AS kind, row_number() OVER (ORDER BY lower(t.name), t.id) AS pos, t.id, t.name, t.color AS value
+	FROM tags t WHERE t.org_id = ?
+	UNION ALL SELECT 'm', row_number() OVER (ORDER BY m.id), 0, m.display_name, m.id FROM models m
+	ORDER BY kind DESC, pos`
+
+// listLookups returns the organisation's tags by name and the model registry by id.
+func (s *Store) listLookups(ctx context.Context, orgID int64) ([]TagRef, []Model, error) {
+	tags, models := []TagRef{}, []Model{}
+	err := s.native(ctx, listLookupsSQL, []any{orgID}, func(rows pgx.Rows) error {
+		var kind, name, value string
+		var pos, id int64
+		if err := rows.Scan(&kind, &pos, &id, &name, &value); err != nil {
+			return err
+		}
+		if kind == "t" {
+			tags = append(tags, TagRef{ID: id, Name: name, Color: value})
+		} else {
+			models = append(models, Model{ID: value, DisplayName: name})
+		}
+		return nil
+	})
+	return tags, models, err
+}
+
+// nameTags fills each row's Tags (and orders its TagIDs) from its tag ids in the
+// order of the organisation's tag list, as loadTags does.
+func nameTags(agents []*Agent, tags []TagRef) {
+	pos := make(map[int64]int, len(tags))
+	for i, t := range tags {
+		pos[t.ID] = i
+	}
+	for _, a := range agents {
+		ids := a.TagIDs[:0]
+		for _, id := range a.TagIDs {
+			if _, ok := pos[id]; ok { // the tag list was read after the page: a tag deleted since is gone
+				ids = append(ids, id)
+			}
+		}
+		if ids == nil {
+			ids = []int64{} // as loadTags: no tags is an empty list
+		}
+		slices.SortFunc(ids, func(x, y int64) int { return pos[x] - pos[y] })
+		a.TagIDs, a.Tags = ids, make([]TagRef, len(ids))
+		for i, id := range ids {
+			a.Tags[i] = tags[pos[id]]
+		}
+	}
+}
