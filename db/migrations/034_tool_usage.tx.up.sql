@@ -99,8 +99,11 @@ BEGIN
     ELSIF TG_OP = 'DELETE' THEN
         pairs := 'SELECT org_id AS o_org, tools AS o_tools, NULL::bigint AS n_org, NULL::jsonb AS n_tools FROM usage_old WHERE deleted_at IS NULL';
     ELSE
-        IF NOT EXISTS (SELECT 1 FROM usage_old o JOIN usage_new n ON n.id = o.id
-                WHERE o.tools IS DISTINCT FROM n.tools OR (o.deleted_at IS NULL) <> (n.deleted_at IS NULL) OR o.org_id <> n.org_id) THEN
+        -- A set difference, not EXISTS over a join: EXISTS plans a fast-start nested
+        -- loop, which for an UPDATE of 10,000 agents that changes no tools (publishing
+        -- them) compared every old row with every new one (80 s on the bench data).
+        IF NOT EXISTS (SELECT id, org_id, tools, deleted_at IS NULL FROM usage_old
+                EXCEPT ALL SELECT id, org_id, tools, deleted_at IS NULL FROM usage_new) THEN
             RETURN NULL;
         END IF;
         pairs := 'SELECT o.org_id AS o_org, CASE WHEN o.deleted_at IS NULL THEN o.tools END AS o_tools,
