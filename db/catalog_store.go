@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -197,43 +198,39 @@ const entryOutdated = `(jsonb_exists(` + currentRefs + `, t.key) AND CASE WHEN j
 	THEN t.value ->> '$def' <> ` + currentRefs + ` ->> t.key ELSE (t.value - 'config') <> ` + currentDefs + ` -> t.key END)`
 
 // Catalog lists the current catalog with, for one organisation, how many agents use
-// each tool and how many of those hold an outdated definition (one query).
+// each tool and how many of those hold an outdated definition, read from the counts
+// the triggers of migration 034 keep (tool_usage): a few hundred rows at most, whatever
+// the number of agents.
 func (s *Store) Catalog(ctx context.Context, orgID int64) ([]CatalogTool, error) {
-	tools := []CatalogTool{}
-	err := s.DB.NewRaw(`WITH usage AS (
-			SELECT t.key AS name, count(*) AS agents, count(*) FILTER (WHERE `+outdatedPredicate+`) AS outdated
-			FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t JOIN catalog_tools c ON c.name = t.key
-			WHERE a.org_id = ? AND a.deleted_at IS NULL GROUP BY t.key)
-		SELECT c.*, coalesce(u.agents, 0) AS agents, coalesce(u.outdated, 0) AS outdated
-		FROM catalog_tools c LEFT JOIN usage u ON u.name = c.name ORDER BY c.removed_at IS NOT NULL, c.name`, orgID).Scan(ctx, &tools)
-	if err != nil {
-		return nil, fmt.Errorf("db: catalog: %w", err)
-	}
-	for i := range tools {
-		tools[i].dropNulls()
-	}
-	return tools, nil
+	tools, _, err := s.catalogUsage(ctx, orgID, "")
+	return tools, err
 }
 
-// CatalogUsage is Catalog and OutdatedAgents together, the catalog page's data. Each
-// expands every agent's tools (80,000 entries on the bench data), which is the page's
-// whole cost; run on two connections at once, the page waits for the longer one, not
-// for both. Two snapshots: a save between them can leave the two figures one agent
-// apart until the next view, as two requests would.
+// CatalogUsage is Catalog and OutdatedAgents together, the catalog page's data, in one
+// statement (one snapshot: the two figures agree).
 func (s *Store) CatalogUsage(ctx context.Context, orgID int64) ([]CatalogTool, int, error) {
-	var outdated int
-	done := make(chan error, 1)
-	go func() {
-		var err error
-		outdated, err = s.OutdatedAgents(ctx, orgID)
-		done <- err
-	}()
-	tools, err := s.Catalog(ctx, orgID)
-	if oerr := <-done; err == nil {
-		err = oerr
+	return s.catalogUsage(ctx, orgID, `, (SELECT coalesce(sum(outdated), 0) FROM tool_usage WHERE org_id = ?0 AND name = '') AS org_outdated`)
+}
+
+// catalogUsage reads the catalog with the organisation's (?0) summed usage deltas per
+// tool; extra adds the org_outdated column (the row with the empty name carries the
+// agents holding at least one outdated tool, migration 034).
+func (s *Store) catalogUsage(ctx context.Context, orgID int64, extra string) ([]CatalogTool, int, error) {
+	var rows []struct {
+		CatalogTool
+		OrgOutdated int `bun:"org_outdated"`
 	}
+	err := s.DB.NewRaw(`SELECT c.*, coalesce(u.agents, 0) AS agents, coalesce(u.outdated, 0) AS outdated`+extra+`
+		FROM catalog_tools c LEFT JOIN (SELECT name, sum(agents) AS agents, sum(outdated) AS outdated FROM tool_usage WHERE org_id = ?0 GROUP BY name) u
+			ON u.name = c.name
+		ORDER BY c.removed_at IS NOT NULL, c.name`, orgID).Scan(ctx, &rows)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("db: catalog: %w", err)
+	}
+	tools, outdated := make([]CatalogTool, len(rows)), 0
+	for i := range rows {
+		tools[i], outdated = rows[i].CatalogTool, rows[i].OrgOutdated
+		tools[i].dropNulls()
 	}
 	return tools, outdated, nil
 }
@@ -265,12 +262,38 @@ func (s *Store) ToolUsers(ctx context.Context, orgID int64, name string) ([]Tool
 	return users, err
 }
 
-// OutdatedAgents counts the organisation's agents holding at least one outdated schema.
+// OutdatedAgents counts the organisation's agents holding at least one outdated schema
+// (from the maintained counts, migration 034).
 func (s *Store) OutdatedAgents(ctx context.Context, orgID int64) (int, error) {
 	var n int
-	err := s.DB.NewRaw(`SELECT count(DISTINCT a.id) FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t
-		JOIN catalog_tools c ON c.name = t.key WHERE a.org_id = ? AND a.deleted_at IS NULL AND `+outdatedPredicate, orgID).Scan(ctx, &n)
+	err := s.DB.NewRaw(`SELECT coalesce(sum(outdated), 0) FROM tool_usage WHERE org_id = ? AND name = ''`, orgID).Scan(ctx, &n)
 	return n, err
+}
+
+// ToolUsageMismatch compares the organisation's maintained tool usage counts
+// (migration 034) with a full recount from its agents' tools, and describes each
+// difference ("" when they agree): the check the tests run after their writes, and a
+// consistency check for operators. The recount expands every agent's tools, as the
+// catalog page did per view before the counts were kept.
+func (s *Store) ToolUsageMismatch(ctx context.Context, orgID int64) (string, error) {
+	var diffs []string
+	err := s.DB.NewRaw(`WITH recount AS (
+			SELECT t.key AS name, count(*) AS agents, count(*) FILTER (WHERE `+outdatedPredicate+`) AS outdated
+			FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t LEFT JOIN catalog_tools c ON c.name = t.key
+			WHERE a.org_id = ?0 AND a.deleted_at IS NULL GROUP BY t.key
+			UNION ALL
+			SELECT '', 0, count(DISTINCT a.id) FROM agents a CROSS JOIN LATERAL jsonb_each(a.tools) t JOIN catalog_tools c ON c.name = t.key
+			WHERE a.org_id = ?0 AND a.deleted_at IS NULL AND `+outdatedPredicate+`),
+		kept AS (SELECT name, sum(agents) AS agents, sum(outdated) AS outdated FROM tool_usage WHERE org_id = ?0 GROUP BY name)
+		SELECT format('%s: kept %s/%s, recount %s/%s', coalesce(nullif(coalesce(r.name, k.name), ''), 'agents with an outdated tool'), coalesce(k.agents, 0), coalesce(k.outdated, 0),
+			coalesce(r.agents, 0), coalesce(r.outdated, 0))
+		FROM recount r FULL JOIN kept k ON k.name = r.name
+		WHERE coalesce(r.agents, 0) <> coalesce(k.agents, 0) OR coalesce(r.outdated, 0) <> coalesce(k.outdated, 0)
+		ORDER BY 1`, orgID).Scan(ctx, &diffs)
+	if err != nil {
+		return "", fmt.Errorf("db: tool usage check of org %d: %w", orgID, err)
+	}
+	return strings.Join(diffs, "; "), nil
 }
 
 // CatalogFile is the current catalog as a catalog file, in the format a load takes

@@ -64,4 +64,5 @@ func TestOutdatedAgentsAgreeAcrossPredicates(t *testing.T) {
 		t.Fatalf("sync: %+v %v", res, err)
 	}
 	check("after the sync", 0)
+	usageAgrees(t, s, admin.OrgID, "after the sync")
 }

@@ -68,7 +68,7 @@ func (s *Store) Overview(ctx context.Context, orgID int64) (*Overview, error) {
 		N, Outdated, Failed, Overdue, SinceRel int
 	}
 	err := s.DB.NewRaw(`SELECT a.stage, a.agent_type AS type, count(*) AS n,
-			count(*) FILTER (WHERE `+outdatedAgentPredicate+`) AS outdated,
+			(SELECT coalesce(sum(u.outdated), 0) FROM tool_usage u WHERE u.org_id = min(a.org_id) AND u.name = '') AS outdated,
 			count(*) FILTER (WHERE `+cardFailedPredicate+`) AS failed,
 			count(*) FILTER (WHERE `+cardOverduePredicate+`) AS overdue,
 			count(*) FILTER (WHERE `+changedSinceReleasePredicate+`) AS since_rel
@@ -80,7 +80,7 @@ func (s *Store) Overview(ctx context.Context, orgID int64) (*Overview, error) {
 		o.Total += g.N
 		o.ByStage[g.Stage] += g.N
 		o.ByType[g.Type] += g.N
-		o.Outdated += g.Outdated
+		o.Outdated = g.Outdated // the organisation's, from the counts migration 034 keeps (each group has it)
 		o.CardFailed += g.Failed
 		o.CardOverdue += g.Overdue
 		o.ChangedSinceRelease += g.SinceRel

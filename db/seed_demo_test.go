@@ -65,4 +65,5 @@ func TestSeedDemoContentAddsOnlyWhatIsMissing(t *testing.T) {
 	if again, err := s.SeedDemoContent(ctx); err != nil || *again != (db.DemoContent{}) {
 		t.Fatalf("second run added %+v (%v)", again, err)
 	}
+	usageAgrees(t, s, admin.OrgID, "demo seeded")
 }

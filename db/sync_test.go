@@ -116,6 +116,7 @@ func TestSyncUpdatesExactlyTheOutdatedAgentsKeepingConfig(t *testing.T) {
 	if again.Updated != 0 || len(again.Agents) != 0 {
 		t.Fatalf("second sync: %+v", again)
 	}
+	usageAgrees(t, s, admin.OrgID, "after the syncs")
 }
 
 func TestSyncIsAllOrNothing(t *testing.T) {
@@ -146,9 +147,11 @@ func TestSyncIsAllOrNothing(t *testing.T) {
 	if versions != 0 {
 		t.Fatal("versions left by a failed sync")
 	}
+	usageAgrees(t, s, admin.OrgID, "after the failed sync")
 	if res, err := s.SyncTools(ctx, admin); err != nil || res.Updated != 5 {
 		t.Fatalf("sync after recovery: %+v %v", res, err)
 	}
+	usageAgrees(t, s, admin.OrgID, "after the sync")
 }
 
 func TestUnknownToolsRefusedAndConfigChecked(t *testing.T) {

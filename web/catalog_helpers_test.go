@@ -32,3 +32,20 @@ func bumpCatalog(t *testing.T, e *env, version string, tools ...string) []byte {
 	}
 	return raw
 }
+
+// usageAgrees fails the test when any organisation's maintained tool usage counts
+// (migration 034: the catalog page's and /api/tools' figures) differ from a full
+// recount of its agents' tools.
+func usageAgrees(t *testing.T, e *env) {
+	t.Helper()
+	ctx := context.Background()
+	var orgs []int64
+	if err := e.Store.DB.NewRaw("SELECT id FROM organizations ORDER BY id").Scan(ctx, &orgs); err != nil {
+		t.Fatal(err)
+	}
+	for _, org := range orgs {
+		if diff, err := e.Store.ToolUsageMismatch(ctx, org); err != nil || diff != "" {
+			t.Fatalf("organisation %d: tool usage counts differ from the recount: %s %v", org, diff, err)
+		}
+	}
+}

@@ -171,6 +171,7 @@ func TestDemoSeedPopulatesTheConsoleAndIsIdempotent(t *testing.T) {
 			t.Errorf("second seed changed %s: %s → %s", k, v, after[k])
 		}
 	}
+	usageAgrees(t, e)
 }
 
 func demoOrgID(t *testing.T, s *db.Store) int64 {

@@ -166,6 +166,7 @@ func TestSyncUnderReviewPolicy(t *testing.T) {
 	if cr := requestCall(t, e, http.StatusOK, "GET", fmt.Sprintf("/api/change-requests/%d", cr2.ID), admin); cr.Status != db.StatusClosed {
 		t.Fatalf("the open sync request stayed %s", cr.Status)
 	}
+	usageAgrees(t, e)
 }
 
 // The admin's choice: with syncUnprotectedNow, a gated sync changes the unprotected
@@ -194,6 +195,7 @@ func TestSyncUnprotectedNowSyncsTheRestAtOnce(t *testing.T) {
 	if !synced(protected) {
 		t.Fatal("merge did not sync the protected agent")
 	}
+	usageAgrees(t, e)
 }
 
 // Must-show 4: a refresh of a protected external agent holds the new card as pending —

@@ -155,4 +155,5 @@ func TestSyncDuringSavesStaysConsistent(t *testing.T) {
 	if n, _ := e.Store.OutdatedAgents(context.Background(), mustActor(t, e, "builder@demo.test").OrgID); n != 0 {
 		t.Fatalf("%d agents still outdated", n)
 	}
+	usageAgrees(t, e)
 }

@@ -48,6 +48,7 @@ func TestSeed000SyncToolsContract(t *testing.T) {
 	if strings.Contains(body, `"source":"sync"`) {
 		t.Fatal("an agent without changed tools got a sync version")
 	}
+	usageAgrees(t, e)
 }
 
 func TestCapabilitiesAndToolsAPI(t *testing.T) {
@@ -86,6 +87,7 @@ func TestCapabilitiesAndToolsAPI(t *testing.T) {
 	if strings.Count(body, `"source":"capability"`) != 2 {
 		t.Fatalf("capability versions: %s", body)
 	}
+	usageAgrees(t, e)
 }
 
 func TestBrowserCatalogToolConfigAndSync(t *testing.T) {
@@ -137,6 +139,7 @@ func TestBrowserCatalogToolConfigAndSync(t *testing.T) {
 	if !strings.Contains(body, "addedBy2027.4") || !strings.Contains(body, `"callableAgentIds":[`+helper+`]`) {
 		t.Fatalf("after sync: %s", body)
 	}
+	usageAgrees(t, e)
 }
 
 func mustAPI(t *testing.T, e *env, tok, method, path, body string) string {

@@ -1,0 +1,17 @@
+DROP TRIGGER catalog_tools_tool_usage_delete ON catalog_tools;
+DROP TRIGGER catalog_tools_tool_usage_update ON catalog_tools;
+DROP TRIGGER catalog_tools_tool_usage_insert ON catalog_tools;
+DROP TRIGGER agents_tool_usage_truncate ON agents;
+DROP TRIGGER agents_tool_usage_delete ON agents;
+DROP TRIGGER agents_tool_usage_update ON agents;
+DROP TRIGGER agents_tool_usage_insert ON agents;
+DROP TRIGGER agents_tool_usage_lock ON agents;
+DROP FUNCTION tool_usage_truncated();
+DROP FUNCTION tool_usage_catalog_changed();
+DROP FUNCTION tool_usage_rebuild();
+DROP FUNCTION tool_usage_track();
+DROP FUNCTION tool_usage_fold(bigint);
+DROP FUNCTION tool_usage_fold_at();
+DROP FUNCTION tool_usage_delta_sql(text);
+DROP FUNCTION tool_usage_lock_shared();
+DROP TABLE tool_usage;
