@@ -23,7 +23,7 @@ type browserPage struct {
 // used the console once) and reads the Navigation Timing entry: the time from the
 // navigation's start to the end of its load event, which includes the server's
 // answer, parsing, CSS, htmx and the page's scripts.
-func browserLoads(ctx context.Context, base, cookieHeader string, pages []browserPage, loads int) ([]browserPage, error) {
+func browserLoads(ctx context.Context, base, cookieHeader string, pages []browserPage, loads int, phase func(string)) ([]browserPage, error) {
 	path := env("CHROMIUM", "/usr/bin/chromium")
 	dir, err := os.MkdirTemp("", "acbench-chromium")
 	if err != nil {
@@ -46,6 +46,7 @@ func browserLoads(ctx context.Context, base, cookieHeader string, pages []browse
 	}
 	for i := range pages {
 		p := &pages[i]
+		phase("8. " + p.name)
 		for n := 0; n <= loads; n++ {
 			if err := chromedp.Do(bctx, chromedp.Navigate(base+p.path)); err != nil {
 				return nil, fmt.Errorf("%s: %w", p.name, err)

@@ -241,6 +241,7 @@ func run(ctx context.Context) error {
 	}
 	var scale scaleOutResult
 	if selected("7.") { // scale-out: the API list through HAProxy
+		b.memory.Phase("7. scale-out (this instance serves the first part)")
 		if scale, err = benchScaleOut(ctx, b.base, b.dsn, b.ownerDSN, "/api/agents?perPage=50", "Authorization: Bearer "+b.token, 32); err != nil {
 			return fmt.Errorf("7. scale-out: %w", err)
 		}
@@ -439,7 +440,6 @@ func (b *bench) browserScenario(ctx context.Context, scenarios []scenario) ([]br
 		return nil, fmt.Errorf("8. browser: an external agent: %w", err)
 	}
 	logf("running 8. page loads in Chromium…")
-	b.memory.Phase("8. page loads in Chromium")
 	pages, err := browserLoads(ctx, b.base, b.cookie, []browserPage{
 		{name: "agents list (50 rows, tag filter)", path: scenarios[0].path},
 		{name: "agent editor", path: scenarios[3].path},
@@ -447,7 +447,7 @@ func (b *bench) browserScenario(ctx context.Context, scenarios []scenario) ([]br
 		{name: "diff v1 vs v1000", path: scenarios[6].path},
 		{name: "tool catalog", path: "/tools"},
 		{name: "external agent card", path: fmt.Sprintf("/agents/%d/card", cardAgent)},
-	}, max(5*runs, 5))
+	}, max(5*runs, 5), b.memory.Phase)
 	if err != nil {
 		return nil, fmt.Errorf("8. browser: %w", err)
 	}
