@@ -48,7 +48,7 @@ func (h *Agents) List(c *fiber.Ctx) error {
 	l := agents.List{Query: f.Query, Stage: f.Stage, Type: f.Type, Sort: f.Sort, Dir: f.Dir, Trash: f.Deleted, AllTags: f.AllTags, Total: page.Total, Page: page.Page,
 		CanCreate: a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), CanTag: a.Can(db.PermAgentsUpdate), CanUpdate: a.Can(db.PermAgentsUpdate),
 		ClearURL: route.Agents, Back: c.OriginalURL(), PerPage: page.PerPage, PerPageChoices: perPageChoices(page.PerPage), Headers: sortHeaders(c, f)}
-	l.Narrowed = f.Narrows()
+	l.Narrowed, l.Kept = f.Narrows(), overviewParams(f)
 	if f.Deleted {
 		l.ClearURL = route.DeletedAgents
 	}

@@ -8,6 +8,7 @@ import (
 	"agentconsole/db"
 	"agentconsole/db/agentspec"
 	"agentconsole/views/layout"
+	"agentconsole/views/pages/agents"
 	"agentconsole/views/pages/home"
 	"agentconsole/views/route"
 )
@@ -95,6 +96,22 @@ func listURL(pairs ...string) string {
 
 // overviewFilterNote says, on the agents list, which of the overview's filters is in
 // force: the list's own controls do not show them.
+// overviewParams are the overview's filters in force as query parameters (the names
+// filterFromQuery reads), for the list's filter form to keep.
+func overviewParams(f db.AgentFilter) []agents.Param {
+	var out []agents.Param
+	if f.Outdated {
+		out = append(out, agents.Param{Name: "outdated", Value: "true"})
+	}
+	if f.CardStatus != "" {
+		out = append(out, agents.Param{Name: "cardStatus", Value: f.CardStatus})
+	}
+	if f.ChangedSinceRelease {
+		out = append(out, agents.Param{Name: "changedSinceRelease", Value: "true"})
+	}
+	return out
+}
+
 func overviewFilterNote(f db.AgentFilter) []layout.Flash {
 	var notes []string
 	if f.Outdated {

@@ -267,6 +267,9 @@ func triggerConfirm(ctx context.Context, i int, unselected []int64) (action, que
 		// but the unselected agents.
 		const skip = %s.map(String);
 		if (el.hasAttribute("data-acts-on-selection") && form) [...form.elements].filter(x => x.matches("[data-select-item]") && !skip.includes(x.value)).forEach(x => { x.checked = true; });
+		// A button that needs a choice (data-needs: Change model's model) gets the first one.
+		const needed = el.dataset.needs && document.getElementById(el.dataset.needs);
+		if (needed && !needed.value) needed.value = ([...needed.options].find(o => o.value) || {}).value || "";
 		setTimeout(() => { if (el.tagName === "FORM") { const b = [...el.elements].find(x => x.type === "submit"); b ? b.click() : el.requestSubmit(); } else el.click(); }, 0);
 		return {action: form ? (form.getAttribute("method") || "get").toUpperCase() + " " + new URL(el.getAttribute("formaction") || form.getAttribute("action") || "", location.href).pathname
 			: "POST " + (el.getAttribute("hx-post") || ""), question: question(el, form)}; })()`, confirmSel, i, skip))

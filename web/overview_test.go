@@ -101,6 +101,19 @@ func TestOverviewNumbersMatchTheListsTheyLinkTo(t *testing.T) {
 		if total != s.Count || strconv.Itoa(rows) != s.Count {
 			t.Errorf("%s: the overview says %s, %s lists %s (%d rows)", s.Key, s.Count, s.URL, total, rows)
 		}
+		// Changing any control submits the filter form: it must carry every filter of
+		// the link (a new user typed in the search box and lost "outdated" while its
+		// banner stayed).
+		lost, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+			const form = new URLSearchParams(new FormData(document.querySelector("[data-testid=agent-filters]")));
+			return [...new URLSearchParams(location.search)].filter(([k, v]) => !form.getAll(k).includes(v)).map(([k, v]) => k + "=" + v);
+		})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(lost) > 0 {
+			t.Errorf("%s: the list's filter form drops %v of %s", s.Key, lost, s.URL)
+		}
 	}
 	// "Awaiting you": the admin may review the builder's two requests and has one of
 	// their own; each number is the length of the Reviews list it links to.

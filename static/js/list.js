@@ -38,9 +38,19 @@
   // selected there is nothing to confirm: the server answers "Select agents first".
   document.addEventListener("htmx:confirm", function (evt) {
     var e = evt.detail.triggeringEvent, button = e && e.submitter, form = evt.detail.elt;
-    if (!button || !button.getAttribute("hx-confirm") || !form.matches("[data-bulk-bar]")) return;
+    if (!button || !form.matches("[data-bulk-bar]")) return;
     var n = Array.prototype.filter.call(form.elements, function (x) { return x.matches("[data-select-item]") && x.checked; }).length;
-    if (!n) return;
+    // A button that needs a choice (Change model needs the model) says so beside the
+    // choice and keeps the selection, instead of posting for a refusal that reloads.
+    var needed = button.getAttribute("data-needs") && document.getElementById(button.getAttribute("data-needs"));
+    if (n && needed && !needed.value) {
+      evt.preventDefault();
+      needed.setCustomValidity(needed.getAttribute("data-needs-message") || "Choose one first.");
+      needed.reportValidity();
+      needed.addEventListener("change", function () { needed.setCustomValidity(""); }, { once: true });
+      return;
+    }
+    if (!n || !button.getAttribute("hx-confirm")) return;
     evt.preventDefault();
     // data-confirm-count says how many ("Delete 25 agents?"): {n} is the count with its noun.
     var question = button.getAttribute("data-confirm-count");

@@ -69,7 +69,14 @@ type List struct {
 	// Narrowed: some filter is in force, the overview's included (the list's own
 	// controls do not show those).
 	Narrowed bool
+	// Kept are the overview's filters in force (outdated, cardStatus, …): the filter
+	// form carries them as hidden fields, so changing a control keeps them (and the
+	// banner that names them stays true).
+	Kept []Param
 }
+
+// Param is one query parameter.
+type Param struct{ Name, Value string }
 
 // Selectable says whether rows have a checkbox: some bulk action is offered.
 func (l List) Selectable() bool {
