@@ -52,7 +52,9 @@ var editorSideTables = func() []string {
 
 // editorSideSQL is one statement of fixed text (so it is prepared once): $1 the
 // organisation, $2 the agent, $3/$4 the clone name and its LIKE pattern, then one id
-// array per editorSideTables entry.
+// array per editorSideTables entry. The names taken by copies are "X" and "X (n)": the
+// byte-order range ("X (" ≤ name < "X )") reads migration 035's index, LIKE keeps the
+// exact rule.
 var editorSideSQL = func() string {
 	var cols, joins []string
 	for i, table := range editorSideTables {
@@ -72,7 +74,8 @@ var editorSideSQL = func() string {
 			AND status IN ('` + strings.Join(OpenStatuses, "', '") + `') ORDER BY updated_at DESC, id DESC LIMIT 5) c) cr
 	CROSS JOIN LATERAL (SELECT count(*) AS n FROM agents a WHERE a.org_id = $1 AND ` + usersWhereID(RefAgent, "$2::bigint") + ` AND a.deleted_at IS NULL) callers
 	CROSS JOIN LATERAL (SELECT coalesce(array_agg(name), '{}') AS names FROM agents
-		WHERE $3 <> '' AND org_id = $1 AND deleted_at IS NULL AND (name = $3 OR name LIKE $4)) copies
+		WHERE $3 <> '' AND org_id = $1 AND deleted_at IS NULL
+			AND (name = $3 OR (name ~>=~ ($3 || ' (') AND name ~<~ ($3 || ' )') AND name LIKE $4))) copies
 	` + strings.Join(joins, "\n\t")
 }()
 
