@@ -134,6 +134,7 @@ func (h *Reviews) kindDiff(c *fiber.Ctx, cr *db.ChangeRequest, d *reviews.Detail
 			return err
 		}
 		s := SyncView(&p)
+		s.Merged = cr.Status == db.StatusMerged
 		d.Sync = &s
 		stale, err := h.Store.SyncRequestStale(ctx, org, cr)
 		d.Stale = stale

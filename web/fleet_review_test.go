@@ -105,6 +105,9 @@ func TestSyncUnderReviewPolicy(t *testing.T) {
 	if !strings.Contains(own, "Run this sync?") {
 		t.Error("the sync request's merge confirmation does not say it runs the sync")
 	}
+	if !strings.Contains(own, "will change.") {
+		t.Error("an open sync request's diff is not said as a preview")
+	}
 	requestCall(t, e, http.StatusOK, "POST", fmt.Sprintf("/api/change-requests/%d/approve", cr.ID), reviewer)
 	// Builders merge agent requests, not the sync.
 	if code, body := e.api("POST", merge, builder, ""); code != http.StatusForbidden {
@@ -122,6 +125,10 @@ func TestSyncUnderReviewPolicy(t *testing.T) {
 	}
 	if _, preview := e.api("GET", "/api/agents/sync-tools/preview", admin, ""); !strings.Contains(preview, `"agents":[]`) {
 		t.Fatalf("agents still outdated after the merge: %s", preview)
+	}
+	// Once merged, the request's page is the record of what the sync did, not a preview.
+	if _, page := e.client().mustLogin("admin@demo.test", "demo-admin-pass").get(fmt.Sprintf("/reviews/%d", cr.ID)); strings.Contains(page, "will change") || !strings.Contains(page, "What the sync changed") {
+		t.Error("a merged sync request still reads as a preview")
 	}
 
 	// Stale: approved, then the catalog changes; the merge is refused and changes nothing.

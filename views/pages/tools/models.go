@@ -79,6 +79,8 @@ type Sync struct {
 	// updates) OpenRequest, the organisation's sync change request, instead of running.
 	Gated       bool
 	OpenRequest int64
+	// Merged: a merged sync change request's record, said in the past tense.
+	Merged bool
 }
 
 // Import is the catalog upload page.
