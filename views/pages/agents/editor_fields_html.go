@@ -1,6 +1,7 @@
 package agents
 
 import (
+	"agentconsole/views/components"
 	"context"
 	"io"
 	"strconv"
@@ -15,71 +16,71 @@ import (
 // input is a labelled text input with inline validation, its counter and message.
 func input(name, label, typ, value, err string, required bool, maxlen int) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		h := &htmlWriter{w: w}
+		h := &components.HTML{W: w}
 		fieldStart(h, name, label)
-		h.lit(`<input id="`)
-		h.esc(name)
-		h.lit(`" name="`)
-		h.esc(name)
-		h.lit(`" type="`)
-		h.esc(typ)
-		h.lit(`" value="`)
-		h.esc(value)
-		h.lit(`"`, when(required, " required"))
+		h.Lit(`<input id="`)
+		h.Esc(name)
+		h.Lit(`" name="`)
+		h.Esc(name)
+		h.Lit(`" type="`)
+		h.Esc(typ)
+		h.Lit(`" value="`)
+		h.Esc(value)
+		h.Lit(`"`, when(required, " required"))
 		fieldAttrs(h, name, err, maxlen)
-		h.lit(`>`)
+		h.Lit(`>`)
 		fieldEnd(h, name, value, err, maxlen)
-		return h.err
+		return h.Err
 	})
 }
 
 // textarea is input for several lines.
 func textarea(name, label, value, err string, rows, maxlen int) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		h := &htmlWriter{w: w}
+		h := &components.HTML{W: w}
 		fieldStart(h, name, label)
-		h.lit(`<textarea id="`)
-		h.esc(name)
-		h.lit(`" name="`)
-		h.esc(name)
-		h.lit(`" rows="`, strconv.Itoa(rows), `"`)
+		h.Lit(`<textarea id="`)
+		h.Esc(name)
+		h.Lit(`" name="`)
+		h.Esc(name)
+		h.Lit(`" rows="`, strconv.Itoa(rows), `"`)
 		fieldAttrs(h, name, err, maxlen)
-		h.lit(`>`)
-		h.esc(value)
-		h.lit(`</textarea>`)
+		h.Lit(`>`)
+		h.Esc(value)
+		h.Lit(`</textarea>`)
 		fieldEnd(h, name, value, err, maxlen)
-		return h.err
+		return h.Err
 	})
 }
 
-func fieldStart(h *htmlWriter, name, label string) {
-	h.lit(`<div><label for="`)
-	h.esc(name)
-	h.lit(`" class="label">`)
-	h.esc(label)
-	h.lit(`</label> `)
+func fieldStart(h *components.HTML, name, label string) {
+	h.Lit(`<div><label for="`)
+	h.Esc(name)
+	h.Lit(`" class="label">`)
+	h.Esc(label)
+	h.Lit(`</label> `)
 }
 
 // fieldAttrs are a field's limit (tying it to its counter; no maxlength: a browser
 // silently cuts a pasted over-long value at maxlength, the counter shows it instead),
 // message and inline validation.
-func fieldAttrs(h *htmlWriter, name, err string, maxlen int) {
+func fieldAttrs(h *components.HTML, name, err string, maxlen int) {
 	if maxlen > 0 {
-		h.lit(` data-counter="`)
-		h.esc(name + "-count")
-		h.lit(`" data-limit="`, strconv.Itoa(maxlen), `"`)
+		h.Lit(` data-counter="`)
+		h.Esc(name + "-count")
+		h.Lit(`" data-limit="`, strconv.Itoa(maxlen), `"`)
 	}
-	h.lit(` aria-invalid="`, strconv.FormatBool(err != ""), `" aria-describedby="`)
-	h.esc(name + "-error")
-	h.lit(`" class="input`, when(err != "", " input-error"), `" hx-post="/agents/validate" hx-trigger="input changed delay:400ms" hx-target="`)
-	h.esc("#" + name + "-error")
-	h.lit(`" hx-swap="outerHTML" hx-include="closest form"`)
+	h.Lit(` aria-invalid="`, strconv.FormatBool(err != ""), `" aria-describedby="`)
+	h.Esc(name + "-error")
+	h.Lit(`" class="input`, when(err != "", " input-error"), `" hx-post="/agents/validate" hx-trigger="input changed delay:400ms" hx-target="`)
+	h.Esc("#" + name + "-error")
+	h.Lit(`" hx-swap="outerHTML" hx-include="closest form"`)
 }
 
-func fieldEnd(h *htmlWriter, name, value, err string, maxlen int) {
+func fieldEnd(h *components.HTML, name, value, err string, maxlen int) {
 	counterHTML(h, name, len([]rune(value)), maxlen)
 	fieldError(h, name+"-error", err)
-	h.lit(`</div>`)
+	h.Lit(`</div>`)
 }
 
 // counter shows a field's length against the server's limit; editor.js updates it as
@@ -87,21 +88,21 @@ func fieldEnd(h *htmlWriter, name, value, err string, maxlen int) {
 // it naming the field).
 func counter(name string, n, limit int) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		h := &htmlWriter{w: w}
+		h := &components.HTML{W: w}
 		counterHTML(h, name, n, limit)
-		return h.err
+		return h.Err
 	})
 }
 
-func counterHTML(h *htmlWriter, name string, n, limit int) {
+func counterHTML(h *components.HTML, name string, n, limit int) {
 	if limit <= 0 {
 		return
 	}
-	h.lit(`<p id="`)
-	h.esc(name + "-count")
-	h.lit(`" class="text-xs`, when(n <= limit, " text-slate-600"), when(n > limit, " font-medium text-red-700"), `" data-testid="`)
-	h.esc(name + "-count")
-	h.lit(`">`)
-	h.esc(CountText(n, limit))
-	h.lit(`</p>`)
+	h.Lit(`<p id="`)
+	h.Esc(name + "-count")
+	h.Lit(`" class="text-xs`, when(n <= limit, " text-slate-600"), when(n > limit, " font-medium text-red-700"), `" data-testid="`)
+	h.Esc(name + "-count")
+	h.Lit(`">`)
+	h.Esc(CountText(n, limit))
+	h.Lit(`</p>`)
 }

@@ -1,6 +1,7 @@
 package agents
 
 import (
+	"agentconsole/views/components"
 	"context"
 	"io"
 	"strconv"
@@ -16,24 +17,6 @@ import (
 // builds each class list through a map, which made these rows a sixth of the editor's
 // server CPU. The markup is the one the templ components wrote, byte for byte.
 
-// htmlWriter writes literal markup and escaped values, keeping the first error.
-type htmlWriter struct {
-	w   io.Writer
-	err error
-}
-
-// lit writes markup as is.
-func (h *htmlWriter) lit(parts ...string) {
-	for _, s := range parts {
-		if h.err == nil {
-			_, h.err = io.WriteString(h.w, s)
-		}
-	}
-}
-
-// esc writes a value escaped for HTML text and attribute values (as templ does).
-func (h *htmlWriter) esc(s string) { h.lit(templ.EscapeString(s)) }
-
 // when is s if cond, else "".
 func when(cond bool, s string) string {
 	if cond {
@@ -47,82 +30,82 @@ func when(cond bool, s string) string {
 // a tool ticked when the page was drawn shows).
 func toolRow(e Editor, t ToolOption) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		h := &htmlWriter{w: w}
-		h.lit(`<li class="px-2 py-1.5" data-tool-row data-search="`)
-		h.esc(toolSearchText(t))
-		h.lit(`"><label class="flex items-start gap-2 text-sm"><input type="checkbox" name="tools" value="`)
-		h.esc(t.Name)
-		h.lit(`"`, when(t.Selected, " checked"), ` class="mt-0.5 rounded" data-testid="tool-`)
-		h.esc(t.Name)
-		h.lit(`" data-tool-toggle="toolcfg-`)
-		h.esc(t.Name)
-		h.lit(`"> <span class="min-w-0"><span class="font-mono">`)
-		h.esc(t.Name)
-		h.lit(`</span> <span class="text-xs text-slate-500">`)
-		h.esc(t.Category)
-		h.lit(`</span> `, when(t.Removed, `<span class="badge rounded bg-red-100 px-1 text-xs text-red-900">left the catalog</span> `))
+		h := &components.HTML{W: w}
+		h.Lit(`<li class="px-2 py-1.5" data-tool-row data-search="`)
+		h.Esc(toolSearchText(t))
+		h.Lit(`"><label class="flex items-start gap-2 text-sm"><input type="checkbox" name="tools" value="`)
+		h.Esc(t.Name)
+		h.Lit(`"`, when(t.Selected, " checked"), ` class="mt-0.5 rounded" data-testid="tool-`)
+		h.Esc(t.Name)
+		h.Lit(`" data-tool-toggle="toolcfg-`)
+		h.Esc(t.Name)
+		h.Lit(`"> <span class="min-w-0"><span class="font-mono">`)
+		h.Esc(t.Name)
+		h.Lit(`</span> <span class="text-xs text-slate-500">`)
+		h.Esc(t.Category)
+		h.Lit(`</span> `, when(t.Removed, `<span class="badge rounded bg-red-100 px-1 text-xs text-red-900">left the catalog</span> `))
 		if t.Description != "" {
-			h.lit(`<span class="block text-xs text-slate-600">`)
-			h.esc(t.Description)
-			h.lit(`</span>`)
+			h.Lit(`<span class="block text-xs text-slate-600">`)
+			h.Esc(t.Description)
+			h.Lit(`</span>`)
 		}
-		h.lit(`</span></label> `)
+		h.Lit(`</span></label> `)
 		if t.HasConfig {
-			h.lit(`<div id="toolcfg-`)
-			h.esc(t.Name)
-			h.lit(`" class="ml-6 mt-2 space-y-3 border-l-2 border-indigo-100 pl-3"`, when(!t.Selected, " hidden"), ` data-testid="config-`)
-			h.esc(t.Name)
-			h.lit(`">`)
+			h.Lit(`<div id="toolcfg-`)
+			h.Esc(t.Name)
+			h.Lit(`" class="ml-6 mt-2 space-y-3 border-l-2 border-indigo-100 pl-3"`, when(!t.Selected, " hidden"), ` data-testid="config-`)
+			h.Esc(t.Name)
+			h.Lit(`">`)
 			if t.RefPicker {
 				for _, p := range e.RefPickers {
-					if p.Tool == t.Name && h.err == nil {
-						h.err = refPicker(p).Render(ctx, w)
+					if p.Tool == t.Name && h.Err == nil {
+						h.Err = refPicker(p).Render(ctx, w)
 					}
 				}
 			} else {
 				configForm(h, t)
 			}
-			h.lit(`</div>`)
+			h.Lit(`</div>`)
 		}
-		h.lit(`</li>`)
-		return h.err
+		h.Lit(`</li>`)
+		return h.Err
 	})
 }
 
 // configForm is a tool's config as inputs generated from its configSchema, with the
 // raw JSON behind "Advanced" (it wins when edited; see handlers/agents_config.go).
-func configForm(h *htmlWriter, t ToolOption) {
-	h.lit(`<input type="hidden" name="cfgform-`)
-	h.esc(t.Name)
-	h.lit(`" value="1"> <input type="hidden" name="cfgjson0-`)
-	h.esc(t.Name)
-	h.lit(`" value="`)
-	h.esc(t.ConfigJSON0)
-	h.lit(`"><div class="grid gap-3 md:grid-cols-2">`)
+func configForm(h *components.HTML, t ToolOption) {
+	h.Lit(`<input type="hidden" name="cfgform-`)
+	h.Esc(t.Name)
+	h.Lit(`" value="1"> <input type="hidden" name="cfgjson0-`)
+	h.Esc(t.Name)
+	h.Lit(`" value="`)
+	h.Esc(t.ConfigJSON0)
+	h.Lit(`"><div class="grid gap-3 md:grid-cols-2">`)
 	for _, in := range t.ConfigInputs {
 		configInput(h, in)
 	}
 	inputError := anyInputError(t)
-	h.lit(`</div><details class="text-sm"`, when(len(t.ConfigInputs) == 0 || (t.ConfigError != "" && !inputError), " open"), ` data-testid="advanced-`)
-	h.esc(t.Name)
-	h.lit(`"><summary class="cursor-pointer text-indigo-700">Advanced: `)
-	h.esc(t.Name)
-	h.lit(` config as JSON</summary> <label for="cfgjson-`)
-	h.esc(t.Name)
-	h.lit(`" class="label mt-2">`)
-	h.esc(t.Name)
-	h.lit(` config (JSON; editing it here replaces the fields above)</label> <textarea id="cfgjson-`)
-	h.esc(t.Name)
-	h.lit(`" name="cfgjson-`)
-	h.esc(t.Name)
-	h.lit(`" rows="3" aria-invalid="`, strconv.FormatBool(t.ConfigError != ""), `" aria-describedby="cfgjson-`)
-	h.esc(t.Name)
-	h.lit(`-error" class="input font-mono text-xs`, when(t.ConfigError != "", " input-error"),
+	h.Lit(`</div><details class="text-sm"`, when(len(t.ConfigInputs) == 0 || (t.ConfigError != "" && !inputError), " open"), ` data-testid="advanced-`)
+	h.Esc(t.Name)
+	h.Lit(`"><summary class="cursor-pointer text-indigo-700">Advanced: `)
+	h.Esc(t.Name)
+	h.Lit(` config as JSON</summary> <label for="cfgjson-`)
+	h.Esc(t.Name)
+	h.Lit(`" class="label mt-2">`)
+	h.Esc(t.Name)
+	h.Lit(` config (JSON; editing it here replaces the fields above)</label> <textarea id="cfgjson-`)
+	h.Esc(t.Name)
+	h.Lit(`" name="cfgjson-`)
+	h.Esc(t.Name)
+	h.Lit(`" rows="3" aria-invalid="`, strconv.FormatBool(t.ConfigError != ""), `" aria-describedby="cfgjson-`)
+	h.Esc(t.Name)
+	h.Lit(`-error" class="input font-mono text-xs`, when(t.ConfigError != "", " input-error"),
 		`" hx-post="/agents/validate" hx-trigger="input changed delay:500ms" hx-target="#cfgjson-`)
-	h.esc(t.Name)
-	h.lit(`-error" hx-swap="outerHTML" hx-include="closest form">`)
-	h.esc(t.ConfigJSON)
-	h.lit(`</textarea></details> `)
+	h.Esc(t.Name)
+	h.Lit(`-error" hx-swap="outerHTML" hx-include="closest form">`)
+	h.Esc(t.ConfigJSON)
+	h.Lit(`</textarea></details> `)
 	message := t.ConfigError
 	if inputError {
 		message = ""
@@ -131,70 +114,70 @@ func configForm(h *htmlWriter, t ToolOption) {
 }
 
 // configInput is one config property: text, number, a choice, yes/no, or lines.
-func configInput(h *htmlWriter, in ConfigInput) {
+func configInput(h *components.HTML, in ConfigInput) {
 	id := in.ID()
-	h.lit(`<div data-testid="cfgfield-`)
-	h.esc(in.Tool + "-" + in.Key)
-	h.lit(`"><input type="hidden" name="`)
-	h.esc(in.KindName())
-	h.lit(`" value="`)
-	h.esc(in.Kind)
-	h.lit(`"> <label for="`)
-	h.esc(id)
-	h.lit(`" class="label"><span class="font-mono">`)
-	h.esc(in.Key)
-	h.lit(`</span> `, when(in.Required, `<span class="text-red-700">(required)</span>`), `</label> `)
+	h.Lit(`<div data-testid="cfgfield-`)
+	h.Esc(in.Tool + "-" + in.Key)
+	h.Lit(`"><input type="hidden" name="`)
+	h.Esc(in.KindName())
+	h.Lit(`" value="`)
+	h.Esc(in.Kind)
+	h.Lit(`"> <label for="`)
+	h.Esc(id)
+	h.Lit(`" class="label"><span class="font-mono">`)
+	h.Esc(in.Key)
+	h.Lit(`</span> `, when(in.Required, `<span class="text-red-700">(required)</span>`), `</label> `)
 	switch in.Kind {
 	case catalog.KindEnum, catalog.KindBoolean:
-		h.lit(`<select id="`)
-		h.esc(id)
-		h.lit(`" name="`)
-		h.esc(in.Name())
-		h.lit(`"`)
+		h.Lit(`<select id="`)
+		h.Esc(id)
+		h.Lit(`" name="`)
+		h.Esc(in.Name())
+		h.Lit(`"`)
 		configAttrs(h, in, id)
-		h.lit(`><option value="">(not set)</option> `)
+		h.Lit(`><option value="">(not set)</option> `)
 		for _, o := range configChoices(in) {
-			h.lit(`<option value="`)
-			h.esc(o.Value)
-			h.lit(`"`, when(o.Value == in.Value, " selected"), `>`)
-			h.esc(o.Label)
-			h.lit(`</option>`)
+			h.Lit(`<option value="`)
+			h.Esc(o.Value)
+			h.Lit(`"`, when(o.Value == in.Value, " selected"), `>`)
+			h.Esc(o.Label)
+			h.Lit(`</option>`)
 		}
-		h.lit(`</select> `)
+		h.Lit(`</select> `)
 	case catalog.KindStrings:
-		h.lit(`<textarea id="`)
-		h.esc(id)
-		h.lit(`" name="`)
-		h.esc(in.Name())
-		h.lit(`" rows="3"`)
+		h.Lit(`<textarea id="`)
+		h.Esc(id)
+		h.Lit(`" name="`)
+		h.Esc(in.Name())
+		h.Lit(`" rows="3"`)
 		configAttrs(h, in, id)
-		h.lit(`>`)
-		h.esc(in.Value)
-		h.lit(`</textarea> `)
+		h.Lit(`>`)
+		h.Esc(in.Value)
+		h.Lit(`</textarea> `)
 	default:
-		h.lit(`<input id="`)
-		h.esc(id)
-		h.lit(`" name="`)
-		h.esc(in.Name())
-		h.lit(`" type="text"`, when(in.Kind == catalog.KindNumber || in.Kind == catalog.KindInteger, ` inputmode="decimal"`), ` value="`)
-		h.esc(in.Value)
-		h.lit(`"`)
+		h.Lit(`<input id="`)
+		h.Esc(id)
+		h.Lit(`" name="`)
+		h.Esc(in.Name())
+		h.Lit(`" type="text"`, when(in.Kind == catalog.KindNumber || in.Kind == catalog.KindInteger, ` inputmode="decimal"`), ` value="`)
+		h.Esc(in.Value)
+		h.Lit(`"`)
 		configAttrs(h, in, id)
-		h.lit(`> `)
+		h.Lit(`> `)
 	}
 	if in.Description != "" {
-		h.lit(`<p class="mt-1 text-xs text-slate-600">`)
-		h.esc(in.Description)
-		h.lit(` `, when(in.Kind == catalog.KindStrings, "(one per line)"), `</p>`)
+		h.Lit(`<p class="mt-1 text-xs text-slate-600">`)
+		h.Esc(in.Description)
+		h.Lit(` `, when(in.Kind == catalog.KindStrings, "(one per line)"), `</p>`)
 	}
 	fieldError(h, id+"-error", in.Error)
-	h.lit(`</div>`)
+	h.Lit(`</div>`)
 }
 
 // configAttrs are a config input's shared attributes (in the order templ wrote them
 // from a map: by name): its message, error styling and inline validation (the server
 // names the tool and the property).
-func configAttrs(h *htmlWriter, in ConfigInput, id string) {
+func configAttrs(h *components.HTML, in ConfigInput, id string) {
 	class := "input"
 	if in.Error != "" {
 		class = "input input-error"
@@ -202,20 +185,20 @@ func configAttrs(h *htmlWriter, in ConfigInput, id string) {
 	if in.Kind == catalog.KindString || in.Kind == catalog.KindNumber || in.Kind == catalog.KindInteger {
 		class += " font-mono"
 	}
-	h.lit(` aria-describedby="`)
-	h.esc(id + "-error")
-	h.lit(`" aria-invalid="`, strconv.FormatBool(in.Error != ""), `" class="`, class, `" hx-include="closest form" hx-post="/agents/validate" hx-swap="outerHTML" hx-target="`)
-	h.esc("#" + id + "-error")
-	h.lit(`" hx-trigger="input changed delay:500ms, change"`)
+	h.Lit(` aria-describedby="`)
+	h.Esc(id + "-error")
+	h.Lit(`" aria-invalid="`, strconv.FormatBool(in.Error != ""), `" class="`, class, `" hx-include="closest form" hx-post="/agents/validate" hx-swap="outerHTML" hx-target="`)
+	h.Esc("#" + id + "-error")
+	h.Lit(`" hx-trigger="input changed delay:500ms, change"`)
 }
 
 // fieldError is components.FieldError's markup (TestFieldErrorMarkupMatchesTheComponent).
-func fieldError(h *htmlWriter, id, message string) {
-	h.lit(`<p id="`)
-	h.esc(id)
-	h.lit(`" class="field-error" data-testid="`)
-	h.esc(id)
-	h.lit(`" aria-live="polite">`)
-	h.esc(message)
-	h.lit(`</p>`)
+func fieldError(h *components.HTML, id, message string) {
+	h.Lit(`<p id="`)
+	h.Esc(id)
+	h.Lit(`" class="field-error" data-testid="`)
+	h.Esc(id)
+	h.Lit(`" aria-live="polite">`)
+	h.Esc(message)
+	h.Lit(`</p>`)
 }

@@ -17,10 +17,10 @@ func TestFieldErrorMarkupMatchesTheComponent(t *testing.T) {
 		if err := components.FieldError("cfg-x-y-error", msg).Render(context.Background(), &want); err != nil {
 			t.Fatal(err)
 		}
-		h := &htmlWriter{w: &got}
+		h := &components.HTML{W: &got}
 		fieldError(h, "cfg-x-y-error", msg)
-		if h.err != nil || got.String() != want.String() {
-			t.Errorf("fieldError wrote %q (%v), the component %q", got.String(), h.err, want.String())
+		if h.Err != nil || got.String() != want.String() {
+			t.Errorf("fieldError wrote %q (%v), the component %q", got.String(), h.Err, want.String())
 		}
 	}
 }

@@ -1398,14 +1398,13 @@ func (c tagFilterChip) Render(_ context.Context, w io.Writer) error {
 	if c.Selected {
 		checked = " checked"
 	}
-	for _, s := range [...]string{`<label class="inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-xs `, components.ChipClass(c.Color),
+	h := &components.HTML{W: w}
+	h.Lit(`<label class="inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-xs `, components.ChipClass(c.Color),
 		`" data-chip-color="`, components.ChipColor(c.Color), `" data-testid="tag-filter-chip"><input type="checkbox" name="tag" value="`,
-		itoa(c.ID), `"`, checked, ` class="rounded"> `, templ.EscapeString(c.Name), `</label> `} {
-		if _, err := io.WriteString(w, s); err != nil {
-			return err
-		}
-	}
-	return nil
+		itoa(c.ID), `"`, checked, ` class="rounded"> `)
+	h.Esc(c.Name)
+	h.Lit(`</label> `)
+	return h.Err
 }
 
 var _ = templruntime.GeneratedTemplate
