@@ -284,6 +284,19 @@ func (s *Store) review(ctx context.Context, tx bun.Tx, actor *Actor, id int64, v
 	if verdict == VerdictApproved && SelfApprovalRefused(pol, cr, actor) {
 		return 0, &ReviewDenied{Message: "Unauthorized: Authors cannot approve their own change request"}
 	}
+	if verdict == VerdictApproved {
+		// Approving again what one already approved (a double click) records nothing new:
+		// the record would list the same reviewer twice for one approval.
+		var again bool
+		if err := tx.NewRaw(`SELECT coalesce((SELECT verdict = ? AND content_hash = ? FROM change_request_reviews
+			WHERE request_id = ? AND coalesce(reviewer_user_id::text, reviewer) = coalesce(?::text, ?) ORDER BY id DESC LIMIT 1), false)`,
+			VerdictApproved, cr.ContentHash, id, nonZero(actor.UserID), actor.Label()).Scan(ctx, &again); err != nil {
+			return 0, err
+		}
+		if again {
+			return cr.Revision, nil
+		}
+	}
 	if _, err := tx.NewRaw(`INSERT INTO change_request_reviews (org_id, request_id, reviewer_user_id, reviewer, verdict, content_hash)
 		VALUES (?, ?, ?, ?, ?, ?)`, actor.OrgID, id, nonZero(actor.UserID), actor.Label(), verdict, cr.ContentHash).Exec(ctx); err != nil {
 		return 0, fmt.Errorf("db: review change request %d: %w", id, err)

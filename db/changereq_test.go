@@ -133,6 +133,11 @@ func TestChangeRequestReviewAndMerge(t *testing.T) {
 	if err != nil || got.Status != db.StatusApproved || got.Approvals != 1 {
 		t.Fatalf("approve: %+v %v", got, err)
 	}
+	// Approving again (a double click) records one approval, not two lines.
+	got, err = s.ReviewChangeRequest(ctx, reviewer, cr.ID, db.VerdictApproved)
+	if err != nil || got.Approvals != 1 || len(got.Reviews) != 1 {
+		t.Fatalf("approve twice: %+v %v", got, err)
+	}
 	// An edit makes the approval stale.
 	got, err = s.UpdateChangeRequest(ctx, builder, cr.ID, db.ChangeRequestUpdate{Agent: patch(t, `{"description":"proposed again"}`)})
 	if err != nil || got.Status != db.StatusOpen || got.Approvals != 0 || !got.Reviews[0].Stale || got.Revision != 2 {
