@@ -45,6 +45,7 @@ func auditedByBulk(ctx context.Context) bool { return ctx.Value(bulkAuditKey{}) 
 type bulkAgent struct {
 	ID      int64  `bun:"id"`
 	Name    string `bun:"name"`
+	Model   string `bun:"model"`
 	Deleted bool   `bun:"deleted"`
 }
 
@@ -62,7 +63,7 @@ func (s *Store) BulkAgents(ctx context.Context, actor *Actor, req BulkRequest) (
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// Lock the agents first, in id order, as SaveAgent and BulkTag do.
 		var rows []bulkAgent
-		if err := tx.NewRaw("SELECT id, name, deleted_at IS NOT NULL AS deleted FROM agents WHERE org_id = ? AND id = ANY(?) ORDER BY id FOR UPDATE",
+		if err := tx.NewRaw("SELECT id, name, model, deleted_at IS NOT NULL AS deleted FROM agents WHERE org_id = ? AND id = ANY(?) ORDER BY id FOR UPDATE",
 			actor.OrgID, pgdialect.Array(ids)).Scan(ctx, &rows); err != nil {
 			return fmt.Errorf("db: bulk %s: %w", req.Action, err)
 		}
@@ -165,17 +166,19 @@ func bulkCheckAgents(req BulkRequest, ids []int64, rows []bulkAgent) error {
 // the single publish or model change does; the first agent refused refuses all, its
 // issues named by the agent. It answers the agents that changed.
 func (s *Store) bulkSave(ctx context.Context, tx bun.Tx, actor *Actor, req BulkRequest, ids []int64, rows []bulkAgent) ([]int64, error) {
-	names := make(map[int64]string, len(rows))
+	names, models := make(map[int64]string, len(rows)), make(map[int64]string, len(rows))
 	for _, r := range rows {
-		names[r.ID] = r.Name
+		names[r.ID], models[r.ID] = r.Name, r.Model
 	}
 	changed := []int64{}
 	for i, id := range ids {
-		p, source := &AgentPatch{ID: Some(id), Stage: Some(agentspec.StageReleased)}, SourcePublish
+		p, source, summary := &AgentPatch{ID: Some(id), Stage: Some(agentspec.StageReleased)}, SourcePublish, ""
 		if req.Action == agentspec.BulkChangeModel {
-			p, source = &AgentPatch{ID: Some(id), Model: Some(strings.TrimSpace(req.Model))}, SourceUpdate
+			model := strings.TrimSpace(req.Model)
+			p, source = &AgentPatch{ID: Some(id), Model: Some(model)}, SourceUpdate
+			summary = bulkModelSummary(models[id], model)
 		}
-		o, err := s.saveAgent(ctx, tx, actor, p, source, "")
+		o, err := s.saveAgent(ctx, tx, actor, p, source, summary)
 		if ve, ok := err.(*ValidationError); ok {
 			return nil, bulkRefusal(ve, i, id, names[id])
 		}
@@ -190,6 +193,16 @@ func (s *Store) bulkSave(ctx context.Context, tx bun.Tx, actor *Actor, req BulkR
 		}
 	}
 	return changed, nil
+}
+
+// bulkModelSummary is a bulk model change's version summary: the history says what
+// happened to the agent and that it was one of a bulk change, not a plain "changed Model"
+// (the form the card refresh's "card refreshed: …" and a clone's summary take).
+func bulkModelSummary(from, to string) string {
+	if from == "" {
+		return "bulk model change: model set to " + Shorten(to)
+	}
+	return "bulk model change: " + Shorten(from) + " → " + Shorten(to)
 }
 
 // bulkRefusal names the agent in each issue of its refusal: “Name” (id): message, at

@@ -168,3 +168,31 @@ func TestEveryListSortReadsAnIndexInOrder(t *testing.T) {
 }
 
 func pgIDs(ids []int64) any { return pgdialect.Array(ids) }
+
+// A bulk model change says so in each agent's history ("bulk model change: from → to"),
+// not a plain edit of the Model field; an agent already on the model gets no version.
+func TestBulkModelChangeSaysWhatHappenedInHistory(t *testing.T) {
+	t.Parallel()
+	s := dbtest.Seeded(t)
+	ctx := context.Background()
+	admin := demoAdmin(t, s)
+	ids := bulkFixture(t, s, admin, "One", "Two")
+	to := "anthropic:claude-sonnet-4-20250514"
+	if _, err := s.BulkAgents(ctx, admin, db.BulkRequest{Action: agentspec.BulkChangeModel, AgentIDs: ids[:1], Model: to}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.BulkAgents(ctx, admin, db.BulkRequest{Action: agentspec.BulkChangeModel, AgentIDs: ids, Model: to})
+	if err != nil || len(res.Changed) != 1 || res.Changed[0] != ids[1] {
+		t.Fatalf("second bulk change: %+v %v", res, err)
+	}
+	for i, id := range ids {
+		var summaries []string
+		if err := s.DB.NewRaw("SELECT summary FROM agent_versions WHERE agent_id = ? AND source = 'update' ORDER BY number", id).Scan(ctx, &summaries); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"bulk model change: openai:gpt-4o → " + to}
+		if strings.Join(summaries, "|") != strings.Join(want, "|") {
+			t.Errorf("agent %d: update versions %q, want %q", i, summaries, want)
+		}
+	}
+}

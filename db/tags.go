@@ -82,6 +82,20 @@ func duplicateTag(name string) *ValidationError {
 	return e
 }
 
+// TagsAfter lists the ids of the organisation's tags that follow tag id in the order
+// the console lists tags (lower(name), id, as Tags), nearest first: a tag added in
+// place (the editor's "add tag") goes before the first of them on the page, where a
+// reload shows it. At most 500 (far enough to find one on any page).
+func (s *Store) TagsAfter(ctx context.Context, orgID, id int64) ([]int64, error) {
+	ids := []int64{}
+	err := s.DB.NewRaw(`SELECT n.id FROM tags t JOIN tags n ON n.org_id = t.org_id AND (lower(n.name), n.id) > (lower(t.name), t.id)
+		WHERE t.org_id = ? AND t.id = ? ORDER BY lower(n.name), n.id LIMIT 500`, orgID, id).Scan(ctx, &ids)
+	if err != nil {
+		return nil, fmt.Errorf("db: tags after %d: %w", id, err)
+	}
+	return ids, nil
+}
+
 // TagsWithCounts lists the organisation's tags with how many live agents carry each.
 func (s *Store) TagsWithCounts(ctx context.Context, orgID int64) ([]Tag, error) {
 	tags := []Tag{}

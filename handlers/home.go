@@ -117,10 +117,13 @@ func overviewFilterNote(f db.AgentFilter) []layout.Flash {
 	if f.Outdated {
 		notes = append(notes, "holding an outdated tool schema")
 	}
-	switch f.CardStatus {
-	case db.CardFailed:
+	switch {
+	case f.CardStatus != "" && f.Type == agentspec.TypeNative:
+		// Only external agents have a card: a banner about failed refreshes over a list
+		// of native agents would read as if natives could fail. It says what it means.
+	case f.CardStatus == db.CardFailed:
 		notes = append(notes, "whose last card refresh failed")
-	case db.CardOverdue:
+	case f.CardStatus == db.CardOverdue:
 		notes = append(notes, "whose card refresh is overdue")
 	}
 	if f.ChangedSinceRelease {
@@ -129,6 +132,10 @@ func overviewFilterNote(f db.AgentFilter) []layout.Flash {
 	out := make([]layout.Flash, len(notes))
 	for i, n := range notes {
 		out[i] = layout.Flash{Kind: "info", Message: "Showing only agents " + n + " (a filter from the overview; Clear shows every agent)."}
+	}
+	if f.CardStatus != "" && f.Type == agentspec.TypeNative {
+		out = append(out, layout.Flash{Kind: "info", Message: "The overview's card filter is on, and only external agents have an agent card: " +
+			"no native agent can match it. Choose Type “Any” or “external”, or Clear to show every agent."})
 	}
 	return out
 }

@@ -134,7 +134,7 @@ func (h *Reviews) kindDiff(c *fiber.Ctx, cr *db.ChangeRequest, d *reviews.Detail
 			return err
 		}
 		s := SyncView(&p)
-		s.Merged = cr.Status == db.StatusMerged
+		s.Merged, s.Closed = cr.Status == db.StatusMerged, cr.Status == db.StatusClosed
 		d.Sync = &s
 		stale, err := h.Store.SyncRequestStale(ctx, org, cr)
 		d.Stale = stale
@@ -157,7 +157,9 @@ func (h *Reviews) diffs(c *fiber.Ctx, cr *db.ChangeRequest, d *reviews.Detail) e
 	if err != nil {
 		return err
 	}
-	d.LiveMoved = cr.BaseVersionID != nil && live.PublishedVersionID != nil && *cr.BaseVersionID != *live.PublishedVersionID
+	// Once merged the live agent is the merge itself, and once closed nothing will be
+	// combined: only an open request compares against the live agent.
+	d.LiveMoved = cr.Open() && cr.BaseVersionID != nil && live.PublishedVersionID != nil && *cr.BaseVersionID != *live.PublishedVersionID
 	type side struct {
 		into    *reviews.DiffView
 		id      *int64

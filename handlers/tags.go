@@ -125,9 +125,14 @@ func (h *Tags) Inline(c *fiber.Ctx) error {
 	}
 	clear := components.FieldErrorOOB("newTag-error", "")
 	if created {
-		return Render(c, fiber.StatusOK, templ.Join(tags.InlineOption(t.ID, t.Name, t.Color, false), clear))
+		// htmx appends it; chrome.js moves it before the first following tag on the page.
+		after, err := h.Store.TagsAfter(c.UserContext(), ActorOf(c).OrgID, t.ID)
+		if err != nil {
+			return err
+		}
+		return Render(c, fiber.StatusOK, templ.Join(tags.InlineOption(t.ID, t.Name, t.Color, false, after), clear))
 	}
-	return Render(c, fiber.StatusOK, templ.Join(tags.InlineOption(t.ID, t.Name, t.Color, true), clear))
+	return Render(c, fiber.StatusOK, templ.Join(tags.InlineOption(t.ID, t.Name, t.Color, true, nil), clear))
 }
 
 // tagName names a tag for a message: tag “X” ("that tag" when it cannot be read).

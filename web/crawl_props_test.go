@@ -165,6 +165,16 @@ func crawlConfirmations(t *testing.T, ctx context.Context, d *dialogs, e *env, p
 		for _, a := range unasked {
 			t.Errorf("%s: POST %s deletes, revokes or deactivates without a confirmation", p.URL, a)
 		}
+		// The list's bulk bar asks before every action on the selected agents (tagging as
+		// publishing does: a version each); only restoring from Deleted is one click.
+		bulkUnasked, err := js[[]string](ctx, `[...document.querySelectorAll("[data-bulk-bar] button[type=submit]")].filter(b =>
+			b.value !== "restore" && !b.hasAttribute("hx-confirm")).map(b => b.value)`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range bulkUnasked {
+			t.Errorf("%s: the bulk action %q runs without a confirmation", p.URL, a)
+		}
 		for i := 0; i < n; i++ {
 			action, question, err := triggerConfirm(ctx, i, nil)
 			if err != nil {
@@ -256,11 +266,13 @@ func triggerConfirm(ctx context.Context, i int, unselected []int64) (action, que
 	type out struct{ Action, Question string }
 	skip, _ := json.Marshal(append([]int64{}, unselected...)) // never null
 	o, err := js[out](ctx, fmt.Sprintf(`(() => { const el = document.querySelectorAll(%q)[%d];
-		// A bulk button says how many it acts on (data-confirm-count, {n} the count and noun).
+		// A bulk button says how many it acts on (data-confirm-count, {n} the count and noun)
+		// and, when it names one (data-choice: the tag), what it applies: {choice}.
 		const question = (el, form) => { const q = el.getAttribute("data-confirm-count");
 			if (!q || !form) return el.getAttribute("hx-confirm") || el.getAttribute("data-confirm");
 			const n = [...form.elements].filter(x => x.matches("[data-select-item]") && x.checked).length;
-			return q.replace("{n}", n === 1 ? "1 agent" : n + " agents"); };
+			const c = el.dataset.choice && document.getElementById(el.dataset.choice);
+			return q.replace("{n}", n === 1 ? "1 agent" : n + " agents").replace("{choice}", c ? c.options[c.selectedIndex].text : "{choice}"); };
 		document.getElementById("main").dataset.crawlMark = "1";
 		const form = el.tagName === "FORM" ? el : el.form;
 		// A confirmation that acts on a selection (the list's bulk bar) acts on all of it
@@ -464,7 +476,7 @@ func crawlLayout(t *testing.T, ctx context.Context) {
 	pages := crawlPages(t, e, f)
 	crawlLogin(t, ctx, e)
 	checked := 0
-	var wide, split []string
+	var wide, split, unhinted []string
 	for _, w := range []int64{1366, 390} {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, 900)); err != nil {
 			t.Fatal(err)
@@ -512,6 +524,13 @@ func crawlLayout(t *testing.T, ctx context.Context) {
 			for _, b := range bad {
 				split = append(split, fmt.Sprintf("%dpx %s: %s", w, p.URL, b))
 			}
+			quiet, err := js[[]string](ctx, unhintedScrollJS)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range quiet {
+				unhinted = append(unhinted, fmt.Sprintf("%dpx %s: %s", w, p.URL, q))
+			}
 		}
 	}
 	t.Logf("layout: %d pages × 2 widths = %d checks, %d too wide, %d labels broken", len(pages), checked, len(wide), len(split))
@@ -521,7 +540,23 @@ func crawlLayout(t *testing.T, ctx context.Context) {
 	if len(split) > 0 {
 		t.Errorf("buttons or badges on more than one line, or headings with a word split across lines:\n%s", strings.Join(split, "\n"))
 	}
+	if len(unhinted) > 0 {
+		t.Errorf("tables scrolling sideways without the edge shadow that says so:\n%s", strings.Join(unhinted, "\n"))
+	}
 }
+
+// unhintedScrollJS lists the boxes that scroll a table sideways (wider than the box)
+// without the scroll shadows that show there is more (the scroll-box rule in
+// .build/app.css): a phone user would not know the table goes on.
+const unhintedScrollJS = `[...document.querySelectorAll("table")].map(t => {
+		for (let p = t.parentElement; p && p !== document.body; p = p.parentElement) {
+			const ox = getComputedStyle(p).overflowX;
+			if (ox === "auto" || ox === "scroll") return p;
+		}
+		return null; })
+	.filter((p, i, all) => p && all.indexOf(p) === i && p.scrollWidth > p.clientWidth + 1 && p.getClientRects().length > 0 &&
+		(getComputedStyle(p).backgroundImage.match(/radial-gradient/g) || []).length < 2)
+	.map(p => "<" + p.tagName.toLowerCase() + " class=\"" + String(p.getAttribute("class") || "").slice(0, 80) + "\">")`
 
 // splitLabelsJS lists the page's labels that broke: a button or badge (our own short
 // labels) rendered on more than one line, or a word of a table heading split across

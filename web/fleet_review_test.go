@@ -127,7 +127,8 @@ func TestSyncUnderReviewPolicy(t *testing.T) {
 		t.Fatalf("agents still outdated after the merge: %s", preview)
 	}
 	// Once merged, the request's page is the record of what the sync did, not a preview.
-	if _, page := e.client().mustLogin("admin@demo.test", "demo-admin-pass").get(fmt.Sprintf("/reviews/%d", cr.ID)); strings.Contains(page, "will change") || !strings.Contains(page, "What the sync changed") {
+	if _, page := e.client().mustLogin("admin@demo.test", "demo-admin-pass").get(fmt.Sprintf("/reviews/%d", cr.ID)); strings.Contains(page, "will change") || !strings.Contains(page, "What the sync changed") ||
+		strings.Contains(page, ">After sync<") || strings.Contains(page, ">Now<") || strings.Contains(page, "proposes to") {
 		t.Error("a merged sync request still reads as a preview")
 	}
 
@@ -172,6 +173,11 @@ func TestSyncUnderReviewPolicy(t *testing.T) {
 	}
 	if cr := requestCall(t, e, http.StatusOK, "GET", fmt.Sprintf("/api/change-requests/%d", cr2.ID), admin); cr.Status != db.StatusClosed {
 		t.Fatalf("the open sync request stayed %s", cr.Status)
+	}
+	// Closed, its page says what it proposed and that nothing ran, not "will change".
+	if _, html := page.get(fmt.Sprintf("/reviews/%d", cr2.ID)); strings.Contains(html, "will change") || strings.Contains(html, "proposes to") ||
+		!strings.Contains(html, "would have changed") || !strings.Contains(html, "Closed without merging") {
+		t.Error("a closed sync request still reads as an open preview")
 	}
 	usageAgrees(t, e)
 }

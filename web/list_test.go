@@ -372,7 +372,11 @@ func TestListBulkChangeModelInTheConsole(t *testing.T) {
 	if _, body := c.get("/agents"); !strings.Contains(body, "Set the model to anthropic:claude-opus-4-20250514 on 2 of 2 selected agents.") {
 		t.Fatal("change model: no success message")
 	}
-	if n := dbCount(t, e, "SELECT count(*) FROM agent_versions WHERE source = 'update' AND summary = 'changed model'"); n != 2 {
-		t.Fatalf("%d model versions, want 2", n)
+	// Each agent's history says it was a bulk model change, from what to what.
+	if n := dbCount(t, e, "SELECT count(*) FROM agent_versions WHERE source = 'update' AND summary LIKE 'bulk model change: %anthropic:claude-opus-4-20250514'"); n != 2 {
+		t.Fatalf("%d bulk model change versions, want 2", n)
+	}
+	if _, body := c.get(fmt.Sprintf("/agents/%d/versions", ids[0])); !strings.Contains(body, "bulk model change: openai:gpt-4o → anthropic:claude-opus-4-20250514") {
+		t.Error("the history does not say the version was a bulk model change")
 	}
 }

@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -69,6 +71,8 @@ func TestBrowserTagInlineBulkAssignAndFilter(t *testing.T) {
 	_, body := e.api("GET", "/api/agents?q=alpha", b, "")
 	alpha := itoa(int64(decode(t, body)["agents"].([]any)[0].(map[string]any)["id"].(float64)))
 	ctx := browser(t)
+	d := handleDialogs(ctx, t)
+	d.answer(true)
 	browserLogin(t, ctx, e.URL, "builder@demo.test", "demo-builder-pass")
 	err := chromedp.Do(ctx,
 		// Inline: create the tag from the editor and save it on the agent.
@@ -87,6 +91,12 @@ func TestBrowserTagInlineBulkAssignAndFilter(t *testing.T) {
 		checkRows("Beta", "Gamma"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=bulk-add]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid=bulk-add]`)),
+		chromedp.Action[chromedp.Void](func(context.Context, *chromedp.Target) (chromedp.Void, error) { // asked first, as the other bulk actions are
+			if q, want := d.wait(15*time.Second), "Add the tag “Urgent” to 2 agents? Each one changed gets a new version."; q != want {
+				return chromedp.Void{}, fmt.Errorf("bulk add asked %q, want %q", q, want)
+			}
+			return chromedp.Void{}, nil
+		}),
 		waitText(`[data-testid=flashes]`, "Tagged 2 of 2 selected agents."),
 		// Filter by the tag: all three.
 		chromedp.Navigate(e.URL+"/tags"),

@@ -47,3 +47,22 @@
     if (radio) radio.checked = true;
   });
 })();
+
+// A tag the editor's "add tag" creates arrives at the end of the options (htmx appends
+// it); data-place-before names, nearest first, the options that follow it in the tag
+// order, so it moves before the first of them on the page: where a reload lists it.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:load", function (e) {
+    var el = e.target;
+    if (!el.getAttribute || !el.getAttribute("data-place-before")) return;
+    var ids = el.getAttribute("data-place-before").split(" ");
+    for (var i = 0; i < ids.length; i++) {
+      var next = document.getElementById(ids[i]);
+      if (next && next !== el && next.parentNode === el.parentNode) {
+        el.parentNode.insertBefore(el, next);
+        return;
+      }
+    }
+  });
+})();

@@ -52,9 +52,12 @@
     }
     if (!n || !button.getAttribute("hx-confirm")) return;
     evt.preventDefault();
-    // data-confirm-count says how many ("Delete 25 agents?"): {n} is the count with its noun.
+    // data-confirm-count says how many ("Delete 25 agents?"): {n} is the count with its
+    // noun, {choice} the chosen option of the select data-choice names (the tag).
     var question = button.getAttribute("data-confirm-count");
     question = question ? question.replace("{n}", n === 1 ? "1 agent" : n + " agents") : button.getAttribute("hx-confirm");
+    var choice = button.getAttribute("data-choice") && document.getElementById(button.getAttribute("data-choice"));
+    if (choice && choice.selectedIndex >= 0) question = question.replace("{choice}", choice.options[choice.selectedIndex].text);
     if (window.confirm(question)) evt.detail.issueRequest(true);
   });
 })();

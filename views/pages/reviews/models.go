@@ -97,6 +97,16 @@ type Detail struct {
 	MergeBlocked string
 }
 
+// Merged reports whether the request was merged: its page is then the record of what
+// happened, said in the past tense ("Before" / "After", not "Now" / "Proposed").
+func (d Detail) Merged() bool { return d.Status == "merged" }
+
+// Closed reports whether the request was closed without merging: nothing changed.
+func (d Detail) Closed() bool { return d.Status == "closed" }
+
+// Settled reports whether the request is merged or closed (no longer a proposal).
+func (d Detail) Settled() bool { return d.Merged() || d.Closed() }
+
 // CardChange is a pending agent card against the card in force.
 type CardChange struct {
 	Added, Removed, Changed, Roles []string

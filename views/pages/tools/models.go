@@ -79,8 +79,9 @@ type Sync struct {
 	// updates) OpenRequest, the organisation's sync change request, instead of running.
 	Gated       bool
 	OpenRequest int64
-	// Merged: a merged sync change request's record, said in the past tense.
-	Merged bool
+	// Merged: a merged sync change request's record, said in the past tense; Closed:
+	// a sync request closed without merging (what it proposed; nothing changed).
+	Merged, Closed bool
 }
 
 // Import is the catalog upload page.
