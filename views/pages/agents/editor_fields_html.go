@@ -106,3 +106,130 @@ func counterHTML(h *components.HTML, name string, n, limit int) {
 	h.Esc(CountText(n, limit))
 	h.Lit(`</p>`)
 }
+
+// tagOptions are the tag checkboxes (an organisation has dozens of tags: each was a
+// class list and an attribute map through templ). The markup is tags.templ's option's.
+func tagOptions(tags []Tag) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		h := &components.HTML{W: w}
+		for _, t := range tags {
+			id := itoa(t.ID)
+			h.Lit(`<label id="tag-opt-`, id, `" class="inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-sm `, components.ChipClass(t.Color), `" data-chip-color="`)
+			h.Esc(components.ChipColor(t.Color))
+			h.Lit(`" data-testid="tag-option"><input type="checkbox" name="tagIds" value="`, id, `"`, when(t.Selected, " checked"), ` class="rounded"> `)
+			h.Esc(t.Name)
+			h.Lit(`</label>`)
+		}
+		return h.Err
+	})
+}
+
+// tagNames are the add-a-tag box's suggestions: every tag's name.
+func tagNames(tags []Tag) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		h := &components.HTML{W: w}
+		for _, t := range tags {
+			h.Lit(`<option value="`)
+			h.Esc(t.Name)
+			h.Lit(`"></option>`)
+		}
+		return h.Err
+	})
+}
+
+// selectOptions are a select's options, the one whose value is selected marked so.
+func selectOptions(opts []Option, selected string) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		h := &components.HTML{W: w}
+		for _, o := range opts {
+			option(h, o.Value, o.Label, o.Value == selected)
+		}
+		return h.Err
+	})
+}
+
+// selectValues is selectOptions for options labelled by their values.
+func selectValues(values []string, selected string) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		h := &components.HTML{W: w}
+		for _, v := range values {
+			option(h, v, v, v == selected)
+		}
+		return h.Err
+	})
+}
+
+func option(h *components.HTML, value, label string, selected bool) {
+	h.Lit(`<option value="`)
+	h.Esc(value)
+	h.Lit(`"`, when(selected, " selected"), `>`)
+	h.Esc(label)
+	h.Lit(`</option>`)
+}
+
+// refPicker chooses agents, knowledge bases or MCP servers by name: the chosen ones are
+// chips (ticked checkboxes: untick to remove, works without JavaScript), and the search
+// fetches at most 20 matching names as the person types (GET /picker), without the
+// chosen ones. The search box belongs to no form: Enter in it submits nothing.
+func refPicker(p RefPicker) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		h := &components.HTML{W: w}
+		h.Lit(`<fieldset class="space-y-2" data-testid="picker-`)
+		h.Esc(p.For)
+		h.Lit(`" data-picker><legend class="label">`)
+		h.Esc(p.Label)
+		h.Lit(`</legend><div id="`)
+		h.Esc(p.Field)
+		h.Lit(`-chips" class="flex flex-wrap gap-2" data-testid="chips-`)
+		h.Esc(p.For)
+		h.Lit(`" data-chips>`)
+		for _, ch := range p.Choices {
+			pickerOptionHTML(h, p.Field, ch, true)
+		}
+		h.Lit(`</div><label for="`)
+		h.Esc(p.Field)
+		h.Lit(`" class="sr-only">Find by name: `)
+		h.Esc(p.Label)
+		h.Lit(`</label> <input id="`)
+		h.Esc(p.Field)
+		h.Lit(`" type="search" name="q" form="no-form" autocomplete="off" placeholder="Type to find by name" class="input max-w-md" aria-describedby="`)
+		h.Esc(p.Field)
+		h.Lit(`-error" aria-controls="`)
+		h.Esc(p.Field)
+		h.Lit(`-results" data-testid="search-`)
+		h.Esc(p.For)
+		h.Lit(`" hx-get="/picker?for=`)
+		h.Esc(p.For)
+		h.Lit(`&amp;exclude=`, itoa(p.Exclude), `" hx-trigger="input changed delay:300ms" hx-target="#`)
+		h.Esc(p.Field)
+		h.Lit(`-results" hx-swap="innerHTML" hx-include="#`)
+		h.Esc(p.Field)
+		h.Lit(`-chips input" hx-sync="this:replace"><div id="`)
+		h.Esc(p.Field)
+		h.Lit(`-results" class="flex flex-wrap gap-2" aria-live="polite" data-testid="results-`)
+		h.Esc(p.For)
+		h.Lit(`" data-results></div>`)
+		fieldError(h, p.Field+"-error", p.Error)
+		h.Lit(`</fieldset>`)
+		return h.Err
+	})
+}
+
+// pickerOption is a chip (chosen) or a search result (a checkbox to tick).
+func pickerOption(field string, ch Choice, chosen bool) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		h := &components.HTML{W: w}
+		pickerOptionHTML(h, field, ch, chosen)
+		return h.Err
+	})
+}
+
+func pickerOptionHTML(h *components.HTML, field string, ch Choice, chosen bool) {
+	h.Lit(`<label class="inline-flex max-w-full items-center gap-1 rounded-full px-2 py-0.5 text-sm `,
+		when(chosen, `bg-indigo-50 text-indigo-900 ring-1 ring-indigo-200`), when(!chosen, `bg-slate-100 text-slate-800`),
+		`" data-testid="picker-option"><input type="checkbox" name="`)
+	h.Esc(field)
+	h.Lit(`" value="`, itoa(ch.ID), `"`, when(chosen, " checked"), ` class="rounded"> <span class="min-w-0">`)
+	h.Esc(ch.Name)
+	h.Lit(`</span></label>`)
+}
