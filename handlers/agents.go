@@ -21,6 +21,7 @@ import (
 type Agents struct {
 	Base
 	EmailDomain string // shown with the emailSlug: slug@EmailDomain
+	toolRows    toolRowCache
 }
 
 // List renders the agents index; every filter lives in the URL.

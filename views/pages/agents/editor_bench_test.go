@@ -57,6 +57,13 @@ func benchEditor(tb testing.TB) (layout.Page, Editor) {
 		}
 		e.Tools = append(e.Tools, opt)
 	}
+	for i, t := range e.Tools { // as handlers' toolOptions draws them: once per catalog
+		if !t.Selected && !t.RefPicker {
+			if e.Tools[i].HTML, err = ToolRowHTML(t); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
 	for _, r := range agentspec.ConfigRefs {
 		e.RefPickers = append(e.RefPickers, RefPicker{Tool: r.Tool, Field: RefPickerField(r.Tool), For: r.Tool, Label: r.Tool + " " + r.May,
 			Choices: []Choice{{ID: 3, Name: "Agent 3", Selected: true}}, Exclude: e.ID})

@@ -2,6 +2,7 @@ package agents
 
 import (
 	"agentconsole/views/components"
+	"bytes"
 	"context"
 	"io"
 	"strconv"
@@ -30,6 +31,10 @@ func when(cond bool, s string) string {
 // a tool ticked when the page was drawn shows).
 func toolRow(e Editor, t ToolOption) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		if t.HTML != nil {
+			_, err := w.Write(t.HTML)
+			return err
+		}
 		h := &components.HTML{W: w}
 		h.Lit(`<li class="px-2 py-1.5" data-tool-row data-search="`)
 		h.Esc(toolSearchText(t))
@@ -70,6 +75,15 @@ func toolRow(e Editor, t ToolOption) templ.Component {
 		h.Lit(`</li>`)
 		return h.Err
 	})
+}
+
+// ToolRowHTML draws a tool's row once, to be kept in t.HTML and reused: only for a
+// tool whose row holds nothing of the agent or the request (not ticked, no config
+// typed or refused, not configured through a picker, which excludes the agent itself).
+func ToolRowHTML(t ToolOption) ([]byte, error) {
+	var b bytes.Buffer
+	err := toolRow(Editor{}, t).Render(context.Background(), &b)
+	return b.Bytes(), err
 }
 
 // configForm is a tool's config as inputs generated from its configSchema, with the
