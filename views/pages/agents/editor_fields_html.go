@@ -233,3 +233,30 @@ func pickerOptionHTML(h *components.HTML, field string, ch Choice, chosen bool) 
 	h.Esc(ch.Name)
 	h.Lit(`</span></label>`)
 }
+
+// promptInput is the system prompt's label and textarea: the page's longest value (up
+// to 100,000 characters), escaped as it is written (components.HTML.Esc).
+func promptInput(prompt, err string, limit int) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		h := &components.HTML{W: w}
+		h.Lit(`<label for="systemPrompt" class="label">System prompt</label> <textarea id="systemPrompt" name="systemPrompt" rows="14" data-limit="`, strconv.Itoa(limit),
+			`" data-counter="prompt-count" class="input font-mono`, when(err != "", " input-error"), `" aria-invalid="`, strconv.FormatBool(err != ""),
+			`" aria-describedby="prompt-count systemPrompt-error" hx-post="/agents/validate" hx-trigger="input changed delay:500ms" hx-target="#systemPrompt-error" hx-swap="outerHTML" hx-include="closest form">`)
+		h.Esc(prompt)
+		h.Lit(`</textarea>`)
+		return h.Err
+	})
+}
+
+// PromptCount is the prompt's character count against its limit; inline validation
+// refreshes it out of band while the user types (editor.js counts live too).
+func PromptCount(n, limit int, oob bool) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		h := &components.HTML{W: w}
+		h.Lit(`<p id="prompt-count" class="text-xs`, when(n <= limit, " text-slate-600"), when(n > limit, " font-medium text-red-700"),
+			`" data-testid="prompt-count"`, when(oob, ` hx-swap-oob="true"`), `>`)
+		h.Esc(CountText(n, limit))
+		h.Lit(`</p>`)
+		return h.Err
+	})
+}
