@@ -1,6 +1,9 @@
 package components
 
-import "io"
+import (
+	"io"
+	"strings"
+)
 
 // HTML writes literal markup and escaped values, keeping the first error. The hottest
 // markup (the list's filter chips, the editor's tool rows and fields) is written with it
@@ -24,25 +27,18 @@ func (h *HTML) Lit(parts ...string) {
 // (html.EscapeString) does, but as it goes: the escaped copy it would allocate is the
 // size of the value, and a prompt is up to 100,000 characters.
 func (h *HTML) Esc(s string) {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		var entity string
-		switch s[i] {
-		case '&':
-			entity = "&amp;"
-		case '\'':
-			entity = "&#39;"
-		case '<':
-			entity = "&lt;"
-		case '>':
-			entity = "&gt;"
-		case '"':
-			entity = "&#34;"
-		default:
-			continue
+	for {
+		i := strings.IndexAny(s, escaped)
+		if i < 0 {
+			h.Lit(s)
+			return
 		}
-		h.Lit(s[last:i], entity)
-		last = i + 1
+		h.Lit(s[:i], entities[s[i]])
+		s = s[i+1:]
 	}
-	h.Lit(s[last:])
 }
+
+// escaped are the bytes html.EscapeString replaces, and entities what it writes.
+const escaped = `&'<>"`
+
+var entities = [256]string{'&': "&amp;", '\'': "&#39;", '<': "&lt;", '>': "&gt;", '"': "&#34;"}
