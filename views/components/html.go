@@ -23,6 +23,13 @@ func (h *HTML) Lit(parts ...string) {
 	}
 }
 
+// Bytes writes markup drawn before, as it is.
+func (h *HTML) Bytes(b []byte) {
+	if h.Err == nil {
+		_, h.Err = h.W.Write(b)
+	}
+}
+
 // Esc writes a value escaped for HTML text and attribute values, as templ.EscapeString
 // (html.EscapeString) does, but as it goes: the escaped copy it would allocate is the
 // size of the value, and a prompt is up to 100,000 characters.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
 )
@@ -67,19 +68,21 @@ func fieldStart(h *components.HTML, name, label string) {
 func fieldAttrs(h *components.HTML, name, err string, maxlen int) {
 	if maxlen > 0 {
 		h.Lit(` data-counter="`)
-		h.Esc(name + "-count")
-		h.Lit(`" data-limit="`, strconv.Itoa(maxlen), `"`)
+		h.Esc(name)
+		h.Lit(`-count" data-limit="`, strconv.Itoa(maxlen), `"`)
 	}
 	h.Lit(` aria-invalid="`, strconv.FormatBool(err != ""), `" aria-describedby="`)
-	h.Esc(name + "-error")
-	h.Lit(`" class="input`, when(err != "", " input-error"), `" hx-post="/agents/validate" hx-trigger="input changed delay:400ms" hx-target="`)
-	h.Esc("#" + name + "-error")
-	h.Lit(`" hx-swap="outerHTML" hx-include="closest form"`)
+	h.Esc(name)
+	h.Lit(`-error" class="input`, when(err != "", " input-error"), `" hx-post="/agents/validate" hx-trigger="input changed delay:400ms" hx-target="#`)
+	h.Esc(name)
+	h.Lit(`-error" hx-swap="outerHTML" hx-include="closest form"`)
 }
 
 func fieldEnd(h *components.HTML, name, value, err string, maxlen int) {
-	counterHTML(h, name, len([]rune(value)), maxlen)
-	fieldError(h, name+"-error", err)
+	if maxlen > 0 {
+		counterHTML(h, name, utf8.RuneCountInString(value), maxlen)
+	}
+	fieldErrorOf(h, name, "-error", err)
 	h.Lit(`</div>`)
 }
 
@@ -99,11 +102,11 @@ func counterHTML(h *components.HTML, name string, n, limit int) {
 		return
 	}
 	h.Lit(`<p id="`)
-	h.Esc(name + "-count")
-	h.Lit(`" class="text-xs`, when(n <= limit, " text-slate-600"), when(n > limit, " font-medium text-red-700"), `" data-testid="`)
-	h.Esc(name + "-count")
-	h.Lit(`">`)
-	h.Esc(CountText(n, limit))
+	h.Esc(name)
+	h.Lit(`-count" class="text-xs`, when(n <= limit, " text-slate-600"), when(n > limit, " font-medium text-red-700"), `" data-testid="`)
+	h.Esc(name)
+	h.Lit(`-count">`)
+	countText(h, n, limit)
 	h.Lit(`</p>`)
 }
 
@@ -174,45 +177,49 @@ func option(h *components.HTML, value, label string, selected bool) {
 func refPicker(p RefPicker) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		h := &components.HTML{W: w}
-		h.Lit(`<fieldset class="space-y-2" data-testid="picker-`)
-		h.Esc(p.For)
-		h.Lit(`" data-picker><legend class="label">`)
-		h.Esc(p.Label)
-		h.Lit(`</legend><div id="`)
-		h.Esc(p.Field)
-		h.Lit(`-chips" class="flex flex-wrap gap-2" data-testid="chips-`)
-		h.Esc(p.For)
-		h.Lit(`" data-chips>`)
-		for _, ch := range p.Choices {
-			pickerOptionHTML(h, p.Field, ch, true)
-		}
-		h.Lit(`</div><label for="`)
-		h.Esc(p.Field)
-		h.Lit(`" class="sr-only">Find by name: `)
-		h.Esc(p.Label)
-		h.Lit(`</label> <input id="`)
-		h.Esc(p.Field)
-		h.Lit(`" type="search" name="q" form="no-form" autocomplete="off" placeholder="Type to find by name" class="input max-w-md" aria-describedby="`)
-		h.Esc(p.Field)
-		h.Lit(`-error" aria-controls="`)
-		h.Esc(p.Field)
-		h.Lit(`-results" data-testid="search-`)
-		h.Esc(p.For)
-		h.Lit(`" hx-get="/picker?for=`)
-		h.Esc(p.For)
-		h.Lit(`&amp;exclude=`, itoa(p.Exclude), `" hx-trigger="input changed delay:300ms" hx-target="#`)
-		h.Esc(p.Field)
-		h.Lit(`-results" hx-swap="innerHTML" hx-include="#`)
-		h.Esc(p.Field)
-		h.Lit(`-chips input" hx-sync="this:replace"><div id="`)
-		h.Esc(p.Field)
-		h.Lit(`-results" class="flex flex-wrap gap-2" aria-live="polite" data-testid="results-`)
-		h.Esc(p.For)
-		h.Lit(`" data-results></div>`)
-		fieldError(h, p.Field+"-error", p.Error)
-		h.Lit(`</fieldset>`)
+		refPickerHTML(h, p)
 		return h.Err
 	})
+}
+
+func refPickerHTML(h *components.HTML, p RefPicker) {
+	h.Lit(`<fieldset class="space-y-2" data-testid="picker-`)
+	h.Esc(p.For)
+	h.Lit(`" data-picker><legend class="label">`)
+	h.Esc(p.Label)
+	h.Lit(`</legend><div id="`)
+	h.Esc(p.Field)
+	h.Lit(`-chips" class="flex flex-wrap gap-2" data-testid="chips-`)
+	h.Esc(p.For)
+	h.Lit(`" data-chips>`)
+	for _, ch := range p.Choices {
+		pickerOptionHTML(h, p.Field, ch, true)
+	}
+	h.Lit(`</div><label for="`)
+	h.Esc(p.Field)
+	h.Lit(`" class="sr-only">Find by name: `)
+	h.Esc(p.Label)
+	h.Lit(`</label> <input id="`)
+	h.Esc(p.Field)
+	h.Lit(`" type="search" name="q" form="no-form" autocomplete="off" placeholder="Type to find by name" class="input max-w-md" aria-describedby="`)
+	h.Esc(p.Field)
+	h.Lit(`-error" aria-controls="`)
+	h.Esc(p.Field)
+	h.Lit(`-results" data-testid="search-`)
+	h.Esc(p.For)
+	h.Lit(`" hx-get="/picker?for=`)
+	h.Esc(p.For)
+	h.Lit(`&amp;exclude=`, itoa(p.Exclude), `" hx-trigger="input changed delay:300ms" hx-target="#`)
+	h.Esc(p.Field)
+	h.Lit(`-results" hx-swap="innerHTML" hx-include="#`)
+	h.Esc(p.Field)
+	h.Lit(`-chips input" hx-sync="this:replace"><div id="`)
+	h.Esc(p.Field)
+	h.Lit(`-results" class="flex flex-wrap gap-2" aria-live="polite" data-testid="results-`)
+	h.Esc(p.For)
+	h.Lit(`" data-results></div>`)
+	fieldErrorOf(h, p.Field, "-error", p.Error)
+	h.Lit(`</fieldset>`)
 }
 
 // pickerOption is a chip (chosen) or a search result (a checkbox to tick).
@@ -255,8 +262,16 @@ func PromptCount(n, limit int, oob bool) templ.Component {
 		h := &components.HTML{W: w}
 		h.Lit(`<p id="prompt-count" class="text-xs`, when(n <= limit, " text-slate-600"), when(n > limit, " font-medium text-red-700"),
 			`" data-testid="prompt-count"`, when(oob, ` hx-swap-oob="true"`), `>`)
-		h.Esc(CountText(n, limit))
+		countText(h, n, limit)
 		h.Lit(`</p>`)
 		return h.Err
 	})
+}
+
+// countText writes a length against its limit, as the counters read (CountText).
+func countText(h *components.HTML, n, limit int) {
+	h.Lit(strconv.Itoa(n), " characters (limit ", strconv.Itoa(limit), ")")
+	if n > limit {
+		h.Lit(": ", strconv.Itoa(n-limit), " over the limit")
+	}
 }
