@@ -49,6 +49,34 @@ func (rc *toolRowCache) row(cat []db.EditorTool, name string, draw func() ([]byt
 	return b, err
 }
 
+// modelOptionCache keeps the model select's options ("Name (provider:model)") for the
+// registry slice db.ModelsSeen shares until the models' change counter moves, as
+// toolRowCache does for the catalog. The options are shared: read only.
+type modelOptionCache struct {
+	cur atomic.Pointer[modelOptionsOf]
+}
+
+type modelOptionsOf struct {
+	models []db.Model // the registry they were made from (identity: its first element)
+	opts   []agents.Option
+}
+
+// of answers the options of models.
+func (mc *modelOptionCache) of(models []db.Model) []agents.Option {
+	if len(models) == 0 {
+		return nil
+	}
+	if cur := mc.cur.Load(); cur != nil && &cur.models[0] == &models[0] {
+		return cur.opts
+	}
+	opts := make([]agents.Option, len(models))
+	for i, m := range models {
+		opts[i] = agents.Option{Value: m.ID, Label: m.DisplayName + " (" + m.ID + ")"}
+	}
+	mc.cur.Store(&modelOptionsOf{models: models, opts: opts})
+	return opts
+}
+
 // editorSide reads what the editor shows beside ag in one statement (db.EditorSide):
 // the pickers' chosen names are those of tools and servers (the form's, on a refused
 // save); the clone name only where Clone is offered.

@@ -372,19 +372,22 @@ func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedS
 	if err != nil {
 		return err
 	}
-	for _, m := range models {
-		e.Models = append(e.Models, agents.Option{Value: m.ID, Label: m.DisplayName + " (" + m.ID + ")"})
-	}
+	e.Models = h.modelOptions.of(models)
 	tags, err := h.Store.TagsSeen(c.UserContext(), ActorOf(c))
 	if err != nil {
 		return err
 	}
-	sel := map[int64]bool{}
-	for _, id := range selectedTags {
-		sel[id] = true
+	selected := func(id int64) bool { return slices.Contains(selectedTags, id) } // an agent has a few tags
+	if len(selectedTags) > 16 {
+		sel := make(map[int64]bool, len(selectedTags))
+		for _, id := range selectedTags {
+			sel[id] = true
+		}
+		selected = func(id int64) bool { return sel[id] }
 	}
-	for _, t := range tags {
-		e.Tags = append(e.Tags, agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color, Selected: sel[t.ID]})
+	e.Tags = make([]agents.Tag, len(tags))
+	for i, t := range tags {
+		e.Tags[i] = agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color, Selected: selected(t.ID)}
 	}
 	mcpPicker(e, selectedServers, side)
 	return nil

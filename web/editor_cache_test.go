@@ -9,10 +9,11 @@ import (
 )
 
 // TestEditorToolRowsFollowTheCatalog: the editor draws the rows of tools an agent does
-// not have once per catalog and reuses them (handlers' toolRowCache). A catalog load
-// shows on the next view, and what is reused holds nothing of one agent or another:
-// each editor's call_agent picker excludes its own agent, and a tool one agent has is
-// ticked with its config there and unticked and empty on the other.
+// not have once per catalog and reuses them (handlers' toolRowCache), and its model
+// options once per model registry. A catalog load or a new model shows on the next
+// view, and what is reused holds nothing of one agent or another: each editor's
+// call_agent picker excludes its own agent, and a tool one agent has is ticked with
+// its config there and unticked and empty on the other.
 func TestEditorToolRowsFollowTheCatalog(t *testing.T) {
 	t.Parallel()
 	e := start(t)
@@ -60,8 +61,16 @@ func TestEditorToolRowsFollowTheCatalog(t *testing.T) {
 	if code, body := e.api("POST", "/api/tools/catalog", e.token("operator@demo.test"), string(raw)); code != 200 {
 		t.Fatalf("catalog load: %d %s", code, body)
 	}
+	// The model select's options are kept per registry too (handlers' modelOptionCache).
+	const model = `<option value="acme:editor-1">Editor One (acme:editor-1)</option>`
+	if code, body := e.api("POST", "/api/models", e.token("operator@demo.test"), `{"id":"acme:editor-1","name":"Editor One"}`); code != 200 {
+		t.Fatalf("model add: %d %s", code, body)
+	}
 	for name, id := range ids {
 		_, page := c.get("/agents/" + id)
+		if !strings.Contains(page, model) {
+			t.Errorf("%s: the editor does not offer the model added since", name)
+		}
 		if !strings.Contains(page, after) || strings.Contains(page, before) {
 			t.Errorf("%s: the editor does not show the catalog loaded since (new wording %v, old %v)", name,
 				strings.Contains(page, after), strings.Contains(page, before))
