@@ -410,14 +410,6 @@ func (s *Store) Agent(ctx context.Context, orgID, id int64) (*Agent, error) {
 	return s.oneAgent(ctx, agentColumns, orgID, id)
 }
 
-// AgentForEditor is Agent with each tool as stored — a catalog reference ("$def") and
-// its config, or an inline definition — not expanded: the editor shows only the tools'
-// names and configs, and expanding costs PostgreSQL a blob lookup per tool and the
-// server the scanning of every definition. Only for showing; saves read Agent.
-func (s *Store) AgentForEditor(ctx context.Context, orgID, id int64) (*Agent, error) {
-	return s.oneAgent(ctx, storedToolsColumns, orgID, id)
-}
-
 // storedToolsColumns are agentColumns with the tools as stored.
 var storedToolsColumns = func() string {
 	const expanded = "agent_tools_expand(a.tools) AS tools"

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/jackc/pgx/v5"
 
 	"agentconsole/db/agentspec"
 )
@@ -96,15 +96,19 @@ func (s *Store) EditorSide(ctx context.Context, orgID int64, q EditorSideQuery) 
 	var updated time.Time
 	var openIDs []int64
 	var openTitles, taken []string
-	dest := []any{&hasPolicy, &p.Enabled, &p.ProtectReleased, pgdialect.Array(&p.TagIDs), &p.ApprovalsRequired, &p.AllowSelfApproval,
-		&p.SyncUnprotectedNow, &updated, pgdialect.Array(&openIDs), pgdialect.Array(&openTitles), &side.CalledBy, pgdialect.Array(&taken)}
+	var calledBy int64
+	dest := []any{&hasPolicy, &p.Enabled, &p.ProtectReleased, &p.TagIDs, &p.ApprovalsRequired, &p.AllowSelfApproval,
+		&p.SyncUnprotectedNow, &updated, &openIDs, &openTitles, &calledBy, &taken}
 	ids, names := make([][]int64, len(editorSideTables)), make([][]string, len(editorSideTables))
 	for i := range editorSideTables {
-		dest = append(dest, pgdialect.Array(&ids[i]), pgdialect.Array(&names[i]))
+		dest = append(dest, &ids[i], &names[i])
 	}
-	if err := s.prepared(ctx, s.DB, editorSideSQL, args, dest...); err != nil {
+	// Scanned with pgx (agents_list_native.go says why): one row, always.
+	err := s.native(ctx, editorSideSQL, args, func(rows pgx.Rows) error { return rows.Scan(dest...) })
+	if err != nil {
 		return nil, fmt.Errorf("db: editor of agent %d: %w", q.AgentID, err)
 	}
+	side.CalledBy = int(calledBy)
 	if hasPolicy {
 		p.UpdatedAt = updated
 		if p.TagIDs == nil {

@@ -110,13 +110,38 @@ func TestEditorSideAgreesWithTheSeparateReads(t *testing.T) {
 // has every field of Agent, the same tool names and the same configs.
 func TestAgentForEditorKeepsNamesAndConfigs(t *testing.T) {
 	t.Parallel()
-	s, _, builder, _, _, guarded, _ := reviewFixture(t)
+	s, _, builder, _, _, guarded, tagID := reviewFixture(t)
 	ctx := context.Background()
 	caller, err := s.SaveAgent(ctx, builder, patch(t, `{"name":"Caller","tools":{"web_search":{},"call_agent":{"config":{"callableAgentIds":[`+itoa(guarded.ID)+`]}}}}`), db.SourceCreate)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []int64{guarded.ID, caller.ID} {
+	// Every field set (the editor's read scans each column itself), and an external
+	// agent and a bare one (NULLs and empty lists).
+	mcp, err := s.CreateMCPServer(ctx, builder, "Docs", "https://mcp.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rich, err := s.SaveAgent(ctx, builder, patch(t, `{"name":"Rich","description":"d","logoUrl":"https://x.example/l.png","conversationStarters":["a","b"],
+		"model":"openai:gpt-4o","maxToolRoundtrips":4,"systemPrompt":"p","integrations":["slack"],"mcpServers":[`+itoa(mcp.ID)+`],
+		"emailSlug":"rich-one","planningMode":"auto","showInChat":false,"contextDocs":[{"provider":"gdrive","id":"1","name":"n","mimeType":"text/plain"}],
+		"inputs":[{"type":"text","name":"who","description":"d","required":true}],"tinesStoryImportId":"3c90c3cc-0d44-4b50-8888-8dd25736052a",
+		"tagIds":[`+itoa(tagID)+`],"tools":{"web_search":{}}}`), db.SourceCreate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	external, err := s.SaveAgent(ctx, builder, patch(t, `{"name":"Far","agentType":"external","externalConfig":{"endpointUrl":"https://agent.example.com","refreshIntervalMinutes":60}}`), db.SourceCreate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare, err := s.SaveAgent(ctx, builder, patch(t, `{"name":"Bare"}`), db.SourceCreate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteAgent(ctx, builder, bare.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{guarded.ID, caller.ID, rich.ID, external.ID, bare.ID} {
 		full, err := s.Agent(ctx, builder.OrgID, id)
 		if err != nil {
 			t.Fatal(err)

@@ -27,7 +27,7 @@ func TestStatementModesReadTheSame(t *testing.T) {
 	t.Parallel()
 	dsn := dbtest.NewDatabase(t)
 	ctx := context.Background()
-	var want string
+	var want, editorWant string
 	for _, m := range append([]db.StatementMode{db.StatementsAuto}, db.StatementModes...) {
 		s, err := db.OpenWith(ctx, dsn, db.Options{MaxConns: 2, Statements: m})
 		if err != nil {
@@ -80,6 +80,29 @@ func TestStatementModesReadTheSame(t *testing.T) {
 			}
 			if got != want || page.Total != 2 {
 				t.Errorf("%s: %q, want %q (2 agents)", m, got, want)
+			}
+		}
+		// The editor's two reads (pgx, slice arguments), twice each.
+		for range 2 {
+			page, err := s.Agents(ctx, a.OrgID, db.AgentFilter{TagIDs: []int64{tags[0].ID}, Sort: "name"})
+			if err != nil || len(page.Agents) == 0 {
+				t.Fatalf("%s: %v", m, err)
+			}
+			ag, err := s.AgentForEditor(ctx, a.OrgID, page.Agents[0].ID)
+			if err != nil {
+				t.Fatalf("%s: editor: %v", m, err)
+			}
+			side, err := s.EditorSide(ctx, a.OrgID, db.EditorSideQuery{AgentID: ag.ID, CopyBase: "Copy of " + ag.Name,
+				Chosen: map[string][]int64{"agents": {ag.ID, page.Agents[1].ID}, "mcp_servers": {}}})
+			if err != nil {
+				t.Fatalf("%s: editor side: %v", m, err)
+			}
+			got := fmt.Sprint(ag.Name, ag.TagIDs, ag.Tags, ag.LiveVersion, side.CopyName, side.CalledBy, side.Names["agents"], side.Policy.Enabled)
+			if editorWant == "" {
+				editorWant = got
+			}
+			if got != editorWant {
+				t.Errorf("%s: editor %q, want %q", m, got, editorWant)
 			}
 		}
 	}

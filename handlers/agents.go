@@ -20,7 +20,9 @@ import (
 // Agents serves the console's agents list and editor.
 type Agents struct {
 	Base
-	EmailDomain string // shown with the emailSlug: slug@EmailDomain
+	EmailDomain  string // shown with the emailSlug: slug@EmailDomain
+	toolRows     toolRowCache
+	modelOptions modelOptionCache
 }
 
 // List renders the agents index; every filter lives in the URL.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/a2aproject/a2a-go/v2/a2a"
 	"github.com/gofiber/fiber/v2"
@@ -15,6 +17,65 @@ import (
 
 // The editor's state around the form: the stored stage for the sticky header, the
 // name a clone is offered, an external agent's card.
+
+// toolRowCache keeps the drawn rows of tools an agent does not have (agents.ToolRowHTML)
+// for one catalog: the slice db.EditorCatalog shares until the catalog's change counter
+// moves, so a new slice (its first element's address) is a new catalog and starts
+// afresh. Such a row holds nothing of the agent, the user or the request.
+type toolRowCache struct {
+	cur atomic.Pointer[toolRowsOf]
+}
+
+// toolRowsOf are the rows drawn for one catalog, by tool name.
+type toolRowsOf struct {
+	catalog *db.EditorTool // keeps that catalog alive, so its address is not reused
+	rows    sync.Map       // tool name → []byte
+}
+
+// row answers the tool's row for cat, drawing it with draw the first time.
+func (rc *toolRowCache) row(cat []db.EditorTool, name string, draw func() ([]byte, error)) ([]byte, error) {
+	gen := rc.cur.Load()
+	if gen == nil || gen.catalog != &cat[0] {
+		gen = &toolRowsOf{catalog: &cat[0]}
+		rc.cur.Store(gen)
+	}
+	if b, ok := gen.rows.Load(name); ok {
+		return b.([]byte), nil
+	}
+	b, err := draw()
+	if err == nil {
+		gen.rows.Store(name, b)
+	}
+	return b, err
+}
+
+// modelOptionCache keeps the model select's options ("Name (provider:model)") for the
+// registry slice db.ModelsSeen shares until the models' change counter moves, as
+// toolRowCache does for the catalog. The options are shared: read only.
+type modelOptionCache struct {
+	cur atomic.Pointer[modelOptionsOf]
+}
+
+type modelOptionsOf struct {
+	models []db.Model // the registry they were made from (identity: its first element)
+	opts   []agents.Option
+}
+
+// of answers the options of models.
+func (mc *modelOptionCache) of(models []db.Model) []agents.Option {
+	if len(models) == 0 {
+		return nil
+	}
+	if cur := mc.cur.Load(); cur != nil && &cur.models[0] == &models[0] {
+		return cur.opts
+	}
+	opts := make([]agents.Option, len(models))
+	for i, m := range models {
+		opts[i] = agents.Option{Value: m.ID, Label: m.DisplayName + " (" + m.ID + ")"}
+	}
+	mc.cur.Store(&modelOptionsOf{models: models, opts: opts})
+	return opts
+}
 
 // editorSide reads what the editor shows beside ag in one statement (db.EditorSide):
 // the pickers' chosen names are those of tools and servers (the form's, on a refused

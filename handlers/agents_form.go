@@ -312,13 +312,17 @@ func toolsFromForm(c *fiber.Ctx) map[string]json.RawMessage {
 }
 
 // toolOptions fills the tool picker from the catalog and the agent's tools, and the
-// agent and knowledge-base choices for the two id configs.
+// agent and knowledge-base choices for the two id configs. On a clean view (no form
+// posted back) the rows of tools the agent does not have are drawn once per catalog.
 func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]json.RawMessage, side *db.EditorSide) error {
 	cat, err := h.Store.EditorCatalog(c.UserContext(), ActorOf(c))
 	if err != nil {
 		return err
 	}
-	for _, t := range cat {
+	clean := len(e.Errors) == 0 && len(e.ConfigErrors) == 0 && len(e.Form.ToolConfigs) == 0
+	e.Tools = make([]agents.ToolOption, 0, len(cat))
+	for i := range cat {
+		t := &cat[i]
 		_, selected := tools[t.Name]
 		if t.RemovedAt != nil && !selected {
 			continue
@@ -326,21 +330,36 @@ func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]js
 		opt := agents.ToolOption{Name: t.Name, Category: t.Category, Description: t.Description, Selected: selected,
 			Removed: t.RemovedAt != nil, HasConfig: len(t.ConfigSchema) > 0}
 		_, opt.RefPicker = agentspec.ConfigRefByTool(t.Name)
-		var def struct {
-			Config json.RawMessage `json:"config"`
+		if clean && !selected && !opt.RefPicker {
+			if opt.HTML, err = h.toolRows.row(cat, t.Name, func() ([]byte, error) {
+				return agents.ToolRowHTML(toolOption(c, e, t, opt, nil))
+			}); err != nil {
+				return err
+			}
+			e.Tools = append(e.Tools, opt)
+			continue
 		}
-		if json.Unmarshal(tools[t.Name], &def) == nil && len(def.Config) > 0 && string(def.Config) != "null" {
-			opt.ConfigJSON = string(def.Config)
-		}
-		opt.ConfigInputs, opt.ConfigJSON0 = configInputs(c, t.Name, t.ConfigFields, def.Config, e.ConfigErrors), opt.ConfigJSON
-		if typed, ok := e.Form.ToolConfigs[t.Name]; ok {
-			opt.ConfigJSON = postedConfigJSON(c, t.Name, typed, opt.ConfigJSON) // a refused save shows the text as typed, not re-encoded
-		}
-		opt.ConfigError = agents.ToolConfigError(t.Name, opt.ConfigJSON, e.Errors)
-		e.Tools = append(e.Tools, opt)
+		e.Tools = append(e.Tools, toolOption(c, e, t, opt, tools[t.Name]))
 	}
 	refPickers(e, tools, side)
 	return nil
+}
+
+// toolOption fills a tool's config form, its raw JSON and messages from the agent's
+// stored tool (nil: the agent does not have it) and what the form posted back.
+func toolOption(c *fiber.Ctx, e *agents.Editor, t *db.EditorTool, opt agents.ToolOption, stored json.RawMessage) agents.ToolOption {
+	var def struct {
+		Config json.RawMessage `json:"config"`
+	}
+	if len(stored) > 0 && json.Unmarshal(stored, &def) == nil && len(def.Config) > 0 && string(def.Config) != "null" {
+		opt.ConfigJSON = string(def.Config)
+	}
+	opt.ConfigInputs, opt.ConfigJSON0 = configInputs(c, t.Name, t.ConfigFields, def.Config, e.ConfigErrors), opt.ConfigJSON
+	if typed, ok := e.Form.ToolConfigs[t.Name]; ok {
+		opt.ConfigJSON = postedConfigJSON(c, t.Name, typed, opt.ConfigJSON) // a refused save shows the text as typed, not re-encoded
+	}
+	opt.ConfigError = agents.ToolConfigError(t.Name, opt.ConfigJSON, e.Errors)
+	return opt
 }
 
 // options fills the model and tag choices.
@@ -353,19 +372,22 @@ func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedS
 	if err != nil {
 		return err
 	}
-	for _, m := range models {
-		e.Models = append(e.Models, agents.Option{Value: m.ID, Label: m.DisplayName + " (" + m.ID + ")"})
-	}
+	e.Models = h.modelOptions.of(models)
 	tags, err := h.Store.TagsSeen(c.UserContext(), ActorOf(c))
 	if err != nil {
 		return err
 	}
-	sel := map[int64]bool{}
-	for _, id := range selectedTags {
-		sel[id] = true
+	selected := func(id int64) bool { return slices.Contains(selectedTags, id) } // an agent has a few tags
+	if len(selectedTags) > 16 {
+		sel := make(map[int64]bool, len(selectedTags))
+		for _, id := range selectedTags {
+			sel[id] = true
+		}
+		selected = func(id int64) bool { return sel[id] }
 	}
-	for _, t := range tags {
-		e.Tags = append(e.Tags, agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color, Selected: sel[t.ID]})
+	e.Tags = make([]agents.Tag, len(tags))
+	for i, t := range tags {
+		e.Tags[i] = agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color, Selected: selected(t.ID)}
 	}
 	mcpPicker(e, selectedServers, side)
 	return nil

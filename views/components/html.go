@@ -2,8 +2,7 @@ package components
 
 import (
 	"io"
-
-	"github.com/a-h/templ"
+	"strings"
 )
 
 // HTML writes literal markup and escaped values, keeping the first error. The hottest
@@ -24,5 +23,29 @@ func (h *HTML) Lit(parts ...string) {
 	}
 }
 
-// Esc writes a value escaped for HTML text and attribute values (as templ does).
-func (h *HTML) Esc(s string) { h.Lit(templ.EscapeString(s)) }
+// Bytes writes markup drawn before, as it is.
+func (h *HTML) Bytes(b []byte) {
+	if h.Err == nil {
+		_, h.Err = h.W.Write(b)
+	}
+}
+
+// Esc writes a value escaped for HTML text and attribute values, as templ.EscapeString
+// (html.EscapeString) does, but as it goes: the escaped copy it would allocate is the
+// size of the value, and a prompt is up to 100,000 characters.
+func (h *HTML) Esc(s string) {
+	for {
+		i := strings.IndexAny(s, escaped)
+		if i < 0 {
+			h.Lit(s)
+			return
+		}
+		h.Lit(s[:i], entities[s[i]])
+		s = s[i+1:]
+	}
+}
+
+// escaped are the bytes html.EscapeString replaces, and entities what it writes.
+const escaped = `&'<>"`
+
+var entities = [256]string{'&': "&amp;", '\'': "&#39;", '<': "&lt;", '>': "&gt;", '"': "&#34;"}

@@ -1,7 +1,7 @@
 package agents
 
 import (
-	"sort"
+	"slices"
 	"strings"
 
 	"agentconsole/db/catalog"
@@ -14,33 +14,27 @@ type ToolGroup struct {
 }
 
 // ToolGroups orders the picker: the agent's tools first, then the others by category
-// (each by name), so what the agent has is never below a long catalog.
+// (each by name), so what the agent has is never below a long catalog. A catalog has
+// a handful of categories: they are found by a scan, not a map.
 func ToolGroups(tools []ToolOption) []ToolGroup {
-	selected := ToolGroup{Key: "selected", Label: "On this agent"}
-	byCat := map[string]*ToolGroup{}
-	var cats []string
+	out := make([]ToolGroup, 1, 10)
+	out[0] = ToolGroup{Key: "selected", Label: "On this agent"}
 	for _, t := range tools {
-		if t.Selected {
-			selected.Tools = append(selected.Tools, t)
-			continue
+		i := 0
+		if !t.Selected {
+			i = slices.IndexFunc(out[1:], func(g ToolGroup) bool { return g.Key == t.Category }) + 1
+			if i == 0 {
+				out, i = append(out, ToolGroup{Key: t.Category, Label: t.Category}), len(out)
+			}
 		}
-		g, ok := byCat[t.Category]
-		if !ok {
-			g = &ToolGroup{Key: t.Category, Label: t.Category}
-			byCat[t.Category], cats = g, append(cats, t.Category)
-		}
-		g.Tools = append(g.Tools, t)
+		out[i].Tools = append(out[i].Tools, t)
 	}
-	sort.Strings(cats)
-	var out []ToolGroup
-	if len(selected.Tools) > 0 {
-		out = append(out, selected)
-	}
-	for _, c := range cats {
-		out = append(out, *byCat[c])
+	slices.SortFunc(out[1:], func(a, b ToolGroup) int { return strings.Compare(a.Key, b.Key) })
+	if len(out[0].Tools) == 0 {
+		out = out[1:]
 	}
 	for _, g := range out {
-		sort.SliceStable(g.Tools, func(i, j int) bool { return g.Tools[i].Name < g.Tools[j].Name })
+		slices.SortStableFunc(g.Tools, func(a, b ToolOption) int { return strings.Compare(a.Name, b.Name) })
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package agents
 
 import (
 	"agentconsole/views/components"
+	"bytes"
 	"context"
 	"io"
 	"strconv"
@@ -25,51 +26,82 @@ func when(cond bool, s string) string {
 	return ""
 }
 
-// toolRow is one tool: its checkbox, name, category and description, and, while it is
-// ticked, its config (editor.js shows and hides it; without JavaScript the config of
-// a tool ticked when the page was drawn shows).
-func toolRow(e Editor, t ToolOption) templ.Component {
+// toolPicker is the picker's legend and its groups of tool rows (ToolGroups).
+func toolPicker(e *Editor) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		h := &components.HTML{W: w}
-		h.Lit(`<li class="px-2 py-1.5" data-tool-row data-search="`)
-		h.Esc(toolSearchText(t))
-		h.Lit(`"><label class="flex items-start gap-2 text-sm"><input type="checkbox" name="tools" value="`)
-		h.Esc(t.Name)
-		h.Lit(`"`, when(t.Selected, " checked"), ` class="mt-0.5 rounded" data-testid="tool-`)
-		h.Esc(t.Name)
-		h.Lit(`" data-tool-toggle="toolcfg-`)
-		h.Esc(t.Name)
-		h.Lit(`"> <span class="min-w-0"><span class="font-mono">`)
-		h.Esc(t.Name)
-		h.Lit(`</span> <span class="text-xs text-slate-500">`)
-		h.Esc(t.Category)
-		h.Lit(`</span> `, when(t.Removed, `<span class="badge rounded bg-red-100 px-1 text-xs text-red-900">left the catalog</span> `))
-		if t.Description != "" {
-			h.Lit(`<span class="block text-xs text-slate-600">`)
-			h.Esc(t.Description)
-			h.Lit(`</span>`)
-		}
-		h.Lit(`</span></label> `)
-		if t.HasConfig {
-			h.Lit(`<div id="toolcfg-`)
-			h.Esc(t.Name)
-			h.Lit(`" class="ml-6 mt-2 space-y-3 border-l-2 border-indigo-100 pl-3"`, when(!t.Selected, " hidden"), ` data-testid="config-`)
-			h.Esc(t.Name)
-			h.Lit(`">`)
-			if t.RefPicker {
-				for _, p := range e.RefPickers {
-					if p.Tool == t.Name && h.Err == nil {
-						h.Err = refPicker(p).Render(ctx, w)
-					}
-				}
-			} else {
-				configForm(h, t)
+		h.Lit(`<legend class="sr-only">Tools from the catalog</legend> `)
+		for _, g := range ToolGroups(e.Tools) {
+			h.Lit(`<div data-tool-group data-testid="tool-group-`)
+			h.Esc(g.Key)
+			h.Lit(`"><h3 class="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600">`)
+			h.Esc(g.Label)
+			h.Lit(`</h3><ul class="divide-y divide-slate-100 rounded ring-1 ring-slate-200">`)
+			for i := range g.Tools {
+				toolRow(ctx, h, e, &g.Tools[i])
 			}
-			h.Lit(`</div>`)
+			h.Lit(`</ul></div>`)
 		}
-		h.Lit(`</li>`)
 		return h.Err
 	})
+}
+
+// toolRow is one tool: its checkbox, name, category and description, and, while it is
+// ticked, its config (editor.js shows and hides it; without JavaScript the config of
+// a tool ticked when the page was drawn shows). A row drawn before (t.HTML) is
+// written as it is.
+func toolRow(ctx context.Context, h *components.HTML, e *Editor, t *ToolOption) {
+	if t.HTML != nil {
+		h.Bytes(t.HTML)
+		return
+	}
+	h.Lit(`<li class="px-2 py-1.5" data-tool-row data-search="`)
+	h.Esc(toolSearchText(*t))
+	h.Lit(`"><label class="flex items-start gap-2 text-sm"><input type="checkbox" name="tools" value="`)
+	h.Esc(t.Name)
+	h.Lit(`"`, when(t.Selected, " checked"), ` class="mt-0.5 rounded" data-testid="tool-`)
+	h.Esc(t.Name)
+	h.Lit(`" data-tool-toggle="toolcfg-`)
+	h.Esc(t.Name)
+	h.Lit(`"> <span class="min-w-0"><span class="font-mono">`)
+	h.Esc(t.Name)
+	h.Lit(`</span> <span class="text-xs text-slate-500">`)
+	h.Esc(t.Category)
+	h.Lit(`</span> `, when(t.Removed, `<span class="badge rounded bg-red-100 px-1 text-xs text-red-900">left the catalog</span> `))
+	if t.Description != "" {
+		h.Lit(`<span class="block text-xs text-slate-600">`)
+		h.Esc(t.Description)
+		h.Lit(`</span>`)
+	}
+	h.Lit(`</span></label> `)
+	if t.HasConfig {
+		h.Lit(`<div id="toolcfg-`)
+		h.Esc(t.Name)
+		h.Lit(`" class="ml-6 mt-2 space-y-3 border-l-2 border-indigo-100 pl-3"`, when(!t.Selected, " hidden"), ` data-testid="config-`)
+		h.Esc(t.Name)
+		h.Lit(`">`)
+		if t.RefPicker {
+			for _, p := range e.RefPickers {
+				if p.Tool == t.Name {
+					refPickerHTML(h, p)
+				}
+			}
+		} else {
+			configForm(h, *t)
+		}
+		h.Lit(`</div>`)
+	}
+	h.Lit(`</li>`)
+}
+
+// ToolRowHTML draws a tool's row once, to be kept in t.HTML and reused: only for a
+// tool whose row holds nothing of the agent or the request (not ticked, no config
+// typed or refused, not configured through a picker, which excludes the agent itself).
+func ToolRowHTML(t ToolOption) ([]byte, error) {
+	var b bytes.Buffer
+	h := &components.HTML{W: &b}
+	toolRow(context.Background(), h, &Editor{}, &t)
+	return b.Bytes(), h.Err
 }
 
 // configForm is a tool's config as inputs generated from its configSchema, with the
@@ -193,12 +225,15 @@ func configAttrs(h *components.HTML, in ConfigInput, id string) {
 }
 
 // fieldError is components.FieldError's markup (TestFieldErrorMarkupMatchesTheComponent).
-func fieldError(h *components.HTML, id, message string) {
+func fieldError(h *components.HTML, id, message string) { fieldErrorOf(h, id, "", message) }
+
+// fieldErrorOf is fieldError for the id name+suffix (written in two parts).
+func fieldErrorOf(h *components.HTML, name, suffix, message string) {
 	h.Lit(`<p id="`)
-	h.Esc(id)
-	h.Lit(`" class="field-error" data-testid="`)
-	h.Esc(id)
-	h.Lit(`" aria-live="polite">`)
+	h.Esc(name)
+	h.Lit(suffix, `" class="field-error" data-testid="`)
+	h.Esc(name)
+	h.Lit(suffix, `" aria-live="polite">`)
 	h.Esc(message)
 	h.Lit(`</p>`)
 }

@@ -33,57 +33,19 @@ func toolsSection(e Editor) templ.Component {
 			templ_7745c5c3_Var1 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section id=\"s-tools\" class=\"card scroll-mt-24 space-y-3\" aria-labelledby=\"s-tools-h\"><h2 id=\"s-tools-h\" class=\"font-semibold\">Tools</h2><p class=\"text-xs text-slate-600\">Definitions come from the <a href=\"/tools\" class=\"underline\">tool catalog</a> and are refreshed on every save. A tool you untick is removed from the agent with its config; a config of a tool that is not ticked is not saved.</p><div><label for=\"tool-search\" class=\"sr-only\">Search tools</label> <input id=\"tool-search\" type=\"search\" form=\"no-form\" autocomplete=\"off\" placeholder=\"Search tools by name, description or category\" class=\"input max-w-md\" data-tool-search data-testid=\"tool-search\"><p class=\"mt-1 text-xs text-slate-600\" data-tool-search-empty hidden>No tool matches.</p></div><fieldset class=\"space-y-4\" data-testid=\"tool-picker\"><legend class=\"sr-only\">Tools from the catalog</legend> ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section id=\"s-tools\" class=\"card scroll-mt-24 space-y-3\" aria-labelledby=\"s-tools-h\"><h2 id=\"s-tools-h\" class=\"font-semibold\">Tools</h2><p class=\"text-xs text-slate-600\">Definitions come from the <a href=\"/tools\" class=\"underline\">tool catalog</a> and are refreshed on every save. A tool you untick is removed from the agent with its config; a config of a tool that is not ticked is not saved.</p><div><label for=\"tool-search\" class=\"sr-only\">Search tools</label> <input id=\"tool-search\" type=\"search\" form=\"no-form\" autocomplete=\"off\" placeholder=\"Search tools by name, description or category\" class=\"input max-w-md\" data-tool-search data-testid=\"tool-search\"><p class=\"mt-1 text-xs text-slate-600\" data-tool-search-empty hidden>No tool matches.</p></div><fieldset class=\"space-y-4\" data-testid=\"tool-picker\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, g := range ToolGroups(e.Tools) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<div data-tool-group data-testid=\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var2 string
-			templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinStringErrs("tool-group-" + g.Key)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/agents/editor_tools.templ`, Line: 19, Col: 60}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var2))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\"><h3 class=\"mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600\">")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var3 string
-			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(g.Label)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/agents/editor_tools.templ`, Line: 20, Col: 92}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</h3><ul class=\"divide-y divide-slate-100 rounded ring-1 ring-slate-200\">")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			for _, t := range g.Tools {
-				templ_7745c5c3_Err = toolRow(e, t).Render(ctx, templ_7745c5c3_Buffer)
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</ul></div>")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
+		templ_7745c5c3_Err = toolPicker(&e).Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = components.FieldError("tools-error", e.Errors["tools"]).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</fieldset></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "</fieldset></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -91,5 +53,6 @@ func toolsSection(e Editor) templ.Component {
 	})
 }
 
-// toolRow, configForm and configInput are written directly: editor_tools_html.go.
+// toolPicker (the legend, the groups and each tool's row with its config form) is
+// written directly: editor_tools_html.go.
 var _ = templruntime.GeneratedTemplate

@@ -143,6 +143,9 @@ type ToolOption struct {
 	ConfigError                 string        // why the config was refused, shown beside it
 	ConfigInputs                []ConfigInput // the config as a form generated from its configSchema
 	ConfigJSON0                 string        // the config the form shows, as JSON: posted back to tell a raw JSON edit from none
+	// HTML is the row already drawn (ToolRowHTML), written as it is: a tool the agent
+	// does not have draws the same on every view of the same catalog.
+	HTML []byte
 }
 
 // ToolConfigField is the Editor.Errors key of a tool's config: its messages are shown
