@@ -39,6 +39,9 @@ type Config struct {
 	LoginMaxPerAccount int
 	LoginMaxPerIP      int
 	LoginWindow        time.Duration
+	// MaxInFlight is how many requests run their handlers at once; the rest wait in
+	// arrival order (see admission). 0: no limit.
+	MaxInFlight int
 }
 
 // DefaultConfig is the configuration with nothing set.
@@ -55,6 +58,7 @@ type Server struct {
 	sessions *sessionBridge
 	metrics  *metrics
 	cards    *cardScheduler
+	admit    *admission
 }
 
 // New builds the app with every route mounted.
@@ -63,7 +67,7 @@ func New(ctx context.Context, cfg Config, store *db.Store, log *slog.Logger) (*S
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, store: store, sessions: sessions, metrics: newMetrics()}
+	s := &Server{cfg: cfg, log: log, store: store, sessions: sessions, metrics: newMetrics(), admit: newAdmission(cfg.MaxInFlight)}
 	if cfg.Fetch.Log == nil {
 		cfg.Fetch.Log = log // refused addresses and dial errors are logged, never shown
 	}
