@@ -46,7 +46,8 @@ type Config struct {
 
 // DefaultConfig is the configuration with nothing set.
 func DefaultConfig() Config {
-	return Config{Addr: ":8080", EmailDomain: "agents.example.com", CardTick: 15 * time.Second, SessionPurge: 10 * time.Minute, CardUnit: time.Minute, CardConcurrency: 4, SessionTTL: 12 * time.Hour, LoginMaxPerAccount: 5, LoginMaxPerIP: 50, LoginWindow: 15 * time.Minute}
+	return Config{Addr: ":8080", EmailDomain: "agents.example.com", CardTick: 15 * time.Second, SessionPurge: 10 * time.Minute, CardUnit: time.Minute, CardConcurrency: 4, SessionTTL: 12 * time.Hour, LoginMaxPerAccount: 5, LoginMaxPerIP: 50, LoginWindow: 15 * time.Minute,
+		MaxInFlight: DefaultMaxInFlight(0)}
 }
 
 // Server is the console: the Fiber app and what it needs.

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -40,7 +39,7 @@ func loadConfig() (config, error) {
 	if c.MaxConns, err = envInt("DB_MAX_CONNS", 20); err != nil {
 		return c, err
 	}
-	if c.Web.MaxInFlight, err = envInt("MAX_REQUESTS_IN_FLIGHT", defaultInFlight(c.MaxConns)); err != nil {
+	if c.Web.MaxInFlight, err = envInt("MAX_REQUESTS_IN_FLIGHT", web.DefaultMaxInFlight(c.MaxConns)); err != nil {
 		return c, err
 	}
 	if c.Statements, err = db.ParseStatementMode(os.Getenv("DATABASE_STATEMENTS")); err != nil {
@@ -96,20 +95,6 @@ func loadConfig() (config, error) {
 		return c, err
 	}
 	return c, nil
-}
-
-// defaultInFlight is how many requests run at once unless MAX_REQUESTS_IN_FLIGHT says:
-// no more than the pool has connections, so a running request never waits for one (and
-// database/sql's random choice among waiters never decides who is served next), and no
-// more than 8 per CPU, since beyond that requests only share the CPU more finely while
-// each keeps its rows and response alive: on 2 CPUs and a pool of 32, 16 in flight took
-// the console list's p99 from 1.2–1.3× pgbench's to 1.0–1.1× and lowered the heap the
-// collector marks. The rest wait in arrival order.
-func defaultInFlight(poolSize int) int {
-	if poolSize <= 0 {
-		poolSize = 20 // the store's default
-	}
-	return max(1, min(poolSize, 8*runtime.GOMAXPROCS(0)))
 }
 
 func newLogger(level slog.Level) *slog.Logger {
