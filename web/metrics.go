@@ -35,10 +35,12 @@ func newMetrics() *metrics {
 
 // goCollector is the default Go series plus the runtime's CPU accounting
 // (go_cpu_classes_*_cpu_seconds_total): with process_cpu_seconds_total it gives the
-// collector's share of the server's CPU, which make bench reports per scenario.
+// collector's share of the server's CPU, which make bench reports per scenario. The
+// idle mark workers are a class of their own: they only use processors the server
+// would leave idle.
 func goCollector() prometheus.Collector {
 	return collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(
-		collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/cpu/classes/(gc/total|total):cpu-seconds$`)}))
+		collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/cpu/classes/(gc/total|gc/mark/idle|total):cpu-seconds$`)}))
 }
 
 // observe counts a request. The labels outlive the request inside the registry, so they
