@@ -206,24 +206,27 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, dev bool, stdout i
 }
 
 // tuneGC sets the collector's defaults for a small server (GOGC and GOMEMLIMIT in the
-// environment override each): a soft memory limit of 36 MiB as the only trigger
-// (GOGC off). The executable's own pages are about 25 MiB of the resident set (26.5
-// dynamically linked), so 36 MiB for the Go runtime keeps the whole under the 64 MiB
-// target; at 56 MiB make bench's long runs let idle heap build up to the limit (81 MiB
-// resident).
+// environment override each): a soft memory limit of 34 MiB as the only trigger (GOGC
+// off).
 //
-// Why GOGC off: of the 36 MiB, the runtime's own overhead takes about 11, so the limit
-// puts the heap goal near 25 MB. With GOGC=100 the goal is twice the live heap instead,
-// which under load is 5–12 MB (more with more requests in flight), so the collector ran
-// whenever a few MB had been allocated: 26–28 collections per 1,000 API list requests
-// and a fifth to a third of the server's CPU. With the limit as the only trigger, the
-// same load takes 13–14 (API list; 12–15 for the console list with requests in flight
-// bounded, see MAX_REQUESTS_IN_FLIGHT), and peak RSS does not move, since under load the
-// heap reached the limit's goal anyway. The cost: an idle server keeps its garbage up to
-// the limit instead of collecting every two minutes.
+// Why GOGC off: with GOGC=100 the heap goal is twice the live heap, which under load is
+// 5–12 MB, so the collector ran whenever a few MB had been allocated (26–28 collections
+// per 1,000 API list requests, 16–17 for the console list; a fifth to a third of the
+// server's CPU). The runtime's own overhead takes about 11 MB of the limit, so the limit
+// alone puts the goal near 23 MB: the API list then takes 14–16 collections per 1,000
+// requests, the console list 12–15 (with requests in flight bounded, see
+// MAX_REQUESTS_IN_FLIGHT). The cost is that the runtime now sits at its limit under any
+// sustained load, and an idle server keeps garbage up to it (no two-minute collection).
+//
+// Why 34 MiB: the resident set is the runtime's memory plus about 3 MiB the limit does
+// not count (the executable's written data pages) plus the executable's pages (about
+// 24.5 MiB, statically linked). At 36 MiB make bench peaked at 63.7 MiB (anonymous 39.1,
+// in scenario 7 where a slow instance holds heavy API responses), too close to the 64
+// MiB target; at 34 it peaked at 57.7 (anonymous 33.0) for about 20% more collections
+// than at 36. At 56 MiB long runs let idle heap build up to the limit (81 MiB resident).
 func tuneGC() {
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(36 << 20)
+		debug.SetMemoryLimit(34 << 20)
 	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(-1)
