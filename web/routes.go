@@ -38,6 +38,8 @@ func (s *Server) routes(base handlers.Base, fetcher cardsvc.Fetcher) {
 		app.Get("/metrics", s.metrics.handler())
 	}
 	s.mountStatic()
+	// Everything below waits its turn under load; health checks and static files above do not.
+	app.Use(s.admit.handler)
 
 	app.Get("/api/openapi.yaml", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, "application/yaml")

@@ -39,11 +39,15 @@ type Config struct {
 	LoginMaxPerAccount int
 	LoginMaxPerIP      int
 	LoginWindow        time.Duration
+	// MaxInFlight is how many requests run their handlers at once; the rest wait in
+	// arrival order (see admission). 0: no limit.
+	MaxInFlight int
 }
 
 // DefaultConfig is the configuration with nothing set.
 func DefaultConfig() Config {
-	return Config{Addr: ":8080", EmailDomain: "agents.example.com", CardTick: 15 * time.Second, SessionPurge: 10 * time.Minute, CardUnit: time.Minute, CardConcurrency: 4, SessionTTL: 12 * time.Hour, LoginMaxPerAccount: 5, LoginMaxPerIP: 50, LoginWindow: 15 * time.Minute}
+	return Config{Addr: ":8080", EmailDomain: "agents.example.com", CardTick: 15 * time.Second, SessionPurge: 10 * time.Minute, CardUnit: time.Minute, CardConcurrency: 4, SessionTTL: 12 * time.Hour, LoginMaxPerAccount: 5, LoginMaxPerIP: 50, LoginWindow: 15 * time.Minute,
+		MaxInFlight: DefaultMaxInFlight(0)}
 }
 
 // Server is the console: the Fiber app and what it needs.
@@ -55,6 +59,7 @@ type Server struct {
 	sessions *sessionBridge
 	metrics  *metrics
 	cards    *cardScheduler
+	admit    *admission
 }
 
 // New builds the app with every route mounted.
@@ -63,7 +68,7 @@ func New(ctx context.Context, cfg Config, store *db.Store, log *slog.Logger) (*S
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, store: store, sessions: sessions, metrics: newMetrics()}
+	s := &Server{cfg: cfg, log: log, store: store, sessions: sessions, metrics: newMetrics(), admit: newAdmission(cfg.MaxInFlight)}
 	if cfg.Fetch.Log == nil {
 		cfg.Fetch.Log = log // refused addresses and dial errors are logged, never shown
 	}

@@ -232,6 +232,10 @@ func report(results []result, syncs []syncFigures, st storageFigures, ready time
 		fmt.Printf("%-42.42s %5d %7.0f %8.2f %8.2f %15s %6d | %5d %9.0f %8.2f %8.2f | %6s %11s | %11s %6s  (%s)\n", r.name, r.conns, r.rps, r.p50, r.p99, spread(r.p99s, "%.0f"), r.errors,
 			r.stmts, r.limitRPS, r.limitP50, r.limitP99, ratio, spread(r.ratios, "%.2f"), simple, sratio, r.limitName)
 	}
+	fmt.Printf("\nserver CPU per request (process_cpu_seconds_total from /metrics, during each wrk run), the collector's share of it (the runtime's CPU classes without idle mark workers: an estimate from its workers' wall time, so only a quiet machine gives it; a busy one can show over 100%%), collections per 1,000 requests:\n")
+	for _, r := range results {
+		fmt.Printf("  %-42.42s %6.2f ms  GC %4.0f%%  %6.1f GCs/1k\n", r.name, r.cpuMs, r.gcShare*100, r.gcsPer1k)
+	}
 	reportSync(syncs)
 	fmt.Printf("\nversion storage: %d versions, %d blobs: agent_versions %.1f MB + agent_blobs %.1f MB = %.1f MB (agents table %.1f MB)\n",
 		st.versions, st.blobs, mb(st.versionsBytes), mb(st.blobsBytes), mb(st.versionsBytes+st.blobsBytes), mb(st.agentsBytes))

@@ -78,6 +78,9 @@ type result struct {
 	simpleRPS     float64 // pgbench -M simple on the same SQL: what planning every query costs
 	note          string
 	stmts         int       // statements the route ran (its captured script's)
+	cpuMs         float64   // server CPU per request (process_cpu_seconds_total), ms
+	gcShare       float64   // the collector's share of that CPU (the runtime's own account)
+	gcsPer1k      float64   // collections per 1,000 requests
 	ratios        []float64 // route/limit of each run (BENCH_RUNS), for the spread
 	p99s          []float64 // the route's p99 of each run
 }
@@ -108,12 +111,16 @@ func measure(ctx context.Context, sc scenario, base string, cluster *embedded.Cl
 			}
 		}()
 	}
+	before, counted := readCounters(base)
 	r, err := runWrk(ctx, base+sc.path, sc.conns, sc.header, sc.script)
 	if profDone != nil {
 		<-profDone
 	}
 	if err != nil {
 		return r, fmt.Errorf("%s: %w", sc.name, err)
+	}
+	if after, ok := readCounters(base); ok && counted {
+		r.perRequest(before, after)
 	}
 	r.name, r.conns = sc.name, sc.conns
 	s, ok := scripts[sc.limit]
@@ -157,6 +164,7 @@ func medianResult(rs []result) result {
 	m.rps, m.p50, m.p99 = med(func(r result) float64 { return r.rps }), med(func(r result) float64 { return r.p50 }), med(func(r result) float64 { return r.p99 })
 	m.limitRPS, m.limitP50, m.limitP99 = med(func(r result) float64 { return r.limitRPS }), med(func(r result) float64 { return r.limitP50 }), med(func(r result) float64 { return r.limitP99 })
 	m.simpleRPS = med(func(r result) float64 { return r.simpleRPS })
+	m.cpuMs, m.gcShare, m.gcsPer1k = med(func(r result) float64 { return r.cpuMs }), med(func(r result) float64 { return r.gcShare }), med(func(r result) float64 { return r.gcsPer1k })
 	m.errors = 0
 	for _, r := range rs {
 		m.errors += r.errors

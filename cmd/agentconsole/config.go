@@ -39,6 +39,9 @@ func loadConfig() (config, error) {
 	if c.MaxConns, err = envInt("DB_MAX_CONNS", 20); err != nil {
 		return c, err
 	}
+	if c.Web.MaxInFlight, err = envInt("MAX_REQUESTS_IN_FLIGHT", web.DefaultMaxInFlight(c.MaxConns)); err != nil {
+		return c, err
+	}
 	if c.Statements, err = db.ParseStatementMode(os.Getenv("DATABASE_STATEMENTS")); err != nil {
 		return c, fmt.Errorf("DATABASE_STATEMENTS: %w", err)
 	}
