@@ -43,20 +43,33 @@ func newSessionBridge(ctx context.Context, store *db.Store, secure bool, ttl tim
 	if err != nil {
 		return nil, err
 	}
+	return &sessionBridge{store: cookieStore(hashKey, blockKey, secure, ttl), db: store, ttl: ttl}, nil
+}
+
+// cookieStore is the gorilla store of the session cookie: signed with hashKey, encrypted
+// with blockKey, its payload in the compact format (sessioncodec.go).
+func cookieStore(hashKey, blockKey []byte, secure bool, ttl time.Duration) *sessions.CookieStore {
 	cs := sessions.NewCookieStore(hashKey, blockKey)
 	// v1.4 defaults to SameSite=None; Secure, which loses sessions over plain HTTP: be explicit.
 	cs.Options = &sessions.Options{Path: "/", MaxAge: int(ttl.Seconds()), HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
 	cs.MaxAge(int(ttl.Seconds()))
-	return &sessionBridge{store: cs, db: store, ttl: ttl}, nil
+	for _, codec := range cs.Codecs {
+		if sc, ok := codec.(*securecookie.SecureCookie); ok {
+			sc.SetSerializer(sessionSerializer{}) // still signed and encrypted; see sessioncodec.go
+		}
+	}
+	return cs
 }
 
-// request builds the minimal net/http request gorilla needs: just the cookies.
+// request builds the minimal net/http request gorilla needs: just the cookies. The
+// store reads nothing else (no context: the session is kept in c.Locals, so gorilla's
+// per-request registry, a context value and a copy of the request, is not needed).
 func request(c *fiber.Ctx) *http.Request {
 	r := &http.Request{Header: http.Header{}}
 	if cookie := c.Get(fiber.HeaderCookie); cookie != "" {
-		r.Header.Set("Cookie", cookie)
+		r.Header["Cookie"] = []string{cookie}
 	}
-	return r.WithContext(c.UserContext())
+	return r
 }
 
 // headerWriter captures the Set-Cookie header gorilla writes and hands it to Fiber.
@@ -72,7 +85,7 @@ func (b *sessionBridge) load(c *fiber.Ctx) (*sessions.Session, error) {
 	if s, ok := c.Locals(localSession).(*sessions.Session); ok {
 		return s, nil
 	}
-	s, err := b.store.Get(request(c), sessionCookie)
+	s, err := b.store.New(request(c), sessionCookie) // New, not Get: c.Locals is the registry
 	if err != nil && !errors.As(err, new(securecookie.Error)) {
 		return nil, err
 	}
