@@ -68,3 +68,19 @@ func TestSessionCookieFromBeforeTheUpgradeStaysLoggedIn(t *testing.T) {
 		}
 	}
 }
+
+// The request's log line names its request id first, as the request's logger did
+// before it was made lazily (only an error builds it now).
+func TestRequestLogLineCarriesTheRequestIDFirst(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	c := e.client()
+	resp, _ := c.do("GET", "/login?x=1", nil, map[string]string{"X-Request-Id": "req-42-abc"})
+	if resp.Header.Get("X-Request-Id") != "req-42-abc" {
+		t.Fatalf("X-Request-Id: %q", resp.Header.Get("X-Request-Id"))
+	}
+	want := `"msg":"request","request_id":"req-42-abc","method":"GET","path":"/login","route":"/login","status":200,"duration_ms":`
+	if !strings.Contains(e.Logs.String(), want) {
+		t.Fatalf("no request line %s in\n%s", want, e.Logs.String())
+	}
+}
