@@ -61,9 +61,8 @@ func cookieStore(hashKey, blockKey []byte, secure bool, ttl time.Duration) *sess
 	return cs
 }
 
-// request builds the minimal net/http request gorilla needs: just the cookies. The
-// store reads nothing else (no context: the session is kept in c.Locals, so gorilla's
-// per-request registry, a context value and a copy of the request, is not needed).
+// request builds the minimal net/http request the store's Save takes (it reads nothing
+// of it).
 func request(c *fiber.Ctx) *http.Request {
 	r := &http.Request{Header: http.Header{}}
 	if cookie := c.Get(fiber.HeaderCookie); cookie != "" {
@@ -85,7 +84,7 @@ func (b *sessionBridge) load(c *fiber.Ctx) (*sessions.Session, error) {
 	if s, ok := c.Locals(localSession).(*sessions.Session); ok {
 		return s, nil
 	}
-	s, err := b.store.New(request(c), sessionCookie) // New, not Get: c.Locals is the registry
+	s, err := b.open(c)
 	if err != nil && !errors.As(err, new(securecookie.Error)) {
 		return nil, err
 	}
@@ -95,6 +94,24 @@ func (b *sessionBridge) load(c *fiber.Ctx) (*sessions.Session, error) {
 		if err := b.save(c, s); err != nil {
 			return nil, err
 		}
+	}
+	return s, nil
+}
+
+// open is the store's New (a session decoded from the cookie with the store's codecs and
+// options) on Fiber's own parsed cookie: a net/http request with its header map, and
+// the parse of every cookie again, cost 1 KB on every request. Not the store's Get:
+// c.Locals is the per-request registry.
+func (b *sessionBridge) open(c *fiber.Ctx) (*sessions.Session, error) {
+	s := sessions.NewSession(b.store, sessionCookie)
+	opts := *b.store.Options
+	s.Options = &opts
+	s.IsNew = true
+	if v := c.Cookies(sessionCookie); v != "" {
+		if err := securecookie.DecodeMulti(sessionCookie, v, &s.Values, b.store.Codecs...); err != nil {
+			return s, err
+		}
+		s.IsNew = false
 	}
 	return s, nil
 }
