@@ -82,40 +82,54 @@ func (sessionSerializer) Deserialize(src []byte, dst any) error {
 	if !ok {
 		return errCompactSession
 	}
-	values, err := decodeCompact(src)
+	var buf [4]entry
+	entries, err := decodeCompact(src, buf[:0])
 	if err != nil {
 		return err
+	}
+	values := *out
+	if len(values) != 0 || values == nil {
+		values = make(map[any]any, len(entries))
+	}
+	for _, e := range entries {
+		values[e.key] = e.value
 	}
 	*out = values
 	return nil
 }
 
-func decodeCompact(src []byte) (map[any]any, error) {
+type entry struct{ key, value any }
+
+// knownKeys are the keys the console stores, boxed once: a key read from a cookie is
+// one of these rather than a new string and interface on every request.
+var knownKeys = []any{"csrf", "sid", "_flash"}
+
+func decodeCompact(src []byte, entries []entry) ([]entry, error) {
 	if len(src) < 2 || src[1] != compactV1 {
 		return nil, errCompactSession
 	}
 	r := compactReader{b: src[2:], ok: true}
 	n := r.length()
-	values := make(map[any]any, n)
 	for i := 0; i < n && r.ok; i++ {
-		key := r.str()
+		e := entry{key: r.key()}
 		switch r.tag() {
 		case tagString:
-			values[key] = r.str()
+			e.value = r.str()
 		case tagList:
 			list := make([]any, r.length())
 			for j := range list {
 				list[j] = r.str()
 			}
-			values[key] = list
+			e.value = list
 		default:
 			r.ok = false
 		}
+		entries = append(entries, e)
 	}
 	if !r.ok || len(r.b) != 0 {
 		return nil, errCompactSession
 	}
-	return values, nil
+	return entries, nil
 }
 
 // compactReader reads the compact format; the first short or malformed read clears ok
@@ -157,6 +171,23 @@ func (r *compactReader) tag() byte {
 	c := r.b[0]
 	r.b = r.b[1:]
 	return c
+}
+
+// key reads a string, as one of knownKeys when it is one.
+func (r *compactReader) key() any {
+	n := r.uvarint()
+	if !r.ok || n > uint64(len(r.b)) {
+		r.ok = false
+		return ""
+	}
+	k := r.b[:n]
+	r.b = r.b[n:]
+	for _, known := range knownKeys {
+		if string(k) == known.(string) {
+			return known
+		}
+	}
+	return string(k)
 }
 
 func (r *compactReader) str() string {
