@@ -61,15 +61,10 @@ func cookieStore(hashKey, blockKey []byte, secure bool, ttl time.Duration) *sess
 	return cs
 }
 
-// request builds the minimal net/http request the store's Save takes (it reads nothing
-// of it).
-func request(c *fiber.Ctx) *http.Request {
-	r := &http.Request{Header: http.Header{}}
-	if cookie := c.Get(fiber.HeaderCookie); cookie != "" {
-		r.Header["Cookie"] = []string{cookie}
-	}
-	return r
-}
+// saveRequest is the net/http request the store's Save takes: CookieStore.Save reads
+// nothing of it (it encodes the session and sets the cookie on the writer). A fresh one
+// each time: saves are rare, and nothing may share what a library might write to.
+func saveRequest() *http.Request { return &http.Request{Header: http.Header{}} }
 
 // headerWriter captures the Set-Cookie header gorilla writes and hands it to Fiber.
 type headerWriter struct{ h http.Header }
@@ -118,7 +113,7 @@ func (b *sessionBridge) open(c *fiber.Ctx) (*sessions.Session, error) {
 
 func (b *sessionBridge) save(c *fiber.Ctx, s *sessions.Session) error {
 	w := headerWriter{h: http.Header{}}
-	if err := b.store.Save(request(c), w, s); err != nil {
+	if err := b.store.Save(saveRequest(), w, s); err != nil {
 		return err
 	}
 	c.Response().Header.Del(fiber.HeaderSetCookie)
