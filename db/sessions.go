@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // CreateSession stores a logged-in session and returns its secret id for the cookie.
@@ -23,24 +25,34 @@ func (s *Store) CreateSession(ctx context.Context, actor *Actor, ttl time.Durati
 // platform-operator flag are read live, so a change applies at once.
 func (s *Store) ActorBySession(ctx context.Context, id string) (*Actor, error) {
 	var a Actor
-	// The change counters come along (see caches.go): the caches are checked without a
-	// round trip of their own.
-	err := s.prepared(ctx, s.DB, `SELECT s.user_id, s.org_id, o.name AS org_name, u.email, u.name, m.role, u.platform_operator,
-			o.tags_changes, pc.catalog, pc.models
-		FROM sessions s
-		JOIN users u ON u.id = s.user_id
-		JOIN memberships m ON m.user_id = s.user_id AND m.org_id = s.org_id
-		JOIN organizations o ON o.id = s.org_id
-		CROSS JOIN platform_changes pc
-		WHERE s.id_hash = ? AND s.expires_at > now() AND m.deactivated_at IS NULL`, []any{sha(id)},
-		&a.UserID, &a.OrgID, &a.OrgName, &a.Email, &a.Name, &a.Role, &a.PlatformOperator,
-		&a.Seen.Tags, &a.Seen.Catalog, &a.Seen.Models)
+	found := false
+	// Every console request runs this: it is scanned with pgx directly (see native),
+	// not through database/sql's driver.Value conversions and Bun's scanner. The change
+	// counters come along (see caches.go): the caches are checked without a round trip
+	// of their own.
+	err := s.native(ctx, actorBySessionSQL, []any{sha(id)}, func(rows pgx.Rows) error {
+		found = true
+		return rows.Scan(&a.UserID, &a.OrgID, &a.OrgName, &a.Email, &a.Name, &a.Role, &a.PlatformOperator,
+			&a.Seen.Tags, &a.Seen.Catalog, &a.Seen.Models)
+	})
+	if err == nil && !found {
+		err = ErrNotFound
+	}
 	if err != nil {
-		return nil, notFound(err)
+		return nil, err
 	}
 	a.OrgUUID, err = s.OrgUUID(ctx, a.OrgID)
 	return &a, err
 }
+
+const actorBySessionSQL = `SELECT s.user_id, s.org_id, o.name AS org_name, u.email, u.name, m.role, u.platform_operator,
+		o.tags_changes, pc.catalog, pc.models
+	FROM sessions s
+	JOIN users u ON u.id = s.user_id
+	JOIN memberships m ON m.user_id = s.user_id AND m.org_id = s.org_id
+	JOIN organizations o ON o.id = s.org_id
+	CROSS JOIN platform_changes pc
+	WHERE s.id_hash = ? AND s.expires_at > now() AND m.deactivated_at IS NULL`
 
 // SessionHash is the stored form of a session id.
 func SessionHash(id string) []byte { return sha(id) }

@@ -2,8 +2,10 @@ package db_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"agentconsole/db"
 	"agentconsole/db/dbtest"
@@ -27,7 +29,7 @@ func TestStatementModesReadTheSame(t *testing.T) {
 	t.Parallel()
 	dsn := dbtest.NewDatabase(t)
 	ctx := context.Background()
-	var want, editorWant string
+	var want, editorWant, sid string
 	for _, m := range append([]db.StatementMode{db.StatementsAuto}, db.StatementModes...) {
 		s, err := db.OpenWith(ctx, dsn, db.Options{MaxConns: 2, Statements: m})
 		if err != nil {
@@ -57,6 +59,16 @@ func TestStatementModesReadTheSame(t *testing.T) {
 			if _, err := s.BulkTag(ctx, a, tag.ID, ids[:2], false); err != nil {
 				t.Fatal(err)
 			}
+			if sid, err = s.CreateSession(ctx, a, time.Hour); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Every console request's actor (pgx, in the store's mode).
+		if sa, err := s.ActorBySession(ctx, sid); err != nil || sa.Email != "builder@demo.test" || sa.Role != db.RoleBuilder || sa.OrgUUID == "" {
+			t.Fatalf("%s: session actor %+v %v", m, sa, err)
+		}
+		if _, err := s.ActorBySession(ctx, "no-such-session"); !errors.Is(err, db.ErrNotFound) {
+			t.Fatalf("%s: unknown session: %v", m, err)
 		}
 		a, err := s.ActorByEmail(ctx, "builder@demo.test")
 		if err != nil {

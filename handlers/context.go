@@ -40,13 +40,27 @@ func ActorOf(c *fiber.Ctx) *db.Actor {
 	return a
 }
 
-// SetLogger stores the request's logger (it carries the request id).
-func SetLogger(c *fiber.Ctx, l *slog.Logger) { c.Locals(localLogger, l) }
+// requestLogger is base with the request id, made on first use: most requests log
+// nothing, and slog's With formats the attribute into a new handler (six allocations on
+// every request).
+type requestLogger struct {
+	base *slog.Logger
+	id   string
+	l    *slog.Logger
+}
 
-// Logger is the request's logger.
+// SetLogger stores the request's logger: base with the request id.
+func SetLogger(c *fiber.Ctx, base *slog.Logger, requestID string) {
+	c.Locals(localLogger, &requestLogger{base: base, id: requestID})
+}
+
+// Logger is the request's logger (it carries the request id).
 func Logger(c *fiber.Ctx) *slog.Logger {
-	if l, ok := c.Locals(localLogger).(*slog.Logger); ok {
-		return l
+	if r, ok := c.Locals(localLogger).(*requestLogger); ok {
+		if r.l == nil {
+			r.l = r.base.With("request_id", r.id)
+		}
+		return r.l
 	}
 	return slog.Default()
 }

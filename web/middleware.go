@@ -47,14 +47,13 @@ func (s *Server) requestLog(c *fiber.Ctx) error {
 		rid = hex.EncodeToString(b[:])
 	}
 	c.Set("X-Request-Id", rid)
-	log := s.log.With("request_id", rid)
-	handlers.SetLogger(c, log)
+	handlers.SetLogger(c, s.log, rid)
 
 	err := c.Next()
 	if err != nil {
 		// Let the error handler write the response now so status and metrics are true.
 		if herr := s.handleError(c, err); herr != nil {
-			log.Error("error handler failed", "err", herr)
+			handlers.Logger(c).Error("error handler failed", "err", herr)
 		}
 	}
 	status := c.Response().StatusCode()
@@ -66,12 +65,13 @@ func (s *Server) requestLog(c *fiber.Ctx) error {
 		level = slog.LevelError
 	}
 	if s.log.Enabled(c.UserContext(), level) {
-		attrs := []any{"method", c.Method(), "path", c.Path(), "route", route, "status", status,
+		// request_id first, as the request's logger (With) would write it, without making one.
+		attrs := []any{"request_id", rid, "method", c.Method(), "path", c.Path(), "route", route, "status", status,
 			"duration_ms", float64(elapsed.Microseconds()) / 1000, "ip", c.IP()}
 		if a := handlers.ActorOf(c); a != nil {
 			attrs = append(attrs, "user_id", a.UserID, "org_id", a.OrgID)
 		}
-		log.Log(c.UserContext(), level, "request", attrs...)
+		s.log.Log(c.UserContext(), level, "request", attrs...)
 	}
 	return nil
 }

@@ -43,21 +43,28 @@ func newSessionBridge(ctx context.Context, store *db.Store, secure bool, ttl tim
 	if err != nil {
 		return nil, err
 	}
+	return &sessionBridge{store: cookieStore(hashKey, blockKey, secure, ttl), db: store, ttl: ttl}, nil
+}
+
+// cookieStore is the gorilla store of the session cookie: signed with hashKey, encrypted
+// with blockKey, its payload in the compact format (sessioncodec.go).
+func cookieStore(hashKey, blockKey []byte, secure bool, ttl time.Duration) *sessions.CookieStore {
 	cs := sessions.NewCookieStore(hashKey, blockKey)
 	// v1.4 defaults to SameSite=None; Secure, which loses sessions over plain HTTP: be explicit.
 	cs.Options = &sessions.Options{Path: "/", MaxAge: int(ttl.Seconds()), HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
 	cs.MaxAge(int(ttl.Seconds()))
-	return &sessionBridge{store: cs, db: store, ttl: ttl}, nil
+	for _, codec := range cs.Codecs {
+		if sc, ok := codec.(*securecookie.SecureCookie); ok {
+			sc.SetSerializer(sessionSerializer{}) // still signed and encrypted; see sessioncodec.go
+		}
+	}
+	return cs
 }
 
-// request builds the minimal net/http request gorilla needs: just the cookies.
-func request(c *fiber.Ctx) *http.Request {
-	r := &http.Request{Header: http.Header{}}
-	if cookie := c.Get(fiber.HeaderCookie); cookie != "" {
-		r.Header.Set("Cookie", cookie)
-	}
-	return r.WithContext(c.UserContext())
-}
+// saveRequest is the net/http request the store's Save takes: CookieStore.Save reads
+// nothing of it (it encodes the session and sets the cookie on the writer). A fresh one
+// each time: saves are rare, and nothing may share what a library might write to.
+func saveRequest() *http.Request { return &http.Request{Header: http.Header{}} }
 
 // headerWriter captures the Set-Cookie header gorilla writes and hands it to Fiber.
 type headerWriter struct{ h http.Header }
@@ -72,7 +79,7 @@ func (b *sessionBridge) load(c *fiber.Ctx) (*sessions.Session, error) {
 	if s, ok := c.Locals(localSession).(*sessions.Session); ok {
 		return s, nil
 	}
-	s, err := b.store.Get(request(c), sessionCookie)
+	s, err := b.open(c)
 	if err != nil && !errors.As(err, new(securecookie.Error)) {
 		return nil, err
 	}
@@ -86,9 +93,27 @@ func (b *sessionBridge) load(c *fiber.Ctx) (*sessions.Session, error) {
 	return s, nil
 }
 
+// open is the store's New (a session decoded from the cookie with the store's codecs and
+// options) on Fiber's own parsed cookie: a net/http request with its header map, and
+// the parse of every cookie again, cost 1 KB on every request. Not the store's Get:
+// c.Locals is the per-request registry.
+func (b *sessionBridge) open(c *fiber.Ctx) (*sessions.Session, error) {
+	s := sessions.NewSession(b.store, sessionCookie)
+	opts := *b.store.Options
+	s.Options = &opts
+	s.IsNew = true
+	if v := c.Cookies(sessionCookie); v != "" {
+		if err := securecookie.DecodeMulti(sessionCookie, v, &s.Values, b.store.Codecs...); err != nil {
+			return s, err
+		}
+		s.IsNew = false
+	}
+	return s, nil
+}
+
 func (b *sessionBridge) save(c *fiber.Ctx, s *sessions.Session) error {
 	w := headerWriter{h: http.Header{}}
-	if err := b.store.Save(request(c), w, s); err != nil {
+	if err := b.store.Save(saveRequest(), w, s); err != nil {
 		return err
 	}
 	c.Response().Header.Del(fiber.HeaderSetCookie)
