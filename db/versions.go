@@ -2,13 +2,14 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
@@ -49,20 +50,28 @@ func (s *Store) Versions(ctx context.Context, orgID, agentID int64, f VersionFil
 
 // versionsQuery is the statement of Versions.
 func versionsQuery(orgID, agentID int64, f VersionFilter) (string, []any) {
-	if f.Limit <= 0 || f.Limit > 200 {
-		f.Limit = 50
+	return versionsLimited(orgID, agentID, f, pageLimit(f))
+}
+
+// versionsLimited is versionsQuery reading up to limit rows.
+func versionsLimited(orgID, agentID int64, f VersionFilter, limit int) (string, []any) {
+	where, args := versionsWhere(orgID, agentID, f)
+	if f.BeforeNumber > 0 {
+		where, args = where+" AND number < ?", append(args, f.BeforeNumber)
 	}
-	query, args := "SELECT id, agent_id, number, source, author, summary, message, created_at FROM agent_versions WHERE agent_id = ? AND org_id = ?", []any{agentID, orgID}
+	return "SELECT id, agent_id, number, source, author, summary, message, created_at FROM agent_versions WHERE " + where + " ORDER BY number DESC LIMIT ?", append(args, limit)
+}
+
+// versionsWhere is the condition of the versions f's filters keep, whatever the page.
+func versionsWhere(orgID, agentID int64, f VersionFilter) (string, []any) {
+	where, args := "agent_id = ? AND org_id = ?", []any{agentID, orgID}
 	if f.Source != "" {
-		query, args = query+" AND source = ?", append(args, f.Source)
+		where, args = where+" AND source = ?", append(args, f.Source)
 	}
 	if f.Author != "" {
-		query, args = query+" AND author = ?", append(args, f.Author)
+		where, args = where+" AND author = ?", append(args, f.Author)
 	}
-	if f.BeforeNumber > 0 {
-		query, args = query+" AND number < ?", append(args, f.BeforeNumber)
-	}
-	return query + " ORDER BY number DESC LIMIT ?", append(args, f.Limit)
+	return where, args
 }
 
 // VersionAuthors lists who has saved the agent (for the history filter).
@@ -72,45 +81,80 @@ func (s *Store) VersionAuthors(ctx context.Context, orgID, agentID int64) ([]str
 	return out, err
 }
 
-// VersionHistory is what the history page shows, in one round trip: Versions(f), and
-// VersionAuthors (every author, whatever f) as one last row of number 0 carrying them.
-func (s *Store) VersionHistory(ctx context.Context, orgID, agentID int64, f VersionFilter) ([]Version, []string, error) {
-	page, args := versionsQuery(orgID, agentID, f)
-	query := `SELECT id, agent_id, number, source, author, summary, message, created_at, NULL::text[] AS authors FROM (` + page + `) p
-		UNION ALL SELECT 0, 0, 0, '', '', '', NULL, NULL, coalesce((SELECT array_agg(DISTINCT author ORDER BY author) FROM agent_versions WHERE agent_id = ? AND org_id = ?), '{}')
+// VersionHistory is one page of the history as its page shows it.
+type VersionHistory struct {
+	Versions []Version
+	Authors  []string // everyone who saved the agent, whatever the filter
+	HasOlder bool     // more versions match past this page
+	// Newer says how to page back towards the newest (only on an older page):
+	// HasNewer, and NewerBefore, the ?before= of the page just newer than this one (0:
+	// that page is the first).
+	HasNewer    bool
+	NewerBefore int
+}
+
+// VersionHistory is what the history page shows, in one round trip: Versions(f) (and
+// whether more follow), and VersionAuthors (every author, whatever f) as one last row
+// of number 0 carrying them with, on an older page, the numbers of up to limit+1
+// matching versions just newer than it (which say where the newer page starts).
+func (s *Store) VersionHistory(ctx context.Context, orgID, agentID int64, f VersionFilter) (*VersionHistory, error) {
+	limit := pageLimit(f)
+	// One row more than the page: whether an older page has anything to show.
+	page, args := versionsLimited(orgID, agentID, f, limit+1)
+	args = append(args, agentID, orgID) // the authors'
+	newer := "NULL::int[]"
+	if f.BeforeNumber > 0 {
+		where, wargs := versionsWhere(orgID, agentID, f)
+		newer = "(SELECT array_agg(number ORDER BY number) FROM (SELECT number FROM agent_versions WHERE " + where + " AND number >= ? ORDER BY number LIMIT ?) n)"
+		args = append(append(args, wargs...), f.BeforeNumber, limit+1)
+	}
+	query := `SELECT id, agent_id, number, source, author, summary, message, created_at, NULL::text[] AS authors, NULL::int[] AS newer FROM (` + page + `) p
+		UNION ALL SELECT 0, 0, 0, '', '', '', NULL, NULL, coalesce((SELECT array_agg(DISTINCT author ORDER BY author) FROM agent_versions WHERE agent_id = ? AND org_id = ?), '{}'), ` + newer + `
 		ORDER BY number DESC`
-	out, authors := []Version{}, []string{}
-	err := s.eachRow(ctx, query, append(args, agentID, orgID), func(rows *sql.Rows) error {
+	h := &VersionHistory{Versions: []Version{}, Authors: []string{}}
+	var newerNumbers []int
+	err := s.native(ctx, query, args, func(rows pgx.Rows) error {
 		var v Version
-		var message sql.NullString
-		var created sql.NullTime
+		var created pgtype.Timestamptz // NULL on the authors' row
 		var names []string
-		if err := rows.Scan(&v.ID, &v.AgentID, &v.Number, &v.Source, &v.Author, &v.Summary, &message, &created, pgdialect.Array(&names)); err != nil {
+		var numbers []int
+		if err := rows.Scan(&v.ID, &v.AgentID, &v.Number, &v.Source, &v.Author, &v.Summary, &v.Message, &created, &names, &numbers); err != nil {
 			return err
 		}
 		if v.Number == 0 {
-			authors = names
+			h.Authors, newerNumbers = append(h.Authors, names...), numbers
 			return nil
 		}
-		if message.Valid {
-			v.Message = &message.String
-		}
 		v.CreatedAt = created.Time
-		out = append(out, v)
+		h.Versions = append(h.Versions, v)
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("db: history of agent %d: %w", agentID, err)
+		return nil, fmt.Errorf("db: history of agent %d: %w", agentID, err)
 	}
-	return out, authors, nil
+	if h.HasOlder = len(h.Versions) > limit; h.HasOlder {
+		h.Versions = h.Versions[:limit]
+	}
+	if h.HasNewer = len(newerNumbers) > 0; len(newerNumbers) > limit {
+		h.NewerBefore = newerNumbers[limit-1] + 1
+	}
+	return h, nil
+}
+
+// pageLimit is how many versions a page of f shows.
+func pageLimit(f VersionFilter) int {
+	if f.Limit <= 0 || f.Limit > 200 {
+		return 50
+	}
+	return f.Limit
 }
 
 // VersionChoices lists the newest limit versions of an agent with only what a version
 // picker shows (id, number, source, author).
 func (s *Store) VersionChoices(ctx context.Context, orgID, agentID int64, limit int) ([]Version, error) {
 	out := []Version{}
-	err := s.eachRow(ctx, "SELECT id, number, source, author FROM agent_versions WHERE agent_id = ? AND org_id = ? ORDER BY number DESC LIMIT ?",
-		[]any{agentID, orgID, limit}, func(rows *sql.Rows) error {
+	err := s.native(ctx, "SELECT id, number, source, author FROM agent_versions WHERE agent_id = ? AND org_id = ? ORDER BY number DESC LIMIT ?",
+		[]any{agentID, orgID, limit}, func(rows pgx.Rows) error {
 			v := Version{AgentID: agentID}
 			if err := rows.Scan(&v.ID, &v.Number, &v.Source, &v.Author); err != nil {
 				return err
@@ -124,30 +168,17 @@ func (s *Store) VersionChoices(ctx context.Context, orgID, agentID int64, limit 
 	return out, nil
 }
 
-// eachRow runs a read as prepared does (the store's statement mode, the query hooks)
-// and hands each row to scan, which reads it with database/sql's Scan: on the history
-// and diff pages Bun's reflection over each of hundreds of rows cost more server time
-// than PostgreSQL took to find them.
-func (s *Store) eachRow(ctx context.Context, query string, args []any, scan func(*sql.Rows) error) error {
-	start := time.Now()
-	rows, err := s.DB.DB.QueryContext(ctx, toNumbered(query), append([]any{s.execMode}, args...)...)
-	if err == nil {
-		err = func() error {
-			defer rows.Close()
-			for rows.Next() {
-				if err := scan(rows); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
-		}()
-	}
-	s.observe(ctx, query, args, start, err)
-	return err
-}
-
 const versionColumns = `v.id, v.agent_id, v.number, v.source, v.author, v.summary, v.message, v.created_at,
 	agent_snapshot(v.fields_ref, v.prompt_ref, v.tools_ref) AS snapshot`
+
+// scanVersion reads a row of versionColumns with pgx: the snapshot as the bytes
+// PostgreSQL sent (a *[]byte is copied as is; a json.RawMessage would be parsed).
+func scanVersion(rows pgx.Rows, v *Version) error {
+	var snap []byte
+	err := rows.Scan(&v.ID, &v.AgentID, &v.Number, &v.Source, &v.Author, &v.Summary, &v.Message, &v.CreatedAt, &snap)
+	v.Snapshot = snap
+	return err
+}
 
 // Version reads one version whole, snapshot included, in one query.
 func (s *Store) Version(ctx context.Context, orgID, versionID int64) (*Version, error) {
@@ -162,11 +193,14 @@ func (s *Store) Version(ctx context.Context, orgID, versionID int64) (*Version, 
 // VersionPair reads two versions of one agent whole, in one query. A zero fromID
 // means "the version before to" (or to itself when it is the first).
 func (s *Store) VersionPair(ctx context.Context, orgID, agentID, fromID, toID int64) (from, to *Version, err error) {
-	var vs []Version
-	err = s.prepared(ctx, s.DB, `WITH t AS (SELECT id, number FROM agent_versions WHERE id = ? AND agent_id = ? AND org_id = ?)
+	vs := make([]Version, 0, 2)
+	err = s.native(ctx, `WITH t AS (SELECT id, number FROM agent_versions WHERE id = ? AND agent_id = ? AND org_id = ?)
 		SELECT `+versionColumns+` FROM agent_versions v, t
 		WHERE v.agent_id = ? AND v.org_id = ? AND (v.id = t.id OR v.id = ? OR (?::bigint = 0 AND v.number = greatest(t.number - 1, 1)))`,
-		[]any{toID, agentID, orgID, agentID, orgID, fromID, fromID}, &vs)
+		[]any{toID, agentID, orgID, agentID, orgID, fromID, fromID}, func(rows pgx.Rows) error {
+			vs = append(vs, Version{})
+			return scanVersion(rows, &vs[len(vs)-1])
+		})
 	if err != nil {
 		return nil, nil, fmt.Errorf("db: versions %d..%d: %w", fromID, toID, err)
 	}
@@ -230,7 +264,7 @@ func (s *Store) DiffNames(ctx context.Context, orgID int64, snapshots ...json.Ra
 	if !asked {
 		return n, nil
 	}
-	err := s.eachRow(ctx, diffNamesQuery, args, func(rows *sql.Rows) error {
+	err := s.native(ctx, diffNamesQuery, args, func(rows pgx.Rows) error {
 		var kind int
 		var id int64
 		var name string

@@ -34,6 +34,9 @@ func toVersionJSON(v *db.Version) versionJSON {
 	return out
 }
 
+// defaultHistoryLimit is how many versions a page of history shows unless ?limit= says.
+const defaultHistoryLimit = 50
+
 // versionFilter reads ?source=&author=&before=&limit=.
 func versionFilter(c *fiber.Ctx) (db.VersionFilter, error) {
 	f := db.VersionFilter{Source: c.Query("source"), Author: c.Query("author")}
@@ -42,7 +45,7 @@ func versionFilter(c *fiber.Ctx) (db.VersionFilter, error) {
 			return f, &db.ValidationError{Message: "Validation Error", Details: []db.Issue{{Message: fmt.Sprintf("String must contain at most %d character(s)", db.MaxFilterText), Path: []any{name}}}}
 		}
 	}
-	limit, err := queryInt(c, "limit", 50, 1, 200)
+	limit, err := queryInt(c, "limit", defaultHistoryLimit, 1, 200)
 	if err != nil {
 		return f, err
 	}
