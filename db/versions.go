@@ -251,6 +251,31 @@ func (s *Store) DiffNames(ctx context.Context, orgID int64, snapshots ...json.Ra
 			}
 		}
 	}
+	return s.diffNames(ctx, orgID, ids)
+}
+
+// configIDKeys are the tool config keys that hold ids (agentspec.ConfigRefs' order).
+var configIDKeys = func() []string {
+	keys := make([]string, len(agentspec.ConfigRefs))
+	for i, r := range agentspec.ConfigRefs {
+		keys[i] = r.IDKey
+	}
+	return keys
+}()
+
+// PairNames resolves the ids a diff of p shows (versiondiff.Pair.Refs: a tool the same
+// in both versions is not shown, so its config is not read), in one statement.
+func (s *Store) PairNames(ctx context.Context, orgID int64, p *versiondiff.Pair) (versiondiff.Names, error) {
+	r := p.Refs(configIDKeys)
+	ids := append([][]int64{r.Tags, r.MCPServers}, make([][]int64, len(configIDKeys))...)
+	for i, key := range configIDKeys {
+		ids[2+i] = r.Config[key]
+	}
+	return s.diffNames(ctx, orgID, ids)
+}
+
+// diffNames reads the names of ids, by kind in diffNameTables' order.
+func (s *Store) diffNames(ctx context.Context, orgID int64, ids [][]int64) (versiondiff.Names, error) {
 	n := versiondiff.Names{Tags: map[int64]string{}, MCPServers: map[int64]string{}, Config: map[string]map[int64]string{}}
 	lookups := []map[int64]string{n.Tags, n.MCPServers}
 	for _, r := range agentspec.ConfigRefs {

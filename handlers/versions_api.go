@@ -126,12 +126,15 @@ func diffOf(c *fiber.Ctx, store *db.Store, agentID int64) (from, to *db.Version,
 	if from, to, err = store.VersionPair(c.UserContext(), org, agentID, fromID, toID); err != nil {
 		return nil, nil, nil, err
 	}
-	names, err := store.DiffNames(c.UserContext(), org, from.Snapshot, to.Snapshot)
+	pair, err := versiondiff.NewPair(from.Snapshot, to.Snapshot)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	d, err = versiondiff.CompareWith(from.Snapshot, to.Snapshot, names, opt)
-	return from, to, d, err
+	names, err := store.PairNames(c.UserContext(), org, pair)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return from, to, pair.Compare(names, opt), nil
 }
 
 // Diff is GET /api/agents/{id}/diff?from=&to=&ignoreWhitespace=: a structured diff of
