@@ -69,9 +69,13 @@ func historyPageURL(id int64, f db.VersionFilter, before int) string {
 
 func rows(vs []db.Version, live *int64) []versions.Row {
 	out := make([]versions.Row, len(vs))
+	var summary, label string // neighbours mostly say the same ("changed systemPrompt"): label it once
 	for i := range vs {
 		v := &vs[i]
-		out[i] = versions.Row{ID: v.ID, Number: int64(v.Number), Source: v.Source, Author: v.Author, When: stampTime(v.CreatedAt), Summary: db.LabelSummary(v.Summary), Message: deref(v.Message),
+		if i == 0 || v.Summary != summary {
+			summary, label = v.Summary, db.LabelSummary(v.Summary)
+		}
+		out[i] = versions.Row{ID: v.ID, Number: int64(v.Number), Source: v.Source, Author: v.Author, When: stampTime(v.CreatedAt), Summary: label, Message: deref(v.Message),
 			Live: live != nil && *live == v.ID}
 	}
 	return out

@@ -2,6 +2,7 @@ package components
 
 import (
 	"io"
+	"strconv"
 
 	"github.com/a-h/templ"
 )
@@ -13,6 +14,7 @@ import (
 type HTML struct {
 	W   io.Writer
 	Err error
+	num []byte // Int's digits, reused
 }
 
 // Lit writes markup as it is.
@@ -26,3 +28,11 @@ func (h *HTML) Lit(parts ...string) {
 
 // Esc writes a value escaped for HTML text and attribute values (as templ does).
 func (h *HTML) Esc(s string) { h.Lit(templ.EscapeString(s)) }
+
+// Int writes a number in decimal (nothing in it to escape), without allocating per call.
+func (h *HTML) Int(n int64) {
+	if h.Err == nil {
+		h.num = strconv.AppendInt(h.num[:0], n, 10)
+		_, h.Err = h.W.Write(h.num)
+	}
+}
