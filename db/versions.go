@@ -149,36 +149,8 @@ func pageLimit(f VersionFilter) int {
 	return f.Limit
 }
 
-// VersionChoices lists the newest limit versions of an agent with only what a version
-// picker shows (id, number, source, author).
-func (s *Store) VersionChoices(ctx context.Context, orgID, agentID int64, limit int) ([]Version, error) {
-	out := []Version{}
-	err := s.native(ctx, "SELECT id, number, source, author FROM agent_versions WHERE agent_id = ? AND org_id = ? ORDER BY number DESC LIMIT ?",
-		[]any{agentID, orgID, limit}, func(rows pgx.Rows) error {
-			v := Version{AgentID: agentID}
-			if err := rows.Scan(&v.ID, &v.Number, &v.Source, &v.Author); err != nil {
-				return err
-			}
-			out = append(out, v)
-			return nil
-		})
-	if err != nil {
-		return nil, fmt.Errorf("db: version choices of agent %d: %w", agentID, err)
-	}
-	return out, nil
-}
-
 const versionColumns = `v.id, v.agent_id, v.number, v.source, v.author, v.summary, v.message, v.created_at,
 	agent_snapshot(v.fields_ref, v.prompt_ref, v.tools_ref) AS snapshot`
-
-// scanVersion reads a row of versionColumns with pgx: the snapshot as the bytes
-// PostgreSQL sent (a *[]byte is copied as is; a json.RawMessage would be parsed).
-func scanVersion(rows pgx.Rows, v *Version) error {
-	var snap []byte
-	err := rows.Scan(&v.ID, &v.AgentID, &v.Number, &v.Source, &v.Author, &v.Summary, &v.Message, &v.CreatedAt, &snap)
-	v.Snapshot = snap
-	return err
-}
 
 // Version reads one version whole, snapshot included, in one query.
 func (s *Store) Version(ctx context.Context, orgID, versionID int64) (*Version, error) {
@@ -193,34 +165,64 @@ func (s *Store) Version(ctx context.Context, orgID, versionID int64) (*Version, 
 // VersionPair reads two versions of one agent whole, in one query. A zero fromID
 // means "the version before to" (or to itself when it is the first).
 func (s *Store) VersionPair(ctx context.Context, orgID, agentID, fromID, toID int64) (from, to *Version, err error) {
-	vs := make([]Version, 0, 2)
-	err = s.native(ctx, `WITH t AS (SELECT id, number FROM agent_versions WHERE id = ? AND agent_id = ? AND org_id = ?)
-		SELECT `+versionColumns+` FROM agent_versions v, t
-		WHERE v.agent_id = ? AND v.org_id = ? AND (v.id = t.id OR v.id = ? OR (?::bigint = 0 AND v.number = greatest(t.number - 1, 1)))`,
-		[]any{toID, agentID, orgID, agentID, orgID, fromID, fromID}, func(rows pgx.Rows) error {
-			vs = append(vs, Version{})
-			return scanVersion(rows, &vs[len(vs)-1])
-		})
-	if err != nil {
-		return nil, nil, fmt.Errorf("db: versions %d..%d: %w", fromID, toID, err)
+	from, to, _, err = s.VersionPairAndChoices(ctx, orgID, agentID, fromID, toID, 0)
+	return from, to, err
+}
+
+// versionPairSQL selects the two versions VersionPair compares, with "pair" true.
+const versionPairSQL = `WITH t AS (SELECT id, number FROM agent_versions WHERE id = ? AND agent_id = ? AND org_id = ?)
+		SELECT true AS pair, ` + versionColumns + ` FROM agent_versions v, t
+		WHERE v.agent_id = ? AND v.org_id = ? AND (v.id = t.id OR v.id = ? OR (?::bigint = 0 AND v.number = greatest(t.number - 1, 1)))`
+
+// VersionPairAndChoices is VersionPair and, in the same statement (one round trip
+// less for the diff page), the newest choices versions of the agent with what a
+// version picker shows (id, number, source, author), newest first.
+func (s *Store) VersionPairAndChoices(ctx context.Context, orgID, agentID, fromID, toID int64, choices int) (from, to *Version, picks []Version, err error) {
+	query, args := versionPairSQL, []any{toID, agentID, orgID, agentID, orgID, fromID, fromID}
+	if choices > 0 {
+		query += ` UNION ALL (SELECT false, id, agent_id, number, source, author, '', NULL, NULL, NULL FROM agent_versions
+			WHERE agent_id = ? AND org_id = ? ORDER BY number DESC LIMIT ?) ORDER BY pair, number DESC`
+		args = append(args, agentID, orgID, choices)
 	}
-	for i := range vs {
-		if vs[i].ID == toID {
-			to = &vs[i]
+	vs := make([]Version, 0, 2+choices)
+	pairs := 0
+	err = s.native(ctx, query, args, func(rows pgx.Rows) error {
+		vs = append(vs, Version{})
+		v := &vs[len(vs)-1]
+		var pair bool
+		var message *string
+		var created pgtype.Timestamptz // NULL on a choice
+		var snap []byte // the bytes PostgreSQL sent (a json.RawMessage would be parsed)
+		if err := rows.Scan(&pair, &v.ID, &v.AgentID, &v.Number, &v.Source, &v.Author, &v.Summary, &message, &created, &snap); err != nil {
+			return err
+		}
+		v.Message, v.CreatedAt, v.Snapshot = message, created.Time, snap
+		if pair {
+			pairs++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("db: versions %d..%d: %w", fromID, toID, err)
+	}
+	picks, pair := vs[:len(vs)-pairs], vs[len(vs)-pairs:] // choices first: false sorts before true
+	for i := range pair {
+		if pair[i].ID == toID {
+			to = &pair[i]
 		}
 	}
 	if to == nil {
-		return nil, nil, fmt.Errorf("db: version %d: %w", toID, ErrNotFound)
+		return nil, nil, nil, fmt.Errorf("db: version %d: %w", toID, ErrNotFound)
 	}
-	for i := range vs {
-		if (fromID != 0 && vs[i].ID == fromID) || (fromID == 0 && vs[i].Number == max(to.Number-1, 1)) {
-			from = &vs[i]
+	for i := range pair {
+		if (fromID != 0 && pair[i].ID == fromID) || (fromID == 0 && pair[i].Number == max(to.Number-1, 1)) {
+			from = &pair[i]
 		}
 	}
 	if from == nil {
-		return nil, nil, fmt.Errorf("db: version %d: %w", fromID, ErrNotFound)
+		return nil, nil, nil, fmt.Errorf("db: version %d: %w", fromID, ErrNotFound)
 	}
-	return from, to, nil
+	return from, to, picks, nil
 }
 
 // DiffNames resolves the ids both snapshots mention to names, in one statement for

@@ -104,14 +104,9 @@ func (h *Versions) Diff(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, org := c.UserContext(), ActorOf(c).OrgID
-	from, to, d, err := diffOf(c, h.Store, id)
+	from, to, recent, d, err := diffWithChoices(c, h.Store, id, 200)
 	if err != nil {
 		return missing(err, "Version to compare of agent %d", id)
-	}
-	recent, err := h.Store.VersionChoices(ctx, org, id, 200)
-	if err != nil {
-		return err
 	}
 	view := versions.Diff{AgentID: id, AgentName: a.Name, Choices: choices(recent, from, to),
 		From:       side(from),

@@ -100,41 +100,48 @@ func diffOptions(c *fiber.Ctx) (versiondiff.Options, error) {
 // diffOf loads two versions and compares them (from=0: the version before to; to=0:
 // the live version), with ?ignoreWhitespace.
 func diffOf(c *fiber.Ctx, store *db.Store, agentID int64) (from, to *db.Version, d *versiondiff.Diff, err error) {
+	from, to, _, d, err = diffWithChoices(c, store, agentID, 0)
+	return from, to, d, err
+}
+
+// diffWithChoices is diffOf with, read in the same statement as the pair, the newest
+// choices versions for the console's pickers.
+func diffWithChoices(c *fiber.Ctx, store *db.Store, agentID int64, choices int) (from, to *db.Version, picks []db.Version, d *versiondiff.Diff, err error) {
 	org := ActorOf(c).OrgID
 	opt, err := diffOptions(c)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	toID, err := queryInt(c, "to", 0, 1, math.MaxInt64)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	fromID, err := queryInt(c, "from", 0, 1, math.MaxInt64)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	if toID == 0 {
 		a, err := store.Agent(c.UserContext(), org, agentID)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		if a.PublishedVersionID == nil {
-			return nil, nil, nil, db.ErrNotFound
+			return nil, nil, nil, nil, db.ErrNotFound
 		}
 		toID = *a.PublishedVersionID
 	}
-	if from, to, err = store.VersionPair(c.UserContext(), org, agentID, fromID, toID); err != nil {
-		return nil, nil, nil, err
+	if from, to, picks, err = store.VersionPairAndChoices(c.UserContext(), org, agentID, fromID, toID, choices); err != nil {
+		return nil, nil, nil, nil, err
 	}
 	pair, err := versiondiff.NewPair(from.Snapshot, to.Snapshot)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	names, err := store.PairNames(c.UserContext(), org, pair)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	return from, to, pair.Compare(names, opt), nil
+	return from, to, picks, pair.Compare(names, opt), nil
 }
 
 // Diff is GET /api/agents/{id}/diff?from=&to=&ignoreWhitespace=: a structured diff of
