@@ -192,7 +192,7 @@ func (s *Store) VersionPairAndChoices(ctx context.Context, orgID, agentID, fromI
 		var pair bool
 		var message *string
 		var created pgtype.Timestamptz // NULL on a choice
-		var snap []byte // the bytes PostgreSQL sent (a json.RawMessage would be parsed)
+		var snap []byte                // the bytes PostgreSQL sent (a json.RawMessage would be parsed)
 		if err := rows.Scan(&pair, &v.ID, &v.AgentID, &v.Number, &v.Source, &v.Author, &v.Summary, &message, &created, &snap); err != nil {
 			return err
 		}
