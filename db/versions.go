@@ -186,10 +186,20 @@ func (s *Store) VersionPairAndChoices(ctx context.Context, orgID, agentID, fromI
 	}
 	vs := make([]Version, 0, 2+choices)
 	pairs := 0
+	names := map[string]string{} // a picker's sources and authors, mostly the same few
 	err = s.native(ctx, query, args, func(rows pgx.Rows) error {
 		vs = append(vs, Version{})
 		v := &vs[len(vs)-1]
 		var pair bool
+		if err := rows.Scan(&pair, &v.ID, &v.AgentID, &v.Number, nil, nil, nil, nil, nil, nil); err != nil {
+			return err
+		}
+		if !pair { // a choice: its source and author as strings already read, not two new ones each
+			raw := rows.RawValues() // text is its UTF-8 bytes in either format
+			v.Source, v.Author = intern(names, raw[4]), intern(names, raw[5])
+			return nil
+		}
+		pairs++
 		var message *string
 		var created pgtype.Timestamptz // NULL on a choice
 		var snap []byte                // the bytes PostgreSQL sent (a json.RawMessage would be parsed)
@@ -197,9 +207,6 @@ func (s *Store) VersionPairAndChoices(ctx context.Context, orgID, agentID, fromI
 			return err
 		}
 		v.Message, v.CreatedAt, v.Snapshot = message, created.Time, snap
-		if pair {
-			pairs++
-		}
 		return nil
 	})
 	if err != nil {
@@ -223,6 +230,16 @@ func (s *Store) VersionPairAndChoices(ctx context.Context, orgID, agentID, fromI
 		return nil, nil, nil, fmt.Errorf("db: version %d: %w", fromID, ErrNotFound)
 	}
 	return from, to, picks, nil
+}
+
+// intern is b as a string, the same string for the same bytes (seen keeps them).
+func intern(seen map[string]string, b []byte) string {
+	if s, ok := seen[string(b)]; ok { // no allocation for the lookup
+		return s
+	}
+	s := string(b)
+	seen[s] = s
+	return s
 }
 
 // DiffNames resolves the ids both snapshots mention to names, in one statement for

@@ -3,22 +3,21 @@ package versions
 import (
 	"context"
 	"io"
-	"strconv"
 
 	"github.com/a-h/templ"
 
 	"agentconsole/views/components"
 )
 
-// Choice is one version in the diff's pickers, labelled once for both.
+// Choice is one version in the diff's pickers, labelled "v12 · Edit · author".
 type Choice struct {
-	ID    int64
-	Label string // "v12 · Edit · author"
+	ID, Number     int64
+	Source, Author string
 }
 
-// NewChoice labels version number of source by author.
+// NewChoice is version number of source by author.
 func NewChoice(id, number int64, source, author string) Choice {
-	return Choice{ID: id, Label: "v" + strconv.FormatInt(number, 10) + " · " + SourceLabel(source) + " · " + author}
+	return Choice{ID: id, Number: number, Source: source, Author: author}
 }
 
 // versionOptions writes a picker's <option>s by hand, as templ would: templ passes
@@ -35,7 +34,13 @@ func versionOptions(choices []Choice, selected int64) templ.Component {
 			} else {
 				out.Lit(`">`)
 			}
-			out.Esc(c.Label)
+			// The label is written in parts, not built as a string per version.
+			out.Lit("v")
+			out.Int(c.Number)
+			out.Lit(" · ")
+			out.Esc(SourceLabel(c.Source))
+			out.Lit(" · ")
+			out.Esc(c.Author)
 			out.Lit(`</option>`)
 		}
 		return out.Err
