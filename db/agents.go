@@ -3,6 +3,7 @@ package db
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
 	"agentconsole/db/agentspec"
@@ -443,9 +445,18 @@ const oneAgentTags = `CROSS JOIN LATERAL (SELECT coalesce(array_agg(t.id ORDER B
 // (name, type, live version, deletion): no prompt, no tools to expand, no tags. One
 // prepared query; deleted agents included, as Agent does.
 func (s *Store) AgentHead(ctx context.Context, orgID, id int64) (*Agent, error) {
-	a := new(Agent)
-	if err := s.prepared(ctx, s.DB, "SELECT a.id, a.org_id, a.name, a.agent_type, a.stage, a.published_version_id, a.created_at, a.updated_at, a.deleted_at FROM agents AS a WHERE a.id = ? AND a.org_id = ?",
-		[]any{id, orgID}, a); err != nil {
+	a, found := new(Agent), false
+	// Scanned with pgx (agents_list_native.go): Bun's reflection was a tenth of the
+	// history page's own work.
+	err := s.native(ctx, "SELECT a.id, a.org_id, a.name, a.agent_type, a.stage, a.published_version_id, a.created_at, a.updated_at, a.deleted_at FROM agents AS a WHERE a.id = ? AND a.org_id = ?",
+		[]any{id, orgID}, func(rows pgx.Rows) error {
+			found = true
+			return rows.Scan(&a.ID, &a.OrgID, &a.Name, &a.AgentType, &a.Stage, &a.PublishedVersionID, &a.CreatedAt, &a.UpdatedAt, &a.DeletedAt)
+		})
+	if err == nil && !found {
+		err = sql.ErrNoRows
+	}
+	if err != nil {
 		return nil, fmt.Errorf("db: agent %d: %w", id, notFound(err))
 	}
 	return a, nil

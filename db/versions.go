@@ -2,13 +2,14 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
@@ -49,20 +50,28 @@ func (s *Store) Versions(ctx context.Context, orgID, agentID int64, f VersionFil
 
 // versionsQuery is the statement of Versions.
 func versionsQuery(orgID, agentID int64, f VersionFilter) (string, []any) {
-	if f.Limit <= 0 || f.Limit > 200 {
-		f.Limit = 50
+	return versionsLimited(orgID, agentID, f, pageLimit(f))
+}
+
+// versionsLimited is versionsQuery reading up to limit rows.
+func versionsLimited(orgID, agentID int64, f VersionFilter, limit int) (string, []any) {
+	where, args := versionsWhere(orgID, agentID, f)
+	if f.BeforeNumber > 0 {
+		where, args = where+" AND number < ?", append(args, f.BeforeNumber)
 	}
-	query, args := "SELECT id, agent_id, number, source, author, summary, message, created_at FROM agent_versions WHERE agent_id = ? AND org_id = ?", []any{agentID, orgID}
+	return "SELECT id, agent_id, number, source, author, summary, message, created_at FROM agent_versions WHERE " + where + " ORDER BY number DESC LIMIT ?", append(args, limit)
+}
+
+// versionsWhere is the condition of the versions f's filters keep, whatever the page.
+func versionsWhere(orgID, agentID int64, f VersionFilter) (string, []any) {
+	where, args := "agent_id = ? AND org_id = ?", []any{agentID, orgID}
 	if f.Source != "" {
-		query, args = query+" AND source = ?", append(args, f.Source)
+		where, args = where+" AND source = ?", append(args, f.Source)
 	}
 	if f.Author != "" {
-		query, args = query+" AND author = ?", append(args, f.Author)
+		where, args = where+" AND author = ?", append(args, f.Author)
 	}
-	if f.BeforeNumber > 0 {
-		query, args = query+" AND number < ?", append(args, f.BeforeNumber)
-	}
-	return query + " ORDER BY number DESC LIMIT ?", append(args, f.Limit)
+	return where, args
 }
 
 // VersionAuthors lists who has saved the agent (for the history filter).
@@ -72,78 +81,72 @@ func (s *Store) VersionAuthors(ctx context.Context, orgID, agentID int64) ([]str
 	return out, err
 }
 
-// VersionHistory is what the history page shows, in one round trip: Versions(f), and
-// VersionAuthors (every author, whatever f) as one last row of number 0 carrying them.
-func (s *Store) VersionHistory(ctx context.Context, orgID, agentID int64, f VersionFilter) ([]Version, []string, error) {
-	page, args := versionsQuery(orgID, agentID, f)
-	query := `SELECT id, agent_id, number, source, author, summary, message, created_at, NULL::text[] AS authors FROM (` + page + `) p
-		UNION ALL SELECT 0, 0, 0, '', '', '', NULL, NULL, coalesce((SELECT array_agg(DISTINCT author ORDER BY author) FROM agent_versions WHERE agent_id = ? AND org_id = ?), '{}')
+// VersionHistory is one page of the history as its page shows it.
+type VersionHistory struct {
+	Versions []Version
+	Authors  []string // everyone who saved the agent, whatever the filter
+	HasOlder bool     // more versions match past this page
+	// Newer says how to page back towards the newest (only on an older page):
+	// HasNewer, and NewerBefore, the ?before= of the page just newer than this one (0:
+	// that page is the first).
+	HasNewer    bool
+	NewerBefore int
+}
+
+// VersionHistory is what the history page shows, in one round trip: Versions(f) (and
+// whether more follow), and VersionAuthors (every author, whatever f) as one last row
+// of number 0 carrying them with, on an older page, the numbers of up to limit+1
+// matching versions just newer than it (which say where the newer page starts).
+func (s *Store) VersionHistory(ctx context.Context, orgID, agentID int64, f VersionFilter) (*VersionHistory, error) {
+	limit := pageLimit(f)
+	// One row more than the page: whether an older page has anything to show.
+	page, args := versionsLimited(orgID, agentID, f, limit+1)
+	args = append(args, agentID, orgID) // the authors'
+	newer := "NULL::int[]"
+	if f.BeforeNumber > 0 {
+		where, wargs := versionsWhere(orgID, agentID, f)
+		newer = "(SELECT array_agg(number ORDER BY number) FROM (SELECT number FROM agent_versions WHERE " + where + " AND number >= ? ORDER BY number LIMIT ?) n)"
+		args = append(append(args, wargs...), f.BeforeNumber, limit+1)
+	}
+	query := `SELECT id, agent_id, number, source, author, summary, message, created_at, NULL::text[] AS authors, NULL::int[] AS newer FROM (` + page + `) p
+		UNION ALL SELECT 0, 0, 0, '', '', '', NULL, NULL, coalesce((SELECT array_agg(DISTINCT author ORDER BY author) FROM agent_versions WHERE agent_id = ? AND org_id = ?), '{}'), ` + newer + `
 		ORDER BY number DESC`
-	out, authors := []Version{}, []string{}
-	err := s.eachRow(ctx, query, append(args, agentID, orgID), func(rows *sql.Rows) error {
+	h := &VersionHistory{Versions: []Version{}, Authors: []string{}}
+	var newerNumbers []int
+	err := s.native(ctx, query, args, func(rows pgx.Rows) error {
 		var v Version
-		var message sql.NullString
-		var created sql.NullTime
+		var created pgtype.Timestamptz // NULL on the authors' row
 		var names []string
-		if err := rows.Scan(&v.ID, &v.AgentID, &v.Number, &v.Source, &v.Author, &v.Summary, &message, &created, pgdialect.Array(&names)); err != nil {
+		var numbers []int
+		if err := rows.Scan(&v.ID, &v.AgentID, &v.Number, &v.Source, &v.Author, &v.Summary, &v.Message, &created, &names, &numbers); err != nil {
 			return err
 		}
 		if v.Number == 0 {
-			authors = names
+			h.Authors, newerNumbers = append(h.Authors, names...), numbers
 			return nil
 		}
-		if message.Valid {
-			v.Message = &message.String
-		}
 		v.CreatedAt = created.Time
-		out = append(out, v)
+		h.Versions = append(h.Versions, v)
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("db: history of agent %d: %w", agentID, err)
+		return nil, fmt.Errorf("db: history of agent %d: %w", agentID, err)
 	}
-	return out, authors, nil
+	if h.HasOlder = len(h.Versions) > limit; h.HasOlder {
+		h.Versions = h.Versions[:limit]
+	}
+	if h.HasNewer = len(newerNumbers) > 0; len(newerNumbers) > limit {
+		h.NewerBefore = newerNumbers[limit-1] + 1
+	}
+	return h, nil
 }
 
-// VersionChoices lists the newest limit versions of an agent with only what a version
-// picker shows (id, number, source, author).
-func (s *Store) VersionChoices(ctx context.Context, orgID, agentID int64, limit int) ([]Version, error) {
-	out := []Version{}
-	err := s.eachRow(ctx, "SELECT id, number, source, author FROM agent_versions WHERE agent_id = ? AND org_id = ? ORDER BY number DESC LIMIT ?",
-		[]any{agentID, orgID, limit}, func(rows *sql.Rows) error {
-			v := Version{AgentID: agentID}
-			if err := rows.Scan(&v.ID, &v.Number, &v.Source, &v.Author); err != nil {
-				return err
-			}
-			out = append(out, v)
-			return nil
-		})
-	if err != nil {
-		return nil, fmt.Errorf("db: version choices of agent %d: %w", agentID, err)
+// pageLimit is how many versions a page of f shows.
+func pageLimit(f VersionFilter) int {
+	if f.Limit <= 0 || f.Limit > 200 {
+		return 50
 	}
-	return out, nil
-}
-
-// eachRow runs a read as prepared does (the store's statement mode, the query hooks)
-// and hands each row to scan, which reads it with database/sql's Scan: on the history
-// and diff pages Bun's reflection over each of hundreds of rows cost more server time
-// than PostgreSQL took to find them.
-func (s *Store) eachRow(ctx context.Context, query string, args []any, scan func(*sql.Rows) error) error {
-	start := time.Now()
-	rows, err := s.DB.DB.QueryContext(ctx, toNumbered(query), append([]any{s.execMode}, args...)...)
-	if err == nil {
-		err = func() error {
-			defer rows.Close()
-			for rows.Next() {
-				if err := scan(rows); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
-		}()
-	}
-	s.observe(ctx, query, args, start, err)
-	return err
+	return f.Limit
 }
 
 const versionColumns = `v.id, v.agent_id, v.number, v.source, v.author, v.summary, v.message, v.created_at,
@@ -162,31 +165,81 @@ func (s *Store) Version(ctx context.Context, orgID, versionID int64) (*Version, 
 // VersionPair reads two versions of one agent whole, in one query. A zero fromID
 // means "the version before to" (or to itself when it is the first).
 func (s *Store) VersionPair(ctx context.Context, orgID, agentID, fromID, toID int64) (from, to *Version, err error) {
-	var vs []Version
-	err = s.prepared(ctx, s.DB, `WITH t AS (SELECT id, number FROM agent_versions WHERE id = ? AND agent_id = ? AND org_id = ?)
-		SELECT `+versionColumns+` FROM agent_versions v, t
-		WHERE v.agent_id = ? AND v.org_id = ? AND (v.id = t.id OR v.id = ? OR (?::bigint = 0 AND v.number = greatest(t.number - 1, 1)))`,
-		[]any{toID, agentID, orgID, agentID, orgID, fromID, fromID}, &vs)
-	if err != nil {
-		return nil, nil, fmt.Errorf("db: versions %d..%d: %w", fromID, toID, err)
+	from, to, _, err = s.VersionPairAndChoices(ctx, orgID, agentID, fromID, toID, 0)
+	return from, to, err
+}
+
+// versionPairSQL selects the two versions VersionPair compares, with "pair" true.
+const versionPairSQL = `WITH t AS (SELECT id, number FROM agent_versions WHERE id = ? AND agent_id = ? AND org_id = ?)
+		SELECT true AS pair, ` + versionColumns + ` FROM agent_versions v, t
+		WHERE v.agent_id = ? AND v.org_id = ? AND (v.id = t.id OR v.id = ? OR (?::bigint = 0 AND v.number = greatest(t.number - 1, 1)))`
+
+// VersionPairAndChoices is VersionPair and, in the same statement (one round trip
+// less for the diff page), the newest choices versions of the agent with what a
+// version picker shows (id, number, source, author), newest first.
+func (s *Store) VersionPairAndChoices(ctx context.Context, orgID, agentID, fromID, toID int64, choices int) (from, to *Version, picks []Version, err error) {
+	query, args := versionPairSQL, []any{toID, agentID, orgID, agentID, orgID, fromID, fromID}
+	if choices > 0 {
+		query += ` UNION ALL (SELECT false, id, agent_id, number, source, author, '', NULL, NULL, NULL FROM agent_versions
+			WHERE agent_id = ? AND org_id = ? ORDER BY number DESC LIMIT ?) ORDER BY pair, number DESC`
+		args = append(args, agentID, orgID, choices)
 	}
-	for i := range vs {
-		if vs[i].ID == toID {
-			to = &vs[i]
+	vs := make([]Version, 0, 2+choices)
+	pairs := 0
+	names := map[string]string{} // a picker's sources and authors, mostly the same few
+	err = s.native(ctx, query, args, func(rows pgx.Rows) error {
+		vs = append(vs, Version{})
+		v := &vs[len(vs)-1]
+		var pair bool
+		if err := rows.Scan(&pair, &v.ID, &v.AgentID, &v.Number, nil, nil, nil, nil, nil, nil); err != nil {
+			return err
+		}
+		if !pair { // a choice: its source and author as strings already read, not two new ones each
+			raw := rows.RawValues() // text is its UTF-8 bytes in either format
+			v.Source, v.Author = intern(names, raw[4]), intern(names, raw[5])
+			return nil
+		}
+		pairs++
+		var message *string
+		var created pgtype.Timestamptz // NULL on a choice
+		var snap []byte                // the bytes PostgreSQL sent (a json.RawMessage would be parsed)
+		if err := rows.Scan(&pair, &v.ID, &v.AgentID, &v.Number, &v.Source, &v.Author, &v.Summary, &message, &created, &snap); err != nil {
+			return err
+		}
+		v.Message, v.CreatedAt, v.Snapshot = message, created.Time, snap
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("db: versions %d..%d: %w", fromID, toID, err)
+	}
+	picks, pair := vs[:len(vs)-pairs], vs[len(vs)-pairs:] // choices first: false sorts before true
+	for i := range pair {
+		if pair[i].ID == toID {
+			to = &pair[i]
 		}
 	}
 	if to == nil {
-		return nil, nil, fmt.Errorf("db: version %d: %w", toID, ErrNotFound)
+		return nil, nil, nil, fmt.Errorf("db: version %d: %w", toID, ErrNotFound)
 	}
-	for i := range vs {
-		if (fromID != 0 && vs[i].ID == fromID) || (fromID == 0 && vs[i].Number == max(to.Number-1, 1)) {
-			from = &vs[i]
+	for i := range pair {
+		if (fromID != 0 && pair[i].ID == fromID) || (fromID == 0 && pair[i].Number == max(to.Number-1, 1)) {
+			from = &pair[i]
 		}
 	}
 	if from == nil {
-		return nil, nil, fmt.Errorf("db: version %d: %w", fromID, ErrNotFound)
+		return nil, nil, nil, fmt.Errorf("db: version %d: %w", fromID, ErrNotFound)
 	}
-	return from, to, nil
+	return from, to, picks, nil
+}
+
+// intern is b as a string, the same string for the same bytes (seen keeps them).
+func intern(seen map[string]string, b []byte) string {
+	if s, ok := seen[string(b)]; ok { // no allocation for the lookup
+		return s
+	}
+	s := string(b)
+	seen[s] = s
+	return s
 }
 
 // DiffNames resolves the ids both snapshots mention to names, in one statement for
@@ -217,6 +270,31 @@ func (s *Store) DiffNames(ctx context.Context, orgID int64, snapshots ...json.Ra
 			}
 		}
 	}
+	return s.diffNames(ctx, orgID, ids)
+}
+
+// configIDKeys are the tool config keys that hold ids (agentspec.ConfigRefs' order).
+var configIDKeys = func() []string {
+	keys := make([]string, len(agentspec.ConfigRefs))
+	for i, r := range agentspec.ConfigRefs {
+		keys[i] = r.IDKey
+	}
+	return keys
+}()
+
+// PairNames resolves the ids a diff of p shows (versiondiff.Pair.Refs: a tool the same
+// in both versions is not shown, so its config is not read), in one statement.
+func (s *Store) PairNames(ctx context.Context, orgID int64, p *versiondiff.Pair) (versiondiff.Names, error) {
+	r := p.Refs(configIDKeys)
+	ids := append([][]int64{r.Tags, r.MCPServers}, make([][]int64, len(configIDKeys))...)
+	for i, key := range configIDKeys {
+		ids[2+i] = r.Config[key]
+	}
+	return s.diffNames(ctx, orgID, ids)
+}
+
+// diffNames reads the names of ids, by kind in diffNameTables' order.
+func (s *Store) diffNames(ctx context.Context, orgID int64, ids [][]int64) (versiondiff.Names, error) {
 	n := versiondiff.Names{Tags: map[int64]string{}, MCPServers: map[int64]string{}, Config: map[string]map[int64]string{}}
 	lookups := []map[int64]string{n.Tags, n.MCPServers}
 	for _, r := range agentspec.ConfigRefs {
@@ -230,7 +308,7 @@ func (s *Store) DiffNames(ctx context.Context, orgID int64, snapshots ...json.Ra
 	if !asked {
 		return n, nil
 	}
-	err := s.eachRow(ctx, diffNamesQuery, args, func(rows *sql.Rows) error {
+	err := s.native(ctx, diffNamesQuery, args, func(rows pgx.Rows) error {
 		var kind int
 		var id int64
 		var name string

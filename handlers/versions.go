@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -34,37 +35,65 @@ func (h *Versions) History(c *fiber.Ctx) error {
 	if f.Source != "" && !agentspec.OneOf(f.Source, agentspec.VersionSources) {
 		unknown, f.Source = f.Source, ""
 	}
-	vs, authors, err := h.Store.VersionHistory(ctx, org, id, f)
+	page, err := h.Store.VersionHistory(ctx, org, id, f)
 	if err != nil {
 		return err
 	}
-	hv := versions.History{AgentID: a.ID, AgentName: a.Name, Source: f.Source, Author: f.Author, Authors: authors,
+	vs := page.Versions
+	hv := versions.History{AgentID: a.ID, AgentName: a.Name, Source: f.Source, Author: f.Author, Authors: page.Authors,
 		Sources:       agentspec.VersionSources,
 		CanRestore:    ActorOf(c).Can(db.PermAgentsUpdate) && a.DeletedAt == nil,
 		UnknownSource: db.Shorten(unknown), ClearURL: route.Path(route.AgentVersions, id)}
 	hv.Rows = rows(vs, a.PublishedVersionID)
-	if len(vs) == f.Limit {
-		q := url.Values{"source": {f.Source}, "author": {f.Author}, "before": {strconv.Itoa(vs[len(vs)-1].Number)}}
-		hv.OlderURL = route.Path(route.AgentVersions, id) + "?" + q.Encode()
+	if page.HasOlder {
+		hv.OlderURL = historyPageURL(id, f, vs[len(vs)-1].Number)
+	}
+	if page.HasNewer {
+		hv.NewerURL = historyPageURL(id, f, page.NewerBefore)
 	}
 	return Render(c, fiber.StatusOK, versions.HistoryPage(h.Page(c, "History of "+a.Name, "agents"), hv))
 }
 
+// historyPageURL is the history under f's filters from the version before number
+// before (0: from the newest); a page size other than the default is kept.
+func historyPageURL(id int64, f db.VersionFilter, before int) string {
+	q := url.Values{"source": {f.Source}, "author": {f.Author}}
+	if before > 0 {
+		q.Set("before", strconv.Itoa(before))
+	}
+	if f.Limit != defaultHistoryLimit {
+		q.Set("limit", strconv.Itoa(f.Limit))
+	}
+	return route.Path(route.AgentVersions, id) + "?" + q.Encode()
+}
+
 func rows(vs []db.Version, live *int64) []versions.Row {
 	out := make([]versions.Row, len(vs))
+	var summary, label string // neighbours mostly say the same ("changed systemPrompt"): label it once
 	for i := range vs {
 		v := &vs[i]
-		out[i] = versions.Row{ID: v.ID, Number: int64(v.Number), Source: v.Source, Author: v.Author, When: stampTime(v.CreatedAt), Summary: db.LabelSummary(v.Summary), Message: deref(v.Message),
+		if i == 0 || v.Summary != summary {
+			summary, label = v.Summary, db.LabelSummary(v.Summary)
+		}
+		out[i] = versions.Row{ID: v.ID, Number: int64(v.Number), Source: v.Source, Author: v.Author, When: stampTime(v.CreatedAt), Summary: label, Message: deref(v.Message),
 			Live: live != nil && *live == v.ID}
 	}
 	return out
 }
 
-// choices are versions as the diff's pickers offer them.
-func choices(vs []db.Version) []versions.Choice {
-	out := make([]versions.Choice, len(vs))
+// choices are versions as the diff's pickers offer them: the newest ones, then each
+// version compared that is older than those (newest first), so each picker shows its
+// choice.
+func choices(vs []db.Version, chosen ...*db.Version) []versions.Choice {
+	out := make([]versions.Choice, len(vs), len(vs)+len(chosen))
 	for i := range vs {
 		out[i] = versions.NewChoice(vs[i].ID, int64(vs[i].Number), vs[i].Source, vs[i].Author)
+	}
+	slices.SortFunc(chosen, func(a, b *db.Version) int { return b.Number - a.Number })
+	for _, v := range chosen {
+		if !slices.ContainsFunc(out, func(c versions.Choice) bool { return c.ID == v.ID }) {
+			out = append(out, versions.NewChoice(v.ID, int64(v.Number), v.Source, v.Author))
+		}
 	}
 	return out
 }
@@ -75,16 +104,11 @@ func (h *Versions) Diff(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, org := c.UserContext(), ActorOf(c).OrgID
-	from, to, d, err := diffOf(c, h.Store, id)
+	from, to, recent, d, err := diffWithChoices(c, h.Store, id, 200)
 	if err != nil {
 		return missing(err, "Version to compare of agent %d", id)
 	}
-	recent, err := h.Store.VersionChoices(ctx, org, id, 200)
-	if err != nil {
-		return err
-	}
-	view := versions.Diff{AgentID: id, AgentName: a.Name, Choices: choices(recent),
+	view := versions.Diff{AgentID: id, AgentName: a.Name, Choices: choices(recent, from, to),
 		From:       side(from),
 		To:         side(to),
 		PromptSame: d.PromptSame, Added: toolRows(d.ToolsAdded, d.AddedConfigs), Removed: toolRows(d.ToolsRemoved, d.RemovedConfigs),

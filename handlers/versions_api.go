@@ -34,6 +34,9 @@ func toVersionJSON(v *db.Version) versionJSON {
 	return out
 }
 
+// defaultHistoryLimit is how many versions a page of history shows unless ?limit= says.
+const defaultHistoryLimit = 50
+
 // versionFilter reads ?source=&author=&before=&limit=.
 func versionFilter(c *fiber.Ctx) (db.VersionFilter, error) {
 	f := db.VersionFilter{Source: c.Query("source"), Author: c.Query("author")}
@@ -42,7 +45,7 @@ func versionFilter(c *fiber.Ctx) (db.VersionFilter, error) {
 			return f, &db.ValidationError{Message: "Validation Error", Details: []db.Issue{{Message: fmt.Sprintf("String must contain at most %d character(s)", db.MaxFilterText), Path: []any{name}}}}
 		}
 	}
-	limit, err := queryInt(c, "limit", 50, 1, 200)
+	limit, err := queryInt(c, "limit", defaultHistoryLimit, 1, 200)
 	if err != nil {
 		return f, err
 	}
@@ -97,38 +100,48 @@ func diffOptions(c *fiber.Ctx) (versiondiff.Options, error) {
 // diffOf loads two versions and compares them (from=0: the version before to; to=0:
 // the live version), with ?ignoreWhitespace.
 func diffOf(c *fiber.Ctx, store *db.Store, agentID int64) (from, to *db.Version, d *versiondiff.Diff, err error) {
+	from, to, _, d, err = diffWithChoices(c, store, agentID, 0)
+	return from, to, d, err
+}
+
+// diffWithChoices is diffOf with, read in the same statement as the pair, the newest
+// choices versions for the console's pickers.
+func diffWithChoices(c *fiber.Ctx, store *db.Store, agentID int64, choices int) (from, to *db.Version, picks []db.Version, d *versiondiff.Diff, err error) {
 	org := ActorOf(c).OrgID
 	opt, err := diffOptions(c)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	toID, err := queryInt(c, "to", 0, 1, math.MaxInt64)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	fromID, err := queryInt(c, "from", 0, 1, math.MaxInt64)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	if toID == 0 {
 		a, err := store.Agent(c.UserContext(), org, agentID)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		if a.PublishedVersionID == nil {
-			return nil, nil, nil, db.ErrNotFound
+			return nil, nil, nil, nil, db.ErrNotFound
 		}
 		toID = *a.PublishedVersionID
 	}
-	if from, to, err = store.VersionPair(c.UserContext(), org, agentID, fromID, toID); err != nil {
-		return nil, nil, nil, err
+	if from, to, picks, err = store.VersionPairAndChoices(c.UserContext(), org, agentID, fromID, toID, choices); err != nil {
+		return nil, nil, nil, nil, err
 	}
-	names, err := store.DiffNames(c.UserContext(), org, from.Snapshot, to.Snapshot)
+	pair, err := versiondiff.NewPair(from.Snapshot, to.Snapshot)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	d, err = versiondiff.CompareWith(from.Snapshot, to.Snapshot, names, opt)
-	return from, to, d, err
+	names, err := store.PairNames(c.UserContext(), org, pair)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return from, to, picks, pair.Compare(names, opt), nil
 }
 
 // Diff is GET /api/agents/{id}/diff?from=&to=&ignoreWhitespace=: a structured diff of

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"html"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -133,17 +135,7 @@ func TestBrowserDiffPageShowsExactlyTheChanges(t *testing.T) {
 func TestThousandVersionsHistoryAndDiffUseBoundedQueries(t *testing.T) {
 	t.Parallel()
 	e := start(t)
-	tok := e.token("builder@demo.test")
-	_, body := e.api("POST", "/api/agents", tok, `{"name":"Long history","systemPrompt":"v0"}`)
-	id := itoa(int64(decode(t, body)["id"].(float64)))
-	// 999 more versions, written directly (the API path is covered elsewhere).
-	if _, err := e.Store.DB.ExecContext(context.Background(), `INSERT INTO agent_versions (org_id, agent_id, number, source, author, summary, fields_ref, prompt_ref, tools_ref)
-		SELECT v.org_id, v.agent_id, g, 'update', 'builder@demo.test', 'changed systemPrompt', v.fields_ref, agent_blob_put(to_jsonb('prompt ' || g)), v.tools_ref
-		FROM agent_versions v, generate_series(2, 1000) g WHERE v.agent_id = ?`, id); err != nil {
-		t.Fatal(err)
-	}
-	var first, last int64
-	e.Store.DB.NewRaw("SELECT min(id), max(id) FROM agent_versions WHERE agent_id = ?", id).Scan(context.Background(), &first, &last)
+	id, first, last := longHistory(t, e)
 	c := e.client().mustLogin("reviewer@demo.test", "demo-reviewer-pass")
 	hook := &dbtest.QueryCounter{}
 	e.Store.AddQueryHook(hook)
@@ -156,8 +148,9 @@ func TestThousandVersionsHistoryAndDiffUseBoundedQueries(t *testing.T) {
 		}
 	}()
 	// Round trips: the session, the agent's head, then the history in one statement;
-	// the diff adds the version pair, every name it shows (one statement) and its picker.
-	for path, most := range map[string]int64{"/agents/" + id + "/versions": 3, "/agents/" + id + "/diff?from=" + itoa(first) + "&to=" + itoa(last): 5, "/agents/" + id + "/diff?to=" + itoa(first+500): 5} {
+	// the diff adds the version pair with its pickers' versions (one statement) and every
+	// name it shows (one statement).
+	for path, most := range map[string]int64{"/agents/" + id + "/versions": 3, "/agents/" + id + "/diff?from=" + itoa(first) + "&to=" + itoa(last): 4, "/agents/" + id + "/diff?to=" + itoa(first+500): 4} {
 		before := hook.Count()
 		resp, page := c.get(path)
 		if resp.StatusCode != 200 {
@@ -170,6 +163,117 @@ func TestThousandVersionsHistoryAndDiffUseBoundedQueries(t *testing.T) {
 			i := strings.Index(page, "diff-prompt")
 			t.Errorf("diff lacks the newest prompt: %s", page[i:min(len(page), i+900)])
 		}
+	}
+}
+
+// longHistory makes an agent of 1,000 versions (every tenth a tags change, the rest
+// prompt edits) and returns its id and its first and last version ids.
+func longHistory(t *testing.T, e *env) (id string, first, last int64) {
+	t.Helper()
+	tok := e.token("builder@demo.test")
+	_, body := e.api("POST", "/api/agents", tok, `{"name":"Long history","systemPrompt":"v0"}`)
+	id = itoa(int64(decode(t, body)["id"].(float64)))
+	// 999 more versions, written directly (the API path is covered elsewhere).
+	if _, err := e.Store.DB.ExecContext(context.Background(), `INSERT INTO agent_versions (org_id, agent_id, number, source, author, summary, fields_ref, prompt_ref, tools_ref)
+		SELECT v.org_id, v.agent_id, g, CASE WHEN g % 10 = 0 THEN 'tags' ELSE 'update' END, 'builder@demo.test', 'changed systemPrompt', v.fields_ref, agent_blob_put(to_jsonb('prompt ' || g)), v.tools_ref
+		FROM agent_versions v, generate_series(2, 1000) g WHERE v.agent_id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	e.Store.DB.NewRaw("SELECT min(id), max(id) FROM agent_versions WHERE agent_id = ?", id).Scan(context.Background(), &first, &last)
+	return id, first, last
+}
+
+// TestHistoryPagesGoBothWaysAndDiffPickersShowOldChoices: an older page of the history
+// links back to the newer one (filters and page size kept), and the diff's pickers show
+// the versions compared even when they are older than the newest 200 they list.
+func TestHistoryPagesGoBothWaysAndDiffPickersShowOldChoices(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	id, first, last := longHistory(t, e)
+	c := e.client().mustLogin("reviewer@demo.test", "demo-reviewer-pass")
+	numbers := func(page string) []string {
+		var out []string
+		for _, m := range regexp.MustCompile(`<span class="font-mono text-sm font-semibold">v([0-9]+)</span>`).FindAllStringSubmatch(page, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	link := func(page, testid string) string {
+		return html.UnescapeString(regexpFind(page, `<a href="([^"]*)" class="text-indigo-700 underline" data-testid="`+testid+`"`))
+	}
+	for _, tc := range []struct {
+		query       string
+		firstPage   []string // first and last number of each page, newest first
+		pages, size int
+	}{
+		{"", []string{"1000", "951"}, 20, 50},
+		{"?source=tags&limit=30", []string{"1000", "710"}, 4, 30}, // 100 tags versions: 30, 30, 30, 10
+	} {
+		resp, page := c.get("/agents/" + id + "/versions" + tc.query)
+		if resp.StatusCode != 200 || link(page, "newer-versions") != "" {
+			t.Fatalf("%q: first page %d, or it links to newer ones", tc.query, resp.StatusCode)
+		}
+		var seen [][]string
+		for n := 0; ; n++ {
+			got := numbers(page)
+			if len(got) == 0 || (n+1 < tc.pages && len(got) != tc.size) {
+				t.Fatalf("%q page %d: %v", tc.query, n, got)
+			}
+			seen = append(seen, got)
+			older := link(page, "older-versions")
+			if older == "" {
+				break
+			}
+			_, page = c.get(older)
+		}
+		if len(seen) != tc.pages || seen[0][0] != tc.firstPage[0] || seen[0][len(seen[0])-1] != tc.firstPage[1] {
+			t.Fatalf("%q: %d pages, first %v", tc.query, len(seen), seen[0])
+		}
+		// Back from the oldest page: each Newer link shows exactly the page before it.
+		for n := len(seen) - 1; n > 0; n-- {
+			newer := link(page, "newer-versions")
+			if newer == "" {
+				t.Fatalf("%q: page %d has no link to newer versions", tc.query, n)
+			}
+			_, page = c.get(newer)
+			if got := numbers(page); strings.Join(got, " ") != strings.Join(seen[n-1], " ") {
+				t.Fatalf("%q: newer than page %d shows %v, want %v", tc.query, n, got, seen[n-1])
+			}
+		}
+		if link(page, "newer-versions") != "" {
+			t.Fatalf("%q: the newest page links to newer versions", tc.query)
+		}
+	}
+	// v1 is older than the pickers' 200 versions: it is offered (last) and chosen.
+	_, page := c.get("/agents/" + id + "/diff?from=" + itoa(first) + "&to=" + itoa(last))
+	from, to := selectOptions(t, page, "from"), selectOptions(t, page, "to")
+	if len(from) != 201 || from[200] != itoa(first) || !strings.Contains(page, `<option value="`+itoa(first)+`" selected>v1 · Created · builder@demo.test (token)</option>`) ||
+		strings.Count(page, `<option value="`+itoa(last)+`" selected>`) != 1 || len(to) != 201 {
+		t.Fatalf("pickers: %d from options (last %s), %d to", len(from), from[len(from)-1], len(to))
+	}
+	// Both ends old: each offered once, newest first, each picker choosing its own.
+	_, page = c.get("/agents/" + id + "/diff?from=" + itoa(first) + "&to=" + itoa(first+1))
+	if from = selectOptions(t, page, "from"); len(from) != 202 || from[200] != itoa(first+1) || from[201] != itoa(first) ||
+		strings.Count(page, " selected>") != 2 {
+		t.Fatalf("two old versions: %v", from[198:])
+	}
+}
+
+// TestDiffOffersIgnoreWhitespaceOnce: one control for the option, which picking other
+// versions keeps.
+func TestDiffOffersIgnoreWhitespaceOnce(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	id, v1, v2, _ := setupWhitespace(t, e)
+	c := e.client().mustLogin("reviewer@demo.test", "demo-reviewer-pass")
+	_, page := c.get("/agents/" + id + "/diff?from=" + v1 + "&to=" + v2)
+	if n := strings.Count(page, "Ignore whitespace"); n != 1 || strings.Contains(page, `name="ignoreWhitespace"`) {
+		t.Fatalf("%d offers to ignore whitespace", n)
+	}
+	_, page = c.get("/agents/" + id + "/diff?from=" + v1 + "&to=" + v2 + "&ignoreWhitespace=true")
+	if strings.Count(page, "Ignore whitespace") != 0 || strings.Count(page, "Show whitespace changes") != 1 ||
+		!strings.Contains(page, `<input type="hidden" name="ignoreWhitespace" value="true">`) {
+		t.Fatal("ignoring whitespace: not offered once to show it, or the version picker drops it")
 	}
 }
 

@@ -1,7 +1,9 @@
 package versiondiff
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -64,8 +66,13 @@ func TestCompareListsExactlyTheDifferences(t *testing.T) {
 func FuzzCompare(f *testing.F) {
 	f.Add(`{"systemPrompt":"a\nb","tools":{}}`, `{"systemPrompt":"a\nc","tools":{"x":{}}}`)
 	f.Add(`{}`, `{"name":"x"}`)
+	f.Add(`{"systemPrompt":"tab\there \u00e9\n\"q\"","tools":{"x":{"config":{"ids":[1]}}}}`, `{"systemPrompt":"\u0001\/ \ud83d\ude42","tools":{"x":{}}}`)
 	f.Fuzz(func(t *testing.T, a, b string) {
-		Compare([]byte(a), []byte(b), Names{}) // must never panic
+		got, err := Compare([]byte(a), []byte(b), Names{}) // must never panic
+		want, wantErr := refCompareWith([]byte(a), []byte(b), Names{}, Options{})
+		if (err == nil) != (wantErr == nil) || !reflect.DeepEqual(got, want) {
+			t.Fatalf("compares otherwise than before: %v %+v, want %v %+v", err, got, wantErr, want)
+		}
 		CompareWith([]byte(a), []byte(b), Names{}, Options{IgnoreWhitespace: true})
 		// Line numbers count each side's lines in order, whitespace ignored or not.
 		for _, ws := range []bool{false, true} {
@@ -86,6 +93,23 @@ func FuzzCompare(f *testing.F) {
 			if len(lines) > 0 && (old != len(textLines(a)) || new != len(textLines(b))) {
 				t.Fatalf("%d/%d lines numbered of %d/%d", old, new, len(textLines(a)), len(textLines(b)))
 			}
+		}
+	})
+}
+
+// FuzzUnquote: the prompt's string decoding is encoding/json's wherever it answers.
+func FuzzUnquote(f *testing.F) {
+	for _, s := range []string{`"plain"`, `"a\nb\t\"c\"\\ \/"`, `"\u00e9"`, `"é 🙂"`, `"\x"`, `"a\"`, `"\"`, `""`, `"a"b"`, "\"\x01\"", "\"\xff\""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got, ok := unquote(raw)
+		if !ok {
+			return
+		}
+		var want string
+		if err := json.Unmarshal(raw, &want); err != nil || got != want {
+			t.Fatalf("unquote(%q) = %q, encoding/json: %q (%v)", raw, got, want, err)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package components
 
 import (
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -12,6 +13,7 @@ import (
 type HTML struct {
 	W   io.Writer
 	Err error
+	num []byte // Int's digits, reused
 }
 
 // Lit writes markup as it is.
@@ -49,3 +51,11 @@ func (h *HTML) Esc(s string) {
 const escaped = `&'<>"`
 
 var entities = [256]string{'&': "&amp;", '\'': "&#39;", '<': "&lt;", '>': "&gt;", '"': "&#34;"}
+
+// Int writes a number in decimal (nothing in it to escape), without allocating per call.
+func (h *HTML) Int(n int64) {
+	if h.Err == nil {
+		h.num = strconv.AppendInt(h.num[:0], n, 10)
+		_, h.Err = h.W.Write(h.num)
+	}
+}

@@ -26,6 +26,7 @@ type History struct {
 	Source, Author   string
 	CanRestore       bool
 	OlderURL         string
+	NewerURL         string // on an older page: back towards the newest
 	// UnknownSource is a ?source= that is no version source: the page says so and
 	// shows every source instead.
 	UnknownSource string

@@ -3,10 +3,12 @@ package versions
 import (
 	"context"
 	"io"
-	"strconv"
+	"net/url"
+	"strings"
 
 	"github.com/a-h/templ"
 
+	"agentconsole/views/components"
 	"agentconsole/views/route"
 )
 
@@ -15,62 +17,88 @@ import (
 // and the 50 rows were a third of the page's server CPU (CPU profile, make bench 5a).
 func timelineRows(h History, csrf string) templ.Component {
 	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
-		b := make([]byte, 0, len(h.Rows)*1500)
+		out := &components.HTML{W: w}
+		links := rowLinks{snapshot: versionLink(route.AgentVersion, h.AgentID), restore: versionLink(route.AgentVersionRestore, h.AgentID),
+			changes: templ.EscapeString(string(templ.URL(route.Path(route.AgentDiff, h.AgentID) + "?to=")))}
 		for _, r := range h.Rows {
-			b = timelineRow(b, h, r, csrf)
+			timelineRow(out, h, links, r, csrf)
 		}
-		_, err := w.Write(b)
-		return err
+		return out.Err
 	})
 }
 
-// timelineRow appends one version's <li>: pick it for a comparison, what it was,
+// idLink is a link to one of an agent's versions, escaped, cut where the version's id
+// goes: route.Path builds it once per page rather than once per row.
+type idLink struct{ head, tail string }
+
+// versionIDMark stands for the version id in the path route.Path builds (escaped by it).
+const versionIDMark = "{versionId}"
+
+func versionLink(pattern string, agentID int64) idLink {
+	path := templ.EscapeString(string(templ.URL(route.Path(pattern, agentID, versionIDMark))))
+	head, tail, _ := strings.Cut(path, url.PathEscape(versionIDMark))
+	return idLink{head, tail}
+}
+
+// rowLinks are the links every row has, but for its version's id.
+type rowLinks struct {
+	snapshot, restore idLink
+	changes           string // the diff of a version with the one before, but for ?to='s value
+}
+
+// write writes l with id.
+func (l idLink) write(out *components.HTML, id int64) {
+	out.Lit(l.head)
+	out.Int(id)
+	out.Lit(l.tail)
+}
+
+// timelineRow writes one version's <li>: pick it for a comparison, what it was,
 // its snapshot and changes, and Restore (when allowed and not live).
-func timelineRow(b []byte, h History, r Row, csrf string) []byte {
-	id, n := strconv.FormatInt(r.ID, 10), strconv.FormatInt(r.Number, 10)
-	b = append(b, `<li class="flex flex-wrap items-center gap-3 px-4 py-2" data-testid="version-row"><span class="flex gap-2 text-xs"><label class="inline-flex items-center gap-1"><input type="radio" name="from" value="`...)
-	b = append(b, id...)
-	b = append(b, `" form="pick" aria-label="Compare from version `...)
-	b = append(b, n...)
-	b = append(b, `">from</label> <label class="inline-flex items-center gap-1"><input type="radio" name="to" value="`...)
-	b = append(b, id...)
-	b = append(b, `" form="pick" aria-label="Compare to version `...)
-	b = append(b, n...)
-	b = append(b, `">to</label></span> <span class="font-mono text-sm font-semibold">v`...)
-	b = append(b, n...)
-	b = append(b, `</span> `...)
+func timelineRow(out *components.HTML, h History, links rowLinks, r Row, csrf string) {
+	out.Lit(`<li class="flex flex-wrap items-center gap-3 px-4 py-2" data-testid="version-row"><span class="flex gap-2 text-xs"><label class="inline-flex items-center gap-1"><input type="radio" name="from" value="`)
+	out.Int(r.ID)
+	out.Lit(`" form="pick" aria-label="Compare from version `)
+	out.Int(r.Number)
+	out.Lit(`">from</label> <label class="inline-flex items-center gap-1"><input type="radio" name="to" value="`)
+	out.Int(r.ID)
+	out.Lit(`" form="pick" aria-label="Compare to version `)
+	out.Int(r.Number)
+	out.Lit(`">to</label></span> <span class="font-mono text-sm font-semibold">v`)
+	out.Int(r.Number)
+	out.Lit(`</span> `)
 	if r.Live {
-		b = append(b, `<span class="badge rounded bg-green-100 px-1.5 text-xs font-medium text-green-900">live</span> `...)
+		out.Lit(`<span class="badge rounded bg-green-100 px-1.5 text-xs font-medium text-green-900">live</span> `)
 	}
-	b = append(b, `<span class="badge rounded bg-slate-100 px-1.5 text-xs text-slate-800">`...)
-	b = append(b, templ.EscapeString(SourceLabel(r.Source))...)
-	b = append(b, `</span> <span class="text-sm">`...)
-	b = append(b, templ.EscapeString(r.Summary)...)
-	b = append(b, `</span> <span class="text-xs text-slate-600">`...)
-	b = append(b, templ.EscapeString(r.Author)...)
-	b = append(b, ` · `...)
-	b = append(b, templ.EscapeString(r.When)...)
-	b = append(b, `</span> `...)
+	out.Lit(`<span class="badge rounded bg-slate-100 px-1.5 text-xs text-slate-800">`)
+	out.Esc(SourceLabel(r.Source))
+	out.Lit(`</span> <span class="text-sm">`)
+	out.Esc(r.Summary)
+	out.Lit(`</span> <span class="text-xs text-slate-600">`)
+	out.Esc(r.Author)
+	out.Lit(` · `)
+	out.Esc(r.When)
+	out.Lit(`</span> `)
 	if r.Message != "" {
-		b = append(b, `<p class="order-last w-full whitespace-pre-line text-sm text-slate-700" data-testid="version-message">`...)
-		b = append(b, templ.EscapeString(r.Message)...)
-		b = append(b, `</p>`...)
+		out.Lit(`<p class="order-last w-full whitespace-pre-line text-sm text-slate-700" data-testid="version-message">`)
+		out.Esc(r.Message)
+		out.Lit(`</p>`)
 	}
-	b = append(b, `<span class="ml-auto flex gap-2"><a href="`...)
-	b = append(b, templ.EscapeString(string(templ.URL(route.Path(route.AgentVersion, h.AgentID, r.ID))))...)
-	b = append(b, `" class="text-sm text-indigo-700 underline" data-testid="snapshot-link" aria-label="Snapshot of version `...)
-	b = append(b, n...)
-	b = append(b, `">Snapshot</a> <a href="`...)
-	b = append(b, templ.EscapeString(string(templ.URL(route.Path(route.AgentDiff, h.AgentID)+"?to="+id)))...)
-	b = append(b, `" class="text-sm text-indigo-700 underline" data-testid="diff-link">Changes</a> `...)
+	out.Lit(`<span class="ml-auto flex gap-2"><a href="`)
+	links.snapshot.write(out, r.ID)
+	out.Lit(`" class="text-sm text-indigo-700 underline" data-testid="snapshot-link" aria-label="Snapshot of version `)
+	out.Int(r.Number)
+	out.Lit(`">Snapshot</a> <a href="`, links.changes)
+	out.Int(r.ID)
+	out.Lit(`" class="text-sm text-indigo-700 underline" data-testid="diff-link">Changes</a> `)
 	if h.CanRestore && !r.Live {
-		b = append(b, `<form method="post" action="`...)
-		b = append(b, templ.EscapeString(string(templ.URL(route.Path(route.AgentVersionRestore, h.AgentID, r.ID))))...)
-		b = append(b, `" hx-confirm="Restore version `...)
-		b = append(b, n...)
-		b = append(b, `? This saves it as a new version."><input type="hidden" name="_csrf" value="`...)
-		b = append(b, templ.EscapeString(csrf)...)
-		b = append(b, `"><button type="submit" class="btn-secondary py-0.5" data-testid="restore-version">Restore</button></form>`...)
+		out.Lit(`<form method="post" action="`)
+		links.restore.write(out, r.ID)
+		out.Lit(`" hx-confirm="Restore version `)
+		out.Int(r.Number)
+		out.Lit(`? This saves it as a new version."><input type="hidden" name="_csrf" value="`)
+		out.Esc(csrf)
+		out.Lit(`"><button type="submit" class="btn-secondary py-0.5" data-testid="restore-version">Restore</button></form>`)
 	}
-	return append(b, `</span></li>`...)
+	out.Lit(`</span></li>`)
 }
