@@ -2,10 +2,13 @@ package db
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -115,4 +118,50 @@ func nameTags(agents []*Agent, tags []TagRef) {
 			a.Tags[i] = tags[pos[id]]
 		}
 	}
+}
+
+// fullRows runs a full page's query (PageSQL without Summary: agentColumns, the live
+// version, the tags as JSON, the total) and scans its rows natively, all in one
+// allocation, into exactly what Bun's scan of the Agent model gives (the API's list,
+// TestAgentsFullPageAgreesWithTheAgentRead). JSON columns are read as the driver's own
+// bytes and decoded as Bun decodes them (encoding/json; SQL NULL is the zero value).
+func (s *Store) fullRows(ctx context.Context, query string, args []any, perPage int) ([]*Agent, error) {
+	buf := make([]Agent, 0, perPage)
+	out := make([]*Agent, 0, perPage)
+	err := s.native(ctx, query, args, func(rows pgx.Rows) error {
+		buf = append(buf, Agent{})
+		a := &buf[len(buf)-1]
+		var starters, tools, integrations, docs, external, inputs, tags pgtype.DriverBytes
+		var live *int64
+		var health *string
+		if err := rows.Scan(&a.ID, &a.OrgID, &a.Name, &a.Description, &a.LogoURL, &starters, &a.Model, &a.MaxToolRoundtrips, &a.SystemPrompt,
+			&tools, &integrations, &a.MCPServers, &a.Stage, &a.ShowInChat, &a.EmailSlug, &a.PlanningMode, &docs, &a.AgentType,
+			&external, &a.PublishedVersionID, &a.CreatedAt, &a.UpdatedAt, &a.DeletedAt, &a.UUID, &inputs, &a.TinesStoryImportID,
+			&health, &live, &tags, &a.ListTotal); err != nil {
+			return err
+		}
+		if health != nil {
+			a.CardHealth = *health
+		}
+		if live != nil {
+			a.LiveVersion = int(*live)
+		}
+		for _, c := range []struct {
+			raw pgtype.DriverBytes
+			dst any
+		}{{starters, &a.ConversationStarters}, {tools, &a.Tools}, {integrations, &a.Integrations}, {docs, &a.ContextDocs},
+			{external, &a.ExternalConfig}, {inputs, &a.Inputs}} {
+			if c.raw != nil {
+				if err := json.Unmarshal(c.raw, c.dst); err != nil {
+					return fmt.Errorf("agent %d: %w", a.ID, err)
+				}
+			}
+		}
+		if err := a.takeTagsJSON(tags); err != nil {
+			return err
+		}
+		out = append(out, a)
+		return nil
+	})
+	return out, err
 }
