@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -142,17 +141,13 @@ const listTagsExpr = `(SELECT coalesce(json_agg(json_build_object('id', t.id, 'n
 // takeTagsJSON reads a row's tags as JSON (listTagsExpr) into TagIDs and Tags, as
 // loadTags fills them.
 func (a *Agent) takeTagsJSON(raw []byte) error {
-	var tags []struct {
-		ID    int64  `json:"id"`
-		Name  string `json:"name"`
-		Color string `json:"color"`
-	}
-	if err := json.Unmarshal(raw, &tags); err != nil {
+	tags, err := tagsFromJSON(raw)
+	if err != nil {
 		return fmt.Errorf("db: tags of agent %d: %w", a.ID, err)
 	}
 	a.TagIDs, a.Tags = make([]int64, len(tags)), make([]TagRef, len(tags))
 	for i, t := range tags {
-		a.TagIDs[i], a.Tags[i] = t.ID, TagRef{ID: t.ID, Name: t.Name, Color: t.Color}
+		a.TagIDs[i], a.Tags[i] = t.ID, t
 	}
 	return nil
 }

@@ -149,12 +149,18 @@ func (s *Store) fullRows(ctx context.Context, query string, args []any, perPage 
 		for _, c := range []struct {
 			raw pgtype.DriverBytes
 			dst any
-		}{{starters, &a.ConversationStarters}, {tools, &a.Tools}, {integrations, &a.Integrations}, {docs, &a.ContextDocs},
+		}{{starters, &a.ConversationStarters}, {integrations, &a.Integrations}, {docs, &a.ContextDocs},
 			{external, &a.ExternalConfig}, {inputs, &a.Inputs}} {
 			if c.raw != nil {
 				if err := json.Unmarshal(c.raw, c.dst); err != nil {
 					return fmt.Errorf("agent %d: %w", a.ID, err)
 				}
+			}
+		}
+		if tools != nil { // the biggest column: split without reflection (jsontext.go)
+			var err error
+			if a.Tools, err = rawObject(tools); err != nil {
+				return fmt.Errorf("agent %d: %w", a.ID, err)
 			}
 		}
 		if err := a.takeTagsJSON(tags); err != nil {

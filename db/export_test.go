@@ -1,0 +1,7 @@
+package db
+
+// Unexported helpers the external tests exercise.
+var (
+	RawObject    = rawObject
+	TagsFromJSON = tagsFromJSON
+)
