@@ -132,24 +132,18 @@ func (s *Store) fullRows(ctx context.Context, query string, args []any, perPage 
 		buf = append(buf, Agent{})
 		a := &buf[len(buf)-1]
 		var starters, tools, integrations, docs, external, inputs, tags pgtype.DriverBytes
-		var live *int64
-		var health *string
-		if err := rows.Scan(&a.ID, &a.OrgID, &a.Name, &a.Description, &a.LogoURL, &starters, &a.Model, &a.MaxToolRoundtrips, &a.SystemPrompt,
-			&tools, &integrations, &a.MCPServers, &a.Stage, &a.ShowInChat, &a.EmailSlug, &a.PlanningMode, &docs, &a.AgentType,
-			&external, &a.PublishedVersionID, &a.CreatedAt, &a.UpdatedAt, &a.DeletedAt, &a.UUID, &inputs, &a.TinesStoryImportID,
-			&health, &live, &tags, &a.ListTotal); err != nil {
+		var n nullableColumns
+		if err := rows.Scan(&a.ID, &a.OrgID, &a.Name, &n.description, &n.logoURL, &starters, &n.model, &n.roundtrips, &n.prompt,
+			&tools, &integrations, &a.MCPServers, &a.Stage, &a.ShowInChat, &n.slug, &n.planning, &docs, &a.AgentType,
+			&external, &n.published, &a.CreatedAt, &a.UpdatedAt, &a.DeletedAt, &a.UUID, &inputs, &n.tines,
+			&n.health, &n.live, &tags, &a.ListTotal); err != nil {
 			return err
 		}
-		if health != nil {
-			a.CardHealth = *health
-		}
-		if live != nil {
-			a.LiveVersion = int(*live)
-		}
+		n.into(a)
 		for _, c := range []struct {
 			raw pgtype.DriverBytes
 			dst any
-		}{{starters, &a.ConversationStarters}, {integrations, &a.Integrations}, {docs, &a.ContextDocs},
+		}{{docs, &a.ContextDocs},
 			{external, &a.ExternalConfig}, {inputs, &a.Inputs}} {
 			if c.raw != nil {
 				if err := json.Unmarshal(c.raw, c.dst); err != nil {
@@ -157,11 +151,8 @@ func (s *Store) fullRows(ctx context.Context, query string, args []any, perPage 
 				}
 			}
 		}
-		if tools != nil { // the biggest column: split without reflection (jsontext.go)
-			var err error
-			if a.Tools, err = rawObject(tools); err != nil {
-				return fmt.Errorf("agent %d: %w", a.ID, err)
-			}
+		if err := a.scanJSONText(tools, starters, integrations); err != nil {
+			return err
 		}
 		if err := a.takeTagsJSON(tags); err != nil {
 			return err
@@ -170,4 +161,50 @@ func (s *Store) fullRows(ctx context.Context, query string, args []any, perPage 
 		return nil
 	})
 	return out, err
+}
+
+// nullableColumns are a full row's nullable scalars, scanned into pgtype values: pgx
+// scans a NULL-able column into a **T by reflection (a tenth of the API list's CPU).
+type nullableColumns struct {
+	description, logoURL, model, prompt, slug, planning, tines, health pgtype.Text
+	roundtrips                                                         pgtype.Int4
+	published, live                                                    pgtype.Int8
+}
+
+func (n *nullableColumns) into(a *Agent) {
+	for _, c := range []struct {
+		src *pgtype.Text
+		dst **string
+	}{{&n.description, &a.Description}, {&n.logoURL, &a.LogoURL}, {&n.model, &a.Model}, {&n.prompt, &a.SystemPrompt},
+		{&n.slug, &a.EmailSlug}, {&n.planning, &a.PlanningMode}, {&n.tines, &a.TinesStoryImportID}} {
+		if c.src.Valid {
+			*c.dst = &c.src.String
+		}
+	}
+	if n.roundtrips.Valid {
+		v := int(n.roundtrips.Int32)
+		a.MaxToolRoundtrips = &v
+	}
+	if n.published.Valid {
+		a.PublishedVersionID = &n.published.Int64
+	}
+	a.CardHealth, a.LiveVersion = n.health.String, int(n.live.Int64)
+}
+
+// scanJSONText reads the tools and the string lists (most rows have them, and tools are
+// the biggest column) without reflection (jsontext.go); SQL NULL leaves them nil.
+func (a *Agent) scanJSONText(tools, starters, integrations []byte) (err error) {
+	if tools != nil {
+		a.Tools, err = rawObject(tools)
+	}
+	if starters != nil && err == nil {
+		a.ConversationStarters, err = stringList(starters)
+	}
+	if integrations != nil && err == nil {
+		a.Integrations, err = stringList(integrations)
+	}
+	if err != nil {
+		return fmt.Errorf("agent %d: %w", a.ID, err)
+	}
+	return nil
 }

@@ -4,4 +4,5 @@ package db
 var (
 	RawObject    = rawObject
 	TagsFromJSON = tagsFromJSON
+	StringList   = stringList
 )

@@ -181,3 +181,25 @@ func tagsFromJSON(b []byte) ([]TagRef, error) {
 	}
 	return tags, nil
 }
+
+// stringList reads a JSON array of strings as json.Unmarshal into a []string does:
+// JSON null is a nil list, [] an empty one, a null item "".
+func stringList(b []byte) ([]string, error) {
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		return nil, nil
+	}
+	out := []string{}
+	err := jsonEach(b, '[', func(_, value []byte) error {
+		s := ""
+		var err error
+		if string(value) != "null" {
+			s, err = jsonStringValue(value)
+		}
+		out = append(out, s)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("db: JSON list of strings: %w", err)
+	}
+	return out, nil
+}

@@ -86,6 +86,27 @@ func TestJSONTextAgreesWithEncodingJSON(t *testing.T) {
 		}
 	}
 
+	for i := range 100 {
+		var list []any
+		for j := range i % 6 {
+			list = append(list, jsonHostile[(i+j)%len(jsonHostile)])
+		}
+		b, _ := json.Marshal(list) // null, then lists of 1–5 strings
+		printed := string(b)
+		if err := s.DB.QueryRowContext(ctx, "SELECT ?::jsonb::text", printed).Scan(&printed); err != nil {
+			t.Fatal(err)
+		}
+		checkStringList(t, printed)
+	}
+	for _, doc := range []string{"[]", " [ ] ", "null", `["a", null, "\u00e9\n"]`, "[\"\xff\"]"} {
+		checkStringList(t, doc)
+	}
+	for _, bad := range []string{`[1]`, `["a",]`, `{"a":"b"}`, `["a"`, `[true]`} {
+		if _, err := db.StringList([]byte(bad)); err == nil {
+			t.Errorf("StringList(%q) read it", bad)
+		}
+	}
+
 	var names []string
 	for i := range 40 {
 		names = append(names, jsonHostile[i%len(jsonHostile)]+jsonHostile[(i*7)%len(jsonHostile)])
@@ -124,4 +145,16 @@ func quoteArray(items []string) string {
 		out[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 	}
 	return strings.Join(out, ",")
+}
+
+func checkStringList(t *testing.T, doc string) {
+	t.Helper()
+	var want []string
+	if err := json.Unmarshal([]byte(doc), &want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.StringList([]byte(doc))
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: StringList %#v %v, encoding/json %#v", doc, got, err, want)
+	}
 }
