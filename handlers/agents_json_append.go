@@ -1,17 +1,16 @@
 package handlers
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
+	"agentconsole/db/jsonenc"
 )
 
 // The agent is the API's biggest answer (a list page is 50 of them with their prompts
@@ -92,7 +91,7 @@ func appendSeedTime(b []byte, t time.Time) []byte {
 }
 
 func appendKeyString(b []byte, key, s string) []byte {
-	return appendJSONString(append(b, key...), s)
+	return jsonenc.AppendString(append(b, key...), s)
 }
 
 func appendKeyStringPtr(b []byte, key string, s *string) []byte {
@@ -100,7 +99,7 @@ func appendKeyStringPtr(b []byte, key string, s *string) []byte {
 	if s == nil {
 		return append(b, "null"...)
 	}
-	return appendJSONString(b, *s)
+	return jsonenc.AppendString(b, *s)
 }
 
 // appendStrings writes a list of strings; nil is [] (CopyAgentFields' rule).
@@ -110,7 +109,7 @@ func appendStrings(b []byte, list []string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, s)
+		b = jsonenc.AppendString(b, s)
 	}
 	return append(b, ']')
 }
@@ -140,38 +139,14 @@ func appendTools(b []byte, tools map[string]json.RawMessage) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(appendJSONString(b, name), ':')
+		b = append(jsonenc.AppendString(b, name), ':')
 		var err error
-		if b, err = appendRaw(b, tools[name]); err != nil {
+		if b, err = jsonenc.AppendRaw(b, tools[name]); err != nil {
 			return b, err
 		}
 	}
 	b = append(b, `},"toolNames":`...)
 	return appendStrings(b, names), nil
-}
-
-// appendRaw appends raw JSON as encoding/json writes a json.RawMessage: null when nil,
-// otherwise validated and compacted, <, >, &, U+2028 and U+2029 escaped.
-func appendRaw(b []byte, raw json.RawMessage) ([]byte, error) {
-	if raw == nil {
-		return append(b, "null"...), nil
-	}
-	start := len(b)
-	buf := bytes.NewBuffer(b)
-	if err := json.Compact(buf, raw); err != nil {
-		return b, &json.MarshalerError{Err: err}
-	}
-	b = buf.Bytes()
-	if !needsHTMLEscape(b[start:]) {
-		return b, nil
-	}
-	escaped := bytes.NewBuffer(make([]byte, 0, len(b)-start+16))
-	json.HTMLEscape(escaped, b[start:])
-	return append(b[:start], escaped.Bytes()...), nil
-}
-
-func needsHTMLEscape(s []byte) bool {
-	return bytes.ContainsAny(s, "<>&") || bytes.Contains(s, []byte("\u2028")) || bytes.Contains(s, []byte("\u2029"))
 }
 
 func appendContextDocs(b []byte, docs []db.ContextDoc) []byte {
@@ -228,66 +203,6 @@ func appendInputs(b []byte, inputs []db.AgentInput) []byte {
 		b = append(strconv.AppendBool(append(b, `,"required":`...), in.Required), '}')
 	}
 	return append(b, ']')
-}
-
-// jsonSafe are the ASCII bytes a JSON string carries as they are (encoding/json's
-// htmlSafeSet): not controls, quotes, backslashes or HTML's <, > and &.
-var jsonSafe = func() (safe [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		safe[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-	}
-	return safe
-}()
-
-// appendJSONString is encoding/json's string encoder with HTML escaping (its default):
-// the same escapes, byte for byte (Go's encode.go, appendString).
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if jsonSafe[c] {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(append(b, s[start:i]...), `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(append(b, s[start:i]...), '\\', 'u', '2', '0', '2', hex[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	return append(append(b, s[start:]...), '"')
 }
 
 // answerBuffers keeps the buffers answers are written into between requests (a list

@@ -45,9 +45,9 @@ func checkAppendAgent(t *testing.T, label string, a *db.Agent, org string) {
 	}
 }
 
+// clip shows about 60 bytes either side of i.
 func clip(b []byte, i int) string {
-	lo, hi := max(i-60, 0), min(i+60, len(b))
-	return string(b[lo:hi])
+	return fmt.Sprintf("%.120s", b[max(i-60, 0):])
 }
 
 // The API's agents, written by appendAgent, are byte for byte what encoding/json writes
