@@ -19,7 +19,7 @@ import (
 // straight from the agent: agentJSON's fields in its order, strings escaped as
 // encoding/json escapes them (HTML characters, U+2028/2029, invalid UTF-8 as U+FFFD),
 // tools compacted and keys sorted as encoding/json does with a map. agentJSON stays the
-// schema: TestAppendAgentMatchesEncodingJSON compares the two on the demo seed's agents
+// schema: the TestAppendAgentMatchesEncodingJSON tests compare the two on the demo seed's agents
 // and on agents holding every field with hostile values, so a field added to agentJSON
 // and not here fails it.
 
