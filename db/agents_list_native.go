@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -140,15 +141,12 @@ func (s *Store) fullRows(ctx context.Context, query string, args []any, perPage 
 			return err
 		}
 		n.into(a)
-		for _, c := range []struct {
-			raw pgtype.DriverBytes
-			dst any
-		}{{docs, &a.ContextDocs},
-			{external, &a.ExternalConfig}, {inputs, &a.Inputs}} {
-			if c.raw != nil {
-				if err := json.Unmarshal(c.raw, c.dst); err != nil {
-					return fmt.Errorf("agent %d: %w", a.ID, err)
-				}
+		if err := errors.Join(jsonList(docs, &a.ContextDocs), jsonList(inputs, &a.Inputs)); err != nil {
+			return fmt.Errorf("agent %d: %w", a.ID, err)
+		}
+		if external != nil {
+			if err := json.Unmarshal(external, &a.ExternalConfig); err != nil {
+				return fmt.Errorf("agent %d: %w", a.ID, err)
 			}
 		}
 		if err := a.scanJSONText(tools, starters, integrations); err != nil {
@@ -205,6 +203,19 @@ func (a *Agent) scanJSONText(tools, starters, integrations []byte) (err error) {
 	}
 	if err != nil {
 		return fmt.Errorf("agent %d: %w", a.ID, err)
+	}
+	return nil
+}
+
+// jsonList decodes a JSON list column as Bun does (SQL NULL leaves it nil); an empty
+// list, what most rows hold, without encoding/json's setup (a tenth of the list's CPU).
+func jsonList[T any](raw []byte, dst *[]T) error {
+	switch {
+	case raw == nil:
+	case string(raw) == "[]":
+		*dst = []T{}
+	default:
+		return json.Unmarshal(raw, dst)
 	}
 	return nil
 }

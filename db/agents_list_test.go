@@ -117,7 +117,7 @@ func TestAgentsFullPageAgreesWithTheAgentRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Empty and JSON-null values decode as Bun decodes them (the API answers [] for both).
-	if _, err := s.DB.ExecContext(ctx, `UPDATE agents SET mcp_servers = '{}', conversation_starters = '[]', integrations = 'null', inputs = '[]'
+	if _, err := s.DB.ExecContext(ctx, `UPDATE agents SET mcp_servers = '{}', conversation_starters = '[]', integrations = 'null', inputs = '[]', context_docs = '[]'
 		WHERE id = ?`, ids[0]); err != nil {
 		t.Fatal(err)
 	}
