@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -114,7 +113,7 @@ func (s *Store) Agents(ctx context.Context, orgID int64, f AgentFilter) (*AgentP
 	if f.Summary {
 		page.Agents, err = s.summaryRows(ctx, query, pageArgs, f.PerPage)
 	} else {
-		err = s.prepared(ctx, s.DB, query, pageArgs, &page.Agents)
+		page.Agents, err = s.fullRows(ctx, query, pageArgs, f.PerPage)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("db: list agents: %w", err)
@@ -131,12 +130,6 @@ func (s *Store) Agents(ctx context.Context, orgID int64, f AgentFilter) (*AgentP
 			return nil, fmt.Errorf("db: list agents: %w", err)
 		}
 		nameTags(page.Agents, page.Tags)
-		return page, nil
-	}
-	for _, a := range page.Agents {
-		if err := a.takeListTags(); err != nil {
-			return nil, err
-		}
 	}
 	return page, nil
 }
@@ -145,19 +138,16 @@ func (s *Store) Agents(ctx context.Context, orgID int64, f AgentFilter) (*AgentP
 const listTagsExpr = `(SELECT coalesce(json_agg(json_build_object('id', t.id, 'name', t.name, 'color', t.color) ORDER BY lower(t.name), t.id), '[]')
 	FROM agent_tags at JOIN tags t ON t.id = at.tag_id WHERE at.agent_id = a.id) AS list_tags`
 
-// takeListTags moves the row's JSON tags into TagIDs and Tags, as loadTags fills them.
-func (a *Agent) takeListTags() error {
-	var tags []struct {
-		ID    int64  `json:"id"`
-		Name  string `json:"name"`
-		Color string `json:"color"`
-	}
-	if err := json.Unmarshal(a.ListTags, &tags); err != nil {
+// takeTagsJSON reads a row's tags as JSON (listTagsExpr) into TagIDs and Tags, as
+// loadTags fills them.
+func (a *Agent) takeTagsJSON(raw []byte) error {
+	tags, err := tagsFromJSON(raw)
+	if err != nil {
 		return fmt.Errorf("db: tags of agent %d: %w", a.ID, err)
 	}
-	a.TagIDs, a.Tags, a.ListTags = make([]int64, len(tags)), make([]TagRef, len(tags)), nil
+	a.TagIDs, a.Tags = make([]int64, len(tags)), make([]TagRef, len(tags))
 	for i, t := range tags {
-		a.TagIDs[i], a.Tags[i] = t.ID, TagRef{ID: t.ID, Name: t.Name, Color: t.Color}
+		a.TagIDs[i], a.Tags[i] = t.ID, t
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"agentconsole/db"
@@ -115,6 +116,11 @@ func TestAgentsFullPageAgreesWithTheAgentRead(t *testing.T) {
 		WHERE id = ?`, a.ID); err != nil {
 		t.Fatal(err)
 	}
+	// Empty and JSON-null values decode as Bun decodes them (the API answers [] for both).
+	if _, err := s.DB.ExecContext(ctx, `UPDATE agents SET mcp_servers = '{}', conversation_starters = '[]', integrations = 'null', inputs = '[]', context_docs = '[]'
+		WHERE id = ?`, ids[0]); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.DB.ExecContext(ctx, `UPDATE agents SET agent_type = 'external', external_config = '{"agentCardUrl":"https://x/card","refreshIntervalMinutes":5}' WHERE id = ?`, ids[1]); err != nil {
 		t.Fatal(err)
 	}
@@ -133,6 +139,12 @@ func TestAgentsFullPageAgreesWithTheAgentRead(t *testing.T) {
 		want := fmt.Sprint(string(wj), w.UUID, w.OrgID, w.CardHealth, w.LiveVersion, w.Tags, true)
 		if got != want {
 			t.Errorf("agent %q:\n page %s\n read %s", g.Name, got, want)
+		}
+		// Field for field, nil and empty apart (the page is read by pgx, the agent by Bun).
+		row := *g
+		row.ListTotal = 0
+		if !reflect.DeepEqual(&row, w) {
+			t.Errorf("agent %q:\n page %#v\n read %#v", g.Name, row, *w)
 		}
 	}
 }

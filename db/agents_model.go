@@ -79,9 +79,8 @@ type Agent struct {
 	CardHealth string `bun:"card_health,scanonly" json:"-"`
 	// OpenRequests is the agent's open change requests (a summary list page's rows).
 	OpenRequests int `bun:"open_requests,scanonly" json:"-"`
-	// ListTags and ListTotal come with a list page's rows (see Store.Agents).
-	ListTags  json.RawMessage `bun:"list_tags,scanonly" json:"-"`
-	ListTotal int             `bun:"list_total,scanonly" json:"-"`
+	// ListTotal comes with a list page's rows (see Store.Agents).
+	ListTotal int `bun:"list_total,scanonly" json:"-"`
 
 	// OneTag* come with a single agent's row, in the tags' order (see Store.Agent).
 	OneTagIDs    []int64  `bun:"one_tag_ids,array,scanonly" json:"-"`

@@ -80,7 +80,8 @@ func (h *AgentsAPI) send(c *fiber.Ctx, a *db.Agent) error {
 	if a.PublishedVersionID != nil {
 		c.Set(fiber.HeaderETag, `"`+strconv.FormatInt(*a.PublishedVersionID, 10)+`"`)
 	}
-	return c.JSON(toAgentJSON(a, ActorOf(c).OrgUUID))
+	org := ActorOf(c).OrgUUID
+	return sendJSONBytes(c, func(b []byte) ([]byte, error) { return appendAgent(b, a, org) })
 }
 
 // Get is GET /api/agents/{id}; deleted agents are 404 unless ?includeDeleted=true.
@@ -109,11 +110,26 @@ func (h *AgentsAPI) List(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := make([]agentJSON, len(page.Agents))
+	return sendJSONBytes(c, func(b []byte) ([]byte, error) { return appendAgentPage(b, page, ActorOf(c).OrgUUID) })
+}
+
+// appendAgentPage writes {agents, page, perPage, total}: the keys in the order
+// encoding/json gives a map's.
+func appendAgentPage(b []byte, page *db.AgentPage, orgUUID string) ([]byte, error) {
+	b = append(b, `{"agents":[`...)
 	for i, a := range page.Agents {
-		out[i] = toAgentJSON(a, ActorOf(c).OrgUUID)
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = appendAgent(b, a, orgUUID); err != nil {
+			return b, err
+		}
 	}
-	return c.JSON(fiber.Map{"agents": out, "total": page.Total, "page": page.Page, "perPage": page.PerPage})
+	b = strconv.AppendInt(append(b, `],"page":`...), int64(page.Page), 10)
+	b = strconv.AppendInt(append(b, `,"perPage":`...), int64(page.PerPage), 10)
+	b = strconv.AppendInt(append(b, `,"total":`...), int64(page.Total), 10)
+	return append(b, '}'), nil
 }
 
 // filterFromQuery reads the list filters shared by the API and the console; an

@@ -11,8 +11,10 @@ import (
 // seedTime formats times as the seeds show them: 2024-01-15T10:30:00.000Z.
 type seedTime time.Time
 
+const seedTimeLayout = "2006-01-02T15:04:05.000Z"
+
 func (t seedTime) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + time.Time(t).UTC().Format("2006-01-02T15:04:05.000Z") + `"`), nil
+	return []byte(`"` + time.Time(t).UTC().Format(seedTimeLayout) + `"`), nil
 }
 
 func seedTimePtr(t *time.Time) *seedTime {
