@@ -81,7 +81,7 @@ func (h *AgentsAPI) send(c *fiber.Ctx, a *db.Agent) error {
 		c.Set(fiber.HeaderETag, `"`+strconv.FormatInt(*a.PublishedVersionID, 10)+`"`)
 	}
 	org := ActorOf(c).OrgUUID
-	return sendJSONBytes(c, func(b []byte) ([]byte, error) { return appendAgent(b, a, org) })
+	return sendJSONBytes(c, func(b []byte, _ func([]byte) []byte) ([]byte, error) { return appendAgent(b, a, org) })
 }
 
 // Get is GET /api/agents/{id}; deleted agents are 404 unless ?includeDeleted=true.
@@ -110,12 +110,15 @@ func (h *AgentsAPI) List(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSONBytes(c, func(b []byte) ([]byte, error) { return appendAgentPage(b, page, ActorOf(c).OrgUUID) })
+	return sendJSONBytes(c, func(b []byte, flush func([]byte) []byte) ([]byte, error) {
+		return appendAgentPage(b, page, ActorOf(c).OrgUUID, flush)
+	})
 }
 
 // appendAgentPage writes {agents, page, perPage, total}: the keys in the order
-// encoding/json gives a map's.
-func appendAgentPage(b []byte, page *db.AgentPage, orgUUID string) ([]byte, error) {
+// encoding/json gives a map's. With flush, what is written so far is handed on whenever
+// it passes answerChunk.
+func appendAgentPage(b []byte, page *db.AgentPage, orgUUID string, flush func([]byte) []byte) ([]byte, error) {
 	b = append(b, `{"agents":[`...)
 	for i, a := range page.Agents {
 		if i > 0 {
@@ -124,6 +127,9 @@ func appendAgentPage(b []byte, page *db.AgentPage, orgUUID string) ([]byte, erro
 		var err error
 		if b, err = appendAgent(b, a, orgUUID); err != nil {
 			return b, err
+		}
+		if flush != nil && len(b) >= answerChunk {
+			b = flush(b)
 		}
 	}
 	b = strconv.AppendInt(append(b, `],"page":`...), int64(page.Page), 10)

@@ -205,23 +205,35 @@ func appendInputs(b []byte, inputs []db.AgentInput) []byte {
 	return append(b, ']')
 }
 
-// answerBuffers keeps the buffers answers are written into between requests (a list
-// page is a few hundred KB; the body is copied into fasthttp's own pooled buffer).
+// answerBuffers keeps the scratch buffers answers are appended into between requests:
+// a chunk of an answer, never a whole list page (see sendJSONBytes).
 var answerBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
-// sendJSONBytes answers with JSON written by fill into a pooled buffer, with the
-// headers c.JSON sets.
-func sendJSONBytes(c *fiber.Ctx, fill func([]byte) ([]byte, error)) error {
+// sendJSONBytes answers with JSON that fill appends, with the headers c.JSON sets. fill
+// may hand what it has so far to flush, which moves it into fasthttp's pooled response
+// body: a list page (a few hundred KB, up to MAX_REQUESTS_IN_FLIGHT of them at once) is
+// then held once, in the body, not also in a buffer of its own; holding both was most of
+// the heap when a page of long prompts was served.
+func sendJSONBytes(c *fiber.Ctx, fill func(b []byte, flush func([]byte) []byte) ([]byte, error)) error {
+	resp := c.Response()
+	resp.ResetBody()
 	bp := answerBuffers.Get().(*[]byte)
 	defer answerBuffers.Put(bp)
-	b, err := fill((*bp)[:0])
-	if cap(b) <= 4<<20 { // keep ordinary pages' buffers, not a rare giant one
-		*bp = b
-	}
+	b, err := fill((*bp)[:0], func(b []byte) []byte {
+		resp.AppendBody(b)
+		return b[:0]
+	})
 	if err != nil {
+		resp.ResetBody()
 		return err
 	}
-	c.Response().SetBody(b)
-	c.Response().Header.SetContentType(fiber.MIMEApplicationJSON)
+	resp.AppendBody(b)
+	if cap(b) <= answerChunk*4 { // keep ordinary chunks' buffers, not a rare giant one
+		*bp = b[:0]
+	}
+	resp.Header.SetContentType(fiber.MIMEApplicationJSON)
 	return nil
 }
+
+// answerChunk is how much of an answer fill gathers before it flushes.
+const answerChunk = 32 << 10

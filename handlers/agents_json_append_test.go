@@ -75,7 +75,7 @@ func TestAppendAgentMatchesEncodingJSONOnTheDemoSeed(t *testing.T) {
 			checkAppendAgent(t, a.Name, a, "11111111-2222-3333-4444-555555555555")
 			n++
 		}
-		got, err := appendAgentPage(nil, page, "org")
+		got, err := appendAgentPage(nil, page, "org", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,7 +221,7 @@ func BenchmarkAgentPageJSON(b *testing.B) {
 		var buf []byte
 		for b.Loop() {
 			var err error
-			if buf, err = appendAgentPage(buf[:0], page, "org"); err != nil {
+			if buf, err = appendAgentPage(buf[:0], page, "org", nil); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -243,4 +243,30 @@ func benchPage() *db.AgentPage {
 		page.Agents = append(page.Agents, a)
 	}
 	return page
+}
+
+// TestAgentPageFlushedIsTheSamePage: a page handed on in chunks (as sendJSONBytes moves
+// it into the response body) is byte for byte the page written in one buffer.
+func TestAgentPageFlushedIsTheSamePage(t *testing.T) {
+	page := benchPage()
+	whole, err := appendAgentPage(nil, page, "org", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body []byte
+	flushes := 0
+	rest, err := appendAgentPage(nil, page, "org", func(b []byte) []byte {
+		body = append(body, b...)
+		flushes++
+		return b[:0]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body = append(body, rest...); !bytes.Equal(body, whole) {
+		t.Fatalf("the flushed page differs (%d bytes against %d)", len(body), len(whole))
+	}
+	if flushes < 2 || len(whole) < 2*answerChunk {
+		t.Fatalf("the page (%d bytes) was flushed %d times: the test no longer exercises chunks", len(whole), flushes)
+	}
 }
