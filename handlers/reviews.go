@@ -103,6 +103,12 @@ func (h *Reviews) Show(c *fiber.Ctx) error {
 	if cr.OverrideReason != nil {
 		d.OverrideReason = *cr.OverrideReason
 	}
+	if cr.MergedBy != nil {
+		d.MergedBy = *cr.MergedBy
+	}
+	if cr.ClosedAt != nil {
+		d.SettledAt = stampTime(*cr.ClosedAt)
+	}
 	for _, r := range cr.Reviews {
 		d.Reviews = append(d.Reviews, reviews.Review{Reviewer: r.Reviewer, Verdict: r.Verdict, When: stampTime(r.CreatedAt), Stale: r.Stale})
 	}

@@ -46,20 +46,20 @@ func TestChangeRequestPageWordsFollowItsState(t *testing.T) {
 			}
 		}
 	}
-	check("open", proposal, []string{"proposed to", "Merged with", "Closed without merging"})
+	check("open", proposal, []string{"proposed to", "Merged by", "Closed without merging"})
 	mustAPI(t, e, reviewer, "POST", "/api/change-requests/"+cr+"/approve", "")
-	check("approved", proposal, []string{"proposed to", "Merged with"})
+	check("approved", proposal, []string{"proposed to", "Merged by"})
 	mustAPI(t, e, reviewer, "POST", "/api/change-requests/"+cr+"/request-changes", `{"comment":"Say more."}`)
-	check("changes-requested", proposal, []string{"proposed to", "Merged with"})
+	check("changes-requested", proposal, []string{"proposed to", "Merged by"})
 	mustAPI(t, e, reviewer, "POST", "/api/change-requests/"+cr+"/approve", "")
 	mustAPI(t, e, admin, "POST", "/api/change-requests/"+cr+"/merge", "")
-	check("merged", []string{"proposed to", "→ merged)", `<th class="table-head">After</th>`, "Merged with 1 of 1 required approvals", `data-testid="merged-version"`},
+	check("merged", []string{"proposed to", "→ merged)", `<th class="table-head">After</th>`, "Merged by admin@demo.test", " with 1 of 1 required approvals", `data-testid="merged-version"`},
 		append(proposal, `data-testid="live-moved"`, `data-testid="review-diff-live"`, "merging combines"))
 
 	cr = propose("second")
 	mustAPI(t, e, builder, "POST", "/api/change-requests/"+cr+"/close", "")
-	check("closed", []string{"proposed to", "Closed without merging", "nothing in it was applied"},
-		[]string{"proposes to", "required approvals of the current proposal", "Merged with"})
+	check("closed", []string{"proposed to", "Closed without merging on ", "nothing in it was applied"},
+		[]string{"proposes to", "required approvals of the current proposal", "Merged by"})
 }
 
 // The overview's card filters list external agents only: with Type native the list

@@ -119,3 +119,42 @@ func chooseType(v string) chromedp.Action[chromedp.Void] {
 		return chromedp.Void{}, err
 	}
 }
+
+// The editor's Clone pop-over has a Cancel, like every other question the console asks:
+// it closes the pop-over and creates nothing; Escape does the same.
+func TestBrowserCloneCancelCreatesNothing(t *testing.T) {
+	e := start(t)
+	admin := e.token("admin@demo.test")
+	id := itoa(int64(decode(t, mustAPI(t, e, admin, "POST", "/api/agents", `{"name":"Original"}`))["id"].(float64)))
+	total := func() float64 {
+		return decode(t, mustAPI(t, e, admin, "GET", "/api/agents", ""))["total"].(float64)
+	}
+	before := total()
+	ctx := browserWithin(t, 3*time.Minute)
+	browserLogin(t, ctx, e.URL, "admin@demo.test", "demo-admin-pass")
+	isOpen := func() bool {
+		open, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("[data-testid=clone-dialog]").open`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return open
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.URL+"/agents/"+id), chromedp.WaitVisible(chromedp.CSS(`[data-testid=clone-agent]`)), settled(),
+		chromedp.Click(chromedp.CSS(`[data-testid=clone-agent]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid=clone-cancel]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=clone-cancel]`)), settled()); err != nil {
+		t.Fatal(err)
+	}
+	if isOpen() {
+		t.Error("Cancel left the Clone pop-over open")
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=clone-agent]`)), chromedp.WaitVisible(chromedp.CSS(`#clone-name`)),
+		chromedp.KeyEvent("\x1b"), settled()); err != nil {
+		t.Fatal(err)
+	}
+	if isOpen() {
+		t.Error("Escape left the Clone pop-over open")
+	}
+	if after := total(); after != before {
+		t.Fatalf("Cancel and Escape on Clone changed the number of agents: %v → %v", before, after)
+	}
+}

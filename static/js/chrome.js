@@ -1,14 +1,21 @@
-// chrome.js: the console's shell. The phone-width menu is a <details> disclosure and
-// works without this file; here Escape closes it (focus back on its button), and a
-// click elsewhere closes it too, as a menu button's menu does.
+// chrome.js: the console's shell. The phone-width menu and pop-overs such as Clone are
+// <details> disclosures and work without this file; here Escape closes the open one
+// (focus back on its button), a pop-over's Cancel (data-close-details) closes its own,
+// and a click elsewhere closes the menu, as a menu button's menu does.
 (function () {
   "use strict";
+  function close(d) {
+    d.open = false;
+    d.querySelector("summary").focus();
+  }
   document.addEventListener("keydown", function (e) {
     if (e.key !== "Escape") return;
-    var menu = document.querySelector("[data-testid=menu][open]");
-    if (!menu) return;
-    menu.open = false;
-    menu.querySelector("summary").focus();
+    var open = document.querySelector("[data-testid=menu][open]") || document.querySelector("details[open] [data-close-details]");
+    if (open) close(open.closest("details"));
+  });
+  document.addEventListener("click", function (e) {
+    var cancel = e.target.closest && e.target.closest("[data-close-details]");
+    if (cancel) close(cancel.closest("details"));
   });
   document.addEventListener("click", function (e) {
     var menu = document.querySelector("[data-testid=menu][open]");

@@ -252,7 +252,7 @@ func cloneDialog(p layout.Page, e Editor) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<p class=\"text-xs text-slate-600\">The copy keeps the tools, prompt and tags, starts in development and has no email slug.</p><button type=\"submit\" class=\"btn-primary\" data-testid=\"clone-submit\">Create the copy</button></form></details>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<p class=\"text-xs text-slate-600\">The copy keeps the tools, prompt and tags, starts in development and has no email slug.</p><div class=\"flex flex-wrap gap-2\"><button type=\"submit\" class=\"btn-primary\" data-testid=\"clone-submit\">Create the copy</button> <button type=\"button\" class=\"btn-secondary\" data-close-details data-testid=\"clone-cancel\">Cancel</button></div></form></details>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -317,7 +317,7 @@ func PickerResults(field, q string, opts []Choice) templ.Component {
 				var templ_7745c5c3_Var11 string
 				templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(q)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/agents/editor_parts.templ`, Line: 103, Col: 26}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/agents/editor_parts.templ`, Line: 106, Col: 26}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 				if templ_7745c5c3_Err != nil {

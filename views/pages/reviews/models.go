@@ -85,8 +85,10 @@ type Detail struct {
 	VsBase, VsLive                                           DiffView
 	LiveMoved                                                bool
 	MergedVersionID                                          int64
-	OverrideReason                                           string
-	CanReview, CanMerge, CanOverride, CanEdit, CanClose      bool
+	// MergedBy and SettledAt say who merged it and when it was merged or closed.
+	MergedBy, SettledAt                                 string
+	OverrideReason                                      string
+	CanReview, CanMerge, CanOverride, CanEdit, CanClose bool
 	// Fleet-wide requests: a sync's diff is the sync preview it proposed (Stale when the
 	// catalog or an affected agent changed since); a card request shows the pending card.
 	Sync  *tools.Sync
