@@ -20,17 +20,18 @@ type admission struct {
 
 // DefaultMaxInFlight is how many requests run at once unless MAX_REQUESTS_IN_FLIGHT
 // says: no more than the pool has connections (poolSize ≤ 0: the store's default, 20),
-// so a running request never waits for one, and no more than 8 per CPU, since beyond
+// so a running request never waits for one, and no more than 4 per CPU, since beyond
 // that requests only share the CPU more finely while each keeps its rows and response
 // alive. On 2 CPUs with 32 client connections, the console list's p99 was 1.0–1.1×
 // pgbench's in the same run with a gate of 8, 16 or 20 (six runs) against 1.2–1.7×
 // without one (five of six runs), and the heap the collector marks fell from ~12 MB to
-// ~9 (16) or ~8 (8).
+// ~9 (16) or ~8 (8); 16 pages of long prompts and tool schemas at once (make bench's
+// scale-out phase) held the runtime 10 MiB over its limit, 8 held it 5 over.
 func DefaultMaxInFlight(poolSize int) int {
 	if poolSize <= 0 {
 		poolSize = 20
 	}
-	return max(1, min(poolSize, 8*runtime.GOMAXPROCS(0)))
+	return max(1, min(poolSize, 4*runtime.GOMAXPROCS(0)))
 }
 
 // newAdmission is a gate for n requests at once; n ≤ 0 is none (nil).

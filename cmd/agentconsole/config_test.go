@@ -5,10 +5,10 @@ import (
 	"testing"
 )
 
-// TestRequestsInFlight: MAX_REQUESTS_IN_FLIGHT defaults to the pool's size, at most 8
+// TestRequestsInFlight: MAX_REQUESTS_IN_FLIGHT defaults to the pool's size, at most 4
 // per CPU; 0 turns the gate off; a bad value stops the server.
 func TestRequestsInFlight(t *testing.T) {
-	perCPU := 8 * runtime.GOMAXPROCS(0)
+	perCPU := 4 * runtime.GOMAXPROCS(0)
 	for _, tc := range []struct {
 		pool, inFlight string
 		want           int

@@ -80,7 +80,7 @@ Environment: DATABASE_URL (the server's least-privileged role), MIGRATION_DATABA
 (the schema owner, a direct connection; default DATABASE_URL), PORT, METRICS_ADDR (serve
 /metrics only there), DATA_DIR, LOG_LEVEL (debug|info|warn|error), COOKIE_SECURE,
 TRUST_PROXY, SESSION_TTL, DB_MAX_CONNS, MAX_REQUESTS_IN_FLIGHT (requests run at once, the
-rest queue in order; default the pool size, at most 8 per CPU; 0: no limit), DATABASE_STATEMENTS (auto|prepared|describe|simple;
+rest queue in order; default the pool size, at most 4 per CPU; 0: no limit), DATABASE_STATEMENTS (auto|prepared|describe|simple;
 describe or simple behind a transaction pooler), LOGIN_MAX_PER_ACCOUNT, LOGIN_MAX_PER_IP.
 See README.md.
 `
