@@ -83,6 +83,11 @@ type result struct {
 	gcsPer1k      float64   // collections per 1,000 requests
 	ratios        []float64 // route/limit of each run (BENCH_RUNS), for the spread
 	p99s          []float64 // the route's p99 of each run
+	requests      float64   // requests (transactions) the run counted
+	client        float64   // the load generator's own CPU (wrk's or pgbench's), s
+	budget        budget    // the route's CPU budget per request (budget.go)
+	limitBudget   budget    // pgbench's per transaction, on the route's SQL
+	simpleBudget  budget    // pgbench -M simple's
 }
 
 // scenario is one load scenario: a route driven by wrk and the SQL it runs (limit,
@@ -96,7 +101,7 @@ type scenario struct {
 
 // measure runs one scenario once: wrk on the route, then pgbench on its SQL (prepared,
 // and simple), with a server CPU profile during the route when profile is set.
-func measure(ctx context.Context, sc scenario, base string, cluster *embedded.Cluster, scripts map[string]capturedScript, minID, maxID int64, work string, profile bool) (result, error) {
+func measure(ctx context.Context, sc scenario, base string, cluster *embedded.Cluster, scripts map[string]capturedScript, minID, maxID int64, work string, profile bool, pids cpuPIDs) (result, error) {
 	var profDone chan struct{}
 	if profile {
 		profDone = make(chan struct{})
@@ -111,14 +116,17 @@ func measure(ctx context.Context, sc scenario, base string, cluster *embedded.Cl
 			}
 		}()
 	}
+	cpuBefore := sampleCPU(pids)
 	before, counted := readCounters(base)
 	r, err := runWrk(ctx, base+sc.path, sc.conns, sc.header, sc.script)
+	cpuAfter := sampleCPU(pids)
 	if profDone != nil {
 		<-profDone
 	}
 	if err != nil {
 		return r, fmt.Errorf("%s: %w", sc.name, err)
 	}
+	r.budget = newBudget(cpuBefore, cpuAfter, r.client, r.requests)
 	if after, ok := readCounters(base); ok && counted {
 		r.perRequest(before, after)
 	}
@@ -135,13 +143,17 @@ func measure(ctx context.Context, sc scenario, base string, cluster *embedded.Cl
 	if sc.limit == "save" || !s.prepared {
 		mode = "simple"
 	}
+	cpuBefore = sampleCPU(pids)
 	lim, err := runPgbench(ctx, cluster, s.path, sc.conns, minID, maxID, work, mode)
+	r.limitBudget = newBudget(cpuBefore, sampleCPU(pids), lim.client, lim.requests)
 	if err != nil {
 		return r, fmt.Errorf("%s pgbench: %w", sc.name, err)
 	}
 	r.limitRPS, r.limitP50, r.limitP99, r.limitName = lim.rps, lim.p50, lim.p99, lim.limitName
 	if mode == "prepared" {
+		cpuBefore = sampleCPU(pids)
 		simple, err := runPgbench(ctx, cluster, s.path, sc.conns, minID, maxID, work, "simple")
+		r.simpleBudget = newBudget(cpuBefore, sampleCPU(pids), simple.client, simple.requests)
 		if err != nil {
 			return r, fmt.Errorf("%s pgbench simple: %w", sc.name, err)
 		}
@@ -166,6 +178,11 @@ func medianResult(rs []result) result {
 	m.simpleRPS = med(func(r result) float64 { return r.simpleRPS })
 	m.cpuMs, m.gcShare, m.gcsPer1k = med(func(r result) float64 { return r.cpuMs }), med(func(r result) float64 { return r.gcShare }), med(func(r result) float64 { return r.gcsPer1k })
 	m.errors = 0
+	var bs [3][]budget
+	for _, r := range rs {
+		bs[0], bs[1], bs[2] = append(bs[0], r.budget), append(bs[1], r.limitBudget), append(bs[2], r.simpleBudget)
+	}
+	m.budget, m.limitBudget, m.simpleBudget = medianBudget(bs[0]), medianBudget(bs[1]), medianBudget(bs[2])
 	for _, r := range rs {
 		m.errors += r.errors
 		m.p99s = append(m.p99s, r.p99)
@@ -259,6 +276,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 	report(results, syncRes, b.storage, b.readyIn, proc.PeakRSS(b.srv.Process.Pid), b.ids)
+	reportBudget(results)
 	reportMemory(b.memory)
 	if selected("7.") {
 		reportScaleOut(scale)
@@ -416,6 +434,11 @@ func (b *bench) scenarios() []scenario {
 // report shows the medians.
 func (b *bench) loadScenarios(ctx context.Context, scenarios []scenario) ([]result, error) {
 	var results []result
+	pids := cpuPIDs{server: b.srv.Process.Pid}
+	var err error
+	if pids.postmaster, err = proc.PostmasterPID(b.cluster.DataDir); err != nil {
+		logf("no CPU budget: PostgreSQL's postmaster: %v", err)
+	}
 	for _, sc := range scenarios {
 		if !selected(sc.name) {
 			continue
@@ -425,7 +448,7 @@ func (b *bench) loadScenarios(ctx context.Context, scenarios []scenario) ([]resu
 			logf("running %s (run %d of %d)…", sc.name, i+1, runs)
 			b.memory.Phase(sc.name)
 			profile := b.profile != "" && i == 0 && strings.HasPrefix(sc.name, b.profile+".")
-			r, err := measure(ctx, sc, b.base, b.cluster, b.scripts, b.ids.Min, b.ids.Max, b.work, profile)
+			r, err := measure(ctx, sc, b.base, b.cluster, b.scripts, b.ids.Min, b.ids.Max, b.work, profile, pids)
 			if err != nil {
 				return nil, err
 			}
@@ -588,7 +611,8 @@ func runWrkFor(ctx context.Context, target string, conns int, header, script str
 	if script != "" {
 		args = append(args, "-s", script)
 	}
-	out, err := exec.CommandContext(ctx, "wrk", append(args, target)...).CombinedOutput()
+	cmd := exec.CommandContext(ctx, "wrk", append(args, target)...)
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return result{}, fmt.Errorf("wrk: %w\n%s", err, out)
 	}
@@ -597,6 +621,7 @@ func runWrkFor(ctx context.Context, target string, conns int, header, script str
 	if m := rpsRE.FindSubmatch(out); m != nil {
 		r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
 	}
+	r.client, r.requests = clientCPU(cmd), count(wrkCountRE, out, r.rps*float64(secs))
 	for _, m := range latRE.FindAllSubmatch(out, -1) {
 		v, _ := strconv.ParseFloat(string(m[2]), 64)
 		switch string(m[3]) {
@@ -640,6 +665,7 @@ func runPgbench(ctx context.Context, c *embedded.Cluster, script string, conns i
 	if m := regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`).FindSubmatch(out); m != nil {
 		r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
 	}
+	r.client, r.requests = clientCPU(cmd), count(pgbenchCountRE, out, r.rps*float64(seconds))
 	var lat []float64
 	files, _ := filepath.Glob(filepath.Join(logDir, "log*"))
 	for _, f := range files {
