@@ -100,14 +100,14 @@ type scenario struct {
 }
 
 // measure runs one scenario once: wrk on the route, then pgbench on its SQL (prepared,
-// and simple), with a server CPU profile during the route when profile is set.
-func measure(ctx context.Context, sc scenario, base string, cluster *embedded.Cluster, scripts map[string]capturedScript, minID, maxID int64, work string, profile bool, pids cpuPIDs) (result, error) {
+// and simple), with a server CPU profile during the route when pprofAddr is set.
+func measure(ctx context.Context, sc scenario, base string, cluster *embedded.Cluster, scripts map[string]capturedScript, minID, maxID int64, work string, pprofAddr string, pids cpuPIDs) (result, error) {
 	var profDone chan struct{}
-	if profile {
+	if pprofAddr != "" {
 		profDone = make(chan struct{})
 		go func() {
 			defer close(profDone)
-			resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:6061/debug/pprof/profile?seconds=%d", max(seconds-1, 1)))
+			resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", pprofAddr, max(seconds-1, 1)))
 			if err == nil {
 				data, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
@@ -232,6 +232,7 @@ type bench struct {
 	base          string
 	readyIn       time.Duration
 	profile       string // BENCH_PROFILE: a scenario's number prefix, e.g. "5b"
+	pprofAddr     string // the server's pprof listener when profiling
 	cookie        string
 	token         string
 	adminToken    string
@@ -360,7 +361,13 @@ func (b *bench) startServer(ctx context.Context) error {
 	b.srv = exec.CommandContext(ctx, binary, "serve")
 	b.srv.Env = append(os.Environ(), "DATABASE_URL="+b.dsn, "MIGRATION_DATABASE_URL="+b.ownerDSN, "PORT="+port, "LOG_LEVEL=warn", "CARD_REFRESH_TICK=0", "LOGIN_MAX_PER_IP=100000", "DB_MAX_CONNS=32")
 	if b.profile != "" {
-		b.srv.Env = append(b.srv.Env, "PPROF_ADDR=127.0.0.1:6061")
+		// A free port, so benches in several worktrees can profile at once.
+		pp, err := freePort()
+		if err != nil {
+			return err
+		}
+		b.pprofAddr = "127.0.0.1:" + pp
+		b.srv.Env = append(b.srv.Env, "PPROF_ADDR="+b.pprofAddr)
 	}
 	b.srv.Stdout, b.srv.Stderr = os.Stderr, os.Stderr
 	started := time.Now()
@@ -447,8 +454,11 @@ func (b *bench) loadScenarios(ctx context.Context, scenarios []scenario) ([]resu
 		for i := 0; i < runs; i++ {
 			logf("running %s (run %d of %d)…", sc.name, i+1, runs)
 			b.memory.Phase(sc.name)
-			profile := b.profile != "" && i == 0 && strings.HasPrefix(sc.name, b.profile+".")
-			r, err := measure(ctx, sc, b.base, b.cluster, b.scripts, b.ids.Min, b.ids.Max, b.work, profile, pids)
+			pprofAddr := ""
+			if b.profile != "" && i == 0 && strings.HasPrefix(sc.name, b.profile+".") {
+				pprofAddr = b.pprofAddr
+			}
+			r, err := measure(ctx, sc, b.base, b.cluster, b.scripts, b.ids.Min, b.ids.Max, b.work, pprofAddr, pids)
 			if err != nil {
 				return nil, err
 			}
