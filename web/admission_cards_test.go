@@ -227,8 +227,9 @@ func TestAdmissionSlowCardHostsDoNotStallTheConsole(t *testing.T) {
 }
 
 // TestCardFetchesThatWaitTooLongAnswer503AndRecordNothing: with one fetch at a time, a
-// refresh that cannot get its turn is refused (503, Retry-After) without a failure in
-// the card's history or its back-off: the host did nothing wrong.
+// refresh or preview that cannot get its turn is refused (API: 503, Retry-After;
+// console: a flash on the card page) without a failure in the card's history or its
+// back-off: the host did nothing wrong.
 func TestCardFetchesThatWaitTooLongAnswer503AndRecordNothing(t *testing.T) {
 	t.Parallel()
 	e := start(t, func(c *web.Config) {
@@ -252,8 +253,16 @@ func TestCardFetchesThatWaitTooLongAnswer503AndRecordNothing(t *testing.T) {
 	if code, body := e.api("POST", "/api/agents/fetch-agent-card", tok, `{"url":"`+h.srv.URL+`/card.json"}`); code != 503 {
 		t.Errorf("refused preview: %d %s", code, body)
 	}
-	if got := metric(t, e, "agentconsole_card_fetches_refused_total"); got != 2 {
-		t.Errorf("agentconsole_card_fetches_refused_total %v, want 2", got)
+	// The console's button says so where the person clicked.
+	browser := e.client().mustLogin("builder@demo.test", "demo-builder-pass")
+	resp, _ := browser.post("/agents/"+second+"/card/refresh", url.Values{}, browser.csrf("/agents/"+second+"/card"))
+	if loc := resp.Header.Get("Location"); resp.StatusCode != 303 || loc != "/agents/"+second+"/card" {
+		t.Errorf("refused console refresh: %d to %q", resp.StatusCode, loc)
+	} else if _, page := browser.get(loc); !strings.Contains(page, "Too many card fetches are in progress; try again shortly. The cached card is unchanged.") {
+		t.Errorf("the card page does not say why the refresh was refused")
+	}
+	if got := metric(t, e, "agentconsole_card_fetches_refused_total"); got != 3 {
+		t.Errorf("agentconsole_card_fetches_refused_total %v, want 3", got)
 	}
 	h.open()
 	if code := <-done; code != 200 {
