@@ -189,6 +189,9 @@ func (h *Cards) Refresh(c *fiber.Ctx) error {
 	if errors.As(err, &re) {
 		return h.redirect(c, back, "error", re.Error()+". The cached card is unchanged.")
 	}
+	if errors.Is(err, cardsvc.ErrBusy) {
+		return h.redirect(c, back, "error", MsgFetchesBusy+". The cached card is unchanged.")
+	}
 	if msg := validationMessage(err); msg != "" {
 		return h.redirect(c, back, "error", msg)
 	}

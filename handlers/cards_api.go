@@ -26,6 +26,10 @@ func (h *CardsAPI) cards() cardsvc.Service {
 	return cardsvc.Service{Store: h.Store, Fetcher: h.Fetcher}
 }
 
+// MsgFetchesBusy answers a card fetch that did not get its turn (cardsvc.ErrBusy): 503,
+// nothing recorded, the cached card unchanged.
+const MsgFetchesBusy = "Too many card fetches are in progress; try again shortly"
+
 // cardURLsFor is what to fetch for a URL typed by a person: a URL with a path is the
 // card itself; a bare origin is an endpoint, so the well-known paths are tried.
 func cardURLsFor(raw string) []string {
@@ -64,6 +68,9 @@ func (h *CardsAPI) Preview(c *fiber.Ctx) error {
 		return validationError(c, "Validation Error", []db.Issue{{Message: "Required", Path: []any{"url"}}})
 	}
 	got, err := cardsvc.FetchFirst(c.UserContext(), h.Fetcher, cardURLsFor(body.URL), "")
+	if errors.Is(err, cardsvc.ErrBusy) {
+		return err // 503, not the host's failure
+	}
 	if err != nil {
 		return APIError(c, fiber.StatusBadGateway, "Could not fetch the agent card: "+err.Error())
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"agentconsole/db"
+	"agentconsole/db/cardsvc"
 )
 
 // Domain errors and their HTTP answers, for the console and the API.
@@ -160,6 +161,8 @@ func ErrorStatus(err error, api bool) (int, string) {
 		return fiber.StatusNotFound, MsgNotFound
 	case db.IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded):
 		return fiber.StatusServiceUnavailable, "Service Unavailable"
+	case errors.Is(err, cardsvc.ErrBusy): // too many card fetches waiting on remote hosts
+		return fiber.StatusServiceUnavailable, MsgFetchesBusy
 	case errors.Is(err, db.ErrNotPlatformOperator): // a route that forgot to check first
 		return fiber.StatusForbidden, MsgOnlyOperators
 	}

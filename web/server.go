@@ -3,6 +3,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -42,12 +43,19 @@ type Config struct {
 	// MaxInFlight is how many requests run their handlers at once; the rest wait in
 	// arrival order (see admission). 0: no limit.
 	MaxInFlight int
+	// Card fetches of requests (refresh, preview), which hold no admission slot while
+	// they wait on the remote host: at most MaxFetches at once and MaxFetchesPerHost to
+	// one host (≤ 0: the defaults); one queued longer than FetchWait (0: the fetch
+	// time-out) is refused with 503.
+	MaxFetches        int
+	MaxFetchesPerHost int
+	FetchWait         time.Duration
 }
 
 // DefaultConfig is the configuration with nothing set.
 func DefaultConfig() Config {
 	return Config{Addr: ":8080", EmailDomain: "agents.example.com", CardTick: 15 * time.Second, SessionPurge: 10 * time.Minute, CardUnit: time.Minute, CardConcurrency: 4, SessionTTL: 12 * time.Hour, LoginMaxPerAccount: 5, LoginMaxPerIP: 50, LoginWindow: 15 * time.Minute,
-		MaxInFlight: DefaultMaxInFlight(0)}
+		MaxInFlight: DefaultMaxInFlight(0), MaxFetches: DefaultMaxFetches, MaxFetchesPerHost: DefaultMaxFetchesPerHost}
 }
 
 // Server is the console: the Fiber app and what it needs.
@@ -60,6 +68,7 @@ type Server struct {
 	metrics  *metrics
 	cards    *cardScheduler
 	admit    *admission
+	fetches  *outbound // card fetches of requests
 }
 
 // New builds the app with every route mounted.
@@ -73,6 +82,8 @@ func New(ctx context.Context, cfg Config, store *db.Store, log *slog.Logger) (*S
 		cfg.Fetch.Log = log // refused addresses and dial errors are logged, never shown
 	}
 	fetcher := fetch.NewCardFetcher(cfg.Fetch)
+	s.fetches = newOutbound(cfg.MaxFetches, cfg.MaxFetchesPerHost, cmp.Or(cfg.FetchWait, cfg.Fetch.Timeout, fetch.DefaultTimeout))
+	s.metrics.registry.MustRegister(gateMetrics(s.admit, s.fetches)...)
 	s.cards = &cardScheduler{store: store, fetcher: fetcher, tick: cfg.CardTick, unit: cfg.CardUnit, concurrency: max(cfg.CardConcurrency, 1),
 		log: log, kick: make(chan struct{}, 1), purgeEvery: cfg.SessionPurge}
 	fcfg := fiber.Config{
@@ -89,7 +100,8 @@ func New(ctx context.Context, cfg Config, store *db.Store, log *slog.Logger) (*S
 		fcfg.ProxyHeader = fiber.HeaderXForwardedFor
 	}
 	s.App = fiber.New(fcfg)
-	s.routes(handlers.Base{Store: store, Sessions: sessions}, fetcher)
+	// Requests fetch through the gates; the scheduler (above) fetches directly.
+	s.routes(handlers.Base{Store: store, Sessions: sessions}, gatedFetcher{next: fetcher, admit: s.admit, out: s.fetches})
 	return s, nil
 }
 

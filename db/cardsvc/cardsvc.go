@@ -18,6 +18,11 @@ type Fetcher interface {
 	FetchCard(ctx context.Context, rawURL, etag string) (*cards.Fetched, error)
 }
 
+// ErrBusy is a fetch that did not get its turn: too many were waiting on remote hosts
+// already. It says nothing about the card's host, so a refresh that meets it records
+// nothing (no failure, no back-off).
+var ErrBusy = errors.New("too many card fetches are in progress; try again shortly")
+
 // FetchFirst tries the URLs in order, moving on only when one answers 404.
 func FetchFirst(ctx context.Context, f Fetcher, urls []string, etag string) (*cards.Fetched, error) {
 	if len(urls) == 0 {
@@ -61,5 +66,8 @@ func (s Service) refresh(ctx context.Context, actor *db.Actor, orgID, agentID in
 		return nil, err
 	}
 	got, fetchErr := FetchFirst(ctx, s.Fetcher, db.CardURLs(a.ExternalConfig), etag)
+	if errors.Is(fetchErr, ErrBusy) {
+		return nil, fetchErr
+	}
 	return s.Store.StoreCardRefresh(ctx, actor, a, got, fetchErr, claimedAt)
 }

@@ -27,6 +27,9 @@ import (
 	"time"
 )
 
+// DefaultTimeout is Config.Timeout when it is not set.
+const DefaultTimeout = 5 * time.Second
+
 // Config says what may be reached.
 type Config struct {
 	Timeout      time.Duration // whole request, redirects included (default 5 s)
@@ -106,7 +109,7 @@ func rootCause(err error) string {
 // NewClient builds the guarded client.
 func NewClient(cfg Config) *http.Client {
 	if cfg.Timeout == 0 {
-		cfg.Timeout = 5 * time.Second
+		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = 1 << 20
