@@ -25,6 +25,19 @@ import (
 
 // appendAgent appends the agent as json.Marshal(toAgentJSON(a, orgUUID)) writes it.
 func appendAgent(b []byte, a *db.Agent, orgUUID string) ([]byte, error) {
+	return appendAgentFields(b, a, nil, orgUUID)
+}
+
+// appendAgentRow appends an agent of the API's list as it is read (db.AgentRow: the
+// prompt, tools and string lists as PostgreSQL's text), as appendAgent writes the
+// agent those decode to (TestAgentRowsMatchTheDecodedAgents).
+func appendAgentRow(b []byte, r *db.AgentRow, orgUUID string) ([]byte, error) {
+	return appendAgentFields(b, &r.Agent, r, orgUUID)
+}
+
+// appendAgentFields writes the agent's fields up to its integrations, from raw's text
+// where raw is given, then the rest (appendAgentRest).
+func appendAgentFields(b []byte, a *db.Agent, raw *db.AgentRow, orgUUID string) ([]byte, error) {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, a.ID, 10)
 	b = appendKeyString(b, `,"uuid":`, a.UUID)
@@ -33,7 +46,13 @@ func appendAgent(b []byte, a *db.Agent, orgUUID string) ([]byte, error) {
 	b = appendKeyStringPtr(b, `,"description":`, a.Description)
 	b = appendKeyStringPtr(b, `,"logoUrl":`, a.LogoURL)
 	b = appendKeyStringPtr(b, `,"icon":`, a.LogoURL)
-	b = appendStrings(append(b, `,"conversationStarters":`...), a.ConversationStarters)
+	b = append(b, `,"conversationStarters":`...)
+	var err error
+	if raw == nil {
+		b = appendStrings(b, a.ConversationStarters)
+	} else if b, err = jsonenc.AppendStringList(b, raw.StartersJSON); err != nil {
+		return b, err
+	}
 	b = appendKeyStringPtr(b, `,"model":`, a.Model)
 	b = appendKeyStringPtr(b, `,"modelAlias":`, a.Model)
 	b = append(b, `,"maxToolRoundtrips":`...)
@@ -42,12 +61,30 @@ func appendAgent(b []byte, a *db.Agent, orgUUID string) ([]byte, error) {
 	} else {
 		b = strconv.AppendInt(b, int64(*a.MaxToolRoundtrips), 10)
 	}
-	b = appendKeyStringPtr(b, `,"systemPrompt":`, a.SystemPrompt)
-	b, err := appendTools(append(b, `,"tools":`...), a.Tools)
+	switch {
+	case raw == nil:
+		b = appendKeyStringPtr(b, `,"systemPrompt":`, a.SystemPrompt)
+		b, err = appendTools(append(b, `,"tools":`...), a.Tools)
+	case raw.PromptText == nil:
+		b, err = jsonenc.AppendObjectAndKeys(append(b, `,"systemPrompt":null,"tools":`...), raw.ToolsJSON, `,"toolNames":`)
+	default:
+		b = jsonenc.AppendBytesString(append(b, `,"systemPrompt":`...), raw.PromptText)
+		b, err = jsonenc.AppendObjectAndKeys(append(b, `,"tools":`...), raw.ToolsJSON, `,"toolNames":`)
+	}
 	if err != nil {
 		return b, err
 	}
-	b = appendStrings(append(b, `,"integrations":`...), a.Integrations)
+	b = append(b, `,"integrations":`...)
+	if raw == nil {
+		b = appendStrings(b, a.Integrations)
+	} else if b, err = jsonenc.AppendStringList(b, raw.IntegrationsJSON); err != nil {
+		return b, err
+	}
+	return appendAgentRest(b, a), nil
+}
+
+// appendAgentRest writes the agent's fields from mcpServers on, and closes it.
+func appendAgentRest(b []byte, a *db.Agent) []byte {
 	b = appendInts(append(b, `,"mcpServers":`...), a.MCPServers)
 	b = appendKeyString(b, `,"stage":`, a.Stage)
 	b = strconv.AppendBool(append(b, `,"showInChat":`...), a.ShowInChat)
@@ -82,7 +119,7 @@ func appendAgent(b []byte, a *db.Agent, orgUUID string) ([]byte, error) {
 	} else {
 		b = appendSeedTime(b, *a.DeletedAt)
 	}
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 // appendSeedTime writes a time as seedTime does.
