@@ -101,9 +101,9 @@ func (h *AgentsAPI) Get(c *fiber.Ctx) error {
 }
 
 // List is GET /api/agents?q=&tag=1,2&tagMode=all&stage=&type=&deleted=true&sort=&dir=&page=&perPage=.
-// Each agent is written as its row is read (Store.AgentsEach) and the answer moves into
-// the response body in chunks: a request holds its answer and one row, never a page of
-// decoded agents as well (eight heavy pages at once were the server's peak memory).
+// Each agent is written as its row is read (Store.AgentsEach) and the answer goes out
+// from its chunks (sendJSONBytes): a request holds its answer and one row, never a page
+// of decoded agents as well (eight heavy pages at once were the server's peak memory).
 func (h *AgentsAPI) List(c *fiber.Ctx) error {
 	f, err := filterFromQuery(c)
 	if err != nil {
@@ -131,27 +131,8 @@ func (h *AgentsAPI) List(c *fiber.Ctx) error {
 	})
 }
 
-// appendAgentPage writes {agents, page, perPage, total}: the keys in the order
-// encoding/json gives a map's. With flush, what is written so far is handed on whenever
-// it passes answerChunk.
-func appendAgentPage(b []byte, page *db.AgentPage, orgUUID string, flush func([]byte) []byte) ([]byte, error) {
-	b = append(b, `{"agents":[`...)
-	for i, a := range page.Agents {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		var err error
-		if b, err = appendAgent(b, a, orgUUID); err != nil {
-			return b, err
-		}
-		if flush != nil && len(b) >= answerChunk {
-			b = flush(b)
-		}
-	}
-	return appendPageEnd(b, page), nil
-}
-
-// appendPageEnd closes the agents list and writes the page's page, perPage and total.
+// appendPageEnd closes the agents list and writes the page's page, perPage and total:
+// {agents, page, perPage, total}, the keys in the order encoding/json gives a map's.
 func appendPageEnd(b []byte, page *db.AgentPage) []byte {
 	b = strconv.AppendInt(append(b, `],"page":`...), int64(page.Page), 10)
 	b = strconv.AppendInt(append(b, `,"perPage":`...), int64(page.PerPage), 10)

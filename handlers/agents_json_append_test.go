@@ -321,3 +321,23 @@ func TestSendJSONBytesStreamsChunks(t *testing.T) {
 		t.Fatalf("the page (%d bytes) no longer spans chunks", len(whole))
 	}
 }
+
+// appendAgentPage writes a decoded page as the API wrote it before it wrote each row
+// as read (the reference of TestAgentRowsMatchTheDecodedAgents). With flush, what is
+// written so far is handed on whenever it passes answerChunk.
+func appendAgentPage(b []byte, page *db.AgentPage, orgUUID string, flush func([]byte) []byte) ([]byte, error) {
+	b = append(b, `{"agents":[`...)
+	for i, a := range page.Agents {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = appendAgent(b, a, orgUUID); err != nil {
+			return b, err
+		}
+		if flush != nil && len(b) >= answerChunk {
+			b = flush(b)
+		}
+	}
+	return appendPageEnd(b, page), nil
+}
