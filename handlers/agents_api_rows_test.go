@@ -38,6 +38,7 @@ func TestAgentRowsMatchTheDecodedAgents(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(39, 21))
 	var ids []int64
+	prompts := map[int64]any{} // what each agent's system_prompt was set to
 	if err := s.DB.NewRaw("SELECT id FROM agents WHERE org_id = ? ORDER BY id", org.ID).Scan(ctx, &ids); err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +68,7 @@ func TestAgentRowsMatchTheDecodedAgents(t *testing.T) {
 			return string(b)
 		}
 		prompt := []any{nil, "", hostileText(r) + strings.Repeat("<p>&", r.IntN(2000))}[i%3]
+		prompts[id] = prompt
 		if _, err := s.DB.NewRaw("UPDATE agents SET tools = ?::jsonb, conversation_starters = ?::jsonb, integrations = ?::jsonb, system_prompt = ? WHERE id = ?",
 			jsonArg(tools), jsonArg(list()), jsonArg(list()), prompt, id).Exec(ctx); err != nil {
 			t.Fatal(err)
@@ -86,6 +88,9 @@ func TestAgentRowsMatchTheDecodedAgents(t *testing.T) {
 		streamed, err := s.AgentsEach(ctx, org.ID, f, func(row *db.AgentRow) error {
 			if row.SystemPrompt != nil || row.Agent.Tools != nil || row.ConversationStarters != nil || row.Agent.Integrations != nil {
 				t.Errorf("agent %d: a field the row carries as text was decoded", row.ID)
+			}
+			if (row.PromptText == nil) != (prompts[row.ID] == nil) { // NULL is null, '' is ""
+				t.Errorf("agent %d: prompt %q read as %q", row.ID, prompts[row.ID], row.PromptText)
 			}
 			if len(got) > len(`{"agents":[`) {
 				got = append(got, ',')
