@@ -3,13 +3,11 @@ package db
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -122,71 +120,27 @@ func nameTags(agents []*Agent, tags []TagRef) {
 }
 
 // fullRows runs a full page's query (PageSQL without Summary: agentColumns, the live
-// version, the tags as JSON, the total) and scans its rows natively, all in one
-// allocation, into exactly what Bun's scan of the Agent model gives (the API's list,
-// TestAgentsFullPageAgreesWithTheAgentRead). JSON columns are read as the driver's own
-// bytes and decoded as Bun decodes them (encoding/json; SQL NULL is the zero value).
+// version, the tags as JSON, the total) and scans its rows natively (agentRows), all in
+// one allocation, into exactly what Bun's scan of the Agent model gives
+// (TestAgentsFullPageAgreesWithTheAgentRead). JSON columns are decoded as Bun decodes
+// them (encoding/json; SQL NULL is the zero value).
 func (s *Store) fullRows(ctx context.Context, query string, args []any, perPage int) ([]*Agent, error) {
 	buf := make([]Agent, 0, perPage)
 	out := make([]*Agent, 0, perPage)
-	err := s.native(ctx, query, args, func(rows pgx.Rows) error {
-		buf = append(buf, Agent{})
+	err := s.agentRows(ctx, query, args, func(r *AgentRow) error {
+		buf = append(buf, r.Agent)
 		a := &buf[len(buf)-1]
-		var starters, tools, integrations, docs, external, inputs, tags pgtype.DriverBytes
-		var n nullableColumns
-		if err := rows.Scan(&a.ID, &a.OrgID, &a.Name, &n.description, &n.logoURL, &starters, &n.model, &n.roundtrips, &n.prompt,
-			&tools, &integrations, &a.MCPServers, &a.Stage, &a.ShowInChat, &n.slug, &n.planning, &docs, &a.AgentType,
-			&external, &n.published, &a.CreatedAt, &a.UpdatedAt, &a.DeletedAt, &a.UUID, &inputs, &n.tines,
-			&n.health, &n.live, &tags, &a.ListTotal); err != nil {
-			return err
+		if r.PromptText != nil {
+			prompt := string(r.PromptText)
+			a.SystemPrompt = &prompt
 		}
-		n.into(a)
-		if err := errors.Join(jsonList(docs, &a.ContextDocs), jsonList(inputs, &a.Inputs)); err != nil {
-			return fmt.Errorf("agent %d: %w", a.ID, err)
-		}
-		if external != nil {
-			if err := json.Unmarshal(external, &a.ExternalConfig); err != nil {
-				return fmt.Errorf("agent %d: %w", a.ID, err)
-			}
-		}
-		if err := a.scanJSONText(tools, starters, integrations); err != nil {
-			return err
-		}
-		if err := a.takeTagsJSON(tags); err != nil {
+		if err := a.scanJSONText(r.ToolsJSON, r.StartersJSON, r.IntegrationsJSON); err != nil {
 			return err
 		}
 		out = append(out, a)
 		return nil
 	})
 	return out, err
-}
-
-// nullableColumns are a full row's nullable scalars, scanned into pgtype values: pgx
-// scans a NULL-able column into a **T by reflection (a tenth of the API list's CPU).
-type nullableColumns struct {
-	description, logoURL, model, prompt, slug, planning, tines, health pgtype.Text
-	roundtrips                                                         pgtype.Int4
-	published, live                                                    pgtype.Int8
-}
-
-func (n *nullableColumns) into(a *Agent) {
-	for _, c := range []struct {
-		src *pgtype.Text
-		dst **string
-	}{{&n.description, &a.Description}, {&n.logoURL, &a.LogoURL}, {&n.model, &a.Model}, {&n.prompt, &a.SystemPrompt},
-		{&n.slug, &a.EmailSlug}, {&n.planning, &a.PlanningMode}, {&n.tines, &a.TinesStoryImportID}} {
-		if c.src.Valid {
-			*c.dst = &c.src.String
-		}
-	}
-	if n.roundtrips.Valid {
-		v := int(n.roundtrips.Int32)
-		a.MaxToolRoundtrips = &v
-	}
-	if n.published.Valid {
-		a.PublishedVersionID = &n.published.Int64
-	}
-	a.CardHealth, a.LiveVersion = n.health.String, int(n.live.Int64)
 }
 
 // scanJSONText reads the tools and the string lists (most rows have them, and tools are

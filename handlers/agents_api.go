@@ -101,41 +101,43 @@ func (h *AgentsAPI) Get(c *fiber.Ctx) error {
 }
 
 // List is GET /api/agents?q=&tag=1,2&tagMode=all&stage=&type=&deleted=true&sort=&dir=&page=&perPage=.
+// Each agent is written as its row is read (Store.AgentsEach) and the answer goes out
+// from its chunks (sendJSONBytes): a request holds its answer and one row, never a page
+// of decoded agents as well (eight heavy pages at once were the server's peak memory).
 func (h *AgentsAPI) List(c *fiber.Ctx) error {
 	f, err := filterFromQuery(c)
 	if err != nil {
 		return err
 	}
-	page, err := h.Store.Agents(c.UserContext(), ActorOf(c).OrgID, f)
-	if err != nil {
-		return err
-	}
+	actor := ActorOf(c)
 	return sendJSONBytes(c, func(b []byte, flush func([]byte) []byte) ([]byte, error) {
-		return appendAgentPage(b, page, ActorOf(c).OrgUUID, flush)
+		b = append(b, `{"agents":[`...)
+		first := true
+		page, err := h.Store.AgentsEach(c.UserContext(), actor.OrgID, f, func(r *db.AgentRow) error {
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			var err error
+			if b, err = appendAgentRow(b, r, actor.OrgUUID); err == nil && len(b) >= answerChunk {
+				b = flush(b)
+			}
+			return err
+		})
+		if err != nil {
+			return b, err
+		}
+		return appendPageEnd(b, page), nil
 	})
 }
 
-// appendAgentPage writes {agents, page, perPage, total}: the keys in the order
-// encoding/json gives a map's. With flush, what is written so far is handed on whenever
-// it passes answerChunk.
-func appendAgentPage(b []byte, page *db.AgentPage, orgUUID string, flush func([]byte) []byte) ([]byte, error) {
-	b = append(b, `{"agents":[`...)
-	for i, a := range page.Agents {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		var err error
-		if b, err = appendAgent(b, a, orgUUID); err != nil {
-			return b, err
-		}
-		if flush != nil && len(b) >= answerChunk {
-			b = flush(b)
-		}
-	}
+// appendPageEnd closes the agents list and writes the page's page, perPage and total:
+// {agents, page, perPage, total}, the keys in the order encoding/json gives a map's.
+func appendPageEnd(b []byte, page *db.AgentPage) []byte {
 	b = strconv.AppendInt(append(b, `],"page":`...), int64(page.Page), 10)
 	b = strconv.AppendInt(append(b, `,"perPage":`...), int64(page.PerPage), 10)
 	b = strconv.AppendInt(append(b, `,"total":`...), int64(page.Total), 10)
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 // filterFromQuery reads the list filters shared by the API and the console; an

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"io"
 	"slices"
 	"strconv"
 	"sync"
@@ -25,6 +26,19 @@ import (
 
 // appendAgent appends the agent as json.Marshal(toAgentJSON(a, orgUUID)) writes it.
 func appendAgent(b []byte, a *db.Agent, orgUUID string) ([]byte, error) {
+	return appendAgentFields(b, a, nil, orgUUID)
+}
+
+// appendAgentRow appends an agent of the API's list as it is read (db.AgentRow: the
+// prompt, tools and string lists as PostgreSQL's text), as appendAgent writes the
+// agent those decode to (TestAgentRowsMatchTheDecodedAgents).
+func appendAgentRow(b []byte, r *db.AgentRow, orgUUID string) ([]byte, error) {
+	return appendAgentFields(b, &r.Agent, r, orgUUID)
+}
+
+// appendAgentFields writes the agent's fields up to its integrations, from raw's text
+// where raw is given, then the rest (appendAgentRest).
+func appendAgentFields(b []byte, a *db.Agent, raw *db.AgentRow, orgUUID string) ([]byte, error) {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, a.ID, 10)
 	b = appendKeyString(b, `,"uuid":`, a.UUID)
@@ -33,7 +47,13 @@ func appendAgent(b []byte, a *db.Agent, orgUUID string) ([]byte, error) {
 	b = appendKeyStringPtr(b, `,"description":`, a.Description)
 	b = appendKeyStringPtr(b, `,"logoUrl":`, a.LogoURL)
 	b = appendKeyStringPtr(b, `,"icon":`, a.LogoURL)
-	b = appendStrings(append(b, `,"conversationStarters":`...), a.ConversationStarters)
+	b = append(b, `,"conversationStarters":`...)
+	var err error
+	if raw == nil {
+		b = appendStrings(b, a.ConversationStarters)
+	} else if b, err = jsonenc.AppendStringList(b, raw.StartersJSON); err != nil {
+		return b, err
+	}
 	b = appendKeyStringPtr(b, `,"model":`, a.Model)
 	b = appendKeyStringPtr(b, `,"modelAlias":`, a.Model)
 	b = append(b, `,"maxToolRoundtrips":`...)
@@ -42,12 +62,30 @@ func appendAgent(b []byte, a *db.Agent, orgUUID string) ([]byte, error) {
 	} else {
 		b = strconv.AppendInt(b, int64(*a.MaxToolRoundtrips), 10)
 	}
-	b = appendKeyStringPtr(b, `,"systemPrompt":`, a.SystemPrompt)
-	b, err := appendTools(append(b, `,"tools":`...), a.Tools)
+	switch {
+	case raw == nil:
+		b = appendKeyStringPtr(b, `,"systemPrompt":`, a.SystemPrompt)
+		b, err = appendTools(append(b, `,"tools":`...), a.Tools)
+	case raw.PromptText == nil:
+		b, err = jsonenc.AppendObjectAndKeys(append(b, `,"systemPrompt":null,"tools":`...), raw.ToolsJSON, `,"toolNames":`)
+	default:
+		b = jsonenc.AppendBytesString(append(b, `,"systemPrompt":`...), raw.PromptText)
+		b, err = jsonenc.AppendObjectAndKeys(append(b, `,"tools":`...), raw.ToolsJSON, `,"toolNames":`)
+	}
 	if err != nil {
 		return b, err
 	}
-	b = appendStrings(append(b, `,"integrations":`...), a.Integrations)
+	b = append(b, `,"integrations":`...)
+	if raw == nil {
+		b = appendStrings(b, a.Integrations)
+	} else if b, err = jsonenc.AppendStringList(b, raw.IntegrationsJSON); err != nil {
+		return b, err
+	}
+	return appendAgentRest(b, a), nil
+}
+
+// appendAgentRest writes the agent's fields from mcpServers on, and closes it.
+func appendAgentRest(b []byte, a *db.Agent) []byte {
 	b = appendInts(append(b, `,"mcpServers":`...), a.MCPServers)
 	b = appendKeyString(b, `,"stage":`, a.Stage)
 	b = strconv.AppendBool(append(b, `,"showInChat":`...), a.ShowInChat)
@@ -82,7 +120,7 @@ func appendAgent(b []byte, a *db.Agent, orgUUID string) ([]byte, error) {
 	} else {
 		b = appendSeedTime(b, *a.DeletedAt)
 	}
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 // appendSeedTime writes a time as seedTime does.
@@ -205,31 +243,41 @@ func appendInputs(b []byte, inputs []db.AgentInput) []byte {
 	return append(b, ']')
 }
 
-// answerBuffers keeps the scratch buffers answers are appended into between requests:
-// a chunk of an answer, never a whole list page (see sendJSONBytes).
+// answerBuffers keeps the chunks answers are appended into between requests: a chunk
+// of an answer, never a whole list page (see sendJSONBytes).
 var answerBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // sendJSONBytes answers with JSON that fill appends, with the headers c.JSON sets. fill
-// may hand what it has so far to flush, which moves it into fasthttp's pooled response
-// body: a list page (a few hundred KB, up to MAX_REQUESTS_IN_FLIGHT of them at once) is
-// then held once, in the body, not also in a buffer of its own; holding both was most of
-// the heap when a page of long prompts was served.
+// may hand what it has so far to flush, which keeps it as a chunk of the answer and
+// gives fill a fresh one. An answer that fits one chunk is the response body; a longer
+// one (a list page of heavy agents, a few hundred KB to megabytes, up to
+// MAX_REQUESTS_IN_FLIGHT of them at once) is written to the connection from its chunks
+// (answerChunks), with its Content-Length: never copied into fasthttp's body buffer,
+// which grew by copying to the whole page (garbage a few times its size per request)
+// and kept a page-sized buffer per pooled body (most of the heap under heavy pages).
 func sendJSONBytes(c *fiber.Ctx, fill func(b []byte, flush func([]byte) []byte) ([]byte, error)) error {
 	resp := c.Response()
 	resp.ResetBody()
-	bp := answerBuffers.Get().(*[]byte)
-	defer answerBuffers.Put(bp)
-	b, err := fill((*bp)[:0], func(b []byte) []byte {
-		resp.AppendBody(b)
-		return b[:0]
+	out := &answerChunks{}
+	cur := answerBuffers.Get().(*[]byte)
+	b, err := fill((*cur)[:0], func(b []byte) []byte {
+		*cur = b
+		out.chunks, out.size = append(out.chunks, cur), out.size+len(b)
+		cur = answerBuffers.Get().(*[]byte)
+		return (*cur)[:0]
 	})
-	if err != nil {
+	*cur = b
+	out.chunks, out.size = append(out.chunks, cur), out.size+len(b)
+	switch {
+	case err != nil:
+		out.Close()
 		resp.ResetBody()
 		return err
-	}
-	resp.AppendBody(b)
-	if cap(b) <= answerChunk*4 { // keep ordinary chunks' buffers, not a rare giant one
-		*bp = b[:0]
+	case len(out.chunks) == 1:
+		resp.AppendBody(b)
+		out.Close()
+	default:
+		resp.SetBodyStream(out, out.size) // fasthttp closes it once written (or reset)
 	}
 	resp.Header.SetContentType(fiber.MIMEApplicationJSON)
 	return nil
@@ -237,3 +285,52 @@ func sendJSONBytes(c *fiber.Ctx, fill func(b []byte, flush func([]byte) []byte) 
 
 // answerChunk is how much of an answer fill gathers before it flushes.
 const answerChunk = 32 << 10
+
+// answerChunks is an answer held as chunks, read once by fasthttp as the response's
+// body stream; Close gives the chunks back to answerBuffers.
+type answerChunks struct {
+	chunks []*[]byte
+	size   int
+	next   int // the chunk Read is in, and how far
+	off    int
+}
+
+func (a *answerChunks) Read(p []byte) (int, error) {
+	for a.next < len(a.chunks) {
+		chunk := *a.chunks[a.next]
+		if a.off < len(chunk) {
+			n := copy(p, chunk[a.off:])
+			a.off += n
+			return n, nil
+		}
+		a.next, a.off = a.next+1, 0
+	}
+	return 0, io.EOF
+}
+
+// WriteTo writes the chunks as they are (io.Copy prefers it to Read).
+func (a *answerChunks) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for a.next < len(a.chunks) {
+		n, err := w.Write((*a.chunks[a.next])[a.off:])
+		total += int64(n)
+		if err != nil {
+			a.off += n
+			return total, err
+		}
+		a.next, a.off = a.next+1, 0
+	}
+	return total, nil
+}
+
+// Close gives the chunks back, but not a rare giant one (an agent bigger than a chunk).
+func (a *answerChunks) Close() error {
+	for _, chunk := range a.chunks {
+		if cap(*chunk) <= answerChunk*4 {
+			*chunk = (*chunk)[:0]
+			answerBuffers.Put(chunk)
+		}
+	}
+	a.chunks, a.next, a.off = nil, 0, 0
+	return nil
+}

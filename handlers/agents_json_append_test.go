@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -269,4 +271,73 @@ func TestAgentPageFlushedIsTheSamePage(t *testing.T) {
 	if flushes < 2 || len(whole) < 2*answerChunk {
 		t.Fatalf("the page (%d bytes) was flushed %d times: the test no longer exercises chunks", len(whole), flushes)
 	}
+}
+
+// TestSendJSONBytesStreamsChunks: an answer longer than a chunk goes out from its
+// chunks, byte for byte the page, with its Content-Length and type; one that fits a
+// chunk is the plain body; an error after chunks were handed on sends none of them.
+func TestSendJSONBytesStreamsChunks(t *testing.T) {
+	page := benchPage()
+	whole, err := appendAgentPage(nil, page, "org", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := fiber.New()
+	app.Get("/page", func(c *fiber.Ctx) error {
+		return sendJSONBytes(c, func(b []byte, flush func([]byte) []byte) ([]byte, error) {
+			return appendAgentPage(b, page, "org", flush)
+		})
+	})
+	app.Get("/small", func(c *fiber.Ctx) error {
+		return sendJSONBytes(c, func(b []byte, flush func([]byte) []byte) ([]byte, error) {
+			return appendAgent(b, page.Agents[0], "org")
+		})
+	})
+	app.Get("/fails", func(c *fiber.Ctx) error {
+		return sendJSONBytes(c, func(b []byte, flush func([]byte) []byte) ([]byte, error) {
+			b = flush(append(b, whole[:answerChunk+10]...))
+			return append(b, "partial"...), fiber.NewError(fiber.StatusTeapot, "failed")
+		})
+	})
+	small, _ := appendAgent(nil, page.Agents[0], "org")
+	for _, tc := range []struct {
+		path   string
+		status int
+		want   []byte
+	}{{"/page", 200, whole}, {"/small", 200, small}, {"/page", 200, whole}, {"/fails", fiber.StatusTeapot, []byte("failed")}} {
+		resp, err := app.Test(httptest.NewRequest("GET", tc.path, nil), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != tc.status || !bytes.Equal(body, tc.want) {
+			t.Fatalf("%s: %d, %d bytes; want %d, %d bytes", tc.path, resp.StatusCode, len(body), tc.status, len(tc.want))
+		}
+		if tc.status == 200 && (resp.ContentLength != int64(len(tc.want)) || resp.Header.Get("Content-Type") != fiber.MIMEApplicationJSON) {
+			t.Errorf("%s: Content-Length %d (body %d), Content-Type %q", tc.path, resp.ContentLength, len(body), resp.Header.Get("Content-Type"))
+		}
+	}
+	if len(whole) < 4*answerChunk {
+		t.Fatalf("the page (%d bytes) no longer spans chunks", len(whole))
+	}
+}
+
+// appendAgentPage writes a decoded page as the API wrote it before it wrote each row
+// as read (the reference of TestAgentRowsMatchTheDecodedAgents). With flush, what is
+// written so far is handed on whenever it passes answerChunk.
+func appendAgentPage(b []byte, page *db.AgentPage, orgUUID string, flush func([]byte) []byte) ([]byte, error) {
+	b = append(b, `{"agents":[`...)
+	for i, a := range page.Agents {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = appendAgent(b, a, orgUUID); err != nil {
+			return b, err
+		}
+		if flush != nil && len(b) >= answerChunk {
+			b = flush(b)
+		}
+	}
+	return appendPageEnd(b, page), nil
 }

@@ -7,6 +7,7 @@ package jsonenc
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"unicode/utf8"
 )
 
@@ -19,7 +20,7 @@ func AppendRaw(b []byte, raw json.RawMessage) ([]byte, error) {
 	start := len(b)
 	buf := bytes.NewBuffer(b)
 	if err := json.Compact(buf, raw); err != nil {
-		return b, &json.MarshalerError{Err: err}
+		return b, fmt.Errorf("jsonenc: %w", err)
 	}
 	b = buf.Bytes()
 	if !needsHTMLEscape(b[start:]) {
