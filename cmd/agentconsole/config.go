@@ -42,6 +42,12 @@ func loadConfig() (config, error) {
 	if c.Web.MaxInFlight, err = envInt("MAX_REQUESTS_IN_FLIGHT", web.DefaultMaxInFlight(c.MaxConns)); err != nil {
 		return c, err
 	}
+	if c.Web.MaxFetches, err = envInt("MAX_CARD_FETCHES", web.DefaultMaxFetches); err != nil {
+		return c, err
+	}
+	if c.Web.MaxFetchesPerHost, err = envInt("MAX_CARD_FETCHES_PER_HOST", web.DefaultMaxFetchesPerHost); err != nil {
+		return c, err
+	}
 	if c.Statements, err = db.ParseStatementMode(os.Getenv("DATABASE_STATEMENTS")); err != nil {
 		return c, fmt.Errorf("DATABASE_STATEMENTS: %w", err)
 	}
