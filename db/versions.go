@@ -336,10 +336,19 @@ var diffNameTables = func() []string {
 
 // diffNamesQuery selects (kind, id, name) of the ids asked of each kind, deleted rows
 // included (a version names what it named then).
+//
+// Its arguments are read through InitPlans, "(SELECT ?)", as in editorSideSQL: with the
+// arrays visible PostgreSQL's custom plans (one or two ids: cost 8) always beat its
+// generic plan (ten ids a table: 60), so it planned this four-table statement on every
+// diff, ~0.2 ms of its CPU against 0.03 ms running it. Through InitPlans both plans
+// know as little of the values, and after its five trial executions PostgreSQL keeps
+// the generic one; the plans are the same scans (the pkey of agents, tiny tables read
+// whole).
 var diffNamesQuery = func() string {
 	parts := make([]string, len(diffNameTables))
 	for i, table := range diffNameTables {
-		parts[i] = "SELECT " + strconv.Itoa(i) + ", id, name FROM " + table + " WHERE org_id = ? AND id = ANY(?::bigint[])"
+		// The cast after the InitPlan: ANY of an array, not of a subquery's rows.
+		parts[i] = "SELECT " + strconv.Itoa(i) + ", id, name FROM " + table + " WHERE org_id = (SELECT ?::bigint) AND id = ANY((SELECT ?::bigint[])::bigint[])"
 	}
 	return strings.Join(parts, " UNION ALL ")
 }()
