@@ -171,7 +171,21 @@ func TestHistoryAndDiffReadTheSameInEveryStatementMode(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: names: %v", m, err)
 			}
-			got += fmt.Sprint(from.Number, to.Number, len(picks), n.Tags, n.Config["callableAgentIds"])
+			got += fmt.Sprint(from.Number, to.Number, n.Tags, n.Config["callableAgentIds"])
+			// The pickers' choices: the newest versions as Versions (Bun) lists them.
+			newest, err := s.Versions(ctx, a.OrgID, ag.ID, db.VersionFilter{Limit: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(picks) != 3 {
+				t.Fatalf("%s: %d choices, want 3", m, len(picks))
+			}
+			for i, p := range picks {
+				w := newest[i]
+				if p.ID != w.ID || p.AgentID != w.AgentID || p.Number != w.Number || p.Source != w.Source || p.Author != w.Author || p.Author == "" {
+					t.Errorf("%s: choice %d is %+v, want %+v", m, i, p, w)
+				}
+			}
 		}
 		if want == "" {
 			want = got

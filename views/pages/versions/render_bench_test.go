@@ -46,14 +46,31 @@ func BenchmarkHistoryRows(b *testing.B) {
 	}
 }
 
-// BenchmarkVersionOptions renders one picker of 200 versions.
+// BenchmarkVersionOptions renders the diff page's two pickers of 200 versions.
 func BenchmarkVersionOptions(b *testing.B) {
 	choices := benchChoices()
 	ctx := context.Background()
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		if err := versionOptions(choices, 201000).Render(ctx, io.Discard); err != nil {
-			b.Fatal(err)
+		options := newChoiceOptions(choices)
+		for _, selected := range []int64{201000, 201180} {
+			if err := versionOptions(options, selected).Render(ctx, io.Discard); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkVersionOptionsBefore is the same, each picker written option by option.
+func BenchmarkVersionOptionsBefore(b *testing.B) {
+	choices := benchChoices()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		for _, selected := range []int64{201000, 201180} {
+			if err := refVersionOptions(choices, selected).Render(ctx, io.Discard); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }
