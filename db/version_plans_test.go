@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -125,6 +126,9 @@ func historyFixture(t *testing.T) (dsn string, a *db.Actor, ag *db.Agent) {
 	for i := range 23 {
 		body := fmt.Sprintf(`{"id":%d,"systemPrompt":"prompt %d","tagIds":[%d],"tools":{"call_agent":{"config":{"callableAgentIds":[%d]}}}}`,
 			ag.ID, i, tags[i%len(tags)], callees[i%2])
+		if i%3 == 0 { // some versions say why
+			body = strings.Replace(body, `{`, fmt.Sprintf(`{"message":"why <%d> & é",`, i), 1)
+		}
 		if _, err := seeder.SaveAgent(ctx, a, patch(t, body), db.SourceUpdate); err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +162,25 @@ func TestHistoryAndDiffReadTheSameInEveryStatementMode(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", m, err)
 			}
-			got += fmt.Sprint(len(h.Versions), h.Versions[0].Number, h.Authors, h.HasOlder, h.NewerBefore)
+			got += fmt.Sprint(len(h.Versions), h.Authors, h.HasOlder, h.NewerBefore)
+			// Every version as Versions (Bun) reads it.
+			listed, err := s.Versions(ctx, a.OrgID, ag.ID, db.VersionFilter{Source: db.SourceUpdate, BeforeNumber: 20, Limit: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(listed) != len(h.Versions) {
+				t.Fatalf("%s: %d versions, Versions lists %d", m, len(h.Versions), len(listed))
+			}
+			for i, v := range h.Versions {
+				w := listed[i]
+				if !v.CreatedAt.Equal(w.CreatedAt) || v.CreatedAt.Location() != w.CreatedAt.Location() {
+					t.Errorf("%s: version %d created %v, Versions says %v", m, v.Number, v.CreatedAt, w.CreatedAt)
+				}
+				if !reflect.DeepEqual(v, w) {
+					t.Errorf("%s: version %+v, Versions says %+v", m, v, w)
+				}
+				got += fmt.Sprint(v.ID, v.Number, v.Source, v.Author, v.Summary, v.Message != nil && strings.Contains(*v.Message, "é"), v.CreatedAt.UnixMicro())
+			}
 			from, to, picks, err := s.VersionPairAndChoices(ctx, a.OrgID, ag.ID, 0, h.Versions[0].ID, 3)
 			if err != nil {
 				t.Fatalf("%s: %v", m, err)
@@ -189,8 +211,8 @@ func TestHistoryAndDiffReadTheSameInEveryStatementMode(t *testing.T) {
 		}
 		if want == "" {
 			want = got
-			if !strings.Contains(got, "plan ") || !strings.Contains(got, "callee") {
-				t.Fatalf("%s: %q names no tags and callees: the test proves nothing", m, got)
+			if !strings.Contains(got, "plan ") || !strings.Contains(got, "callee") || !strings.Contains(got, "true") {
+				t.Fatalf("%s: %q names no tags and callees, or no message: the test proves nothing", m, got)
 			}
 		}
 		if got != want {
