@@ -190,6 +190,10 @@ func (p *Pair) Compare(names Names, opt Options) *Diff {
 				d.Unchanged = append(d.Unchanged, k)
 			}
 		default:
+			if bytes.Equal(a[k], b[k]) { // the same JSON shows the same: most fields of two versions
+				d.Unchanged = append(d.Unchanged, k)
+				continue
+			}
 			before, after := display(k, a[k], names), display(k, b[k], names)
 			if before == after || (opt.IgnoreWhitespace && withoutSpace(before) == withoutSpace(after)) {
 				d.Unchanged = append(d.Unchanged, k)
