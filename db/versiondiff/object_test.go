@@ -2,6 +2,7 @@ package versiondiff
 
 import (
 	"bytes"
+
 	"encoding/json"
 	"math/rand"
 	"reflect"
@@ -43,4 +44,15 @@ func plainASCII(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// BenchmarkSplitObject splits the bench's v1000 snapshot (make bench 5b).
+func BenchmarkSplitObject(b *testing.B) {
+	_, to := benchPair(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := splitObject(to); !ok {
+			b.Fatal("declined")
+		}
+	}
 }
