@@ -6,8 +6,8 @@ import "encoding/json"
 // schemas). encoding/json read each byte of it four times to split it into fields and
 // the tools into definitions: checkValid over the whole document, the decode that
 // skips each value, then both again for the tools; and it copied every value. That was
-// two fifths of the diff page's server time (BenchmarkVersionPages/diff). splitObject
-// does the same split in one validating pass, without copying.
+// two fifths of the diff handler's time (CPU profile of BenchmarkVersionPages/diff).
+// splitObject does the same split in one validating pass, without copying.
 
 // fields decodes a JSON object into its members as encoding/json would into a
 // map[string]json.RawMessage, with its error; the values are slices of data (the
