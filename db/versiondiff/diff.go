@@ -116,17 +116,19 @@ type Pair struct {
 	fromTools, toTools map[string]json.RawMessage // each tool's definition
 }
 
-// NewPair decodes two snapshots (the JSON an agent version stores).
+// NewPair decodes two snapshots (the JSON an agent version stores). The pair keeps
+// slices of from and to (object.go): they must not change while it is used.
 func NewPair(from, to []byte) (*Pair, error) {
 	p := &Pair{}
-	if err := json.Unmarshal(from, &p.from); err != nil {
+	var err error
+	if p.from, err = fields(from); err != nil {
 		return nil, fmt.Errorf("versiondiff: from: %w", err)
 	}
-	if err := json.Unmarshal(to, &p.to); err != nil {
+	if p.to, err = fields(to); err != nil {
 		return nil, fmt.Errorf("versiondiff: to: %w", err)
 	}
-	json.Unmarshal(p.from["tools"], &p.fromTools)
-	json.Unmarshal(p.to["tools"], &p.toTools)
+	p.fromTools, _ = fields(p.from["tools"]) // not an object: no tools, as before
+	p.toTools, _ = fields(p.to["tools"])
 	return p, nil
 }
 
@@ -188,6 +190,10 @@ func (p *Pair) Compare(names Names, opt Options) *Diff {
 				d.Unchanged = append(d.Unchanged, k)
 			}
 		default:
+			if bytes.Equal(a[k], b[k]) { // the same JSON shows the same: most fields of two versions
+				d.Unchanged = append(d.Unchanged, k)
+				continue
+			}
 			before, after := display(k, a[k], names), display(k, b[k], names)
 			if before == after || (opt.IgnoreWhitespace && withoutSpace(before) == withoutSpace(after)) {
 				d.Unchanged = append(d.Unchanged, k)

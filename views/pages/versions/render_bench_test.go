@@ -1,10 +1,13 @@
 package versions
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"strconv"
 	"testing"
+
+	"github.com/a-h/templ/runtime"
 
 	"agentconsole/views/layout"
 )
@@ -34,26 +37,48 @@ func benchChoices() []Choice {
 	return out
 }
 
-// BenchmarkHistoryRows renders the history's 50 rows (the page's own markup).
+// BenchmarkHistoryRows renders the history's 50 rows (the page's own markup) through
+// templ's buffered writer into memory, as a page renders them into the response.
 func BenchmarkHistoryRows(b *testing.B) {
 	p, h := benchHistory()
 	ctx := context.Background()
+	var sink bytes.Buffer
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		if err := timelineRows(h, p.CSRF).Render(ctx, io.Discard); err != nil {
+		sink.Reset()
+		w, _ := runtime.GetBuffer(&sink)
+		if err := timelineRows(h, p.CSRF).Render(ctx, w); err != nil {
 			b.Fatal(err)
 		}
+		runtime.ReleaseBuffer(w)
 	}
 }
 
-// BenchmarkVersionOptions renders one picker of 200 versions.
+// BenchmarkVersionOptions renders the diff page's two pickers of 200 versions.
 func BenchmarkVersionOptions(b *testing.B) {
 	choices := benchChoices()
 	ctx := context.Background()
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		if err := versionOptions(choices, 201000).Render(ctx, io.Discard); err != nil {
-			b.Fatal(err)
+		options := newChoiceOptions(choices)
+		for _, selected := range []int64{201000, 201180} {
+			if err := versionOptions(options, selected).Render(ctx, io.Discard); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkVersionOptionsBefore is the same, each picker written option by option.
+func BenchmarkVersionOptionsBefore(b *testing.B) {
+	choices := benchChoices()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		for _, selected := range []int64{201000, 201180} {
+			if err := refVersionOptions(choices, selected).Render(ctx, io.Discard); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }
