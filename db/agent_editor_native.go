@@ -33,6 +33,35 @@ func (s *Store) AgentForEditor(ctx context.Context, orgID, id int64) (*Agent, er
 	return a, nil
 }
 
+// AgentForEditorUnless is AgentForEditor for a caller that keeps what it drew from
+// the row it read last (known, its print): when the row is that one it is not decoded
+// and the agent is nil; otherwise the agent comes with its row's print.
+func (s *Store) AgentForEditorUnless(ctx context.Context, orgID, id int64, known RowPrint) (*Agent, RowPrint, error) {
+	var a *Agent
+	var printed RowPrint
+	same := false
+	err := s.native(ctx, agentForEditorSQL, []any{id, orgID}, func(rows pgx.Rows) (err error) {
+		raw := rows.RawValues()
+		if known.matches(raw) {
+			same = true
+			return nil
+		}
+		printed = printRow(raw)
+		a, err = scanAgentRow(rows)
+		return err
+	})
+	if err == nil && a == nil && !same {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("db: agent %d: %w", id, err)
+	}
+	if same {
+		return nil, known, nil
+	}
+	return a, printed, nil
+}
+
 // scanAgentRow reads a row of storedToolsColumns (agentColumns' order), the live
 // version and the tags as oneAgent does.
 func scanAgentRow(rows pgx.Rows) (*Agent, error) {

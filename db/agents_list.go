@@ -234,9 +234,11 @@ func agentsWhere(orgID int64, f AgentFilter) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
+func escapeLike(s string) string { return likeEscaper.Replace(s) }
+
+// likeEscaper is built once: a Replacer builds a 256-entry table (every editor view
+// and text filter escaped through a new one).
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // Tags lists the organisation's tags by name.
 func (s *Store) Tags(ctx context.Context, orgID int64) ([]TagRef, error) {

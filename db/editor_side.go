@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,6 +25,8 @@ type EditorSide struct {
 	// Names of the chosen ids by table (agents, knowledge_bases, mcp_servers), deleted
 	// agents included: an id missing here is not the organisation's.
 	Names map[string]map[int64]string
+	// Print is the statement's row as PostgreSQL sent it (EditorSideUnless).
+	Print RowPrint
 }
 
 // OpenRequestRef is an open change request as the editor links it.
@@ -73,7 +76,7 @@ var editorSideSQL = func() string {
 			table+" t WHERE t.org_id = "+org+" AND t.id = ANY((SELECT $"+strconv.Itoa(5+i)+"::bigint[])::bigint[])) "+alias) // the cast: ANY of an array, not of a subquery's rows
 	}
 	return `SELECT p.org_id IS NOT NULL, coalesce(p.enabled, false), coalesce(p.protect_released, false), coalesce(p.tag_ids, '{}'),
-		coalesce(p.approvals_required, 1), coalesce(p.allow_self_approval, false), coalesce(p.sync_unprotected_now, false), coalesce(p.updated_at, now()),
+		coalesce(p.approvals_required, 1), coalesce(p.allow_self_approval, false), coalesce(p.sync_unprotected_now, false), p.updated_at,
 		cr.ids, cr.titles, callers.n, copies.names, ` + strings.Join(cols, ", ") + `
 	FROM (SELECT 1) one
 	LEFT JOIN review_policies p ON p.org_id = ` + org + `
@@ -90,6 +93,14 @@ var editorSideSQL = func() string {
 
 // EditorSide reads what the editor shows beside the agent (see EditorSide).
 func (s *Store) EditorSide(ctx context.Context, orgID int64, q EditorSideQuery) (*EditorSide, error) {
+	return s.EditorSideUnless(ctx, orgID, q, nil)
+}
+
+// EditorSideUnless is EditorSide for a caller that keeps what it drew from the side it
+// read last (known, its Print): when the row is that one it is not decoded and the
+// side is nil. The row holds nothing that changes by itself (no now()), so equal prints
+// are equal sides.
+func (s *Store) EditorSideUnless(ctx context.Context, orgID int64, q EditorSideQuery, known RowPrint) (*EditorSide, error) {
 	base := copyBase(q.CopyBase)
 	pattern := ""
 	if base != "" {
@@ -99,10 +110,35 @@ func (s *Store) EditorSide(ctx context.Context, orgID int64, q EditorSideQuery) 
 	for _, table := range editorSideTables {
 		args = append(args, append([]int64{}, q.Chosen[table]...)) // pgx takes a Go slice as an array
 	}
+	var side *EditorSide
+	same := false
+	// Scanned with pgx (agents_list_native.go says why): one row, always.
+	err := s.native(ctx, editorSideSQL, args, func(rows pgx.Rows) (err error) {
+		raw := rows.RawValues()
+		if same = known.matches(raw); same {
+			return nil
+		}
+		printed := printRow(raw)
+		if side, err = scanEditorSide(rows, base); side != nil {
+			side.Print = printed
+		}
+		return err
+	})
+	if err == nil && side == nil && !same {
+		err = errors.New("no row")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: editor of agent %d: %w", q.AgentID, err)
+	}
+	return side, nil
+}
+
+// scanEditorSide decodes editorSideSQL's row (base: the clone name's base, "" for none).
+func scanEditorSide(rows pgx.Rows, base string) (*EditorSide, error) {
 	side := &EditorSide{Policy: defaultPolicy(), Names: map[string]map[int64]string{}}
 	var hasPolicy bool
 	var p ReviewPolicy
-	var updated time.Time
+	var updated *time.Time
 	var openIDs []int64
 	var openTitles, taken []string
 	var calledBy int64
@@ -112,14 +148,12 @@ func (s *Store) EditorSide(ctx context.Context, orgID int64, q EditorSideQuery) 
 	for i := range editorSideTables {
 		dest = append(dest, &ids[i], &names[i])
 	}
-	// Scanned with pgx (agents_list_native.go says why): one row, always.
-	err := s.native(ctx, editorSideSQL, args, func(rows pgx.Rows) error { return rows.Scan(dest...) })
-	if err != nil {
-		return nil, fmt.Errorf("db: editor of agent %d: %w", q.AgentID, err)
+	if err := rows.Scan(dest...); err != nil {
+		return nil, err
 	}
 	side.CalledBy = int(calledBy)
 	if hasPolicy {
-		p.UpdatedAt = updated
+		p.UpdatedAt = *updated
 		if p.TagIDs == nil {
 			p.TagIDs = []int64{}
 		}

@@ -23,6 +23,7 @@ type Agents struct {
 	EmailDomain  string // shown with the emailSlug: slug@EmailDomain
 	toolRows     toolRowCache
 	modelOptions modelOptionCache
+	editorPages  editorPageCache
 }
 
 // List renders the agents index; every filter lives in the URL.
@@ -104,6 +105,9 @@ func (h *Agents) Show(c *fiber.Ctx) error {
 	if err != nil {
 		return missing(err, "Agent %q", c.Params("id"))
 	}
+	if len(c.Request().URI().QueryString()) == 0 {
+		return h.showAgent(c, id) // drawn again only when something it shows changed
+	}
 	ag, err := h.Store.AgentForEditor(c.UserContext(), ActorOf(c).OrgID, id) // tools unexpanded: only names and configs show
 	if err != nil {
 		return missing(err, "Agent %d", id)
@@ -128,6 +132,12 @@ func (h *Agents) Show(c *fiber.Ctx) error {
 // editor builds the editor view model from an agent, with what it shows beside it
 // (read in one statement: side).
 func (h *Agents) editor(c *fiber.Ctx, ag *db.Agent) (agents.Editor, *db.EditorSide, error) {
+	e, side, _, err := h.editorDrawn(c, ag)
+	return e, side, err
+}
+
+// editorDrawn is editor with the shared lists the editor was drawn with.
+func (h *Agents) editorDrawn(c *fiber.Ctx, ag *db.Agent) (agents.Editor, *db.EditorSide, editorLists, error) {
 	a := ActorOf(c)
 	e := agents.Editor{ID: ag.ID, Errors: map[string]string{}, EmailDomain: h.EmailDomain, Deleted: ag.DeletedAt != nil,
 		CanEdit: a.Can(db.PermAgentsUpdate) || ag.ID == 0 && a.Can(db.PermAgentsCreate), CanDelete: a.Can(db.PermAgentsDelete), CanCreate: a.Can(db.PermAgentsCreate)}
@@ -135,15 +145,19 @@ func (h *Agents) editor(c *fiber.Ctx, ag *db.Agent) (agents.Editor, *db.EditorSi
 	e.Version = int64(ag.LiveVersion)
 	side, err := h.editorSide(c, &e, ag, ag.Tools, ag.MCPServers)
 	if err != nil {
-		return e, nil, err
+		return e, nil, editorLists{}, err
 	}
 	if err := h.editorState(c, &e, ag, side); err != nil {
-		return e, nil, err
+		return e, nil, editorLists{}, err
 	}
 	if ag.ID != 0 && !e.Deleted {
 		e.CalledBy = side.CalledBy
 	}
-	return e, side, h.options(c, &e, ag.TagIDs, ag.MCPServers, ag.Tools, side)
+	lists, err := h.editorLists(c)
+	if err != nil {
+		return e, nil, lists, err
+	}
+	return e, side, lists, h.options(c, &e, lists, ag.TagIDs, ag.MCPServers, ag.Tools, side)
 }
 
 // Create saves a new agent and opens it.
@@ -241,7 +255,11 @@ func (h *Agents) refused(c *fiber.Ctx, p *db.AgentPatch, f agents.Form, ve *db.V
 			e.Version = int64(ce.VersionNo)
 		}
 	}
-	if err := h.options(c, &e, p.TagIDs.V, p.MCPServers.V, p.Tools.V, side); err != nil {
+	lists, err := h.editorLists(c)
+	if err != nil {
+		return err
+	}
+	if err := h.options(c, &e, lists, p.TagIDs.V, p.MCPServers.V, p.Tools.V, side); err != nil {
 		return err
 	}
 	status := fiber.StatusUnprocessableEntity

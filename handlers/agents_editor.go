@@ -81,6 +81,11 @@ func (mc *modelOptionCache) of(models []db.Model) []agents.Option {
 // the pickers' chosen names are those of tools and servers (the form's, on a refused
 // save); the clone name only where Clone is offered.
 func (h *Agents) editorSide(c *fiber.Ctx, e *agents.Editor, ag *db.Agent, tools map[string]json.RawMessage, servers []int64) (*db.EditorSide, error) {
+	return h.Store.EditorSide(c.UserContext(), ActorOf(c).OrgID, editorSideQuery(e, ag, tools, servers))
+}
+
+// editorSideQuery is what editorSide asks for.
+func editorSideQuery(e *agents.Editor, ag *db.Agent, tools map[string]json.RawMessage, servers []int64) db.EditorSideQuery {
 	q := db.EditorSideQuery{AgentID: ag.ID, Chosen: map[string][]int64{db.MCPServerRef.Table: servers}}
 	if ag.ID != 0 && e.CanCreate && ag.DeletedAt == nil {
 		q.CopyBase = "Copy of " + ag.Name
@@ -88,7 +93,7 @@ func (h *Agents) editorSide(c *fiber.Ctx, e *agents.Editor, ag *db.Agent, tools 
 	for _, r := range agentspec.ConfigRefs {
 		q.Chosen[r.Table] = append(q.Chosen[r.Table], db.ConfigRefIDs(tools[r.Tool], r.IDKey)...)
 	}
-	return h.Store.EditorSide(c.UserContext(), ActorOf(c).OrgID, q)
+	return q
 }
 
 // editorState fills what the editor shows of the stored agent beside the form.

@@ -314,11 +314,7 @@ func toolsFromForm(c *fiber.Ctx) map[string]json.RawMessage {
 // toolOptions fills the tool picker from the catalog and the agent's tools, and the
 // agent and knowledge-base choices for the two id configs. On a clean view (no form
 // posted back) the rows of tools the agent does not have are drawn once per catalog.
-func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, tools map[string]json.RawMessage, side *db.EditorSide) error {
-	cat, err := h.Store.EditorCatalog(c.UserContext(), ActorOf(c))
-	if err != nil {
-		return err
-	}
+func (h *Agents) toolOptions(c *fiber.Ctx, e *agents.Editor, cat []db.EditorTool, tools map[string]json.RawMessage, side *db.EditorSide) (err error) {
 	clean := len(e.Errors) == 0 && len(e.ConfigErrors) == 0 && len(e.Form.ToolConfigs) == 0
 	e.Tools = make([]agents.ToolOption, 0, len(cat))
 	for i := range cat {
@@ -363,20 +359,13 @@ func toolOption(c *fiber.Ctx, e *agents.Editor, t *db.EditorTool, opt agents.Too
 }
 
 // options fills the model and tag choices.
-func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, selectedTags, selectedServers []int64, tools map[string]json.RawMessage, side *db.EditorSide) error {
+func (h *Agents) options(c *fiber.Ctx, e *agents.Editor, lists editorLists, selectedTags, selectedServers []int64, tools map[string]json.RawMessage, side *db.EditorSide) error {
 	e.Limits, e.ErrorLinks = editorLimits, errorLinks(e.Errors)
-	if err := h.toolOptions(c, e, tools, side); err != nil {
+	if err := h.toolOptions(c, e, lists.catalog, tools, side); err != nil {
 		return err
 	}
-	models, err := h.Store.ModelsSeen(c.UserContext(), ActorOf(c))
-	if err != nil {
-		return err
-	}
-	e.Models = h.modelOptions.of(models)
-	tags, err := h.Store.TagsSeen(c.UserContext(), ActorOf(c))
-	if err != nil {
-		return err
-	}
+	e.Models = h.modelOptions.of(lists.models)
+	tags := lists.tags
 	selected := func(id int64) bool { return slices.Contains(selectedTags, id) } // an agent has a few tags
 	if len(selectedTags) > 16 {
 		sel := make(map[int64]bool, len(selectedTags))

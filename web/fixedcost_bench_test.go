@@ -70,13 +70,15 @@ func BenchmarkConsoleRequest(b *testing.B) {
 		b.Fatal(err)
 	}
 	agent := ag.ID
-	for _, bc := range []struct{ name, path string }{
-		{"account", "/account"},
-		{"history", "/agents/" + itoa(agent) + "/versions"},
-		{"list", "/agents"},
+	for _, bc := range []struct{ name, path, want string }{
+		{"account", "/account", "builder@demo.test"},
+		{"history", "/agents/" + itoa(agent) + "/versions", "builder@demo.test"},
+		{"list", "/agents", "builder@demo.test"},
+		{"editor", "/agents/" + itoa(agent), "Bench agent"},              // the kept drawing (handlers' editorPageCache)
+		{"editor_drawn", "/agents/" + itoa(agent) + "?d", "Bench agent"}, // a query string: drawn every time
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			if ctx := do("GET", bc.path, cookie, ""); ctx.Response.StatusCode() != 200 || !strings.Contains(string(ctx.Response.Body()), "builder@demo.test") {
+			if ctx := do("GET", bc.path, cookie, ""); ctx.Response.StatusCode() != 200 || !strings.Contains(string(ctx.Response.Body()), bc.want) {
 				b.Fatalf("%s: %d", bc.path, ctx.Response.StatusCode())
 			}
 			b.ReportAllocs()
