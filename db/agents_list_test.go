@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 
 	"agentconsole/db"
@@ -145,6 +147,88 @@ func TestAgentsFullPageAgreesWithTheAgentRead(t *testing.T) {
 		row.ListTotal = 0
 		if !reflect.DeepEqual(&row, w) {
 			t.Errorf("agent %q:\n page %#v\n read %#v", g.Name, row, *w)
+		}
+	}
+}
+
+// TestAgentsPageKeepsAGenericPlan: prepared, the list's page statement settles on
+// PostgreSQL's generic plan after its trial executions, for the filters the list
+// serves most (a tag, several tags, a stage, the next page), instead of being planned
+// on every view (~1 ms of PostgreSQL's CPU per page against ~3 running it: make bench's
+// CPU budget). With its values visible, a custom plan estimated one tag's agents and
+// the generic plan "= ANY(unknown array)" ten tags' worth, so it was never chosen. One
+// connection, so pg_prepared_statements is the statements' own session's.
+func TestAgentsPageKeepsAGenericPlan(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := dbtest.NewDatabase(t)
+	seeder, err := db.Open(ctx, dsn, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seeder.Close()
+	if _, err := seeder.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a, err := seeder.ActorByEmail(ctx, "builder@demo.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An organisation of realistic size (make bench's: 10,000 agents, 50 tags, a few
+	// each): on a few rows every plan looks cheap and any plan is kept.
+	owner := dbtest.Owner(t, seeder)
+	for _, q := range []string{
+		"INSERT INTO tags (org_id, name) SELECT ?, 'bulk-tag-' || g FROM generate_series(1, 50) g",
+		"INSERT INTO agents (org_id, name, stage) SELECT ?, 'Bulk ' || g, (ARRAY['development', 'released'])[1 + g % 2] FROM generate_series(1, 10000) g",
+		"INSERT INTO agent_tags (agent_id, tag_id) SELECT a.id, t.id FROM agents a JOIN tags t ON t.org_id = a.org_id AND (a.id + t.id) % 17 = 0 WHERE a.org_id = ?",
+	} {
+		if _, err := owner.DB.ExecContext(ctx, q, a.OrgID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := owner.DB.ExecContext(ctx, "ANALYZE agents; ANALYZE agent_tags; ANALYZE tags"); err != nil {
+		t.Fatal(err)
+	}
+	var tags []int64
+	if err := seeder.DB.NewRaw("SELECT id FROM tags WHERE org_id = ? AND name LIKE 'bulk-tag-%' ORDER BY id", a.OrgID).Scan(ctx, &tags); err != nil {
+		t.Fatal(err)
+	}
+	s, err := db.OpenWith(ctx, dsn, db.Options{MaxConns: 1, Statements: db.StatementsPrepared})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	filters := map[string]func(i int) db.AgentFilter{
+		"one tag":    func(i int) db.AgentFilter { return db.AgentFilter{TagIDs: tags[i : i+1]} },
+		"tags":       func(i int) db.AgentFilter { return db.AgentFilter{TagIDs: tags[i : i+3]} },
+		"stage":      func(i int) db.AgentFilter { return db.AgentFilter{Stage: "released"} },
+		"later page": func(i int) db.AgentFilter { return db.AgentFilter{Page: 2 + i} },
+	}
+	for name, filter := range filters {
+		var query string
+		for i := range 12 { // different values, as different views send
+			f := filter(i)
+			f.Summary, f.PerPage = true, 50
+			page, err := s.Agents(ctx, a.OrgID, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Agents) == 0 {
+				t.Fatalf("%s: an empty page proves nothing", name)
+			}
+			query, _ = f.PageSQL(a.OrgID)
+		}
+		var generic, custom int64
+		// The statement's text as prepared: Bun's placeholders numbered.
+		parts := strings.Split(query, "?")
+		for i := 1; i < len(parts); i++ {
+			parts[i] = "$" + strconv.Itoa(i) + parts[i]
+		}
+		if err := s.DB.NewRaw("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = ?", strings.Join(parts, "")).Scan(ctx, &generic, &custom); err != nil {
+			t.Fatalf("%s: the page statement among the session's prepared statements: %v", name, err)
+		}
+		if generic == 0 || custom > 5 {
+			t.Errorf("%s, 12 pages: %d generic plans, %d custom: planned on every view", name, generic, custom)
 		}
 	}
 }
