@@ -106,6 +106,27 @@ func (f *AgentFilter) Normalize() {
 // named from the organisation's tag list, which the page needs anyway (listLookups):
 // two statements for everything the list shows.
 func (s *Store) Agents(ctx context.Context, orgID int64, f AgentFilter) (*AgentPage, error) {
+	return s.agents(ctx, orgID, f, func() ([]TagRef, []Model, error) { return s.listLookups(ctx, orgID) })
+}
+
+// AgentsSeen is Agents for the actor's own organisation, a summary page's tags and
+// models taken from the caches its change counters check (TagsSeen, ModelsSeen)
+// instead of a statement: the console's list in two statements, the session and its
+// page. The page's Tags and Models are then shared: read them, never change them.
+func (s *Store) AgentsSeen(ctx context.Context, a *Actor, f AgentFilter) (*AgentPage, error) {
+	return s.agents(ctx, a.OrgID, f, func() ([]TagRef, []Model, error) {
+		tags, err := s.TagsSeen(ctx, a)
+		if err != nil {
+			return nil, nil, err
+		}
+		models, err := s.ModelsSeen(ctx, a)
+		return tags, models, err
+	})
+}
+
+// agents is Agents with a summary page's lookups (the organisation's tags by name, the
+// model registry by id) read by lookups.
+func (s *Store) agents(ctx context.Context, orgID int64, f AgentFilter, lookups func() ([]TagRef, []Model, error)) (*AgentPage, error) {
 	f.Normalize()
 	page := &AgentPage{Page: f.Page, PerPage: f.PerPage, Agents: []*Agent{}}
 	where, args := agentsWhere(orgID, f)
@@ -127,7 +148,7 @@ func (s *Store) Agents(ctx context.Context, orgID int64, f AgentFilter) (*AgentP
 		}
 	}
 	if f.Summary {
-		if page.Tags, page.Models, err = s.listLookups(ctx, orgID); err != nil {
+		if page.Tags, page.Models, err = lookups(); err != nil {
 			return nil, fmt.Errorf("db: list agents: %w", err)
 		}
 		nameTags(page.Agents, page.Tags)

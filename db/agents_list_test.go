@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"agentconsole/db"
 	"agentconsole/db/dbtest"
@@ -230,5 +231,45 @@ func TestAgentsPageKeepsAGenericPlan(t *testing.T) {
 		if generic == 0 || custom > 5 {
 			t.Errorf("%s, 12 pages: %d generic plans, %d custom: planned on every view", name, generic, custom)
 		}
+	}
+}
+
+// TestAgentsSeenAgreesWithAgents: the console's list page, its tags and models from the
+// caches, is the page Agents reads with its lookup statement, and once the caches hold
+// them it costs the page statement alone.
+func TestAgentsSeenAgreesWithAgents(t *testing.T) {
+	t.Parallel()
+	s, admin, _, _, _, _, _ := reviewFixture(t)
+	ctx := context.Background()
+	sid, err := s.CreateSession(ctx, admin, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.ActorBySession(ctx, sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := db.AgentFilter{Sort: "name", PerPage: 100, Summary: true}
+	want, err := s.Agents(ctx, admin.OrgID, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AgentsSeen(ctx, a, f); err != nil { // fills the caches
+		t.Fatal(err)
+	}
+	counter := &dbtest.QueryCounter{}
+	s.AddQueryHook(counter)
+	got, err := s.AgentsSeen(ctx, a, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := counter.Count(); n != 1 {
+		t.Errorf("a list page with its lookups cached ran %d statements, want 1", n)
+	}
+	if len(want.Agents) == 0 || len(want.Tags) == 0 || len(want.Models) == 0 {
+		t.Fatalf("the fixture has no rows, tags or models: the test proves nothing")
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("AgentsSeen:\n%+v\nAgents:\n%+v", got, want)
 	}
 }

@@ -33,7 +33,7 @@ func (h *Agents) List(c *fiber.Ctx) error {
 		return err
 	}
 	f.Summary = true
-	page, err := h.Store.Agents(c.UserContext(), a.OrgID, f)
+	page, err := h.Store.AgentsSeen(c.UserContext(), a, f)
 	if err != nil {
 		return err
 	}
