@@ -97,12 +97,18 @@ func (s *Store) listLookups(ctx context.Context, orgID int64) ([]TagRef, []Model
 }
 
 // nameTags fills each row's Tags (and orders its TagIDs) from its tag ids in the
-// order of the organisation's tag list, as loadTags does.
+// order of the organisation's tag list, as loadTags does; every row's Tags in one
+// allocation.
 func nameTags(agents []*Agent, tags []TagRef) {
 	pos := make(map[int64]int, len(tags))
 	for i, t := range tags {
 		pos[t.ID] = i
 	}
+	n := 0
+	for _, a := range agents {
+		n += len(a.TagIDs)
+	}
+	named := make([]TagRef, n)
 	for _, a := range agents {
 		ids := a.TagIDs[:0]
 		for _, id := range a.TagIDs {
@@ -114,7 +120,7 @@ func nameTags(agents []*Agent, tags []TagRef) {
 			ids = []int64{} // as loadTags: no tags is an empty list
 		}
 		slices.SortFunc(ids, func(x, y int64) int { return pos[x] - pos[y] })
-		a.TagIDs, a.Tags = ids, make([]TagRef, len(ids))
+		a.TagIDs, a.Tags, named = ids, named[:len(ids):len(ids)], named[len(ids):]
 		for i, id := range ids {
 			a.Tags[i] = tags[pos[id]]
 		}

@@ -65,8 +65,14 @@ func (h *Agents) List(c *fiber.Ctx) error {
 		}
 	}
 	l.Rows = make([]agents.Row, len(page.Agents))
+	n := 0
+	for _, ag := range page.Agents {
+		n += len(ag.Tags)
+	}
+	tags := make([]agents.Tag, 0, n) // every row's tags in one allocation
 	for i, ag := range page.Agents {
-		l.Rows[i] = listRow(ag)
+		l.Rows[i] = listRow(ag, tags[len(tags):])
+		tags = tags[:len(tags)+len(ag.Tags)]
 	}
 	l.Pages = max(1, (page.Total+page.PerPage-1)/page.PerPage)
 	if page.Page > 1 {
