@@ -273,3 +273,80 @@ func TestAgentsSeenAgreesWithAgents(t *testing.T) {
 		t.Errorf("AgentsSeen:\n%+v\nAgents:\n%+v", got, want)
 	}
 }
+
+// TestEveryListFilterReadsTheSameInEachStatementMode: each filter, sort and page the
+// list offers (its values as InitPlans, literals or parameters) answers the same rows
+// and total prepared, described and simple (values written in by pgx).
+func TestEveryListFilterReadsTheSameInEachStatementMode(t *testing.T) {
+	t.Parallel()
+	dsn := dbtest.NewDatabase(t)
+	ctx := context.Background()
+	seeder, err := db.Open(ctx, dsn, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seeder.Close()
+	if _, err := seeder.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a, err := seeder.ActorByEmail(ctx, "builder@demo.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tags []int64
+	for _, name := range []string{"modes-a", "modes-b"} {
+		tag, err := seeder.SaveTag(ctx, a, 0, db.TagInput{Name: db.Some(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tags = append(tags, tag.ID)
+	}
+	var ids []int64
+	for i := range 7 {
+		ag, err := seeder.SaveAgent(ctx, a, &db.AgentPatch{Name: db.Some(fmt.Sprintf("Mode %d 50%s", i, []string{"%_x", " xx"}[i%2]))}, db.SourceCreate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, ag.ID)
+	}
+	for i, tag := range tags {
+		if _, err := seeder.BulkTag(ctx, a, tag, ids[i*3:i*3+4], false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	filters := []db.AgentFilter{
+		{}, {TagIDs: tags[:1]}, {TagIDs: tags}, {TagIDs: tags, AllTags: true}, {Query: "50%_"}, {Query: "mode"}, {Stage: "released"},
+		{Type: "native"}, {Type: "external"}, {CardStatus: db.CardOverdue}, {CardStatus: db.CardFailed}, {Outdated: true}, {ChangedSinceRelease: true},
+		{Deleted: true}, {Page: 2, PerPage: 3}, {Page: 3, PerPage: 3, Sort: "name", Dir: "desc"}, {TagIDs: tags[1:], Stage: "development", Sort: "created"},
+	}
+	var want []string
+	for _, m := range db.StatementModes {
+		s, err := db.OpenWith(ctx, dsn, db.Options{MaxConns: 2, Statements: m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		for i, f := range filters {
+			var got string
+			for _, summary := range []bool{true, false} {
+				f.Summary = summary
+				page, err := s.Agents(ctx, a.OrgID, f)
+				if err != nil {
+					t.Fatalf("%s: %+v: %v", m, f, err)
+				}
+				got += fmt.Sprint(page.Total, ":")
+				for _, ag := range page.Agents {
+					got += fmt.Sprint(ag.ID, ag.TagIDs, " ")
+				}
+			}
+			if m == db.StatementModes[0] {
+				want = append(want, got)
+			} else if got != want[i] {
+				t.Errorf("%s: %+v reads %s, %s reads %s", m, f, got, db.StatementModes[0], want[i])
+			}
+		}
+	}
+	if want[1] == want[0] || want[2] == want[1] || want[3] == want[1] || want[4] == want[0] || want[4] == "0:0:" {
+		t.Fatalf("the filters do not narrow: %v", want)
+	}
+}
