@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/a-h/templ"
@@ -79,7 +80,7 @@ func (r rowsHTML) Render(ctx context.Context, w io.Writer) error {
 			}
 		} else {
 			h.Lit(`<td class="table-cell text-xs text-slate-700"><span class="whitespace-nowrap">`)
-			h.Bytes(row.UpdatedAt.UTC().AppendFormat(scratch[:0], stampLayout))
+			h.Bytes(appendStamp(scratch[:0], row.UpdatedAt))
 			h.Lit(`</span> `)
 			if row.UpdatedBy != "" {
 				h.Lit(`<span class="block text-col text-slate-600" data-testid="updated-by">by `)
@@ -87,7 +88,7 @@ func (r rowsHTML) Render(ctx context.Context, w io.Writer) error {
 				h.Lit(`</span>`)
 			}
 			h.Lit(`</td><td class="table-cell whitespace-nowrap text-xs text-slate-700">`)
-			h.Bytes(row.CreatedAt.UTC().AppendFormat(scratch[:0], stampLayout))
+			h.Bytes(appendStamp(scratch[:0], row.CreatedAt))
 			h.Lit(`</td>`)
 		}
 		h.Lit(`</tr>`)
@@ -107,6 +108,23 @@ func initialOf(name string) string {
 		return string(utf8.RuneError)
 	}
 	return name[:size]
+}
+
+// appendStamp appends stamp(t): time's layout parser was a quarter of the rows' CPU
+// (make bench, scenario 1). Years outside 1000–9999 go through it as before.
+func appendStamp(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	if y < 1000 || y > 9999 {
+		return t.AppendFormat(b, stampLayout)
+	}
+	h, mi, _ := t.Clock()
+	two := func(b []byte, n int) []byte { return append(b, byte('0'+n/10), byte('0'+n%10)) }
+	b = two(two(b, y/100), y%100)
+	b = two(append(b, '-'), int(mo))
+	b = two(append(b, '-'), d)
+	b = two(append(b, ' '), h)
+	return two(append(b, ':'), mi)
 }
 
 // agentPathPrefix is route.Agent up to its id.

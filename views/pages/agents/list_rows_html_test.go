@@ -45,3 +45,16 @@ func TestListRowsAsTemplWroteThem(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendStampAsTimeFormats: the list's dates as stamp (time's layout) writes them.
+func TestAppendStampAsTimeFormats(t *testing.T) {
+	for _, at := range []time.Time{
+		time.Date(2026, 12, 1, 23, 59, 59, 999, time.FixedZone("x", -5*3600)), time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 0, 0, time.UTC), time.Date(999, 1, 2, 3, 4, 5, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-44, 3, 15, 12, 0, 0, 0, time.UTC), {}, time.Unix(1<<40, 0),
+	} {
+		if got, want := string(appendStamp(nil, at)), stamp(at); got != want {
+			t.Errorf("%v: %q, want %q", at, got, want)
+		}
+	}
+}
