@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -45,26 +46,51 @@ func (s *Store) native(ctx context.Context, query string, args []any, scan func(
 }
 
 // summaryRows runs a summary page's query (PageSQL) and scans its rows, all in one
-// allocation, in listSummaryColumns' order.
+// allocation, in listSummaryColumns' order. Its nullable columns are scanned into
+// pgtype values, also one allocation for the page: pgx scans a NULL-able column into
+// a **T by reflection and a new T per value.
 func (s *Store) summaryRows(ctx context.Context, query string, args []any, perPage int) ([]*Agent, error) {
 	buf := make([]Agent, 0, perPage)
+	nulls := make([]summaryNullable, 0, perPage)
 	out := make([]*Agent, 0, perPage)
 	err := s.native(ctx, query, args, func(rows pgx.Rows) error {
-		buf = append(buf, Agent{})
-		a := &buf[len(buf)-1]
-		var live *int64
-		if err := rows.Scan(&a.ID, &a.OrgID, &a.Name, &a.Description, &a.LogoURL, &a.Model, &a.Stage, &a.ShowInChat, &a.AgentType,
-			&a.PublishedVersionID, &a.CreatedAt, &a.UpdatedAt, &a.DeletedAt, &a.DeletedBy, &a.UpdatedBy, &a.OpenRequests,
-			&a.TagIDs, &live, &a.ListTotal); err != nil {
+		buf, nulls = append(buf, Agent{}), append(nulls, summaryNullable{})
+		a, n := &buf[len(buf)-1], &nulls[len(nulls)-1]
+		if err := rows.Scan(&a.ID, &a.OrgID, &a.Name, &n.description, &n.logoURL, &n.model, &a.Stage, &a.ShowInChat, &a.AgentType,
+			&n.published, &a.CreatedAt, &a.UpdatedAt, &n.deletedAt, &n.deletedBy, &a.UpdatedBy, &a.OpenRequests,
+			&a.TagIDs, &n.live, &a.ListTotal); err != nil {
 			return err
 		}
-		if live != nil {
-			a.LiveVersion = int(*live)
-		}
+		n.into(a)
 		out = append(out, a)
 		return nil
 	})
 	return out, err
+}
+
+// summaryNullable are a summary row's nullable columns.
+type summaryNullable struct {
+	description, logoURL, model, deletedBy pgtype.Text
+	published, live                        pgtype.Int8
+	deletedAt                              pgtype.Timestamptz
+}
+
+func (n *summaryNullable) into(a *Agent) {
+	for _, c := range []struct {
+		src *pgtype.Text
+		dst **string
+	}{{&n.description, &a.Description}, {&n.logoURL, &a.LogoURL}, {&n.model, &a.Model}, {&n.deletedBy, &a.DeletedBy}} {
+		if c.src.Valid {
+			*c.dst = &c.src.String
+		}
+	}
+	if n.published.Valid {
+		a.PublishedVersionID = &n.published.Int64
+	}
+	if n.deletedAt.Valid {
+		a.DeletedAt = &n.deletedAt.Time
+	}
+	a.LiveVersion = int(n.live.Int64)
 }
 
 // listLookupsSQL reads the organisation's tags (in loadTags' order) and the model
@@ -95,12 +121,18 @@ func (s *Store) listLookups(ctx context.Context, orgID int64) ([]TagRef, []Model
 }
 
 // nameTags fills each row's Tags (and orders its TagIDs) from its tag ids in the
-// order of the organisation's tag list, as loadTags does.
+// order of the organisation's tag list, as loadTags does; every row's Tags in one
+// allocation.
 func nameTags(agents []*Agent, tags []TagRef) {
 	pos := make(map[int64]int, len(tags))
 	for i, t := range tags {
 		pos[t.ID] = i
 	}
+	n := 0
+	for _, a := range agents {
+		n += len(a.TagIDs)
+	}
+	named := make([]TagRef, n)
 	for _, a := range agents {
 		ids := a.TagIDs[:0]
 		for _, id := range a.TagIDs {
@@ -112,7 +144,7 @@ func nameTags(agents []*Agent, tags []TagRef) {
 			ids = []int64{} // as loadTags: no tags is an empty list
 		}
 		slices.SortFunc(ids, func(x, y int64) int { return pos[x] - pos[y] })
-		a.TagIDs, a.Tags = ids, make([]TagRef, len(ids))
+		a.TagIDs, a.Tags, named = ids, named[:len(ids):len(ids)], named[len(ids):]
 		for i, id := range ids {
 			a.Tags[i] = tags[pos[id]]
 		}

@@ -34,7 +34,7 @@ func (h *Agents) List(c *fiber.Ctx) error {
 		return err
 	}
 	f.Summary = true
-	page, err := h.Store.Agents(c.UserContext(), a.OrgID, f)
+	page, err := h.Store.AgentsSeen(c.UserContext(), a, f)
 	if err != nil {
 		return err
 	}
@@ -66,8 +66,14 @@ func (h *Agents) List(c *fiber.Ctx) error {
 		}
 	}
 	l.Rows = make([]agents.Row, len(page.Agents))
+	n := 0
+	for _, ag := range page.Agents {
+		n += len(ag.Tags)
+	}
+	tags := make([]agents.Tag, 0, n) // every row's tags in one allocation
 	for i, ag := range page.Agents {
-		l.Rows[i] = listRow(ag)
+		l.Rows[i] = listRow(ag, tags[len(tags):])
+		tags = tags[:len(tags)+len(ag.Tags)]
 	}
 	l.Pages = max(1, (page.Total+page.PerPage-1)/page.PerPage)
 	if page.Page > 1 {

@@ -112,17 +112,17 @@ func (h *AgentsAPI) Bulk(c *fiber.Ctx) error {
 }
 
 // listRow is an agent as a row of the list.
-func listRow(ag *db.Agent) agents.Row {
+func listRow(ag *db.Agent, tags []agents.Tag) agents.Row {
 	r := agents.Row{ID: ag.ID, Name: ag.Name, Description: deref(ag.Description), LogoURL: deref(ag.LogoURL), Stage: ag.Stage,
 		Type: ag.AgentType, Model: deref(ag.Model), UpdatedAt: ag.UpdatedAt, UpdatedBy: ag.UpdatedBy, CreatedAt: ag.CreatedAt,
 		Deleted: ag.DeletedAt != nil, DeletedBy: deref(ag.DeletedBy), Version: int64(ag.LiveVersion), OpenRequests: ag.OpenRequests}
 	if ag.DeletedAt != nil {
 		r.DeletedAt = *ag.DeletedAt
 	}
-	r.Tags = make([]agents.Tag, len(ag.Tags))
-	for i, t := range ag.Tags {
-		r.Tags[i] = agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color}
+	for _, t := range ag.Tags {
+		tags = append(tags, agents.Tag{ID: t.ID, Name: t.Name, Color: t.Color})
 	}
+	r.Tags = tags[:len(tags):len(tags)]
 	return r
 }
 
@@ -130,6 +130,8 @@ func listRow(ag *db.Agent) agents.Row {
 // from the first page; the current sort's link flips its direction.
 func sortHeaders(c *fiber.Ctx, f db.AgentFilter) map[string]agents.SortHeader {
 	out := make(map[string]agents.SortHeader, len(agentspec.Sorts))
+	q, _ := url.ParseQuery(string(c.Context().QueryArgs().QueryString())) // once: each heading sets sort and dir anew
+	q.Del("page")
 	for _, key := range agentspec.Sorts {
 		h := agents.SortHeader{Key: key, Label: agentspec.SortLabels[key], AriaSort: "none"}
 		dir := agentspec.DefaultSortDir(key)
@@ -139,8 +141,6 @@ func sortHeaders(c *fiber.Ctx, f db.AgentFilter) map[string]agents.SortHeader {
 				h.AriaSort, dir = "descending", agentspec.SortAsc
 			}
 		}
-		q, _ := url.ParseQuery(string(c.Context().QueryArgs().QueryString()))
-		q.Del("page")
 		q.Set("sort", key)
 		q.Set("dir", dir)
 		h.URL = "/agents?" + q.Encode()

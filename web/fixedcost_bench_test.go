@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
@@ -76,7 +77,11 @@ func BenchmarkConsoleRequest(b *testing.B) {
 		{"list", "/agents", "builder@demo.test"},
 		{"editor", "/agents/" + itoa(agent), "Bench agent"},              // the kept drawing (handlers' editorPageCache)
 		{"editor_drawn", "/agents/" + itoa(agent) + "?d", "Bench agent"}, // a query string: drawn every time
+		{"list50", "/agents?perPage=50&tag=", "Bench list agent"},        // make bench's list: 50 rows with tags, a tag filter
 	} {
+		if bc.name == "list50" {
+			bc.path += itoa(benchListAgents(b, store, a))
+		}
 		b.Run(bc.name, func(b *testing.B) {
 			if ctx := do("GET", bc.path, cookie, ""); ctx.Response.StatusCode() != 200 || !strings.Contains(string(ctx.Response.Body()), bc.want) {
 				b.Fatalf("%s: %d", bc.path, ctx.Response.StatusCode())
@@ -87,4 +92,27 @@ func BenchmarkConsoleRequest(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchListAgents gives the organisation 60 agents with two tags each (one of them the
+// tag returned) and 20 tags more, for a list page of 50 rows like make bench's.
+func benchListAgents(b *testing.B, store *db.Store, a *db.Actor) int64 {
+	ctx := context.Background()
+	var tag int64
+	for i := range 22 {
+		t, err := store.SaveTag(ctx, a, 0, db.TagInput{Name: db.Some(fmt.Sprintf("bench tag %02d", i)), Color: db.Some("green")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i == 0 {
+			tag = t.ID
+		}
+	}
+	if _, err := store.DB.ExecContext(ctx, `WITH made AS (INSERT INTO agents (org_id, name, description, model)
+		SELECT ?, 'Bench list agent ' || g, 'Handles billing requests', 'openai:gpt-4o' FROM generate_series(1, 60) g RETURNING id)
+		INSERT INTO agent_tags (agent_id, tag_id) SELECT m.id, t.id FROM made m, tags t WHERE t.org_id = ? AND t.name IN ('bench tag 00', 'bench tag 01')`,
+		a.OrgID, a.OrgID); err != nil {
+		b.Fatal(err)
+	}
+	return tag
 }

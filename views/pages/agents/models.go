@@ -260,7 +260,10 @@ func (e Editor) Action() string {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
+func stamp(t time.Time) string { return t.UTC().Format(stampLayout) }
+
+// stampLayout is how the console shows a time (UTC, to the minute).
+const stampLayout = "2006-01-02 15:04"
 
 // ConfigInput is one property of a tool's config as a form input.
 type ConfigInput struct {
