@@ -116,6 +116,49 @@ func TestEditorStickyHeaderCtrlSAndUnsavedWarning(t *testing.T) {
 	}
 }
 
+// TestEditorRefusedSaveStaysUnsaved: a save refused for an invalid field comes back
+// with what was typed and nothing saved, so the form still says "Unsaved changes" and
+// leaving it still asks first.
+func TestEditorRefusedSaveStaysUnsaved(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	tok := e.token("builder@demo.test")
+	id := itoa(int64(decode(t, mustAPI(t, e, tok, "POST", "/api/agents", `{"name":"Refused","description":"Old"}`))["id"].(float64)))
+	ctx := browser(t)
+	dialogs := dismissDialogs(ctx)
+	browserLogin(t, ctx, e.URL, "builder@demo.test", "demo-builder-pass")
+	long := strings.Repeat("n", 205)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(e.URL+"/agents/"+id),
+		chromedp.WaitVisible(chromedp.CSS(`#name`)),
+		settled(),
+		chromedp.SetValue(chromedp.CSS(`#name`), long),
+		chromedp.Click(chromedp.CSS(`[data-testid=save-agent]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=form-errors]`)),
+		settled(),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hidden, _ := js[bool](ctx, `document.querySelector("[data-testid=unsaved-indicator]").hidden`); hidden {
+		t.Fatal("a refused save says nothing is unsaved")
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid=main-nav] a[href="/tags"]`))); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case kind := <-dialogs:
+		if kind != page.DialogTypeConfirm {
+			t.Fatalf("dialog %s, want a confirm", kind)
+		}
+	case <-time.After(30 * time.Second): // a guard against hanging, not a timing assertion
+		t.Fatal("leaving a refused save did not ask first")
+	}
+	if err := pollJS(ctx, `document.querySelector("#name").value === "`+long+`"`, 30*time.Second); err != nil {
+		t.Fatalf("the refused name was lost: %v", err)
+	}
+}
+
 // schemaCatalog loads a catalog in which run_sql's configSchema also has a bounded
 // integer and an enum: every kind of input the config form generates.
 func schemaCatalog(t *testing.T, e *env) {

@@ -72,14 +72,16 @@
   // Unsaved edits (forms marked data-unsaved-warning, e.g. the agent editor): leaving
   // the page with changes asks first, whether by a full navigation (beforeunload: the
   // browser's own dialog) or by a boosted link or form (htmx). Submitting the form
-  // itself never asks. A form's state is what it would post, taken when it appears.
+  // itself never asks. A form's state is what it would post, taken when it appears; a
+  // form that comes back refused (data-refused) holds nothing saved, so it is unsaved
+  // from the start ("" is no form's state).
   var leaving = false;
   function state(form) { return new URLSearchParams(new FormData(form)).toString(); }
   function remember(root) {
     var scope = root && root.querySelectorAll ? root : document;
     var forms = Array.prototype.slice.call(scope.querySelectorAll("form[data-unsaved-warning]"));
     if (scope.matches && scope.matches("form[data-unsaved-warning]")) forms.push(scope);
-    forms.forEach(function (f) { if (f.__saved === undefined) f.__saved = state(f); });
+    forms.forEach(function (f) { if (f.__saved === undefined) f.__saved = f.hasAttribute("data-refused") ? "" : state(f); });
   }
   function unsaved(except) {
     var forms = document.querySelectorAll("form[data-unsaved-warning]");

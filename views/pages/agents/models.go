@@ -205,6 +205,11 @@ type Limits struct{ Name, Description, Prompt, URL, Slug int }
 // id of the element to jump to.
 type ErrorLink struct{ Anchor, Label, Message string }
 
+// Refused reports whether the form holds a save that was refused (invalid fields or a
+// conflict): what it shows is what was typed, none of it saved, so it starts out
+// "Unsaved changes" and leaving asks first.
+func (e Editor) Refused() bool { return len(e.Errors) > 0 || e.Conflict != nil }
+
 // Editor is the agent editor (also the read-only view for reviewers).
 type Editor struct {
 	ID           int64
