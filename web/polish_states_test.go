@@ -76,6 +76,10 @@ func TestCardFilterWithNativeTypeSaysWhatItMeans(t *testing.T) {
 	if strings.Contains(html, "whose last card refresh failed") || !strings.Contains(html, "only external agents have an agent card") {
 		t.Errorf("type=native with the card filter: %s", regexp.MustCompile(`(?s)data-testid="flashes".*?</div>`).FindString(html))
 	}
+	// A note about what the list shows, not an outcome: not in a success's green.
+	if flashes := regexp.MustCompile(`(?s)data-testid="flashes".*?</div>`).FindString(html); strings.Contains(flashes, `data-flash="success"`) || !strings.Contains(flashes, `data-flash="info"`) {
+		t.Errorf("the filter notes are not drawn as notes: %s", flashes)
+	}
 }
 
 // The review count sits beside Reviews in the nav (it sat after Admin), and the sync

@@ -29,7 +29,7 @@ type User struct {
 
 // Flash is a one-time message shown after a redirect.
 type Flash struct {
-	Kind    string // "success" or "error"
+	Kind    string // "success", "error" or "info" (a note about what the page shows)
 	Message string
 }
 
