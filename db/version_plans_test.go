@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -37,13 +38,20 @@ func TestHistoryAndDiffKeepGenericPlans(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, f := range []db.VersionFilter{{}, {Author: a.Email, Limit: 5}, {Source: db.SourceUpdate, BeforeNumber: 20 - i, Limit: 5}} {
-			if _, err := s.VersionHistory(ctx, a.OrgID, ag.ID, f); err != nil {
+			if _, _, err := s.AgentHistory(ctx, a.OrgID, ag.ID, f); err != nil {
 				t.Fatal(err)
 			}
 		}
 		// Far pairs and near ones (from 0: the version before), as the diff page asks.
-		for _, pair := range [][2]int64{{ids[i%3], ids[len(ids)-1-i]}, {0, ids[i+5]}} {
-			from, to, _, err := s.VersionPairAndChoices(ctx, a.OrgID, ag.ID, pair[0], pair[1], 200)
+		// The page reads the head with the pair (AgentVersionPair), or, without ?to=, the
+		// head first and then the pair alone (VersionPairAndChoices).
+		for j, pair := range [][2]int64{{ids[i%3], ids[len(ids)-1-i]}, {0, ids[i+5]}} {
+			var from, to *db.Version
+			if (i+j)%2 == 0 {
+				_, from, to, _, err = s.AgentVersionPair(ctx, a.OrgID, ag.ID, pair[0], pair[1], 200)
+			} else {
+				from, to, _, err = s.VersionPairAndChoices(ctx, a.OrgID, ag.ID, pair[0], pair[1], 200)
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,9 +89,10 @@ func TestHistoryAndDiffKeepGenericPlans(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	// The agent head, three history statements (one per filter shape), the pair and the names.
-	if seen != 6 {
-		t.Errorf("%d of the pages' statements prepared, want 6", seen)
+	// The agent head, three history statements (one per filter shape, each with the
+	// head), the pair with the head and without, and the names.
+	if seen != 7 {
+		t.Errorf("%d of the pages' statements prepared, want 7", seen)
 	}
 }
 
@@ -158,9 +167,17 @@ func TestHistoryAndDiffReadTheSameInEveryStatementMode(t *testing.T) {
 		defer s.Close()
 		got := ""
 		for range 2 { // a prepared statement's first use and its reuse
-			h, err := s.VersionHistory(ctx, a.OrgID, ag.ID, db.VersionFilter{Source: db.SourceUpdate, BeforeNumber: 20, Limit: 5})
+			head, h, err := s.AgentHistory(ctx, a.OrgID, ag.ID, db.VersionFilter{Source: db.SourceUpdate, BeforeNumber: 20, Limit: 5})
 			if err != nil {
 				t.Fatalf("%s: %v", m, err)
+			}
+			// The head as AgentHead reads it.
+			alone, err := s.AgentHead(ctx, a.OrgID, ag.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(head, alone) || head.PublishedVersionID == nil {
+				t.Errorf("%s: history's head %+v, AgentHead says %+v", m, head, alone)
 			}
 			got += fmt.Sprint(len(h.Versions), h.Authors, h.HasOlder, h.NewerBefore)
 			// Every version as Versions (Bun) reads it.
@@ -184,6 +201,14 @@ func TestHistoryAndDiffReadTheSameInEveryStatementMode(t *testing.T) {
 			from, to, picks, err := s.VersionPairAndChoices(ctx, a.OrgID, ag.ID, 0, h.Versions[0].ID, 3)
 			if err != nil {
 				t.Fatalf("%s: %v", m, err)
+			}
+			// With the head: the same, and the head as AgentHead reads it.
+			pairHead, hFrom, hTo, hPicks, err := s.AgentVersionPair(ctx, a.OrgID, ag.ID, 0, h.Versions[0].ID, 3)
+			if err != nil {
+				t.Fatalf("%s: %v", m, err)
+			}
+			if !reflect.DeepEqual(pairHead, alone) || !reflect.DeepEqual(hFrom, from) || !reflect.DeepEqual(hTo, to) || !reflect.DeepEqual(hPicks, picks) {
+				t.Errorf("%s: with the head %+v: %+v %+v %+v, without: %+v %+v %+v", m, pairHead, hFrom, hTo, hPicks, from, to, picks)
 			}
 			p, err := versiondiff.NewPair(from.Snapshot, to.Snapshot)
 			if err != nil {
@@ -218,5 +243,56 @@ func TestHistoryAndDiffReadTheSameInEveryStatementMode(t *testing.T) {
 		if got != want {
 			t.Errorf("%s: %q, want %q", m, got, want)
 		}
+	}
+}
+
+// TestVersionHeadFoldedIntoHistoryAndPair: the history and diff statements read the
+// agent's head as AgentHead does: none (ErrNotFound, no versions) for an agent of
+// another organisation or no agent, and a deleted agent's head with its deletion.
+func TestVersionHeadFoldedIntoHistoryAndPair(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := dbtest.Seeded(t)
+	admin := demoAdmin(t, s)
+	ag, err := s.SaveAgent(ctx, admin, patch(t, `{"name":"Headed"}`), db.SourceCreate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveAgent(ctx, admin, patch(t, fmt.Sprintf(`{"id":%d,"systemPrompt":"two"}`, ag.ID)), db.SourceUpdate); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := s.Versions(ctx, admin.OrgID, ag.ID, db.VersionFilter{})
+	if err != nil || len(vs) != 2 {
+		t.Fatalf("%d versions, %v", len(vs), err)
+	}
+	for _, c := range []struct{ org, id int64 }{{admin.OrgID + 1000, ag.ID}, {admin.OrgID, ag.ID + 1000}} {
+		head, h, err := s.AgentHistory(ctx, c.org, c.id, db.VersionFilter{})
+		if !errors.Is(err, db.ErrNotFound) || head != nil || h != nil {
+			t.Errorf("history of agent %d in org %d: %v, %v, %v", c.id, c.org, head, h, err)
+		}
+		head, from, to, picks, err := s.AgentVersionPair(ctx, c.org, c.id, vs[1].ID, vs[0].ID, 200)
+		if !errors.Is(err, db.ErrNotFound) || head != nil || from != nil || to != nil || picks != nil {
+			t.Errorf("pair of agent %d in org %d: %v, %v, %v, %v, %v", c.id, c.org, head, from, to, picks, err)
+		}
+	}
+	// The agent there, a version not: the head, and the version Not Found.
+	head, _, _, _, err := s.AgentVersionPair(ctx, admin.OrgID, ag.ID, 0, vs[0].ID+1000, 200)
+	if !errors.Is(err, db.ErrNotFound) || head == nil || head.Name != "Headed" {
+		t.Errorf("pair of a missing version: %+v, %v", head, err)
+	}
+	if err := s.DeleteAgent(ctx, admin, ag.ID); err != nil {
+		t.Fatal(err)
+	}
+	alone, err := s.AgentHead(ctx, admin.OrgID, ag.ID)
+	if err != nil || alone.DeletedAt == nil {
+		t.Fatalf("deleted head: %+v, %v", alone, err)
+	}
+	head, h, err := s.AgentHistory(ctx, admin.OrgID, ag.ID, db.VersionFilter{})
+	if err != nil || !reflect.DeepEqual(head, alone) || len(h.Versions) != 2 {
+		t.Errorf("deleted agent's history: %+v (AgentHead %+v), %v", head, alone, err)
+	}
+	head, from, to, picks, err := s.AgentVersionPair(ctx, admin.OrgID, ag.ID, 0, vs[0].ID, 200)
+	if err != nil || !reflect.DeepEqual(head, alone) || from.ID != vs[1].ID || to.ID != vs[0].ID || len(picks) != 2 {
+		t.Errorf("deleted agent's pair: %+v (AgentHead %+v), %v", head, alone, err)
 	}
 }

@@ -96,25 +96,35 @@ type VersionHistory struct {
 	NewerBefore int
 }
 
-// VersionHistory is what the history page shows, in one round trip: Versions(f) (and
-// whether more follow), and VersionAuthors (every author, whatever f) as one last row
-// of number 0 carrying them with, on an older page, the numbers of up to limit+1
-// matching versions just newer than it (which say where the newer page starts).
-func (s *Store) VersionHistory(ctx context.Context, orgID, agentID int64, f VersionFilter) (*VersionHistory, error) {
+// AgentHistory is what the history page shows, in one round trip: the agent's head
+// (AgentHead's fields), Versions(f) (and whether more follow), and VersionAuthors
+// (every author, whatever f). The head and the authors are one last row of number 0,
+// read from the agent's row: no such row, no agent of the organisation (a nil head and
+// ErrNotFound; the versions read are the organisation's only, so none). On an older
+// page that row also carries the numbers of up to limit+1 matching versions just newer
+// than it (which say where the newer page starts). The head was its own statement, one
+// round trip more per view (make bench 5a).
+func (s *Store) AgentHistory(ctx context.Context, orgID, agentID int64, f VersionFilter) (*Agent, *VersionHistory, error) {
 	limit := pageLimit(f)
 	// One row more than the page: whether an older page has anything to show.
 	page, args := versionsLimited(orgID, agentID, f, limit+1)
-	args = append(args, agentID, orgID) // the authors'
 	newer := "NULL::int[]"
+	var nargs []any
 	if f.BeforeNumber > 0 {
 		where, wargs := versionsWhere(orgID, agentID, f)
 		newer = "(SELECT array_agg(number ORDER BY number) FROM (SELECT number FROM agent_versions WHERE " + where + " AND number >= ? ORDER BY number LIMIT ?) n)"
-		args = append(append(args, wargs...), f.BeforeNumber, limit+1)
+		nargs = append(wargs, f.BeforeNumber, limit+1)
 	}
-	query := `SELECT id, agent_id, number, source, author, summary, message, created_at, NULL::text[] AS authors, NULL::int[] AS newer FROM (` + page + `) p
-		UNION ALL SELECT 0, 0, 0, '', '', '', NULL, NULL, coalesce((SELECT array_agg(DISTINCT author ORDER BY author) FROM agent_versions WHERE agent_id = ? AND org_id = ?), '{}'), ` + newer + `
+	args = append(append(append(args, agentID, orgID), nargs...), agentID, orgID) // the authors', the newer page's, the head's
+	// The head row: id and org_id in the version's id and agent_id, type, stage and
+	// name in its source, author and summary, the rest in columns of its own.
+	query := `SELECT id, agent_id, number, source, author, summary, message, created_at, NULL::text[] AS authors, NULL::int[] AS newer,
+		NULL::bigint AS published_version_id, NULL::timestamptz AS agent_created, NULL::timestamptz AS agent_updated, NULL::timestamptz AS agent_deleted FROM (` + page + `) p
+		UNION ALL SELECT a.id, a.org_id, 0, a.agent_type, a.stage, a.name, NULL, NULL, coalesce((SELECT array_agg(DISTINCT author ORDER BY author) FROM agent_versions WHERE agent_id = ? AND org_id = ?), '{}'), ` + newer + `,
+		a.published_version_id, a.created_at, a.updated_at, a.deleted_at FROM agents AS a WHERE a.id = ? AND a.org_id = ?
 		ORDER BY number DESC`
 	h := &VersionHistory{Versions: make([]Version, 0, limit+1), Authors: []string{}}
+	var head *Agent
 	var newerNumbers []int
 	strs := map[string]string{} // sources, authors and summaries: mostly the same few
 	err := s.native(ctx, query, args, func(rows pgx.Rows) error {
@@ -126,13 +136,20 @@ func (s *Store) VersionHistory(ctx context.Context, orgID, agentID int64, f Vers
 			return historyRow(h, strs, raw, fields)
 		}
 		var v Version
-		var created pgtype.Timestamptz // NULL on the authors' row
+		var created pgtype.Timestamptz // NULL on the head's row
 		var names []string
 		var numbers []int
-		if err := rows.Scan(&v.ID, &v.AgentID, &v.Number, &v.Source, &v.Author, &v.Summary, &v.Message, &created, &names, &numbers); err != nil {
+		var published *int64
+		var agentCreated, agentUpdated, agentDeleted *time.Time // NULL on a version's row
+		if err := rows.Scan(&v.ID, &v.AgentID, &v.Number, &v.Source, &v.Author, &v.Summary, &v.Message, &created, &names, &numbers,
+			&published, &agentCreated, &agentUpdated, &agentDeleted); err != nil {
 			return err
 		}
 		if v.Number == 0 {
+			head = &Agent{ID: v.ID, OrgID: v.AgentID, Name: v.Summary, AgentType: v.Source, Stage: v.Author, PublishedVersionID: published, DeletedAt: agentDeleted}
+			if agentCreated != nil && agentUpdated != nil {
+				head.CreatedAt, head.UpdatedAt = *agentCreated, *agentUpdated
+			}
 			h.Authors, newerNumbers = append(h.Authors, names...), numbers
 			return nil
 		}
@@ -140,8 +157,11 @@ func (s *Store) VersionHistory(ctx context.Context, orgID, agentID int64, f Vers
 		h.Versions = append(h.Versions, v)
 		return nil
 	})
+	if err == nil && head == nil {
+		err = ErrNotFound
+	}
 	if err != nil {
-		return nil, fmt.Errorf("db: history of agent %d: %w", agentID, err)
+		return nil, nil, fmt.Errorf("db: history of agent %d: %w", agentID, err)
 	}
 	if h.HasOlder = len(h.Versions) > limit; h.HasOlder {
 		h.Versions = h.Versions[:limit]
@@ -149,7 +169,7 @@ func (s *Store) VersionHistory(ctx context.Context, orgID, agentID int64, f Vers
 	if h.HasNewer = len(newerNumbers) > 0; len(newerNumbers) > limit {
 		h.NewerBefore = newerNumbers[limit-1] + 1
 	}
-	return h, nil
+	return head, h, nil
 }
 
 // historyRow appends the version of a row of VersionHistory's statement in binary
@@ -221,32 +241,55 @@ func (s *Store) VersionPair(ctx context.Context, orgID, agentID, fromID, toID in
 	return from, to, err
 }
 
-// versionPairSQL selects the two versions VersionPair compares, with "pair" true.
-const versionPairSQL = `WITH t AS (SELECT id, number FROM agent_versions WHERE id = ? AND agent_id = ? AND org_id = ?)
-		SELECT true AS pair, ` + versionColumns + ` FROM agent_versions v, t
+// versionPairSQL selects the two versions VersionPair compares, with "pair" true, and
+// extra columns after them.
+func versionPairSQL(extra string) string {
+	return `WITH t AS (SELECT id, number FROM agent_versions WHERE id = ? AND agent_id = ? AND org_id = ?)
+		SELECT true AS pair, ` + versionColumns + extra + ` FROM agent_versions v, t
 		WHERE v.agent_id = ? AND v.org_id = ? AND (v.id = t.id OR v.id = ? OR (?::bigint = 0 AND v.number = greatest(t.number - 1, 1)))`
+}
 
 // VersionPairAndChoices is VersionPair and, in the same statement (one round trip
 // less for the diff page), the newest choices versions of the agent with what a
 // version picker shows (id, number, source, author), newest first.
 func (s *Store) VersionPairAndChoices(ctx context.Context, orgID, agentID, fromID, toID int64, choices int) (from, to *Version, picks []Version, err error) {
-	query, args := versionPairSQL, []any{toID, agentID, orgID, agentID, orgID, fromID, fromID}
-	if choices > 0 {
-		query += ` UNION ALL (SELECT false, id, agent_id, number, source, author, '', NULL, NULL, NULL FROM agent_versions
-			WHERE agent_id = ? AND org_id = ? ORDER BY number DESC LIMIT ?) ORDER BY pair, number DESC`
-		args = append(args, agentID, orgID, choices)
-	}
+	_, from, to, picks, err = s.versionPair(ctx, orgID, agentID, fromID, toID, choices, false)
+	return from, to, picks, err
+}
+
+// AgentVersionPair is AgentHead and VersionPairAndChoices in one statement (the diff
+// page's head was a round trip of its own, make bench 5b): the head is one more row,
+// read from the agent's row, so no such row is no agent of the organisation (a nil
+// head and ErrNotFound; the versions read are the organisation's only, so none).
+func (s *Store) AgentVersionPair(ctx context.Context, orgID, agentID, fromID, toID int64, choices int) (head *Agent, from, to *Version, picks []Version, err error) {
+	return s.versionPair(ctx, orgID, agentID, fromID, toID, choices, true)
+}
+
+// versionPair is VersionPairAndChoices with, when withHead, the agent's head as one
+// last row, its pair NULL: id and org_id in the version's id and agent_id, type, stage
+// and name in its source, author and summary, its created_at in the version's, the
+// rest in three columns of their own (NULL on the versions' rows).
+func (s *Store) versionPair(ctx context.Context, orgID, agentID, fromID, toID int64, choices int, withHead bool) (head *Agent, from, to *Version, picks []Version, err error) {
+	query, args := versionPairQuery(orgID, agentID, fromID, toID, choices, withHead)
 	vs := make([]Version, 0, 2+choices)
 	pairs := 0
 	names := map[string]string{} // a picker's sources and authors, mostly the same few
 	err = s.native(ctx, query, args, func(rows pgx.Rows) error {
+		raw, fields := rows.RawValues(), rows.FieldDescriptions()
+		if raw[0] == nil { // the head
+			var pair *bool
+			var message *string
+			var snap []byte
+			head = new(Agent)
+			return rows.Scan(&pair, &head.ID, &head.OrgID, new(int), &head.AgentType, &head.Stage, &head.Name, &message, &head.CreatedAt, &snap,
+				&head.PublishedVersionID, &head.UpdatedAt, &head.DeletedAt)
+		}
 		vs = append(vs, Version{})
 		v := &vs[len(vs)-1]
 		// A choice (pair false) is read from the bytes PostgreSQL sent, not through
 		// Scan's plans: 200 rows of them were a tenth of the diff page's server time
 		// (CPU profile, make bench 5b). Its source and author are strings already read,
 		// not two new ones each.
-		raw, fields := rows.RawValues(), rows.FieldDescriptions()
 		if pair, err := rawBool(fields[0], raw[0]); err != nil || !pair {
 			var number int64
 			v.ID, err = rawInt(fields[1], raw[1], err)
@@ -260,23 +303,64 @@ func (s *Store) VersionPairAndChoices(ctx context.Context, orgID, agentID, fromI
 		var message *string
 		var created pgtype.Timestamptz // NULL on a choice
 		var snap []byte                // the bytes PostgreSQL sent (a json.RawMessage would be parsed)
-		if err := rows.Scan(&pair, &v.ID, &v.AgentID, &v.Number, &v.Source, &v.Author, &v.Summary, &message, &created, &snap); err != nil {
+		dest := []any{&pair, &v.ID, &v.AgentID, &v.Number, &v.Source, &v.Author, &v.Summary, &message, &created, &snap}
+		if withHead {
+			var published *int64
+			var updated, deleted *time.Time
+			dest = append(dest, &published, &updated, &deleted)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
 		v.Message, v.CreatedAt, v.Snapshot = message, created.Time, snap
 		return nil
 	})
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("db: versions %d..%d: %w", fromID, toID, err)
+	if err == nil && withHead && head == nil {
+		return nil, nil, nil, nil, fmt.Errorf("db: agent %d: %w", agentID, ErrNotFound)
 	}
-	picks, pair := vs[:len(vs)-pairs], vs[len(vs)-pairs:] // choices first: false sorts before true
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("db: versions %d..%d: %w", fromID, toID, err)
+	}
+	picks = vs[:len(vs)-pairs] // choices first: false sorts before true
+	if from, to, err = pickPair(vs[len(vs)-pairs:], fromID, toID); err != nil {
+		return head, nil, nil, nil, err
+	}
+	return head, from, to, picks, nil
+}
+
+// versionPairQuery is versionPair's statement.
+func versionPairQuery(orgID, agentID, fromID, toID int64, choices int, withHead bool) (string, []any) {
+	extra, none := "", ""
+	if withHead {
+		extra, none = ", NULL::bigint AS published_version_id, NULL::timestamptz AS agent_updated, NULL::timestamptz AS agent_deleted", ", NULL, NULL, NULL"
+	}
+	query, args := versionPairSQL(extra), []any{toID, agentID, orgID, agentID, orgID, fromID, fromID}
+	if choices > 0 {
+		query += ` UNION ALL (SELECT false, id, agent_id, number, source, author, '', NULL, NULL, NULL` + none + ` FROM agent_versions
+			WHERE agent_id = ? AND org_id = ? ORDER BY number DESC LIMIT ?)`
+		args = append(args, agentID, orgID, choices)
+	}
+	if withHead {
+		query += ` UNION ALL SELECT NULL, a.id, a.org_id, 0, a.agent_type, a.stage, a.name, NULL, a.created_at, NULL, a.published_version_id, a.updated_at, a.deleted_at
+			FROM agents AS a WHERE a.id = ? AND a.org_id = ?`
+		args = append(args, agentID, orgID)
+	}
+	if choices > 0 || withHead {
+		query += ` ORDER BY pair, number DESC` // choices, the pair, then the head (NULL sorts last)
+	}
+	return query, args
+}
+
+// pickPair finds the versions compared among the pair's rows (fromID 0: the version
+// before to, or to itself when it is the first).
+func pickPair(pair []Version, fromID, toID int64) (from, to *Version, err error) {
 	for i := range pair {
 		if pair[i].ID == toID {
 			to = &pair[i]
 		}
 	}
 	if to == nil {
-		return nil, nil, nil, fmt.Errorf("db: version %d: %w", toID, ErrNotFound)
+		return nil, nil, fmt.Errorf("db: version %d: %w", toID, ErrNotFound)
 	}
 	for i := range pair {
 		if (fromID != 0 && pair[i].ID == fromID) || (fromID == 0 && pair[i].Number == max(to.Number-1, 1)) {
@@ -284,9 +368,9 @@ func (s *Store) VersionPairAndChoices(ctx context.Context, orgID, agentID, fromI
 		}
 	}
 	if from == nil {
-		return nil, nil, nil, fmt.Errorf("db: version %d: %w", fromID, ErrNotFound)
+		return nil, nil, fmt.Errorf("db: version %d: %w", fromID, ErrNotFound)
 	}
-	return from, to, picks, nil
+	return from, to, nil
 }
 
 // rawBool decodes a boolean column as PostgreSQL sent it, in either format.

@@ -20,13 +20,18 @@ type Versions struct{ Base }
 
 // History renders the timeline, filtered by source and author, newest first.
 func (h *Versions) History(c *fiber.Ctx) error {
-	id, a, err := h.pathAgentHead(c)
+	id, err := pathID(c)
 	if err != nil {
-		return err
+		return missing(err, "Agent %q", c.Params("id"))
 	}
 	ctx, org := c.UserContext(), ActorOf(c).OrgID
 	f, err := versionFilter(c)
 	if err != nil {
+		// An agent that is not there is Not Found before its filter is wrong: the head
+		// alone, on this path only (the page reads it with the history).
+		if _, _, headErr := h.pathAgentHead(c); headErr != nil {
+			return headErr
+		}
 		return err
 	}
 	// An unknown source (an old link, a typo) is said and dropped, not shown as a
@@ -35,9 +40,10 @@ func (h *Versions) History(c *fiber.Ctx) error {
 	if f.Source != "" && !agentspec.OneOf(f.Source, agentspec.VersionSources) {
 		unknown, f.Source = f.Source, ""
 	}
-	page, err := h.Store.VersionHistory(ctx, org, id, f)
+	a, page, err := h.Store.AgentHistory(ctx, org, id, f)
+	rememberAgentName(c, a)
 	if err != nil {
-		return err
+		return missing(err, "Agent %d", id)
 	}
 	vs := page.Versions
 	hv := versions.History{AgentID: a.ID, AgentName: a.Name, Source: f.Source, Author: f.Author, Authors: page.Authors,
@@ -100,11 +106,15 @@ func choices(vs []db.Version, chosen ...*db.Version) []versions.Choice {
 
 // Diff renders the comparison of two versions (default: the live one and its predecessor).
 func (h *Versions) Diff(c *fiber.Ctx) error {
-	id, a, err := h.pathAgentHead(c)
+	id, err := pathID(c)
 	if err != nil {
-		return err
+		return missing(err, "Agent %q", c.Params("id"))
 	}
-	from, to, recent, d, err := diffWithChoices(c, h.Store, id, 200)
+	a, from, to, recent, d, err := diffWithHead(c, h.Store, id, 200)
+	rememberAgentName(c, a)
+	if a == nil {
+		return missing(err, "Agent %d", id)
+	}
 	if err != nil {
 		return missing(err, "Version to compare of agent %d", id)
 	}

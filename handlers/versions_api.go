@@ -97,51 +97,90 @@ func diffOptions(c *fiber.Ctx) (versiondiff.Options, error) {
 	return versiondiff.Options{IgnoreWhitespace: ws == "true"}, err
 }
 
+// diffQuery is what a diff is asked: ?from=, ?to= (0: not given) and its options.
+type diffQuery struct {
+	fromID, toID int64
+	opt          versiondiff.Options
+}
+
+func diffQueryOf(c *fiber.Ctx) (q diffQuery, err error) {
+	if q.opt, err = diffOptions(c); err != nil {
+		return q, err
+	}
+	if q.toID, err = queryInt(c, "to", 0, 1, math.MaxInt64); err != nil {
+		return q, err
+	}
+	q.fromID, err = queryInt(c, "from", 0, 1, math.MaxInt64)
+	return q, err
+}
+
 // diffOf loads two versions and compares them (from=0: the version before to; to=0:
 // the live version), with ?ignoreWhitespace.
 func diffOf(c *fiber.Ctx, store *db.Store, agentID int64) (from, to *db.Version, d *versiondiff.Diff, err error) {
-	from, to, _, d, err = diffWithChoices(c, store, agentID, 0)
+	org := ActorOf(c).OrgID
+	q, err := diffQueryOf(c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if q.toID == 0 {
+		a, err := store.Agent(c.UserContext(), org, agentID)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if a.PublishedVersionID == nil {
+			return nil, nil, nil, db.ErrNotFound
+		}
+		q.toID = *a.PublishedVersionID
+	}
+	if from, to, err = store.VersionPair(c.UserContext(), org, agentID, q.fromID, q.toID); err != nil {
+		return nil, nil, nil, err
+	}
+	d, err = comparePair(c, store, from, to, q.opt)
 	return from, to, d, err
 }
 
-// diffWithChoices is diffOf with, read in the same statement as the pair, the newest
-// choices versions for the console's pickers.
-func diffWithChoices(c *fiber.Ctx, store *db.Store, agentID int64, choices int) (from, to *db.Version, picks []db.Version, d *versiondiff.Diff, err error) {
-	org := ActorOf(c).OrgID
-	opt, err := diffOptions(c)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	toID, err := queryInt(c, "to", 0, 1, math.MaxInt64)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	fromID, err := queryInt(c, "from", 0, 1, math.MaxInt64)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	if toID == 0 {
-		a, err := store.Agent(c.UserContext(), org, agentID)
+// diffWithHead is diffOf for the console's page: in the pair's statement, the newest
+// choices versions for its pickers and the agent's head (nil when the organisation has
+// no such agent). Without ?to=, or with a parameter wrong, the head is read first on
+// its own, as before: it names the live version, and an agent that is not there is
+// Not Found before a parameter is wrong.
+func diffWithHead(c *fiber.Ctx, store *db.Store, agentID int64, choices int) (a *db.Agent, from, to *db.Version, picks []db.Version, d *versiondiff.Diff, err error) {
+	ctx, org := c.UserContext(), ActorOf(c).OrgID
+	q, err := diffQueryOf(c)
+	if err != nil || q.toID == 0 {
+		var headErr error
+		if a, headErr = store.AgentHead(ctx, org, agentID); headErr != nil {
+			return nil, nil, nil, nil, nil, headErr
+		}
 		if err != nil {
-			return nil, nil, nil, nil, err
+			return a, nil, nil, nil, nil, err
 		}
 		if a.PublishedVersionID == nil {
-			return nil, nil, nil, nil, db.ErrNotFound
+			return a, nil, nil, nil, nil, db.ErrNotFound
 		}
-		toID = *a.PublishedVersionID
+		q.toID = *a.PublishedVersionID
+		from, to, picks, err = store.VersionPairAndChoices(ctx, org, agentID, q.fromID, q.toID, choices)
+	} else {
+		a, from, to, picks, err = store.AgentVersionPair(ctx, org, agentID, q.fromID, q.toID, choices)
 	}
-	if from, to, picks, err = store.VersionPairAndChoices(c.UserContext(), org, agentID, fromID, toID, choices); err != nil {
-		return nil, nil, nil, nil, err
+	if err != nil {
+		return a, nil, nil, nil, nil, err
 	}
+	d, err = comparePair(c, store, from, to, q.opt)
+	return a, from, to, picks, d, err
+}
+
+// comparePair compares two versions read whole, naming what they mention.
+func comparePair(c *fiber.Ctx, store *db.Store, from, to *db.Version, opt versiondiff.Options) (*versiondiff.Diff, error) {
 	pair, err := versiondiff.NewPair(from.Snapshot, to.Snapshot)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
-	names, err := store.PairNames(c.UserContext(), org, pair)
+	names, err := store.PairNames(c.UserContext(), ActorOf(c).OrgID, pair)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
-	return from, to, picks, pair.Compare(names, opt), nil
+	return pair.Compare(names, opt), nil
 }
 
 // Diff is GET /api/agents/{id}/diff?from=&to=&ignoreWhitespace=: a structured diff of

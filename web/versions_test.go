@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"html"
+	"net/http"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -147,10 +148,12 @@ func TestThousandVersionsHistoryAndDiffUseBoundedQueries(t *testing.T) {
 			t.Errorf("history and diff read the live agent's prompt and tools %d times", n)
 		}
 	}()
-	// Round trips: the session, the agent's head, then the history in one statement;
-	// the diff adds the version pair with its pickers' versions (one statement) and every
-	// name it shows (one statement).
-	for path, most := range map[string]int64{"/agents/" + id + "/versions": 3, "/agents/" + id + "/diff?from=" + itoa(first) + "&to=" + itoa(last): 4, "/agents/" + id + "/diff?to=" + itoa(first+500): 4} {
+	// Round trips: the session, then the agent's head with the history in one
+	// statement; the diff's second is the head with the version pair and its pickers'
+	// versions, its third every name it shows. Without ?to= the head comes first on its
+	// own (it names the live version).
+	for path, most := range map[string]int64{"/agents/" + id + "/versions": 2, "/agents/" + id + "/diff?from=" + itoa(first) + "&to=" + itoa(last): 3,
+		"/agents/" + id + "/diff?to=" + itoa(first+500): 3, "/agents/" + id + "/diff": 4} {
 		before := hook.Count()
 		resp, page := c.get(path)
 		if resp.StatusCode != 200 {
@@ -287,5 +290,42 @@ func (q *queryWatch) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context
 func (q *queryWatch) AfterQuery(_ context.Context, e *bun.QueryEvent) {
 	if strings.Contains(e.Query, q.match) {
 		q.hits.Add(1)
+	}
+}
+
+// TestHistoryAndDiffNotFoundWithTheHeadFolded: the history and diff pages read the
+// agent's head in their own statement, and still answer as they did: an agent of
+// another organisation is Not Found, as an agent, before a wrong parameter is a 422;
+// a version that is not the agent's is Not Found as a version; a deleted agent's
+// history and diff still show.
+func TestHistoryAndDiffNotFoundWithTheHeadFolded(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	otherEmail, otherPass := e.otherOrg()
+	other := e.client().mustLogin(otherEmail, otherPass)
+	demo := e.client().mustLogin("admin@demo.test", "demo-admin-pass")
+	tok := e.token("admin@demo.test")
+	_, body := e.api("POST", "/api/agents", tok, `{"name":"Folded head","systemPrompt":"v0"}`)
+	id := itoa(int64(decode(t, body)["id"].(float64)))
+	mustAPI(t, e, tok, "PUT", "/api/agents/"+id, `{"systemPrompt":"v1"}`)
+	vs := decode(t, mustAPI(t, e, tok, "GET", "/api/agents/versions?agentId="+id, ""))["versions"].([]any)
+	v2, v1 := itoa(int64(vs[0].(map[string]any)["id"].(float64))), itoa(int64(vs[1].(map[string]any)["id"].(float64)))
+	pages := []string{"/versions", "/versions?limit=0", "/diff", "/diff?from=" + v1 + "&to=" + v2, "/diff?to=x", "/diff?to=" + v2}
+	for _, p := range pages {
+		resp, page := other.get("/agents/" + id + p)
+		if resp.StatusCode != http.StatusNotFound || !strings.Contains(page, "Agent "+id) {
+			t.Errorf("other organisation, %s: %d, not the agent Not Found", p, resp.StatusCode)
+		}
+	}
+	for p, want := range map[string]int{"/versions?limit=0": http.StatusUnprocessableEntity, "/diff?to=x": http.StatusUnprocessableEntity, "/diff?from=" + v1 + "&to=999999999": http.StatusNotFound} {
+		if resp, page := demo.get("/agents/" + id + p); resp.StatusCode != want || (want == http.StatusNotFound && !strings.Contains(page, "Version to compare")) {
+			t.Errorf("%s: %d, want %d", p, resp.StatusCode, want)
+		}
+	}
+	mustAPI(t, e, tok, "DELETE", "/api/agents/"+id, "")
+	for _, p := range []string{"/versions", "/diff", "/diff?from=" + v1 + "&to=" + v2} {
+		if resp, page := demo.get("/agents/" + id + p); resp.StatusCode != 200 || !strings.Contains(page, "Folded head") {
+			t.Errorf("deleted agent, %s: %d", p, resp.StatusCode)
+		}
 	}
 }
