@@ -123,14 +123,9 @@ func diffOf(c *fiber.Ctx, store *db.Store, agentID int64) (from, to *db.Version,
 		return nil, nil, nil, err
 	}
 	if q.toID == 0 {
-		a, err := store.Agent(c.UserContext(), org, agentID)
-		if err != nil {
+		if _, q.toID, err = liveVersionOf(c, store, agentID); err != nil {
 			return nil, nil, nil, err
 		}
-		if a.PublishedVersionID == nil {
-			return nil, nil, nil, db.ErrNotFound
-		}
-		q.toID = *a.PublishedVersionID
 	}
 	if from, to, err = store.VersionPair(c.UserContext(), org, agentID, q.fromID, q.toID); err != nil {
 		return nil, nil, nil, err
@@ -149,16 +144,15 @@ func diffWithHead(c *fiber.Ctx, store *db.Store, agentID int64, choices int) (a 
 	q, err := diffQueryOf(c)
 	if err != nil || q.toID == 0 {
 		var headErr error
-		if a, headErr = store.AgentHead(ctx, org, agentID); headErr != nil {
+		a, q.toID, headErr = liveVersionOf(c, store, agentID)
+		switch {
+		case a == nil: // no such agent: Not Found before a parameter is wrong
 			return nil, nil, nil, nil, nil, headErr
-		}
-		if err != nil {
+		case err != nil:
 			return a, nil, nil, nil, nil, err
+		case headErr != nil:
+			return a, nil, nil, nil, nil, headErr
 		}
-		if a.PublishedVersionID == nil {
-			return a, nil, nil, nil, nil, db.ErrNotFound
-		}
-		q.toID = *a.PublishedVersionID
 		from, to, picks, err = store.VersionPairAndChoices(ctx, org, agentID, q.fromID, q.toID, choices)
 	} else {
 		a, from, to, picks, err = store.AgentVersionPair(ctx, org, agentID, q.fromID, q.toID, choices)
@@ -168,6 +162,19 @@ func diffWithHead(c *fiber.Ctx, store *db.Store, agentID int64, choices int) (a 
 	}
 	d, err = comparePair(c, store, from, to, q.opt)
 	return a, from, to, picks, d, err
+}
+
+// liveVersionOf is the agent's head and its live version's id (db.ErrNotFound when it
+// has none): what a diff without ?to= compares with.
+func liveVersionOf(c *fiber.Ctx, store *db.Store, agentID int64) (*db.Agent, int64, error) {
+	a, err := store.AgentHead(c.UserContext(), ActorOf(c).OrgID, agentID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if a.PublishedVersionID == nil {
+		return a, 0, db.ErrNotFound
+	}
+	return a, *a.PublishedVersionID, nil
 }
 
 // comparePair compares two versions read whole, naming what they mention.

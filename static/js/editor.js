@@ -11,7 +11,7 @@
   function markUnsaved() {
     var form = editor();
     if (!form) return;
-    if (form.__saved === undefined) form.__saved = form.hasAttribute("data-refused") ? "" : state(form); // as app.js
+    if (form.__saved === undefined) return; // app.js takes the baseline (remember) as the form appears
     var badge = form.querySelector("[data-testid=unsaved-indicator]");
     if (badge) badge.hidden = state(form) === form.__saved;
   }

@@ -90,21 +90,6 @@ func descendantsCPU(fs procfs.FS, pid int) (float64, error) {
 // assumes too).
 const userHZ = 100
 
-// Children are the pids whose parent is pid.
-func Children(pid int) ([]int, error) {
-	procs, err := procfs.AllProcs()
-	if err != nil {
-		return nil, err
-	}
-	var out []int
-	for _, p := range procs {
-		if st, err := p.Stat(); err == nil && st.PPID == pid {
-			out = append(out, p.PID)
-		}
-	}
-	return out, nil
-}
-
 // MachineCPU is the whole machine's CPU time so far from /proc/stat, in seconds: busy
 // (every state but idle and iowait) and idle (idle and iowait), summed over all CPUs.
 func MachineCPU() (busy, idle float64, err error) {

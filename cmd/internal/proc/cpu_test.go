@@ -111,7 +111,7 @@ func poll(t *testing.T, what string, cond func() bool) {
 func descendants(t *testing.T, pid int) []int {
 	var out []int
 	for queue := []int{pid}; len(queue) > 0; queue = queue[1:] {
-		kids, err := Children(queue[0])
+		kids, err := children(queue[0])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,4 +132,20 @@ func ownCPU(pid int) float64 {
 		return 0
 	}
 	return st.CPUTime()
+}
+
+// children are the pids whose parent is pid (only the test needs them one parent at a
+// time; descendantsCPU reads the whole tree in one scan).
+func children(pid int) ([]int, error) {
+	procs, err := procfs.AllProcs()
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for _, p := range procs {
+		if st, err := p.Stat(); err == nil && st.PPID == pid {
+			out = append(out, p.PID)
+		}
+	}
+	return out, nil
 }
