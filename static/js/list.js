@@ -33,6 +33,14 @@
   document.addEventListener("htmx:load", sync);
   document.addEventListener("DOMContentLoaded", sync);
   window.addEventListener("pageshow", sync); // back/forward cache keeps ticked boxes
+  // A choice's "Choose … first" (below) holds for the press that needed it only: left
+  // on, the form's own validation would stop every other button of the bar too. Each
+  // press of a bar button starts from a valid form (capture: before the browser checks).
+  document.addEventListener("click", function (evt) {
+    var bar = evt.target.closest && evt.target.closest("[data-bulk-bar]");
+    if (!bar || !evt.target.closest("button")) return;
+    bar.querySelectorAll("[data-needs-message]").forEach(function (x) { x.setCustomValidity(""); });
+  }, true);
   // htmx asks the form's hx-confirm only; the bulk bar's buttons each carry their own
   // question (the submit event names the button that was pressed). With nothing
   // selected there is nothing to confirm: the server answers "Select agents first".
@@ -47,7 +55,6 @@
       evt.preventDefault();
       needed.setCustomValidity(needed.getAttribute("data-needs-message") || "Choose one first.");
       needed.reportValidity();
-      needed.addEventListener("change", function () { needed.setCustomValidity(""); }, { once: true });
       return;
     }
     if (!n || !button.getAttribute("hx-confirm")) return;
